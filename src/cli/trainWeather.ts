@@ -1,0 +1,127 @@
+import * as tf from '@tensorflow/tfjs';
+import { compile } from '../features/compile.ts';
+import { fit } from '../features/fit.ts';
+import type { FeatureSpec } from '../features/FeatureSpec.ts';
+import { byYears, WEATHER_LABELS, type WeatherRecord } from '../demo/seattleWeather.ts';
+import { weatherSpec } from '../demo/weatherSpec.ts';
+import { mulberry32, shuffleInPlace } from './random.ts';
+import { sha256Hex } from '../registry/sha256.ts';
+
+/** Knobs of the demo training run; the defaults are what the bundled registry was built with. */
+export interface TrainOptions {
+  readonly seed?: number;
+  readonly epochs?: number;
+  readonly batchSize?: number;
+  readonly learningRate?: number;
+  readonly trainYears?: readonly [number, number];
+  readonly holdoutYears?: readonly [number, number];
+}
+
+/** What a training run produces. */
+export interface TrainResult {
+  readonly spec: FeatureSpec;
+  /** `model.json` content, weights manifest pointing at `weightsFile`. */
+  readonly modelJson: Record<string, unknown>;
+  readonly weights: Uint8Array;
+  readonly weightsFile: string;
+  readonly weightsSha256: string;
+  readonly metrics: { readonly trainAccuracy: number; readonly holdoutAccuracy: number; readonly holdoutRows: number; readonly trainRows: number };
+  readonly model: tf.LayersModel;
+}
+
+function oneHotLabels(records: readonly WeatherRecord[]): Float32Array {
+  const out = new Float32Array(records.length * WEATHER_LABELS.length);
+  records.forEach((r, i) => (out[i * WEATHER_LABELS.length + WEATHER_LABELS.indexOf(r.weather)] = 1));
+  return out;
+}
+
+async function accuracy(model: tf.LayersModel, x: Float32Array, records: readonly WeatherRecord[], width: number): Promise<number> {
+  const scores = tf.tidy(() => (model.predict(tf.tensor2d(x, [records.length, width])) as tf.Tensor).argMax(1));
+  const predicted = await scores.data();
+  scores.dispose();
+  let hits = 0;
+  records.forEach((r, i) => (hits += WEATHER_LABELS[predicted[i]] === r.weather ? 1 : 0));
+  return hits / records.length;
+}
+
+/**
+ * Trains the demo weather classifier (5 classes from the raw daily record) with plain TF.js on the CPU
+ * backend. Every source of randomness is seeded — initialisers, batch order — and the CPU kernels are
+ * plain JS arithmetic, so the same seed gives bit-identical weights on any machine.
+ */
+export async function trainWeather(all: readonly WeatherRecord[], options: TrainOptions = {}): Promise<TrainResult> {
+  const { seed = 2012, epochs = 60, batchSize = 32, learningRate = 0.01 } = options;
+  const [trainFrom, trainTo] = options.trainYears ?? [2012, 2013];
+  const [holdFrom, holdTo] = options.holdoutYears ?? [2014, 2015];
+  await tf.setBackend('cpu');
+  const train = byYears(all, trainFrom, trainTo);
+  const holdout = byYears(all, holdFrom, holdTo);
+  const spec = fit(weatherSpec, train);
+  const features = compile(spec);
+  const width = features.width;
+  const x = Float32Array.from(features.transform(train));
+  const y = oneHotLabels(train);
+
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({ inputShape: [width], units: 24, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed }) }),
+      tf.layers.dense({ units: 16, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }),
+      tf.layers.dense({ units: WEATHER_LABELS.length, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 2 }) }),
+    ],
+  });
+  model.compile({ optimizer: tf.train.adam(learningRate), loss: 'categoricalCrossentropy' });
+
+  const random = mulberry32(seed);
+  const order = Array.from({ length: train.length }, (_, i) => i);
+  const bx = new Float32Array(batchSize * width);
+  const by = new Float32Array(batchSize * WEATHER_LABELS.length);
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    shuffleInPlace(order, random);
+    for (let start = 0; start < order.length; start += batchSize) {
+      const n = Math.min(batchSize, order.length - start);
+      for (let j = 0; j < n; j++) {
+        const row = order[start + j];
+        bx.set(x.subarray(row * width, (row + 1) * width), j * width);
+        by.set(y.subarray(row * WEATHER_LABELS.length, (row + 1) * WEATHER_LABELS.length), j * WEATHER_LABELS.length);
+      }
+      const xs = tf.tensor2d(bx.subarray(0, n * width), [n, width]);
+      const ys = tf.tensor2d(by.subarray(0, n * WEATHER_LABELS.length), [n, WEATHER_LABELS.length]);
+      await model.trainOnBatch(xs, ys);
+      xs.dispose();
+      ys.dispose();
+    }
+  }
+
+  let artifacts: tf.io.ModelArtifacts | undefined;
+  await model.save(tf.io.withSaveHandler(async (a) => {
+    artifacts = a;
+    return { modelArtifactsInfo: { dateSaved: new Date(0), modelTopologyType: 'JSON' } };
+  }));
+  if (!artifacts?.weightData || !artifacts.weightSpecs) throw new Error('Model produced no weights');
+  const weights = new Uint8Array(
+    artifacts.weightData instanceof ArrayBuffer ? artifacts.weightData : await new Blob(artifacts.weightData).arrayBuffer(),
+  );
+  const weightsFile = 'weights.bin';
+  const modelJson = {
+    format: 'layers-model',
+    generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
+    convertedBy: null,
+    modelTopology: artifacts.modelTopology,
+    weightsManifest: [{ paths: [weightsFile], weights: artifacts.weightSpecs }],
+  };
+  const xHold = Float32Array.from(features.transform(holdout));
+  return {
+    spec,
+    modelJson,
+    weights,
+    weightsFile,
+    weightsSha256: await sha256Hex(weights),
+    metrics: {
+      trainAccuracy: await accuracy(model, x, train, width),
+      holdoutAccuracy: await accuracy(model, xHold, holdout, width),
+      trainRows: train.length,
+      holdoutRows: holdout.length,
+    },
+    model,
+  };
+}
