@@ -19,8 +19,8 @@ const workerDeps = [
 export default defineConfig({
   resolve: {
     alias: {
-      // vega-datasets' exports hide its data/ folder; the demo and browser tests import the CSV as text.
-      'edgewatch-data/seattle-weather.csv': here('./node_modules/vega-datasets/data/seattle-weather.csv'),
+      // vega-datasets' exports hide its data/ folder; the demo and browser tests import its CSVs as text.
+      'edgewatch-data': here('./node_modules/vega-datasets/data'),
     },
   },
   optimizeDeps: { include: workerDeps },

@@ -1,12 +1,13 @@
 /** A raw day of the Seattle weather data set (vega-datasets, NOAA): what the demo app would have. */
-export interface WeatherRecord {
+// A type alias, not an interface, so it is assignable to RawRecord's index signature.
+export type WeatherRecord = {
   readonly date: string;
   readonly precipitation: number;
   readonly temp_max: number;
   readonly temp_min: number;
   readonly wind: number;
   readonly weather: WeatherLabel;
-}
+};
 
 /** The five classes of the `weather` column, in the model's output order. */
 export const WEATHER_LABELS = ['drizzle', 'fog', 'rain', 'snow', 'sun'] as const;

@@ -1,0 +1,88 @@
+import type { IDBPDatabase } from 'idb';
+import type { EdgewatchDB } from '../storage/db.ts';
+import { CountHistogram } from './CountHistogram.ts';
+import { addToHistograms, type HistogramDelta } from './histogramStore.ts';
+
+interface Pending {
+  readonly model: string;
+  readonly version: string;
+  readonly windowStart: number;
+  readonly histogram: CountHistogram;
+}
+
+/**
+ * Counts predicted classes per model version and time window in memory (the hot path touches no
+ * storage) and writes them to IndexedDB in one transaction per flush. A failed flush puts its counts
+ * back, so nothing is lost but what an abrupt close loses: at most one flush interval.
+ */
+export class PredictionMonitor {
+  private pending = new Map<string, Pending>();
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly db: () => Promise<IDBPDatabase<EdgewatchDB>>,
+    private readonly windowMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Counts the argmax of each row of `scores` (row-major, `labels.length` wide). */
+  observeClassification(model: string, version: string, labels: readonly string[], scores: Float32Array, rows: number): void {
+    const windowStart = Math.floor(this.now() / this.windowMs) * this.windowMs;
+    const key = `${model}@${version}@${windowStart}`;
+    let entry = this.pending.get(key);
+    if (!entry) {
+      entry = { model, version, windowStart, histogram: new CountHistogram(labels) };
+      this.pending.set(key, entry);
+    }
+    const width = labels.length;
+    for (let r = 0; r < rows; r++) {
+      let best = 0;
+      for (let c = 1; c < width; c++) if (scores[r * width + c] > scores[r * width + best]) best = c;
+      entry.histogram.add(best);
+    }
+  }
+
+  /** Flushes every `intervalMs` until {@link PredictionMonitor.stop}. */
+  start(intervalMs: number): void {
+    this.stop();
+    this.timer = setInterval(() => void this.flush().catch(() => undefined), intervalMs);
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Writes pending counts now. Flushes are serialised so two never interleave. */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.catch(() => undefined).then(() => this.flushNow());
+    return this.flushing;
+  }
+
+  private async flushNow(): Promise<void> {
+    if (this.pending.size === 0) return;
+    const taken = this.pending;
+    this.pending = new Map();
+    const deltas: HistogramDelta[] = [...taken.values()].map((p) => ({
+      model: p.model,
+      version: p.version,
+      name: 'prediction',
+      windowStart: p.windowStart,
+      windowMs: this.windowMs,
+      bins: p.histogram.bins,
+      counts: p.histogram.counts,
+    }));
+    try {
+      await addToHistograms(await this.db(), deltas);
+    } catch (error) {
+      // Put the counts back so the next flush retries them.
+      for (const [key, p] of taken) {
+        const current = this.pending.get(key);
+        if (current) current.histogram.merge(p.histogram);
+        else this.pending.set(key, p);
+      }
+      throw error;
+    }
+  }
+}

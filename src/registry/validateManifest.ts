@@ -1,0 +1,51 @@
+import { EdgewatchError, ErrorCode } from '../errors.ts';
+import { MANIFEST_SCHEMA, type RegistryManifest } from './Manifest.ts';
+
+function fail(path: string, message: string): never {
+  throw new EdgewatchError(ErrorCode.MANIFEST_INVALID, `Manifest invalid at ${path || '(root)'}: ${message}`, { path });
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Checks the structure the runtime relies on and throws `MANIFEST_INVALID` naming the JSON path of the
+ * first problem (e.g. `models.weather.versions.1.artifacts[1].sha256`). Returns the manifest typed.
+ */
+export function validateManifest(value: unknown): RegistryManifest {
+  if (!isObject(value)) fail('', 'not a JSON object');
+  if (value.schema !== MANIFEST_SCHEMA) fail('schema', `expected "${MANIFEST_SCHEMA}", got ${JSON.stringify(value.schema)}`);
+  if (!isObject(value.models)) fail('models', 'not an object');
+  for (const [name, model] of Object.entries(value.models)) {
+    const at = `models.${name}`;
+    if (!isObject(model)) fail(at, 'not an object');
+    if (!isObject(model.versions)) fail(`${at}.versions`, 'not an object');
+    if (!isObject(model.channels)) fail(`${at}.channels`, 'not an object');
+    for (const [channel, version] of Object.entries(model.channels)) {
+      if (typeof version !== 'string' || !(version in model.versions)) fail(`${at}.channels.${channel}`, `points at unknown version ${JSON.stringify(version)}`);
+    }
+    for (const [id, version] of Object.entries(model.versions)) {
+      const vat = `${at}.versions.${id}`;
+      if (!isObject(version)) fail(vat, 'not an object');
+      if (version.format !== 'tfjs-layers' && version.format !== 'tfjs-graph') fail(`${vat}.format`, 'must be "tfjs-layers" or "tfjs-graph"');
+      if (typeof version.modelPath !== 'string') fail(`${vat}.modelPath`, 'not a string');
+      if (!Array.isArray(version.artifacts) || version.artifacts.length === 0) fail(`${vat}.artifacts`, 'not a non-empty array');
+      version.artifacts.forEach((artifact: unknown, i: number) => {
+        const aat = `${vat}.artifacts[${i}]`;
+        if (!isObject(artifact)) fail(aat, 'not an object');
+        if (typeof artifact.path !== 'string' || artifact.path === '') fail(`${aat}.path`, 'not a non-empty string');
+        if (typeof artifact.sha256 !== 'string' || !/^[0-9a-f]{64}$/i.test(artifact.sha256)) fail(`${aat}.sha256`, 'not 64 hex digits');
+        if (!Number.isInteger(artifact.bytes) || (artifact.bytes as number) < 0) fail(`${aat}.bytes`, 'not a non-negative integer');
+      });
+      if (!version.artifacts.some((a: { path?: unknown }) => a.path === version.modelPath)) fail(`${vat}.modelPath`, 'is not one of the artifacts');
+      if (!isObject(version.features) || version.features.schema !== 'edgewatch.features/v1') fail(`${vat}.features`, 'not an edgewatch.features/v1 spec');
+      const outputs = version.outputs;
+      if (!isObject(outputs)) fail(`${vat}.outputs`, 'not an object');
+      if (outputs.kind === 'classification') {
+        if (!Array.isArray(outputs.labels) || outputs.labels.length === 0) fail(`${vat}.outputs.labels`, 'not a non-empty array');
+      } else if (outputs.kind !== 'regression') {
+        fail(`${vat}.outputs.kind`, 'must be "classification" or "regression"');
+      }
+    }
+  }
+  return value as unknown as RegistryManifest;
+}

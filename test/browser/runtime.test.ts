@@ -1,0 +1,105 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { commands } from 'vitest/browser';
+import { byYears, WEATHER_LABELS } from '../../src/demo/seattleWeather.ts';
+import { EdgewatchError } from '../../src/errors.ts';
+import { readHistograms } from '../../src/monitor/histogramStore.ts';
+import { createEdgeRuntime, type EdgeRuntime } from '../../src/runtime/EdgeRuntime.ts';
+import { openEdgewatchDB } from '../../src/storage/db.ts';
+import type { BackendName } from '../../workers/protocol.ts';
+import { REGISTRY, uniqueDbName, weather, withoutLabel } from './weatherData.ts';
+
+const runtimes: EdgeRuntime[] = [];
+function runtime(backends: readonly BackendName[] | 'auto', dbName = uniqueDbName('rt')): EdgeRuntime {
+  const rt = createEdgeRuntime({ registry: REGISTRY, backends, dbName, flushIntervalMs: 60_000 });
+  runtimes.push(rt);
+  return rt;
+}
+afterEach(async () => {
+  await Promise.all(runtimes.splice(0).map((rt) => rt.dispose()));
+});
+
+// A fixed batch of real 2014 records: the first day of every month, plus the rainiest and hottest days.
+const batch2014 = (() => {
+  const year = byYears(weather, 2014);
+  const firsts = year.filter((r) => r.date.endsWith('-01'));
+  const wettest = year.reduce((a, b) => (b.precipitation > a.precipitation ? b : a));
+  const hottest = year.reduce((a, b) => (b.temp_max > a.temp_max ? b : a));
+  return [...firsts, wettest, hottest].map(withoutLabel);
+})();
+
+describe('one prediction end to end', () => {
+  it('predicts the same scores on webgpu, wasm and cpu (1e-4)', async () => {
+    const results: Record<string, Float32Array[]> = {};
+    for (const backend of ['cpu', 'wasm', 'webgpu'] as const) {
+      const model = runtime([backend]).model('weather');
+      const predictions = await model.predict(batch2014);
+      expect(model.backend).toBe(backend);
+      expect(predictions).toHaveLength(batch2014.length);
+      results[backend] = predictions.map((p) => p.scores);
+    }
+    for (const backend of ['wasm', 'webgpu'] as const) {
+      for (let i = 0; i < batch2014.length; i++) {
+        const reference = results.cpu[i];
+        const other = results[backend][i];
+        expect(other.length).toBe(WEATHER_LABELS.length);
+        for (let c = 0; c < reference.length; c++) expect(Math.abs(other[c] - reference[c])).toBeLessThanOrEqual(1e-4);
+      }
+    }
+    // Scores are probabilities: a broken model (all zeros, NaN) must not pass as "equal everywhere".
+    for (const scores of results.cpu) expect(scores.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+  });
+
+  it('counts predicted classes into an IndexedDB histogram row', async () => {
+    const dbName = uniqueDbName('hist');
+    const rt = runtime(['wasm'], dbName);
+    const model = rt.model('weather');
+    const records = byYears(weather, 2014).slice(0, 90).map(withoutLabel);
+    // Spread over several requests, partly concurrent, to go through batching.
+    const first = await Promise.all(records.slice(0, 50).map((r) => model.predict(r)));
+    const rest = await model.predict(records.slice(50));
+    const expected = new Array(WEATHER_LABELS.length).fill(0);
+    for (const p of [...first, ...rest]) expected[WEATHER_LABELS.indexOf(p.label as (typeof WEATHER_LABELS)[number])]++;
+    await rt.flush();
+    const db = await openEdgewatchDB(dbName);
+    const rows = await readHistograms(db, 'weather', model.version as string);
+    db.close();
+    expect(rows).toHaveLength(1);
+    expect(rows[0].bins).toEqual([...WEATHER_LABELS]);
+    expect(rows[0].counts).toEqual(expected);
+    expect(rows[0].total).toBe(90);
+  });
+
+  it('computes bit-identical features in the worker and in Node', async () => {
+    const rt = runtime(['cpu']);
+    const model = rt.model('weather');
+    await model.ready();
+    const { manifest } = await rt.manifest();
+    const spec = manifest.models.weather.versions[model.version as string].features;
+    const records = weather.map(withoutLabel);
+    const inWorker = await model.features(records);
+    const inNode = await commands.nodeFeatures(spec, records);
+    expect(inWorker.length).toBe(inNode.length);
+    expect(inWorker.length).toBe(records.length * 6);
+    const mismatches = inNode.filter((v, i) => !Object.is(v, inWorker[i])).length;
+    expect(mismatches).toBe(0);
+  });
+
+  it('rejects a bad record with INPUT_INVALID naming the field, and keeps serving', async () => {
+    const model = runtime(['cpu']).model('weather');
+    const good = withoutLabel(weather[800]);
+    const results = await Promise.allSettled([
+      model.predict(good),
+      model.predict({ ...good, temp_max: 'hot' }),
+      model.predict({ ...good, precipitation: undefined }),
+      model.predict(good),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+    const [, typeError, missing] = results as PromiseRejectedResult[];
+    expect(typeError.reason).toBeInstanceOf(EdgewatchError);
+    expect(typeError.reason.code).toBe('INPUT_INVALID');
+    expect(typeError.reason.details.field).toBe('temp_max');
+    expect(typeError.reason.details.row).toBe(0);
+    expect(missing.reason.details.field).toBe('precipitation');
+    await expect(model.predict(good)).resolves.toMatchObject({ version: '1' });
+  });
+});

@@ -1,0 +1,80 @@
+/**
+ * The contract between the main-thread runtime and the inference worker. Both sides compile against
+ * it; the runtime holds a comlink `Remote<WorkerApi>`.
+ */
+import type { RawRecord } from '../src/features/FeatureSpec.ts';
+import type { ModelVersion } from '../src/registry/Manifest.ts';
+
+/** TF.js backends Edgewatch can run on. */
+export const BackendName = { webgpu: 'webgpu', webgl: 'webgl', wasm: 'wasm', cpu: 'cpu' } as const;
+export type BackendName = (typeof BackendName)[keyof typeof BackendName];
+
+/** `'auto'`, or the backends to try, in order. */
+export type BackendPreference = 'auto' | readonly BackendName[];
+
+/** Worker-wide settings, sent once after start. */
+export interface WorkerConfig {
+  readonly backends: BackendPreference;
+  /** IndexedDB database for monitoring rows. */
+  readonly dbName: string;
+  /** How often in-memory monitoring counts are written to IndexedDB (ms). */
+  readonly flushIntervalMs: number;
+  /** Monitoring window length (ms); rows are aligned to it. */
+  readonly windowMs: number;
+}
+
+/** What the worker reports about the backend it chose. */
+export interface BackendInfo {
+  readonly name: BackendName;
+  /** Backends that initialised, in the order tried. */
+  readonly available: readonly BackendName[];
+  /** Why others did not, by name. */
+  readonly failed: Readonly<Partial<Record<BackendName, string>>>;
+  /** From `GPUAdapter.info.isFallbackAdapter` when WebGPU was probed: true means a software adapter. */
+  readonly webgpuFallbackAdapter?: boolean;
+}
+
+/** Load one model version: where its manifest lives and its manifest entry. */
+export interface LoadRequest {
+  readonly name: string;
+  readonly version: string;
+  /** Absolute URL of the manifest; artifact paths resolve against it. */
+  readonly manifestUrl: string;
+  readonly entry: ModelVersion;
+}
+
+/** A loaded, warmed-up model version. */
+export interface SessionInfo {
+  readonly name: string;
+  readonly version: string;
+  readonly backend: BackendName;
+  readonly inputWidth: number;
+  readonly outputWidth: number;
+  readonly loadMs: number;
+  readonly warmupMs: number;
+}
+
+/** Scores of one batch: row-major `[rows, outputWidth]`, transferred, not copied. */
+export interface PredictResponse {
+  readonly version: string;
+  readonly backend: BackendName;
+  readonly rows: number;
+  readonly outputWidth: number;
+  readonly scores: Float32Array;
+  /** Prefix of this batch's prediction ids; row i's id is `${idPrefix}:${i}`. */
+  readonly idPrefix: string;
+}
+
+/** The worker's API. */
+export interface WorkerApi {
+  configure(config: WorkerConfig): Promise<BackendInfo>;
+  load(request: LoadRequest): Promise<SessionInfo>;
+  predict(name: string, records: readonly RawRecord[]): Promise<PredictResponse>;
+  /** The model inputs the worker computes for `records` (skew checks, debugging). */
+  features(name: string, records: readonly RawRecord[]): Promise<Float32Array>;
+  /** Writes pending monitoring counts to IndexedDB now. */
+  flush(): Promise<void>;
+  unload(name: string): Promise<void>;
+  /** Live tensor count and backend, for leak checks. */
+  stats(): Promise<{ readonly numTensors: number; readonly backend: string | null }>;
+}
