@@ -1,7 +1,7 @@
 import type { Remote } from 'comlink';
 import { EdgewatchError, ErrorCode, isEdgewatchError } from '../errors.ts';
 import type { RawRecord } from '../features/FeatureSpec.ts';
-import type { ModelVersion } from '../registry/Manifest.ts';
+import type { ModelVersion, OutputSpec } from '../registry/Manifest.ts';
 import type { ResolveOptions } from '../registry/resolveVersion.ts';
 import type { PredictResponse, SessionInfo, WorkerApi } from '../../workers/protocol.ts';
 import { Batcher, type BatchOptions, type Settled } from './Batcher.ts';
@@ -70,6 +70,11 @@ export class ModelHandle {
   /** Backend it runs on, once loaded. */
   backend: string | undefined;
   private entry: ModelVersion | undefined;
+
+  /** What the serving version's outputs mean (labels of a classifier), once loaded. */
+  get outputs(): OutputSpec | undefined {
+    return this.entry?.outputs;
+  }
   private loading: Promise<this> | undefined;
   private readonly batcher: Batcher<readonly RawRecord[], Prediction[]>;
 

@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { EdgewatchError } from '../../src/errors.ts';
+import { resolveVersion } from '../../src/registry/resolveVersion.ts';
+import { validateManifest } from '../../src/registry/validateManifest.ts';
+
+const bundled = JSON.parse(readFileSync(new URL('../../public/registry/manifest.json', import.meta.url), 'utf8'));
+const clone = () => structuredClone(bundled);
+
+function errorOf(fn: () => unknown): EdgewatchError {
+  try {
+    fn();
+  } catch (error) {
+    return error as EdgewatchError;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('manifest validation', () => {
+  it('accepts the bundled registry', () => {
+    expect(validateManifest(bundled).models.weather.channels.stable).toBe('1');
+  });
+
+  it.each([
+    ['wrong schema', (m: any) => (m.schema = 'other/v9'), 'schema'],
+    ['bad sha256', (m: any) => (m.models.weather.versions['1'].artifacts[1].sha256 = 'xyz'), 'models.weather.versions.1.artifacts[1].sha256'],
+    ['negative bytes', (m: any) => (m.models.weather.versions['1'].artifacts[0].bytes = -1), 'models.weather.versions.1.artifacts[0].bytes'],
+    ['unknown format', (m: any) => (m.models.weather.versions['1'].format = 'onnx'), 'models.weather.versions.1.format'],
+    ['dangling channel', (m: any) => (m.models.weather.channels.canary = '9'), 'models.weather.channels.canary'],
+    ['model path not an artifact', (m: any) => (m.models.weather.versions['1'].modelPath = 'x/model.json'), 'models.weather.versions.1.modelPath'],
+    ['no labels', (m: any) => (m.models.weather.versions['1'].outputs.labels = []), 'models.weather.versions.1.outputs.labels'],
+  ])('%s → MANIFEST_INVALID at the JSON path', (_label, mutate, path) => {
+    const manifest = clone();
+    mutate(manifest);
+    const error = errorOf(() => validateManifest(manifest));
+    expect(error.code).toBe('MANIFEST_INVALID');
+    expect(error.details.path).toBe(path);
+    expect(error.message).toContain(path);
+  });
+
+  it('refuses non-objects', () => {
+    expect(errorOf(() => validateManifest([])).code).toBe('MANIFEST_INVALID');
+    expect(errorOf(() => validateManifest(null)).code).toBe('MANIFEST_INVALID');
+  });
+});
+
+describe('version resolution', () => {
+  const manifest = validateManifest(bundled);
+  it('follows the stable channel by default and honours a pinned version', () => {
+    expect(resolveVersion(manifest, 'weather').version).toBe('1');
+    expect(resolveVersion(manifest, 'weather', { version: '1' }).entry.format).toBe('tfjs-layers');
+  });
+  it('names what is unknown', () => {
+    expect(errorOf(() => resolveVersion(manifest, 'nope')).code).toBe('UNKNOWN_MODEL');
+    expect(errorOf(() => resolveVersion(manifest, 'weather', { channel: 'beta' })).details.channel).toBe('beta');
+    expect(errorOf(() => resolveVersion(manifest, 'weather', { version: '42' })).details.version).toBe('42');
+  });
+});
