@@ -21,6 +21,14 @@ export interface WorkerConfig {
   readonly flushIntervalMs: number;
   /** Monitoring window length (ms); rows are aligned to it. */
   readonly windowMs: number;
+  /**
+   * Name of a Web Lock the worker holds for its whole life. The runtime queues for the same lock: it is
+   * granted the moment the worker dies (crash, `terminate()`, `close()`), which is how a dead worker is
+   * noticed without polling.
+   */
+  readonly lifeLock?: string;
+  /** Remember the measured backend per device + model version in IndexedDB. Default true. */
+  readonly rememberBackend?: boolean;
 }
 
 /** What the worker reports about the backend it chose. */
@@ -32,6 +40,10 @@ export interface BackendInfo {
   readonly failed: Readonly<Partial<Record<BackendName, string>>>;
   /** From `GPUAdapter.info.isFallbackAdapter` when WebGPU was probed: true means a software adapter. */
   readonly webgpuFallbackAdapter?: boolean;
+  /** How the backend was chosen. */
+  readonly chosenBy: 'measured' | 'remembered' | 'order';
+  /** Measured median ms and output difference per candidate, when measured (or remembered). */
+  readonly trials?: Readonly<Partial<Record<BackendName, { medianMs?: number; maxAbsDiff?: number; rejected?: string }>>>;
 }
 
 /** Load one model version: where its manifest lives and its manifest entry. */
@@ -67,8 +79,14 @@ export interface PredictResponse {
 
 /** The worker's API. */
 export interface WorkerApi {
-  configure(config: WorkerConfig): Promise<BackendInfo>;
+  configure(config: WorkerConfig): Promise<void>;
+  /**
+   * Loads, verifies and warms a version beside the one serving, then swaps atomically between batches:
+   * every batch is answered by exactly one version. The first load of a worker also chooses its backend.
+   */
   load(request: LoadRequest): Promise<SessionInfo>;
+  /** The backend in use, once the first model chose it. */
+  backend(): Promise<BackendInfo | undefined>;
   predict(name: string, records: readonly RawRecord[]): Promise<PredictResponse>;
   /** The model inputs the worker computes for `records` (skew checks, debugging). */
   features(name: string, records: readonly RawRecord[]): Promise<Float32Array>;

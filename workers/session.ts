@@ -6,7 +6,6 @@ import * as tf from '@tensorflow/tfjs';
 import { EdgewatchError, ErrorCode } from '../src/errors.ts';
 import { compile, type CompiledFeatures } from '../src/features/compile.ts';
 import type { RawRecord } from '../src/features/FeatureSpec.ts';
-import { loadArtifacts } from '../src/models/loadArtifacts.ts';
 import { memoryIOHandler } from '../src/models/memoryIOHandler.ts';
 import type { ModelVersion } from '../src/registry/Manifest.ts';
 import type { BackendName, LoadRequest, SessionInfo } from './protocol.ts';
@@ -28,12 +27,18 @@ export class ModelSession {
   readonly name: string;
   readonly version: string;
   readonly entry: ModelVersion;
+  /** What it was loaded from (to reload it elsewhere, e.g. after a GPU device loss). */
+  readonly request: LoadRequest;
   readonly features: CompiledFeatures;
   readonly outputWidth: number;
   readonly info: SessionInfo;
   private readonly model: Model;
+  private inFlight = 0;
+  private retiring = false;
+  private disposed = false;
 
   private constructor(request: LoadRequest, model: Model, features: CompiledFeatures, outputWidth: number, info: SessionInfo) {
+    this.request = request;
     this.name = request.name;
     this.version = request.version;
     this.entry = request.entry;
@@ -43,12 +48,14 @@ export class ModelSession {
     this.info = info;
   }
 
-  /** Downloads and verifies the artifacts, loads the model, warms it up and checks the golden vectors. */
-  static async load(request: LoadRequest, backend: BackendName): Promise<ModelSession> {
+  /**
+   * Loads the model from verified artifact bytes on the active backend, warms it up (shaders compiled
+   * ahead of the first real call) and checks the golden vectors. Call once per backend when measuring.
+   */
+  static async create(request: LoadRequest, files: ReadonlyMap<string, Uint8Array>, backend: BackendName): Promise<ModelSession> {
     const started = performance.now();
     const { entry } = request;
     const features = compile(entry.features);
-    const files = await loadArtifacts(request.manifestUrl, entry.artifacts);
     let model: Model;
     try {
       const handler = memoryIOHandler(files, entry.modelPath);
@@ -71,7 +78,8 @@ export class ModelSession {
     });
     try {
       const warmStart = performance.now();
-      // The first call compiles kernels/shaders and allocates; do it before a user waits on it.
+      await session.compileShaders();
+      // The first real call allocates and uploads weights; do it before a user waits on it.
       await session.predictBatch(new Float32Array(features.width), 1);
       (session.info as { warmupMs: number }).warmupMs = performance.now() - warmStart;
       await session.checkGoldens();
@@ -80,6 +88,25 @@ export class ModelSession {
       throw error;
     }
     return session;
+  }
+
+  /**
+   * WebGPU: run the graph once in compile-only mode so every pipeline compiles in parallel, and wait for
+   * them, instead of compiling shader by shader inside the first real prediction.
+   */
+  private async compileShaders(): Promise<void> {
+    if (tf.getBackend() !== 'webgpu') return;
+    const backend = tf.backend() as unknown as { checkCompileCompletionAsync?: () => Promise<void> };
+    if (typeof backend.checkCompileCompletionAsync !== 'function') return;
+    tf.env().set('WEBGPU_ENGINE_COMPILE_ONLY', true);
+    try {
+      tf.tidy(() => {
+        this.model.predict(tf.zeros([1, this.features.width]));
+      });
+      await backend.checkCompileCompletionAsync();
+    } finally {
+      tf.env().set('WEBGPU_ENGINE_COMPILE_ONLY', false);
+    }
   }
 
   /** Runs the model on a row-major feature batch; returns the scores, all tensors disposed. */
@@ -107,7 +134,22 @@ export class ModelSession {
   /** Raw records → scores. Throws `INPUT_INVALID` (naming the field and row) before touching the model. */
   async predict(records: readonly RawRecord[]): Promise<Float32Array> {
     const batch = this.features.transform(records);
-    return this.predictBatch(batch, records.length);
+    this.inFlight++;
+    try {
+      return await this.predictBatch(batch, records.length);
+    } finally {
+      this.inFlight--;
+      if (this.retiring && this.inFlight === 0) this.dispose();
+    }
+  }
+
+  /**
+   * Disposes once the predictions still running on this version have read their outputs: after a swap
+   * the old version may have a batch awaiting its GPU readback.
+   */
+  retire(): void {
+    this.retiring = true;
+    if (this.inFlight === 0) this.dispose();
   }
 
   /**
@@ -140,6 +182,8 @@ export class ModelSession {
   }
 
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     this.model.dispose();
   }
 }

@@ -1,25 +1,36 @@
 /**
- * The inference worker's implementation of {@link WorkerApi}: backend, sessions (one active version per
- * model name), and the monitoring counts. Kept apart from inference.worker.ts so it can be exercised
- * without a worker, too.
+ * The inference worker's implementation of {@link WorkerApi}: the backend (measured on the first model),
+ * sessions (one serving version per model name, swapped atomically), and the monitoring counts. Kept apart
+ * from inference.worker.ts so the same object can also run on the main thread where `Worker` is missing.
  */
 import * as tf from '@tensorflow/tfjs';
 import { transfer } from 'comlink';
 import { EdgewatchError, ErrorCode } from '../src/errors.ts';
 import type { RawRecord } from '../src/features/FeatureSpec.ts';
+import { loadArtifacts } from '../src/models/loadArtifacts.ts';
 import { PredictionMonitor } from '../src/monitor/PredictionMonitor.ts';
 import { openEdgewatchDB } from '../src/storage/db.ts';
-import { selectBackend } from './backend.ts';
-import type { BackendInfo, LoadRequest, PredictResponse, SessionInfo, WorkerApi, WorkerConfig } from './protocol.ts';
+import { backendOrder, backends, firstWorkingBackend, measureBackends, webgpuAdapterInfo } from './backend.ts';
+import { BackendName, type BackendInfo, type LoadRequest, type PredictResponse, type SessionInfo, type WorkerApi, type WorkerConfig } from './protocol.ts';
 import { ModelSession } from './session.ts';
+
+/** Rows of the warm-up batch a backend is timed on, and how long timing may take per backend. */
+const TRIAL_ROWS = 32;
+const TRIAL_RUNS = 5;
+const TRIAL_BUDGET_MS = 1500;
 
 /** Builds a fresh worker API (one per worker). */
 export function createWorkerApi(): WorkerApi {
+  let config: WorkerConfig | undefined;
   let backend: BackendInfo | undefined;
+  let choosing: Promise<BackendInfo> | undefined;
   let monitor: PredictionMonitor | undefined;
+  let db: ReturnType<typeof openEdgewatchDB> | undefined;
   const sessions = new Map<string, ModelSession>();
   let batchCounter = 0;
   const workerId = crypto.randomUUID().slice(0, 8);
+
+  const database = () => (db ??= openEdgewatchDB(config?.dbName));
 
   function session(name: string): ModelSession {
     const found = sessions.get(name);
@@ -27,28 +38,136 @@ export function createWorkerApi(): WorkerApi {
     return found;
   }
 
-  function requireBackend(): BackendInfo {
-    if (!backend) throw new EdgewatchError(ErrorCode.BACKEND_UNAVAILABLE, 'configure() must run before models load');
-    return backend;
+  function requireConfig(): WorkerConfig {
+    if (!config) throw new EdgewatchError(ErrorCode.BACKEND_UNAVAILABLE, 'configure() must run before models load');
+    return config;
+  }
+
+  /** Device identity for remembered decisions: a browser update or another GPU means measuring again. */
+  async function deviceKey(): Promise<string> {
+    const adapter = await webgpuAdapterInfo();
+    return [navigator.userAgent, navigator.hardwareConcurrency, adapter?.description ?? 'no-webgpu'].join('|');
+  }
+
+  /** Times a freshly loaded copy of the model on the active backend, on rows of its real input shape. */
+  async function trial(request: LoadRequest, files: ReadonlyMap<string, Uint8Array>, name: BackendName) {
+    const candidate = await ModelSession.create(request, files, name);
+    try {
+      const goldens = request.entry.goldens ?? [];
+      const batch = new Float32Array(TRIAL_ROWS * candidate.features.width);
+      if (goldens.length > 0) {
+        // Real records where the publisher gave some: zeros hide numerical differences between backends.
+        const rows = Array.from({ length: TRIAL_ROWS }, (_, i) => goldens[i % goldens.length].record);
+        batch.set(candidate.features.transform(rows));
+      }
+      const times: number[] = [];
+      let outputs: Float32Array = new Float32Array(0);
+      const started = performance.now();
+      while (times.length < TRIAL_RUNS && (times.length === 0 || performance.now() - started < TRIAL_BUDGET_MS)) {
+        const t0 = performance.now();
+        outputs = await candidate.predictBatch(batch, TRIAL_ROWS);
+        times.push(performance.now() - t0);
+      }
+      times.sort((a, b) => a - b);
+      return { medianMs: times[times.length >> 1], outputs };
+    } finally {
+      candidate.dispose();
+    }
+  }
+
+  /**
+   * Picks the worker's backend on its first model. One backend per worker: TF.js has one active backend,
+   * and weights moved between backends per call would cost more than any difference between them.
+   */
+  async function chooseBackend(request: LoadRequest, files: ReadonlyMap<string, Uint8Array>): Promise<BackendInfo> {
+    const { backends: preference, rememberBackend = true } = requireConfig();
+    const order = backendOrder(preference);
+    const adapter = order.some((b) => b.name === 'webgpu') ? await webgpuAdapterInfo() : undefined;
+    const withAdapter = (info: Omit<BackendInfo, 'webgpuFallbackAdapter'>): BackendInfo => ({ ...info, webgpuFallbackAdapter: adapter?.fallback });
+    if (preference !== 'auto') {
+      const failed: Partial<Record<BackendName, string>> = {};
+      const name = await firstWorkingBackend(order, failed);
+      return withAdapter({ name, available: [name], failed, chosenBy: 'order' });
+    }
+    const key = `${request.name}@${request.version}|${order.map((b) => b.name).join(',')}|${await deviceKey()}`;
+    if (rememberBackend) {
+      const remembered = await database()
+        .then((d) => d.get('backendChoices', key))
+        .catch(() => undefined);
+      if (remembered) {
+        const failed: Partial<Record<BackendName, string>> = {};
+        const name = await firstWorkingBackend([...order.filter((b) => b.name === remembered.backend), ...order], failed);
+        if (name === remembered.backend) {
+          return withAdapter({ name, available: [name], failed, chosenBy: 'remembered', trials: remembered.trials as BackendInfo['trials'] });
+        }
+      }
+    }
+    const reference = backends.find((b) => b.name === BackendName.cpu) as (typeof backends)[number];
+    const { winner, trials, failed } = await measureBackends(order, reference, (name) => trial(request, files, name));
+    const reason = await backendOrder([winner])[0].probe();
+    if (reason !== null) throw new EdgewatchError(ErrorCode.BACKEND_UNAVAILABLE, `${winner} failed after measuring: ${reason}`);
+    if (rememberBackend) {
+      await database()
+        .then((d) => d.put('backendChoices', { key, backend: winner, trials, measuredAt: Date.now() }))
+        .catch(() => undefined); // a forgotten decision only costs a re-measure next time
+    }
+    const available = (Object.keys(trials) as BackendName[]).filter((name) => !trials[name]?.rejected);
+    return withAdapter({ name: winner, available, failed, chosenBy: 'measured', trials });
+  }
+
+  /** WebGPU device lost (driver reset, GPU removed): choose again without webgpu and reload every version. */
+  function watchDeviceLoss(): void {
+    if (backend?.name !== 'webgpu') return;
+    const device = (tf.backend() as unknown as { device?: { lost?: Promise<unknown> } }).device;
+    void device?.lost?.then(async () => {
+      const current = config as WorkerConfig;
+      const remaining = backendOrder(current.backends).filter((b) => b.name !== 'webgpu');
+      const name = await firstWorkingBackend(remaining.length > 0 ? remaining : backendOrder(['cpu']));
+      backend = { ...(backend as BackendInfo), name, failed: { ...backend?.failed, webgpu: 'device lost' }, chosenBy: 'order' };
+      for (const [model, old] of [...sessions]) {
+        const files = await loadArtifacts(old.request.manifestUrl, old.request.entry.artifacts);
+        sessions.set(model, await ModelSession.create(old.request, files, name));
+      }
+    });
   }
 
   return {
-    async configure(config: WorkerConfig) {
-      backend = await selectBackend(config.backends);
+    async configure(next: WorkerConfig) {
+      config = next;
       monitor?.stop();
-      let db: ReturnType<typeof openEdgewatchDB> | undefined;
-      monitor = new PredictionMonitor(() => (db ??= openEdgewatchDB(config.dbName)), config.windowMs);
-      monitor.start(config.flushIntervalMs);
-      return backend;
+      monitor = new PredictionMonitor(database, next.windowMs);
+      monitor.start(next.flushIntervalMs);
+      const locks = (globalThis.navigator as Navigator | undefined)?.locks;
+      if (next.lifeLock && locks) {
+        // Held until this worker dies; resolves once it is held so the runtime can queue behind it.
+        await new Promise<void>((held) => {
+          void locks.request(next.lifeLock as string, () => {
+            held();
+            return new Promise<never>(() => undefined);
+          });
+        });
+      }
     },
 
     async load(request: LoadRequest): Promise<SessionInfo> {
-      const { name } = requireBackend();
-      const loaded = await ModelSession.load(request, name);
+      requireConfig();
+      const files = await loadArtifacts(request.manifestUrl, request.entry.artifacts);
+      if (!backend) {
+        choosing ??= chooseBackend(request, files).finally(() => (choosing = undefined));
+        backend = await choosing;
+        watchDeviceLoss();
+      }
+      const loaded = await ModelSession.create(request, files, backend.name);
+      // The swap: one synchronous map update between two batches. Batches already running keep the
+      // session they started with; the old one is disposed when its last batch has read its outputs.
       const previous = sessions.get(request.name);
       sessions.set(request.name, loaded);
-      previous?.dispose();
+      previous?.retire();
       return loaded.info;
+    },
+
+    async backend() {
+      return backend;
     },
 
     async predict(name: string, records: readonly RawRecord[]): Promise<PredictResponse> {
@@ -60,7 +179,7 @@ export function createWorkerApi(): WorkerApi {
       }
       const response: PredictResponse = {
         version: active.version,
-        backend: requireBackend().name,
+        backend: active.info.backend,
         rows: records.length,
         outputWidth: active.outputWidth,
         scores,
@@ -79,7 +198,7 @@ export function createWorkerApi(): WorkerApi {
     },
 
     async unload(name: string) {
-      session(name).dispose();
+      session(name).retire();
       sessions.delete(name);
     },
 

@@ -1,11 +1,11 @@
-import { wrap, type Remote } from 'comlink';
+import { wrap } from 'comlink';
 import { installErrorTransferHandler } from '../errorTransfer.ts';
-import { EdgewatchError as Err, ErrorCode } from '../errors.ts';
+import { EdgewatchError, ErrorCode } from '../errors.ts';
 import { hasWorker } from '../env.ts';
 import { fetchManifest, type FetchedManifest } from '../registry/fetchManifest.ts';
 import { resolveVersion, type ResolveOptions } from '../registry/resolveVersion.ts';
 import { DEFAULT_DB_NAME } from '../storage/db.ts';
-import type { BackendInfo, BackendPreference, SessionInfo, WorkerApi } from '../../workers/protocol.ts';
+import type { BackendInfo, BackendPreference, LoadRequest, SessionInfo, WorkerApi } from '../../workers/protocol.ts';
 import type { BatchOptions } from './Batcher.ts';
 import { ActivatedEvent, EdgeErrorEvent, type EdgeRuntimeEventMap } from './events.ts';
 import { ModelHandle } from './ModelHandle.ts';
@@ -14,8 +14,13 @@ import { ModelHandle } from './ModelHandle.ts';
 export interface EdgeRuntimeOptions {
   /** URL of the registry manifest (relative URLs resolve against the page). */
   readonly registry: string | URL;
-  /** `'auto'` (default) or backends to try in order, e.g. `['wasm', 'cpu']`. */
+  /**
+   * `'auto'` (default): time the model on every backend that starts and keep the fastest correct one,
+   * remembered per device and model version. A list: the first of these that starts, in order.
+   */
   readonly backends?: BackendPreference;
+  /** Remember the measured backend per device + model version in IndexedDB. Default true. */
+  readonly rememberBackend?: boolean;
   /** Channel to follow when the app does not pin a version. Default `stable`. */
   readonly channel?: string;
   /** Micro-batching. Default `{ maxSize: 64, maxWaitMs: 2 }`. */
@@ -26,8 +31,15 @@ export interface EdgeRuntimeOptions {
   readonly flushIntervalMs?: number;
   /** Monitoring window (ms). Default one hour. */
   readonly windowMs?: number;
+  /**
+   * `true` (default where `Worker` exists): run models in a Web Worker. `false`: on the main thread, same
+   * API — for environments without workers; the page then does the inference work itself.
+   */
+  readonly worker?: boolean;
   /** Starts the inference worker. Default: the bundled worker. Tests and custom bundlers pass their own. */
   readonly createWorker?: () => Worker;
+  /** How many times the worker may be restarted within a minute before calls fail with `WORKER_CRASHED`. Default 3. */
+  readonly maxRestartsPerMinute?: number;
 }
 
 /** Starts the bundled inference worker. */
@@ -35,17 +47,30 @@ function defaultWorker(): Worker {
   return new Worker(new URL('../../workers/inference.worker.ts', import.meta.url), { type: 'module', name: 'edgewatch-inference' });
 }
 
+interface PendingCall {
+  readonly fn: (api: WorkerApi) => Promise<unknown>;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
 /**
  * The Edgewatch runtime of a page: one inference worker, the registry manifest, and a handle per model.
+ * Calls to the worker are tracked: when the worker dies (crash, `terminate()`), the runtime starts a new
+ * one, reloads every serving version, and re-sends what was in flight — no request lost, none answered twice.
  * Dispatches `activated` and `error` events (see {@link EdgeRuntimeEventMap}).
  */
 export class EdgeRuntime extends EventTarget {
   readonly options: EdgeRuntimeOptions;
   private readonly handles = new Map<string, ModelHandle>();
+  /** The request of each serving version, reloaded into a restarted worker. */
+  private readonly serving = new Map<string, LoadRequest>();
+  private readonly pending = new Set<PendingCall>();
   private manifestPromise: Promise<FetchedManifest> | undefined;
-  private workerPromise: Promise<Remote<WorkerApi>> | undefined;
+  private apiPromise: Promise<WorkerApi> | undefined;
   private rawWorker: Worker | undefined;
-  private backendInfo: BackendInfo | undefined;
+  private generation = 0;
+  private restarts: number[] = [];
+  private disposed = false;
   private readonly onHide = () => {
     if (document.visibilityState === 'hidden') void this.flush().catch(() => undefined);
   };
@@ -69,9 +94,9 @@ export class EdgeRuntime extends EventTarget {
       handle = new ModelHandle(
         name,
         {
-          worker: () => this.worker(),
+          call: (fn) => this.call(fn),
           resolve: (n, o) => this.resolve(n, o),
-          activated: (info) => this.onActivated(info),
+          activated: (info, request) => this.onActivated(info, request),
           failed: (n, error) => this.dispatchEvent(new EdgeErrorEvent({ name: n, error })),
         },
         { channel: this.options.channel, ...options },
@@ -91,31 +116,40 @@ export class EdgeRuntime extends EventTarget {
     return this.manifestPromise;
   }
 
-  /** The backend the worker chose (starts the worker). */
-  async backend(): Promise<BackendInfo> {
-    await this.worker();
-    return this.backendInfo as BackendInfo;
+  /** The backend in use and how it was chosen; undefined until a model has loaded. */
+  async backend(): Promise<BackendInfo | undefined> {
+    return this.call((api) => api.backend());
   }
 
   /** Writes pending monitoring counts to IndexedDB now. */
   async flush(): Promise<void> {
-    if (!this.workerPromise) return;
-    await (await this.workerPromise).flush();
+    if (!this.apiPromise) return;
+    await this.call((api) => api.flush());
   }
 
   /** Live tensors and backend inside the worker. */
   async stats(): Promise<{ numTensors: number; backend: string | null }> {
-    return (await this.worker()).stats();
+    return this.call((api) => api.stats());
+  }
+
+  /** Unloads model `name` from the worker (its handle loads it again on the next predict). */
+  async unload(name: string): Promise<void> {
+    this.serving.delete(name);
+    this.handles.delete(name);
+    await this.call((api) => api.unload(name));
   }
 
   /** Flushes, then stops the worker. The runtime is unusable afterwards. */
   async dispose(): Promise<void> {
     try {
-      await this.flush();
+      await Promise.race([this.flush(), new Promise((resolve) => setTimeout(resolve, 2000))]);
     } finally {
+      this.disposed = true;
       this.rawWorker?.terminate();
       this.rawWorker = undefined;
-      this.workerPromise = undefined;
+      this.apiPromise = undefined;
+      for (const call of this.pending) call.reject(new EdgewatchError(ErrorCode.WORKER_CRASHED, 'The runtime was disposed'));
+      this.pending.clear();
       if (typeof document !== 'undefined') {
         document.removeEventListener('visibilitychange', this.onHide);
         globalThis.removeEventListener?.('pagehide', this.onPageHide);
@@ -123,29 +157,95 @@ export class EdgeRuntime extends EventTarget {
     }
   }
 
-  private worker(): Promise<Remote<WorkerApi>> {
-    this.workerPromise ??= this.startWorker().catch((error) => {
-      this.workerPromise = undefined;
+  /** Runs `fn` against the worker, tracked so a worker death re-runs it on the next worker. */
+  call<T>(fn: (api: WorkerApi) => Promise<T>): Promise<T> {
+    if (this.disposed) return Promise.reject(new EdgewatchError(ErrorCode.WORKER_CRASHED, 'The runtime was disposed'));
+    return new Promise<T>((resolve, reject) => {
+      const call: PendingCall = { fn, resolve: resolve as (value: unknown) => void, reject };
+      this.pending.add(call);
+      void this.attempt(call);
+    });
+  }
+
+  private async attempt(call: PendingCall): Promise<void> {
+    const generation = this.generation;
+    try {
+      const api = await this.api();
+      const value = await call.fn(api);
+      // A promise settles once: if a re-sent copy already answered, this is a no-op.
+      this.pending.delete(call);
+      call.resolve(value);
+    } catch (error) {
+      // A failure of a worker that has since died is not the caller's answer: the re-sent copy will be.
+      if (generation !== this.generation && this.pending.has(call)) return;
+      this.pending.delete(call);
+      call.reject(error);
+    }
+  }
+
+  private api(): Promise<WorkerApi> {
+    this.apiPromise ??= this.start().catch((error) => {
+      this.apiPromise = undefined;
       this.rawWorker?.terminate();
       throw error;
     });
-    return this.workerPromise;
+    return this.apiPromise;
   }
 
-  private async startWorker(): Promise<Remote<WorkerApi>> {
-    if (!hasWorker() && !this.options.createWorker) {
-      throw new Err(ErrorCode.BACKEND_UNAVAILABLE, 'Web Workers are not available here');
-    }
-    installErrorTransferHandler();
-    this.rawWorker = (this.options.createWorker ?? defaultWorker)();
-    const api = wrap<WorkerApi>(this.rawWorker);
-    this.backendInfo = await api.configure({
+  private async start(): Promise<WorkerApi> {
+    const useWorker = this.options.worker ?? (hasWorker() || this.options.createWorker !== undefined);
+    const config = {
       backends: this.options.backends ?? 'auto',
       dbName: this.options.dbName ?? DEFAULT_DB_NAME,
       flushIntervalMs: this.options.flushIntervalMs ?? 5000,
       windowMs: this.options.windowMs ?? 3_600_000,
-    });
+      rememberBackend: this.options.rememberBackend ?? true,
+    };
+    let api: WorkerApi;
+    if (!useWorker) {
+      // Same API object, in this thread: loaded only when needed so pages with workers never pay for it.
+      const { createWorkerApi } = await import('../../workers/workerApi.ts');
+      api = createWorkerApi();
+      await api.configure(config);
+    } else {
+      installErrorTransferHandler();
+      const generation = this.generation;
+      const worker = (this.options.createWorker ?? defaultWorker)();
+      this.rawWorker = worker;
+      const remote = wrap<WorkerApi>(worker) as unknown as WorkerApi;
+      const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+      const lifeLock = locks ? `edgewatch-worker-${crypto.randomUUID()}` : undefined;
+      const failedToStart = new Promise<never>((_, reject) =>
+        worker.addEventListener('error', (event) => reject(new EdgewatchError(ErrorCode.WORKER_CRASHED, `The inference worker failed to start: ${event.message ?? 'script error'}`)), { once: true }),
+      );
+      await Promise.race([remote.configure({ ...config, lifeLock }), failedToStart]);
+      if (locks && lifeLock) {
+        // Granted only when the worker is gone: that is our crash signal.
+        void locks.request(lifeLock, () => this.onWorkerDied(generation));
+      }
+      api = remote;
+    }
+    // A restarted worker gets back every version that was serving before the first call goes through.
+    for (const request of this.serving.values()) await api.load(request);
     return api;
+  }
+
+  private async onWorkerDied(generation: number): Promise<void> {
+    if (this.disposed || generation !== this.generation) return;
+    this.generation++;
+    this.apiPromise = undefined;
+    this.rawWorker = undefined;
+    const now = Date.now();
+    this.restarts = [...this.restarts.filter((t) => now - t < 60_000), now];
+    const crashed = new EdgewatchError(ErrorCode.WORKER_CRASHED, 'The inference worker stopped; restarting it', { restarts: this.restarts.length });
+    this.dispatchEvent(new EdgeErrorEvent({ error: crashed }));
+    if (this.restarts.length > (this.options.maxRestartsPerMinute ?? 3)) {
+      const error = new EdgewatchError(ErrorCode.WORKER_CRASHED, `The inference worker died ${this.restarts.length} times within a minute`, { restarts: this.restarts.length });
+      for (const call of this.pending) call.reject(error);
+      this.pending.clear();
+      return;
+    }
+    for (const call of [...this.pending]) void this.attempt(call);
   }
 
   private async resolve(name: string, options: ResolveOptions) {
@@ -154,7 +254,8 @@ export class EdgeRuntime extends EventTarget {
     return { version, entry, manifestUrl: url };
   }
 
-  private onActivated(info: SessionInfo): void {
+  private onActivated(info: SessionInfo, request: LoadRequest): void {
+    this.serving.set(info.name, request);
     this.dispatchEvent(new ActivatedEvent({ ...info }));
   }
 

@@ -1,9 +1,8 @@
-import type { Remote } from 'comlink';
 import { EdgewatchError, ErrorCode, isEdgewatchError } from '../errors.ts';
 import type { RawRecord } from '../features/FeatureSpec.ts';
 import type { ModelVersion, OutputSpec } from '../registry/Manifest.ts';
 import type { ResolveOptions } from '../registry/resolveVersion.ts';
-import type { PredictResponse, SessionInfo, WorkerApi } from '../../workers/protocol.ts';
+import type { LoadRequest, PredictResponse, SessionInfo, WorkerApi } from '../../workers/protocol.ts';
 import { Batcher, type BatchOptions, type Settled } from './Batcher.ts';
 
 /** Lifecycle of a model handle, as the `<edge-model>` element reflects it. */
@@ -32,14 +31,16 @@ export interface Prediction {
 
 /** What a handle needs from its runtime. */
 export interface HandleHost {
-  worker(): Promise<Remote<WorkerApi>>;
+  /** Runs `fn` against the worker; re-runs it on a restarted worker if this one dies first. */
+  call<T>(fn: (api: WorkerApi) => Promise<T>): Promise<T>;
   resolve(name: string, options: ResolveOptions): Promise<{ version: string; entry: ModelVersion; manifestUrl: string }>;
-  activated(info: SessionInfo): void;
+  /** A version is serving: remember its request so a restarted worker reloads it. */
+  activated(info: SessionInfo, request: LoadRequest): void;
   failed(name: string, error: EdgewatchError): void;
 }
 
-function split(response: PredictResponse, entry: ModelVersion, from: number, count: number): Prediction[] {
-  const labels = entry.outputs.kind === 'classification' ? entry.outputs.labels : undefined;
+function split(response: PredictResponse, entry: ModelVersion | undefined, from: number, count: number): Prediction[] {
+  const labels = entry?.outputs.kind === 'classification' ? entry.outputs.labels : undefined;
   const width = response.outputWidth;
   const out: Prediction[] = new Array(count);
   for (let i = 0; i < count; i++) {
@@ -70,6 +71,9 @@ export class ModelHandle {
   /** Backend it runs on, once loaded. */
   backend: string | undefined;
   private entry: ModelVersion | undefined;
+  /** Entries of every version this handle has served: a batch may answer from the one before a swap. */
+  private readonly entries = new Map<string, ModelVersion>();
+  private swapping: Promise<unknown> = Promise.resolve();
 
   /** What the serving version's outputs mean (labels of a classifier), once loaded. */
   get outputs(): OutputSpec | undefined {
@@ -94,26 +98,51 @@ export class ModelHandle {
     return this.loading;
   }
 
-  private async load(): Promise<this> {
+  private async load(version?: string): Promise<this> {
     try {
-      const worker = await this.host.worker();
-      const { version, entry, manifestUrl } = await this.host.resolve(this.name, this.resolveOptions);
-      const info = await worker.load({ name: this.name, version, manifestUrl, entry });
+      const options = version === undefined ? this.resolveOptions : { ...this.resolveOptions, version };
+      const { version: resolved, entry, manifestUrl } = await this.host.resolve(this.name, options);
+      const request: LoadRequest = { name: this.name, version: resolved, manifestUrl, entry };
+      const info = await this.host.call((api) => api.load(request));
+      this.entries.set(info.version, entry);
       this.entry = entry;
       this.version = info.version;
       this.backend = info.backend;
       this.status = ModelStatus.ready;
-      this.host.activated(info);
+      this.host.activated(info, request);
       return this;
     } catch (cause) {
-      this.status = ModelStatus.error;
-      this.loading = undefined; // the next ready() retries
       const error = isEdgewatchError(cause)
         ? cause
         : new EdgewatchError(ErrorCode.MODEL_LOAD_FAILED, `Loading "${this.name}" failed: ${String(cause)}`, { name: this.name }, { cause });
+      if (version === undefined) {
+        this.status = ModelStatus.error;
+        this.loading = undefined; // the next ready() retries
+      } else {
+        // A failed swap leaves the serving version serving.
+        this.status = this.version !== undefined ? ModelStatus.ready : ModelStatus.error;
+      }
       this.host.failed(this.name, error);
       throw error;
     }
+  }
+
+  /**
+   * Loads `version` beside the serving one, warms it, then swaps atomically between batches: every
+   * prediction is answered by exactly one version and reports which. If anything fails, the current
+   * version keeps serving and the promise rejects.
+   */
+  activate(version: string): Promise<this> {
+    const run = async () => {
+      await this.ready().catch(() => undefined);
+      this.status = ModelStatus.updating;
+      const swapped = this.load(version);
+      this.loading = swapped.catch(() => this);
+      return swapped;
+    };
+    const next = this.swapping.then(run, run);
+    this.swapping = next.catch(() => undefined);
+    return next;
   }
 
   /** Predicts one record. Bad input rejects with `INPUT_INVALID` naming the field. */
@@ -132,7 +161,7 @@ export class ModelHandle {
   /** The model inputs the worker computes for `records` under the serving version's feature spec. */
   async features(records: readonly RawRecord[]): Promise<Float32Array> {
     await this.ready();
-    return (await this.host.worker()).features(this.name, records);
+    return this.host.call((api) => api.features(this.name, records));
   }
 
   /**
@@ -140,16 +169,16 @@ export class ModelHandle {
    * its own request (its row renumbered within that request); the others are re-sent without it.
    */
   private async runBatch(requests: readonly (readonly RawRecord[])[]): Promise<Settled<Prediction[]>[]> {
-    const worker = await this.host.worker();
     const results: Settled<Prediction[]>[] = new Array(requests.length);
     let pending = requests.map((records, index) => ({ records, index }));
     while (pending.length > 0) {
       const all = pending.flatMap((p) => p.records);
       try {
-        const response = await worker.predict(this.name, all);
+        const response = await this.host.call((api) => api.predict(this.name, all));
+        const entry = this.entries.get(response.version);
         let from = 0;
         for (const p of pending) {
-          results[p.index] = { ok: true, value: split(response, this.entry as ModelVersion, from, p.records.length) };
+          results[p.index] = { ok: true, value: split(response, entry, from, p.records.length) };
           from += p.records.length;
         }
         pending = [];

@@ -5,7 +5,7 @@ import { hasIndexedDB } from '../env.ts';
 /** Default database name; tests and multi-tenant apps pass their own. */
 export const DEFAULT_DB_NAME = 'edgewatch';
 /** Current schema version. Bump it and add a step to `migrations` when the schema changes. */
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
 
 /** A time-bucketed count histogram of one quantity (e.g. the predicted class) of one model version. */
 export interface HistogramRow {
@@ -25,12 +25,25 @@ export interface HistogramRow {
   readonly updatedAt: number;
 }
 
+/** A measured backend decision, remembered so the next start does not measure again. */
+export interface BackendChoiceRow {
+  /** `${model}@${version}|${candidates}|${device}` */
+  readonly key: string;
+  readonly backend: string;
+  readonly trials: Readonly<Record<string, unknown>>;
+  readonly measuredAt: number;
+}
+
 /** The one IndexedDB schema of Edgewatch. */
 export interface EdgewatchDB extends DBSchema {
   histograms: {
     key: string;
     value: HistogramRow;
     indexes: { 'by-model': [string, string] };
+  };
+  backendChoices: {
+    key: string;
+    value: BackendChoiceRow;
   };
 }
 
@@ -39,6 +52,9 @@ const migrations: ((db: IDBPDatabase<EdgewatchDB>) => void)[] = [
   (db) => {
     const histograms = db.createObjectStore('histograms', { keyPath: 'id' });
     histograms.createIndex('by-model', ['model', 'version']);
+  },
+  (db) => {
+    db.createObjectStore('backendChoices', { keyPath: 'key' });
   },
 ];
 
