@@ -75,6 +75,8 @@ export interface PredictResponse {
   readonly scores: Float32Array;
   /** Prefix of this batch's prediction ids; row i's id is `${idPrefix}:${i}`. */
   readonly idPrefix: string;
+  /** Time in the worker for this batch (features + model + readback + monitoring), ms. */
+  readonly workerMs: number;
 }
 
 /** The worker's API. */
@@ -87,6 +89,12 @@ export interface WorkerApi {
   load(request: LoadRequest): Promise<SessionInfo>;
   /** The backend in use, once the first model chose it. */
   backend(): Promise<BackendInfo | undefined>;
+  /**
+   * Serves `predict` on a dedicated MessagePort with a minimal protocol ({@link PortRequest} /
+   * {@link PortReply}). The hot path skips comlink, whose per-call bookkeeping costs ~80 µs a round trip;
+   * comlink stays for the control calls.
+   */
+  openPredictPort(port: MessagePort): Promise<void>;
   predict(name: string, records: readonly RawRecord[]): Promise<PredictResponse>;
   /** The model inputs the worker computes for `records` (skew checks, debugging). */
   features(name: string, records: readonly RawRecord[]): Promise<Float32Array>;
@@ -96,3 +104,15 @@ export interface WorkerApi {
   /** Live tensor count and backend, for leak checks. */
   stats(): Promise<{ readonly numTensors: number; readonly backend: string | null }>;
 }
+
+/** A predict request on the predict port. */
+export interface PortRequest {
+  readonly id: number;
+  readonly name: string;
+  readonly records: readonly RawRecord[];
+}
+
+/** The answer to a {@link PortRequest}: the response, or the error as plain data. */
+export type PortReply =
+  | { readonly id: number; readonly ok: true; readonly value: PredictResponse }
+  | { readonly id: number; readonly ok: false; readonly error: { readonly edgewatch: boolean; readonly code?: string; readonly message: string; readonly details?: Record<string, unknown>; readonly stack?: string } };

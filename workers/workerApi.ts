@@ -12,6 +12,7 @@ import { PredictionMonitor } from '../src/monitor/PredictionMonitor.ts';
 import { openEdgewatchDB } from '../src/storage/db.ts';
 import { backendOrder, backends, firstWorkingBackend, measureBackends, webgpuAdapterInfo } from './backend.ts';
 import { BackendName, type BackendInfo, type LoadRequest, type PredictResponse, type SessionInfo, type WorkerApi, type WorkerConfig } from './protocol.ts';
+import { servePredictPort } from './servePredictPort.ts';
 import { ModelSession } from './session.ts';
 
 /** Rows of the warm-up batch a backend is timed on, and how long timing may take per backend. */
@@ -131,7 +132,7 @@ export function createWorkerApi(): WorkerApi {
     });
   }
 
-  return {
+  const api: WorkerApi = {
     async configure(next: WorkerConfig) {
       config = next;
       monitor?.stop();
@@ -170,7 +171,12 @@ export function createWorkerApi(): WorkerApi {
       return backend;
     },
 
+    async openPredictPort(port: MessagePort) {
+      servePredictPort(port, (name, records) => api.predict(name, records));
+    },
+
     async predict(name: string, records: readonly RawRecord[]): Promise<PredictResponse> {
+      const started = performance.now();
       const active = session(name);
       const scores = await active.predict(records);
       const { outputs } = active.entry;
@@ -184,6 +190,7 @@ export function createWorkerApi(): WorkerApi {
         outputWidth: active.outputWidth,
         scores,
         idPrefix: `${workerId}-${(batchCounter++).toString(36)}`,
+        workerMs: performance.now() - started,
       };
       return transfer(response, [scores.buffer]);
     },
@@ -206,4 +213,5 @@ export function createWorkerApi(): WorkerApi {
       return { numTensors: tf.memory().numTensors, backend: tf.getBackend() ?? null };
     },
   };
+  return api;
 }

@@ -2,8 +2,14 @@
 export interface BatchOptions {
   /** Most items (records) in one batch. Default 64. */
   readonly maxSize: number;
-  /** Longest an item waits for company before its batch leaves (ms). 0 = end of the current task. Default 2. */
+  /**
+   * Longest a request waits for company while earlier batches are still running (ms). A request that
+   * finds the pipeline idle leaves at the end of the current task, so one-at-a-time callers pay no delay.
+   * Default 2.
+   */
   readonly maxWaitMs: number;
+  /** Batches allowed in flight at once: 2 keeps the worker fed while the previous answer travels back. Default 2. */
+  readonly maxInFlight?: number;
 }
 
 /** What a batch run reports per request: a value or an error, so one bad request fails alone. */
@@ -17,20 +23,27 @@ interface Waiting<T, R> {
 }
 
 /**
- * Collects concurrent requests for a short window and runs them as one batch: many small `predict()`
- * calls become one message and one `model.predict` on a stacked tensor. Order within a batch is the
- * order of `add` calls, and batches run one after another, so each caller's answers keep its order.
+ * Collects concurrent requests and runs them as one batch: many small `predict()` calls become one
+ * message and one `model.predict` on a stacked tensor. Batching is natural rather than timed: requests
+ * made in the same task, or while the pipeline is busy, travel together; a lone request goes at once.
+ * Order within a batch is the order of `add` calls and batches start in order, so each caller's answers
+ * keep its order.
  */
 export class Batcher<T, R> {
   private queue: Waiting<T, R>[] = [];
   private queuedSize = 0;
+  private inFlight = 0;
+  private scheduled = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly maxInFlight: number;
 
   constructor(
     private readonly run: (items: readonly T[]) => Promise<readonly Settled<R>[]>,
     private readonly options: BatchOptions,
     private readonly sizeOf: (item: T) => number = () => 1,
-  ) {}
+  ) {
+    this.maxInFlight = Math.max(1, options.maxInFlight ?? 2);
+  }
 
   /** Queues one request; resolves with its own result. */
   add(item: T): Promise<R> {
@@ -38,8 +51,24 @@ export class Batcher<T, R> {
       const size = this.sizeOf(item);
       this.queue.push({ item, size, resolve, reject });
       this.queuedSize += size;
-      if (this.queuedSize >= this.options.maxSize) this.dispatch();
-      else this.timer ??= setTimeout(() => this.dispatch(), this.options.maxWaitMs);
+      if (this.queuedSize >= this.options.maxSize) {
+        this.dispatch();
+      } else if (this.inFlight < this.maxInFlight) {
+        // Idle pipeline: leave once the current task has queued whatever else it is going to.
+        if (!this.scheduled) {
+          this.scheduled = true;
+          queueMicrotask(() => {
+            this.scheduled = false;
+            if (this.inFlight < this.maxInFlight) this.dispatch();
+          });
+        }
+      } else {
+        // Busy: wait for a batch to come back (see runBatch) or for maxWaitMs, whichever is first.
+        this.timer ??= setTimeout(() => {
+          this.timer = undefined;
+          this.dispatch();
+        }, this.options.maxWaitMs);
+      }
     });
   }
 
@@ -59,10 +88,16 @@ export class Batcher<T, R> {
       void this.runBatch(batch);
       if (this.queuedSize < this.options.maxSize) break;
     }
-    if (this.queue.length > 0) this.timer = setTimeout(() => this.dispatch(), this.options.maxWaitMs);
+    if (this.queue.length > 0) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.dispatch();
+      }, this.options.maxWaitMs);
+    }
   }
 
   private async runBatch(batch: readonly Waiting<T, R>[]): Promise<void> {
+    this.inFlight++;
     try {
       const results = await this.run(batch.map((w) => w.item));
       batch.forEach((waiting, i) => {
@@ -72,6 +107,10 @@ export class Batcher<T, R> {
       });
     } catch (error) {
       for (const waiting of batch) waiting.reject(error);
+    } finally {
+      this.inFlight--;
+      // What piled up while we were busy goes now, as one batch.
+      if (this.queue.length > 0 && this.inFlight < this.maxInFlight) this.dispatch();
     }
   }
 }

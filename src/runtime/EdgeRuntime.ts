@@ -1,4 +1,4 @@
-import { wrap } from 'comlink';
+import { transfer, wrap, type Remote } from 'comlink';
 import { installErrorTransferHandler } from '../errorTransfer.ts';
 import { EdgewatchError, ErrorCode } from '../errors.ts';
 import { hasWorker } from '../env.ts';
@@ -9,6 +9,7 @@ import type { BackendInfo, BackendPreference, LoadRequest, SessionInfo, WorkerAp
 import type { BatchOptions } from './Batcher.ts';
 import { ActivatedEvent, EdgeErrorEvent, type EdgeRuntimeEventMap } from './events.ts';
 import { ModelHandle } from './ModelHandle.ts';
+import { PredictPortClient } from './PredictPortClient.ts';
 
 /** Options of {@link createEdgeRuntime}. */
 export interface EdgeRuntimeOptions {
@@ -218,12 +219,14 @@ export class EdgeRuntime extends EventTarget {
       const failedToStart = new Promise<never>((_, reject) =>
         worker.addEventListener('error', (event) => reject(new EdgewatchError(ErrorCode.WORKER_CRASHED, `The inference worker failed to start: ${event.message ?? 'script error'}`)), { once: true }),
       );
-      await Promise.race([remote.configure({ ...config, lifeLock }), failedToStart]);
+      await Promise.race([(remote as unknown as Remote<WorkerApi>).configure({ ...config, lifeLock }), failedToStart]);
       if (locks && lifeLock) {
         // Granted only when the worker is gone: that is our crash signal.
         void locks.request(lifeLock, () => this.onWorkerDied(generation));
       }
-      api = remote;
+      const channel = new MessageChannel();
+      await remote.openPredictPort(transfer(channel.port2, [channel.port2]));
+      api = withFastPredict(remote, new PredictPortClient(channel.port1));
     }
     // A restarted worker gets back every version that was serving before the first call goes through.
     for (const request of this.serving.values()) await api.load(request);
@@ -268,6 +271,21 @@ export class EdgeRuntime extends EventTarget {
   override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void {
     super.addEventListener(type, listener as EventListenerOrEventListenerObject | null, options);
   }
+}
+
+/** The worker's API with `predict` on the dedicated port (a plain object: comlink proxies must not be re-wrapped). */
+function withFastPredict(remote: WorkerApi, port: PredictPortClient): WorkerApi {
+  return {
+    configure: (config) => remote.configure(config),
+    load: (request) => remote.load(request),
+    backend: () => remote.backend(),
+    openPredictPort: (p) => remote.openPredictPort(p),
+    predict: (name, records) => port.predict(name, records),
+    features: (name, records) => remote.features(name, records),
+    flush: () => remote.flush(),
+    unload: (name) => remote.unload(name),
+    stats: () => remote.stats(),
+  };
 }
 
 /** Creates a runtime. Nothing starts until a model is first used. */

@@ -27,6 +27,8 @@ export interface Prediction {
   /** Classifiers: the most likely label and its index. */
   readonly label?: string;
   readonly labelIndex?: number;
+  /** Time the batch this prediction rode in spent in the worker, ms. */
+  readonly workerMs: number;
 }
 
 /** What a handle needs from its runtime. */
@@ -53,6 +55,7 @@ function split(response: PredictResponse, entry: ModelVersion | undefined, from:
       version: response.version,
       backend: response.backend,
       scores,
+      workerMs: response.workerMs,
       ...(labels ? { label: labels[best], labelIndex: best } : {}),
     };
   }

@@ -47,11 +47,49 @@ describe('Batcher', () => {
     expect(results.every((r) => r.status === 'rejected' && /worker gone/.test(String(r.reason)))).toBe(true);
   });
 
-  it('does not wait for company longer than maxWaitMs', async () => {
+  it('sends a lone request at once: sequential callers pay no batching delay', async () => {
     const { batches, run } = recorder();
-    const batcher = new Batcher(run, { maxSize: 100, maxWaitMs: 1 });
+    const batcher = new Batcher(run, { maxSize: 100, maxWaitMs: 10_000 });
+    const started = Date.now();
     await batcher.add(1);
     await batcher.add(2);
+    expect(batches).toEqual([[1], [2]]);
+    expect(Date.now() - started).toBeLessThan(5_000); // far below maxWaitMs: no timer was waited on
+  });
+
+  it('while batches are in flight, collects new requests and sends them together when one returns', async () => {
+    const batches: number[][] = [];
+    const gates: (() => void)[] = [];
+    const run = (items: readonly number[]) =>
+      new Promise<Settled<number>[]>((resolve) => {
+        batches.push([...items]);
+        gates.push(() => resolve(items.map((value) => ({ ok: true as const, value }))));
+      });
+    const batcher = new Batcher(run, { maxSize: 100, maxWaitMs: 10_000, maxInFlight: 1 });
+    const first = batcher.add(1);
+    await Promise.resolve();
+    const later = [2, 3, 4].map((n) => batcher.add(n));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(batches).toEqual([[1]]); // 2, 3, 4 wait: the one slot is busy
+    gates[0]();
+    await first;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(batches).toEqual([[1], [2, 3, 4]]);
+    gates[1]();
+    expect(await Promise.all(later)).toEqual([2, 3, 4]);
+  });
+
+  it('does not wait longer than maxWaitMs when the pipeline stays busy', async () => {
+    const batches: number[][] = [];
+    const run = (items: readonly number[]) => {
+      batches.push([...items]);
+      // The first batch never returns: the second must still leave after maxWaitMs.
+      return batches.length === 1 ? new Promise<Settled<number>[]>(() => undefined) : Promise.resolve(items.map((value) => ({ ok: true as const, value })));
+    };
+    const batcher = new Batcher(run, { maxSize: 100, maxWaitMs: 5, maxInFlight: 1 });
+    void batcher.add(1);
+    await Promise.resolve();
+    await expect(batcher.add(2)).resolves.toBe(2);
     expect(batches).toEqual([[1], [2]]);
   });
 });

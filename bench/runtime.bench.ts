@@ -1,0 +1,197 @@
+/**
+ * Runtime benchmark, run in real Chromium by bench/run.mjs. Every number is a ratio of two things measured
+ * in this one run, interleaved in blocks, so machine noise hits both sides alike:
+ *  1. latency: runtime `predict()` vs plain TF.js `model.predict` + one postMessage in a worker (same backend);
+ *  2. throughput: 1,000 concurrent `predict()` calls, micro-batched vs one message and one predict per call;
+ *  3. main-thread long tasks (>50 ms) during sustained inference: runtime (worker) vs TF.js on the main thread.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { byYears, parseSeattleWeather } from '../src/demo/seattleWeather.ts';
+import csv from 'edgewatch-data/seattle-weather.csv?raw';
+import { compile } from '../src/features/compile.ts';
+import type { RawRecord } from '../src/features/FeatureSpec.ts';
+import type { RegistryManifest } from '../src/registry/Manifest.ts';
+import { createEdgeRuntime } from '../src/runtime/EdgeRuntime.ts';
+import { selectPeerBackend } from './peerBackend.ts';
+import { percentile, round } from './stats.ts';
+
+const quick = new URLSearchParams(location.search).has('quick');
+const backend = new URLSearchParams(location.search).get('backend') ?? 'wasm';
+const logElement = document.querySelector('#log') as HTMLElement;
+const log = (line: string) => {
+  logElement.textContent += `\n${line}`;
+  console.log(line);
+};
+const REGISTRY = '/registry/manifest.json';
+
+const days: RawRecord[] = byYears(parseSeattleWeather(csv), 2014).map(({ weather: _label, ...record }) => record);
+const manifest: RegistryManifest = await (await fetch(REGISTRY)).json();
+const entry = manifest.models.weather.versions['1'];
+const features = compile(entry.features);
+
+/** Plain TF.js in a worker, one message per call. */
+async function rawPeer(url: string) {
+  const worker = new Worker(new URL('./rawPeer.worker.ts', import.meta.url), { type: 'module' });
+  const waiting = new Map<number, (output: Float32Array) => void>();
+  const workerMs: number[] = [];
+  let loaded: (value: string) => void = () => undefined;
+  worker.onmessage = (event) => {
+    if (event.data.type === 'loaded') loaded(event.data.backend);
+    else {
+      workerMs.push(event.data.workerMs);
+      waiting.get(event.data.id)?.(event.data.output);
+      waiting.delete(event.data.id);
+    }
+  };
+  const ready = new Promise<string>((resolve) => (loaded = resolve));
+  worker.postMessage({ type: 'load', url, format: 'layers', backend });
+  await ready;
+  let next = 0;
+  return {
+    predict(input: Float32Array, shape: number[]): Promise<Float32Array> {
+      const id = next++;
+      return new Promise((resolve) => {
+        waiting.set(id, resolve);
+        worker.postMessage({ type: 'predict', id, input, shape }, [input.buffer]);
+      });
+    },
+    workerMs,
+    close: () => worker.terminate(),
+  };
+}
+
+async function latency() {
+  const calls = quick ? 300 : 2000;
+  const runtime = createEdgeRuntime({ registry: REGISTRY, backends: [backend as 'wasm'], rememberBackend: false, dbName: `bench-${Date.now()}` });
+  const model = await runtime.model('weather').ready();
+  const peer = await rawPeer('/registry/weather/1/model.json');
+  const raw: number[] = [];
+  const ours: number[] = [];
+  const inWorker: number[] = [];
+  // Calls alternate one by one (raw, runtime, raw, …) so drift in machine load hits both sides alike;
+  // the first 100 pairs warm both up and are not recorded.
+  for (let i = -100; i < calls; i++) {
+    const record = days[(i + 100) % days.length];
+    const input = Float32Array.from(features.transform([record]));
+    let t0 = performance.now();
+    await peer.predict(input, [1, features.width]);
+    if (i >= 0) raw.push(performance.now() - t0);
+    t0 = performance.now();
+    const prediction = await model.predict(record);
+    if (i >= 0) {
+      ours.push(performance.now() - t0);
+      inWorker.push(prediction.workerMs);
+    }
+  }
+  peer.close();
+  await runtime.dispose();
+  const result = {
+    calls,
+    rawP50Ms: round(percentile(raw, 50)),
+    runtimeP50Ms: round(percentile(ours, 50)),
+    rawP90Ms: round(percentile(raw, 90)),
+    runtimeP90Ms: round(percentile(ours, 90)),
+    runtimeWorkerP50Ms: round(percentile(inWorker, 50)),
+    rawWorkerP50Ms: round(percentile(peer.workerMs.slice(100), 50)),
+    ratioP50: round(percentile(ours, 50) / percentile(raw, 50)),
+    target: '≤ 1.10',
+  };
+  log(`latency (MLP, ${backend}): runtime p50 ${result.runtimeP50Ms} ms vs raw ${result.rawP50Ms} ms → ×${result.ratioP50}`);
+  return result;
+}
+
+async function throughput() {
+  const concurrent = 1000;
+  const rounds = quick ? 2 : 4;
+  const batched = createEdgeRuntime({ registry: REGISTRY, backends: [backend as 'wasm'], rememberBackend: false, dbName: `bench-b-${Date.now()}` });
+  // The unbatched peer still pipelines: every call is its own message and its own model.predict.
+  const unbatched = createEdgeRuntime({
+    registry: REGISTRY,
+    backends: [backend as 'wasm'],
+    rememberBackend: false,
+    dbName: `bench-u-${Date.now()}`,
+    batch: { maxSize: 1, maxWaitMs: 0, maxInFlight: concurrent },
+  });
+  const models = { batched: await batched.model('weather').ready(), unbatched: await unbatched.model('weather').ready() };
+  const times: Record<'batched' | 'unbatched', number[]> = { batched: [], unbatched: [] };
+  for (let r = -1; r < rounds; r++) {
+    for (const kind of ['unbatched', 'batched'] as const) {
+      const t0 = performance.now();
+      await Promise.all(Array.from({ length: concurrent }, (_, i) => models[kind].predict(days[i % days.length])));
+      if (r >= 0) times[kind].push(performance.now() - t0);
+    }
+  }
+  await batched.dispose();
+  await unbatched.dispose();
+  const median = (values: number[]) => percentile(values, 50);
+  const result = {
+    concurrent,
+    batchedMs: round(median(times.batched)),
+    unbatchedMs: round(median(times.unbatched)),
+    batchedPerSecond: Math.round((concurrent / median(times.batched)) * 1000),
+    unbatchedPerSecond: Math.round((concurrent / median(times.unbatched)) * 1000),
+    ratio: round(median(times.unbatched) / median(times.batched), 2),
+    target: '≥ 10',
+  };
+  log(`throughput (MLP, 1,000 concurrent): batched ${result.batchedPerSecond}/s vs unbatched ${result.unbatchedPerSecond}/s → ×${result.ratio}`);
+  return result;
+}
+
+/** Long tasks on the main thread while `work` runs in a loop for `ms`. */
+async function longTasksDuring(ms: number, work: () => Promise<unknown>) {
+  const tasks: number[] = [];
+  const observer = new PerformanceObserver((list) => list.getEntries().forEach((entry) => tasks.push(entry.duration)));
+  observer.observe({ type: 'longtask', buffered: false });
+  const end = performance.now() + ms;
+  let iterations = 0;
+  while (performance.now() < end) {
+    await work();
+    iterations++;
+  }
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  observer.disconnect();
+  return { longTasks: tasks.length, blockedMs: round(tasks.reduce((a, b) => a + Math.max(0, b - 50), 0), 1), maxTaskMs: round(Math.max(0, ...tasks), 1), iterations };
+}
+
+async function longTasks() {
+  const seconds = quick ? 2 : 10;
+  const batchRows = 4096;
+  const batch = Array.from({ length: batchRows }, (_, i) => days[i % days.length]);
+  const runtime = createEdgeRuntime({ registry: REGISTRY, backends: [backend as 'wasm'], rememberBackend: false, dbName: `bench-l-${Date.now()}` });
+  const model = await runtime.model('weather').ready();
+  await model.predict(batch);
+  const inWorker = await longTasksDuring(seconds * 1000, () => model.predict(batch));
+  await runtime.dispose();
+
+  await selectPeerBackend(backend);
+  const mainModel = await tf.loadLayersModel('/registry/weather/1/model.json');
+  const mainThread = await longTasksDuring(seconds * 1000, async () => {
+    const x = features.transform(batch);
+    const output = tf.tidy(() => mainModel.predict(tf.tensor2d(x, [batchRows, features.width])) as tf.Tensor);
+    await output.data();
+    output.dispose();
+  });
+  mainModel.dispose();
+  const result = { seconds, batchRows, runtimeInWorker: inWorker, tfjsMainThread: mainThread, target: 'runtime: 0 long tasks' };
+  log(`long tasks over ${seconds} s (MLP, ${batchRows} rows per call): runtime ${inWorker.longTasks} vs TF.js on the main thread ${mainThread.longTasks}`);
+  return result;
+}
+
+try {
+  const result = {
+    date: new Date().toISOString(),
+    userAgent: navigator.userAgent,
+    crossOriginIsolated: globalThis.crossOriginIsolated,
+    timerResolution: globalThis.crossOriginIsolated ? '5 µs' : '100 µs',
+    quick,
+    backend,
+    latency: await latency(),
+    throughput: await throughput(),
+    longTasks: await longTasks(),
+  };
+  (window as unknown as { __benchResult: unknown }).__benchResult = result;
+  log('done');
+} catch (error) {
+  (window as unknown as { __benchResult: unknown }).__benchResult = { error: String((error as Error)?.stack ?? error) };
+  log(`failed: ${String(error)}`);
+}

@@ -1,0 +1,23 @@
+import { EdgewatchError } from '../src/errors.ts';
+import type { RawRecord } from '../src/features/FeatureSpec.ts';
+import type { PortReply, PortRequest, PredictResponse } from './protocol.ts';
+
+/** Answers predict requests arriving on `port` (worker side of the fast path; see `openPredictPort`). */
+export function servePredictPort(port: MessagePort, predict: (name: string, records: readonly RawRecord[]) => Promise<PredictResponse>): void {
+  port.onmessage = async (event: MessageEvent<PortRequest>) => {
+    const { id, name, records } = event.data;
+    let reply: PortReply;
+    try {
+      const value = await predict(name, records);
+      port.postMessage({ id, ok: true, value } satisfies PortReply, [value.scores.buffer]);
+      return;
+    } catch (error) {
+      reply =
+        error instanceof EdgewatchError
+          ? { id, ok: false, error: { edgewatch: true, ...error.toJSON() } }
+          : { id, ok: false, error: { edgewatch: false, message: String((error as Error)?.message ?? error), stack: (error as Error)?.stack } };
+    }
+    port.postMessage(reply);
+  };
+  port.start();
+}
