@@ -27,6 +27,30 @@ export interface GoldenVector {
   readonly scores: readonly number[];
 }
 
+/** What a device needs to run a version; a device that lacks it skips the version. */
+export interface Requirements {
+  /** Semver range of the Edgewatch runtime, e.g. `>=0.1.0 <1.0.0` (space-separated comparators, all must hold). */
+  readonly runtime?: string;
+  /** The version runs only on these backends (e.g. a model with ops only WebGPU has). */
+  readonly backends?: readonly string[];
+  /** Bytes of free storage the version needs (artifacts plus headroom). */
+  readonly minStorageBytes?: number;
+  /** Largest single buffer the model allocates; devices whose WebGPU maxBufferSize is smaller skip it. */
+  readonly minBufferSize?: number;
+}
+
+/** Staged rollout: the version reaches `percent` of installs (a stable cohort per install and model). */
+export interface Rollout {
+  readonly percent: number;
+}
+
+/** A sign-off recorded by the publishing pipeline (who, what gate, when). */
+export interface Approval {
+  readonly by: string;
+  readonly gate: string;
+  readonly at: string;
+}
+
 /** One published model version. */
 export interface ModelVersion {
   readonly format: ModelFormat;
@@ -40,13 +64,19 @@ export interface ModelVersion {
   readonly training?: Readonly<Record<string, unknown>>;
   readonly metrics?: Readonly<Record<string, unknown>>;
   readonly goldens?: readonly GoldenVector[];
+  readonly requirements?: Requirements;
+  readonly rollout?: Rollout;
+  readonly approvals?: readonly Approval[];
 }
 
 /** A model: its versions and the channels that point at them. */
 export interface ModelEntry {
   readonly description?: string;
-  /** Channel name → version id, e.g. `{ stable: "1" }`. */
-  readonly channels: Readonly<Record<string, string>>;
+  /**
+   * Channel name → version id, or version ids newest first: `{ stable: ["2", "1"] }` serves 2 where its
+   * rollout and requirements admit the device, else 1.
+   */
+  readonly channels: Readonly<Record<string, string | readonly string[]>>;
   readonly versions: Readonly<Record<string, ModelVersion>>;
 }
 
@@ -54,4 +84,15 @@ export interface ModelEntry {
 export interface RegistryManifest {
   readonly schema: typeof MANIFEST_SCHEMA;
   readonly models: Readonly<Record<string, ModelEntry>>;
+  /** ES256 over the RFC 8785 canonical JSON of the manifest without this member. */
+  readonly signature?: ManifestSignature;
+}
+
+/** A detached JWS-style signature of the manifest. */
+export interface ManifestSignature {
+  readonly alg: 'ES256';
+  /** Key id, to pick among pinned keys. */
+  readonly kid?: string;
+  /** base64url of the 64-byte IEEE P1363 (r ‖ s) signature. */
+  readonly value: string;
 }

@@ -20,8 +20,13 @@ export function validateManifest(value: unknown): RegistryManifest {
     if (!isObject(model)) fail(at, 'not an object');
     if (!isObject(model.versions)) fail(`${at}.versions`, 'not an object');
     if (!isObject(model.channels)) fail(`${at}.channels`, 'not an object');
-    for (const [channel, version] of Object.entries(model.channels)) {
-      if (typeof version !== 'string' || !(version in model.versions)) fail(`${at}.channels.${channel}`, `points at unknown version ${JSON.stringify(version)}`);
+    for (const [channel, target] of Object.entries(model.channels)) {
+      const list = Array.isArray(target) ? target : [target];
+      if (list.length === 0) fail(`${at}.channels.${channel}`, 'names no version');
+      list.forEach((version, i) => {
+        const cat = Array.isArray(target) ? `${at}.channels.${channel}[${i}]` : `${at}.channels.${channel}`;
+        if (typeof version !== 'string' || !(version in (model.versions as object))) fail(cat, `points at unknown version ${JSON.stringify(version)}`);
+      });
     }
     for (const [id, version] of Object.entries(model.versions)) {
       const vat = `${at}.versions.${id}`;
@@ -45,7 +50,28 @@ export function validateManifest(value: unknown): RegistryManifest {
       } else if (outputs.kind !== 'regression') {
         fail(`${vat}.outputs.kind`, 'must be "classification" or "regression"');
       }
+      if (version.rollout !== undefined) {
+        const percent = isObject(version.rollout) ? version.rollout.percent : undefined;
+        if (typeof percent !== 'number' || !(percent >= 0 && percent <= 100)) fail(`${vat}.rollout.percent`, 'not a number in [0, 100]');
+      }
+      if (version.requirements !== undefined) {
+        const req = version.requirements;
+        if (!isObject(req)) fail(`${vat}.requirements`, 'not an object');
+        if (req.runtime !== undefined && typeof req.runtime !== 'string') fail(`${vat}.requirements.runtime`, 'not a semver range string');
+        if (req.backends !== undefined && (!Array.isArray(req.backends) || req.backends.some((b) => !['webgpu', 'webgl', 'wasm', 'cpu'].includes(b as string)))) {
+          fail(`${vat}.requirements.backends`, 'not a list of webgpu|webgl|wasm|cpu');
+        }
+        for (const key of ['minStorageBytes', 'minBufferSize'] as const) {
+          if (req[key] !== undefined && !(Number.isInteger(req[key]) && (req[key] as number) >= 0)) fail(`${vat}.requirements.${key}`, 'not a non-negative integer');
+        }
+      }
     }
+  }
+  if (value.signature !== undefined) {
+    const signature = value.signature;
+    if (!isObject(signature)) fail('signature', 'not an object');
+    if (signature.alg !== 'ES256') fail('signature.alg', 'must be "ES256"');
+    if (typeof signature.value !== 'string' || !/^[A-Za-z0-9_-]{86}$/.test(signature.value)) fail('signature.value', 'not a base64url 64-byte signature');
   }
   return value as unknown as RegistryManifest;
 }

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { EdgewatchError } from '../../src/errors.ts';
-import { resolveVersion } from '../../src/registry/resolveVersion.ts';
-import { validateManifest } from '../../src/registry/validateManifest.ts';
+import { EdgewatchError } from '../../../src/errors.ts';
+import { resolveVersion } from '../../../src/registry/resolveVersion.ts';
+import { validateManifest } from '../../../src/registry/validateManifest.ts';
 
-const bundled = JSON.parse(readFileSync(new URL('../../public/registry/manifest.json', import.meta.url), 'utf8'));
+const bundled = JSON.parse(readFileSync(new URL('../../../public/registry/manifest.json', import.meta.url), 'utf8'));
 const clone = () => structuredClone(bundled);
 
 function errorOf(fn: () => unknown): EdgewatchError {
@@ -54,5 +54,30 @@ describe('version resolution', () => {
     expect(errorOf(() => resolveVersion(manifest, 'nope')).code).toBe('UNKNOWN_MODEL');
     expect(errorOf(() => resolveVersion(manifest, 'weather', { channel: 'beta' })).details.channel).toBe('beta');
     expect(errorOf(() => resolveVersion(manifest, 'weather', { version: '42' })).details.version).toBe('42');
+  });
+});
+
+describe('the published JSON Schema', () => {
+  it('accepts the bundled manifest and rejects what validateManifest rejects', async () => {
+    const { default: Ajv } = await import('ajv/dist/2020.js');
+    const schema = JSON.parse(readFileSync(new URL('../../../src/registry/manifest.schema.json', import.meta.url), 'utf8'));
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    const validate = ajv.compile(schema);
+    expect(validate(bundled)).toBe(true);
+    const broken = [
+      (m: any) => (m.schema = 'other/v9'),
+      (m: any) => (m.models.weather.versions['1'].artifacts[1].sha256 = 'xyz'),
+      (m: any) => (m.models.weather.versions['1'].artifacts[0].bytes = -1),
+      (m: any) => (m.models.weather.versions['1'].format = 'onnx'),
+      (m: any) => (m.models.weather.versions['1'].rollout = { percent: 101 }),
+      (m: any) => (m.models.weather.versions['1'].requirements = { backends: ['tpu'] }),
+      (m: any) => (m.signature = { alg: 'RS256', value: 'x' }),
+    ];
+    for (const mutate of broken) {
+      const manifest = clone();
+      mutate(manifest);
+      expect(validate(manifest)).toBe(false);
+      expect(() => validateManifest(manifest)).toThrow(EdgewatchError);
+    }
   });
 });
