@@ -50,7 +50,7 @@ describe('ES256 manifest signatures', () => {
     const { privateJwk, publicJwk } = await generateSigningKey();
     const other = await generateSigningKey();
     const signed = await signManifest(manifest, privateJwk);
-    const tampered = structuredClone(signed) as { models: { weather: { channels: { stable: string } } } };
+    const tampered = structuredClone(signed) as unknown as { models: { weather: { channels: { stable: string } } } };
     tampered.models.weather.channels.stable = '2';
     const altered = await rejection(verifyManifest(tampered as unknown as RegistryManifest, [publicJwk]));
     expect(altered.code).toBe('SIGNATURE_INVALID');
