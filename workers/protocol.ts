@@ -3,6 +3,7 @@
  * it; the runtime holds a comlink `Remote<WorkerApi>`.
  */
 import type { RawRecord } from '../src/features/FeatureSpec.ts';
+import type { DownloadProgress } from '../src/models/loadArtifacts.ts';
 import type { ModelVersion } from '../src/registry/Manifest.ts';
 
 /** TF.js backends Edgewatch can run on. */
@@ -29,6 +30,10 @@ export interface WorkerConfig {
   readonly lifeLock?: string;
   /** Remember the measured backend per device + model version in IndexedDB. Default true. */
   readonly rememberBackend?: boolean;
+  /** Cache Storage name for verified artifacts; empty string: no cache. Default `${dbName}-artifacts`. */
+  readonly cacheName?: string;
+  /** Per-artifact download time limit (ms). Default 60 s. */
+  readonly artifactTimeoutMs?: number;
 }
 
 /** What the worker reports about the backend it chose. */
@@ -64,6 +69,8 @@ export interface SessionInfo {
   readonly outputWidth: number;
   readonly loadMs: number;
   readonly warmupMs: number;
+  /** Bytes fetched from the network for this load (0 when every artifact came from the cache). */
+  readonly downloadedBytes?: number;
 }
 
 /** Scores of one batch: row-major `[rows, outputWidth]`, transferred, not copied. */
@@ -86,7 +93,7 @@ export interface WorkerApi {
    * Loads, verifies and warms a version beside the one serving, then swaps atomically between batches:
    * every batch is answered by exactly one version. The first load of a worker also chooses its backend.
    */
-  load(request: LoadRequest): Promise<SessionInfo>;
+  load(request: LoadRequest, onProgress?: (progress: DownloadProgress) => void): Promise<SessionInfo>;
   /** The backend in use, once the first model chose it. */
   backend(): Promise<BackendInfo | undefined>;
   /**

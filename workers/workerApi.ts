@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { transfer } from 'comlink';
 import { EdgewatchError, ErrorCode } from '../src/errors.ts';
 import type { RawRecord } from '../src/features/FeatureSpec.ts';
-import { loadArtifacts } from '../src/models/loadArtifacts.ts';
+import { ArtifactCache } from '../src/models/ArtifactCache.ts';
+import { loadArtifacts, type DownloadProgress } from '../src/models/loadArtifacts.ts';
 import { PredictionMonitor } from '../src/monitor/PredictionMonitor.ts';
 import { openEdgewatchDB } from '../src/storage/db.ts';
 import { backendOrder, backends, firstWorkingBackend, measureBackends, webgpuAdapterInfo } from './backend.ts';
@@ -32,6 +33,20 @@ export function createWorkerApi(): WorkerApi {
   const workerId = crypto.randomUUID().slice(0, 8);
 
   const database = () => (db ??= openEdgewatchDB(config?.dbName));
+  let cache: ArtifactCache | undefined;
+
+  /** Artifacts of a version: cache first, verified, with the serving versions protected from eviction. */
+  function fetchVersion(request: LoadRequest, onProgress?: (progress: DownloadProgress) => void) {
+    const protect = new Set([...sessions.values()].map((s) => `${s.name}@${s.version}`));
+    return loadArtifacts(request.manifestUrl, request.entry.artifacts, {
+      cache,
+      model: request.name,
+      version: request.version,
+      protect,
+      onProgress,
+      timeoutMs: config?.artifactTimeoutMs,
+    });
+  }
 
   function session(name: string): ModelSession {
     const found = sessions.get(name);
@@ -126,7 +141,7 @@ export function createWorkerApi(): WorkerApi {
       const name = await firstWorkingBackend(remaining.length > 0 ? remaining : backendOrder(['cpu']));
       backend = { ...(backend as BackendInfo), name, failed: { ...backend?.failed, webgpu: 'device lost' }, chosenBy: 'order' };
       for (const [model, old] of [...sessions]) {
-        const files = await loadArtifacts(old.request.manifestUrl, old.request.entry.artifacts);
+        const files = await fetchVersion(old.request);
         sessions.set(model, await ModelSession.create(old.request, files, name));
       }
     });
@@ -135,6 +150,8 @@ export function createWorkerApi(): WorkerApi {
   const api: WorkerApi = {
     async configure(next: WorkerConfig) {
       config = next;
+      const cacheName = next.cacheName ?? `${next.dbName}-artifacts`;
+      cache = cacheName && ArtifactCache.available() ? new ArtifactCache(cacheName, database) : undefined;
       monitor?.stop();
       monitor = new PredictionMonitor(database, next.windowMs);
       monitor.start(next.flushIntervalMs);
@@ -150,9 +167,17 @@ export function createWorkerApi(): WorkerApi {
       }
     },
 
-    async load(request: LoadRequest): Promise<SessionInfo> {
+    async load(request: LoadRequest, onProgress?: (progress: DownloadProgress) => void): Promise<SessionInfo> {
       requireConfig();
-      const files = await loadArtifacts(request.manifestUrl, request.entry.artifacts);
+      let downloadedBytes = 0;
+      let reported = -Infinity;
+      const files = await fetchVersion(request, (progress) => {
+        downloadedBytes = progress.loadedBytes - progress.cachedBytes;
+        // Every 1% at most: each report is a message to the page. The page's callback may be gone; best effort.
+        if (progress.loadedBytes - reported < progress.totalBytes / 100 && progress.loadedBytes < progress.totalBytes) return;
+        reported = progress.loadedBytes;
+        void Promise.resolve(onProgress?.(progress)).catch(() => undefined);
+      });
       if (!backend) {
         choosing ??= chooseBackend(request, files).finally(() => (choosing = undefined));
         backend = await choosing;
@@ -164,7 +189,7 @@ export function createWorkerApi(): WorkerApi {
       const previous = sessions.get(request.name);
       sessions.set(request.name, loaded);
       previous?.retire();
-      return loaded.info;
+      return { ...loaded.info, downloadedBytes };
     },
 
     async backend() {

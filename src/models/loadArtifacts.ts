@@ -2,57 +2,135 @@ import { EdgewatchError, ErrorCode } from '../errors.ts';
 import { hasSubtleCrypto } from '../env.ts';
 import type { Artifact } from '../registry/Manifest.ts';
 import { sha256Hex } from '../registry/sha256.ts';
+import type { ArtifactCache } from './ArtifactCache.ts';
 
 /** Progress of a version download. */
 export interface DownloadProgress {
+  /** Bytes in hand so far (from the network or the cache). */
   readonly loadedBytes: number;
   readonly totalBytes: number;
+  /** Of `loadedBytes`, how many came from the cache. */
+  readonly cachedBytes: number;
+}
+
+/** Options of {@link loadArtifacts}. */
+export interface LoadArtifactsOptions {
+  /** Verified artifacts are read from and written to this cache. */
+  readonly cache?: ArtifactCache;
+  /** Model and version, to index the cache and evict older versions. */
+  readonly model?: string;
+  readonly version?: string;
+  /** Cache keys (`model@version`) eviction must keep (the serving versions). */
+  readonly protect?: ReadonlySet<string>;
+  readonly onProgress?: (progress: DownloadProgress) => void;
+  /** Per-artifact time limit (ms). Default 60 s. */
+  readonly timeoutMs?: number;
+  readonly fetch?: typeof fetch;
+}
+
+async function verify(artifact: Artifact, bytes: Uint8Array): Promise<void> {
+  if (bytes.byteLength !== artifact.bytes) {
+    throw new EdgewatchError(ErrorCode.INTEGRITY_MISMATCH, `${artifact.path}: ${bytes.byteLength} bytes, manifest says ${artifact.bytes}`, {
+      path: artifact.path,
+      expectedBytes: artifact.bytes,
+      actualBytes: bytes.byteLength,
+    });
+  }
+  if (!hasSubtleCrypto()) {
+    throw new EdgewatchError(ErrorCode.INTEGRITY_MISMATCH, 'WebCrypto is unavailable (not a secure context?): artifacts cannot be verified', { path: artifact.path });
+  }
+  const sha256 = await sha256Hex(bytes as Uint8Array<ArrayBuffer>);
+  if (sha256 !== artifact.sha256.toLowerCase()) {
+    throw new EdgewatchError(ErrorCode.INTEGRITY_MISMATCH, `${artifact.path}: SHA-256 ${sha256} does not match the manifest`, {
+      path: artifact.path,
+      expected: artifact.sha256,
+      actual: sha256,
+    });
+  }
+}
+
+/** Reads a response body, reporting bytes as they arrive; a body shorter than Content-Length is a failed download. */
+async function readBody(url: string, response: Response, onChunk: (bytes: number) => void): Promise<Uint8Array> {
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  try {
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      received += value.byteLength;
+      onChunk(value.byteLength);
+    }
+  } catch (cause) {
+    throw new EdgewatchError(ErrorCode.DOWNLOAD_FAILED, `${url}: the download broke off after ${received} bytes`, { url, receivedBytes: received, reason: 'interrupted' }, { cause });
+  }
+  if (Number.isFinite(declared) && received < declared) {
+    throw new EdgewatchError(ErrorCode.DOWNLOAD_FAILED, `${url}: truncated, ${received} of ${declared} bytes`, { url, receivedBytes: received, declaredBytes: declared, reason: 'truncated' });
+  }
+  const bytes = new Uint8Array(received);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return bytes;
 }
 
 /**
- * Fetches a version's artifacts and verifies each one's length and SHA-256 before returning any of them:
- * a version whose bytes do not match the manifest is never handed to TF.js.
- * Returns the bytes by artifact path.
+ * Gets a version's artifacts — from the cache where a verified copy is there, else from the network —
+ * and verifies each one's length and SHA-256 before returning any of them: bytes that do not match the
+ * manifest are never handed to TF.js and never cached. Returns the bytes by artifact path.
  */
-export async function loadArtifacts(
-  manifestUrl: string,
-  artifacts: readonly Artifact[],
-  onProgress?: (progress: DownloadProgress) => void,
-): Promise<Map<string, Uint8Array>> {
+export async function loadArtifacts(manifestUrl: string, artifacts: readonly Artifact[], options: LoadArtifactsOptions = {}): Promise<Map<string, Uint8Array>> {
+  const { cache, onProgress, timeoutMs = 60_000 } = options;
+  const doFetch = options.fetch ?? fetch;
   const totalBytes = artifacts.reduce((sum, a) => sum + a.bytes, 0);
   let loadedBytes = 0;
+  let cachedBytes = 0;
   const files = new Map<string, Uint8Array>();
+  const urls: string[] = [];
   for (const artifact of artifacts) {
     const url = new URL(artifact.path, manifestUrl).href;
+    urls.push(url);
+    const cached = cache ? await cache.get(url).catch(() => undefined) : undefined;
+    if (cached) {
+      try {
+        await verify(artifact, cached);
+        files.set(artifact.path, cached);
+        loadedBytes += cached.byteLength;
+        cachedBytes += cached.byteLength;
+        onProgress?.({ loadedBytes, totalBytes, cachedBytes });
+        continue;
+      } catch {
+        // A cached copy that no longer matches (manifest republished, storage corrupted): fetch afresh.
+      }
+    }
     let response: Response;
     try {
-      response = await fetch(url);
+      response = await doFetch(url, { signal: AbortSignal.timeout(timeoutMs) });
     } catch (cause) {
-      throw new EdgewatchError(ErrorCode.DOWNLOAD_FAILED, `Could not fetch ${url}: ${String(cause)}`, { url }, { cause });
+      const timedOut = (cause as { name?: string })?.name === 'TimeoutError';
+      throw new EdgewatchError(ErrorCode.DOWNLOAD_FAILED, `Could not fetch ${url}: ${timedOut ? `no answer within ${timeoutMs} ms` : String(cause)}`, {
+        url,
+        reason: timedOut ? 'timeout' : 'network',
+      }, { cause });
     }
-    if (!response.ok) throw new EdgewatchError(ErrorCode.DOWNLOAD_FAILED, `GET ${url} answered ${response.status}`, { url, status: response.status });
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    loadedBytes += bytes.byteLength;
-    onProgress?.({ loadedBytes, totalBytes });
-    if (bytes.byteLength !== artifact.bytes) {
-      throw new EdgewatchError(ErrorCode.INTEGRITY_MISMATCH, `${artifact.path}: ${bytes.byteLength} bytes, manifest says ${artifact.bytes}`, {
-        path: artifact.path,
-        expectedBytes: artifact.bytes,
-        actualBytes: bytes.byteLength,
-      });
-    }
-    if (!hasSubtleCrypto()) {
-      throw new EdgewatchError(ErrorCode.INTEGRITY_MISMATCH, 'WebCrypto is unavailable (not a secure context?): artifacts cannot be verified', { path: artifact.path });
-    }
-    const sha256 = await sha256Hex(bytes);
-    if (sha256 !== artifact.sha256.toLowerCase()) {
-      throw new EdgewatchError(ErrorCode.INTEGRITY_MISMATCH, `${artifact.path}: SHA-256 ${sha256} does not match the manifest`, {
-        path: artifact.path,
-        expected: artifact.sha256,
-        actual: sha256,
-      });
-    }
+    if (!response.ok) throw new EdgewatchError(ErrorCode.DOWNLOAD_FAILED, `GET ${url} answered ${response.status}`, { url, status: response.status, reason: 'http' });
+    const startedAt = loadedBytes;
+    const bytes = await readBody(url, response, (n) => {
+      loadedBytes += n;
+      onProgress?.({ loadedBytes, totalBytes, cachedBytes });
+    });
+    loadedBytes = startedAt + bytes.byteLength;
+    await verify(artifact, bytes);
+    if (cache) await cache.put(url, bytes, artifact.sha256.toLowerCase(), options.protect ?? new Set());
     files.set(artifact.path, bytes);
+  }
+  if (cache && options.model && options.version) {
+    await cache.touch(options.model, options.version, urls, totalBytes);
+    await cache.evict(new Set([...(options.protect ?? []), `${options.model}@${options.version}`]));
   }
   return files;
 }

@@ -1,13 +1,24 @@
-import { transfer, wrap, type Remote } from 'comlink';
+import { proxy, transfer, wrap, type Remote } from 'comlink';
 import { installErrorTransferHandler } from '../errorTransfer.ts';
 import { EdgewatchError, ErrorCode } from '../errors.ts';
 import { hasWorker } from '../env.ts';
-import { fetchManifest, type FetchedManifest } from '../registry/fetchManifest.ts';
-import { resolveVersion, type ResolveOptions } from '../registry/resolveVersion.ts';
-import { DEFAULT_DB_NAME } from '../storage/db.ts';
+import type { IDBPDatabase } from 'idb';
+import { cohortBucket, installId as defaultInstallId } from '../registry/cohort.ts';
+import { ManifestSource, type ManifestState } from '../registry/ManifestSource.ts';
+import { resolveVersion, type DeviceProfile, type ResolveOptions } from '../registry/resolveVersion.ts';
+import { DEFAULT_DB_NAME, openEdgewatchDB, type EdgewatchDB } from '../storage/db.ts';
 import type { BackendInfo, BackendPreference, LoadRequest, SessionInfo, WorkerApi } from '../../workers/protocol.ts';
 import type { BatchOptions } from './Batcher.ts';
-import { ActivatedEvent, EdgeErrorEvent, type EdgeRuntimeEventMap } from './events.ts';
+import {
+  ActivatedEvent,
+  DownloadProgressEvent,
+  EdgeErrorEvent,
+  RolledBackEvent,
+  UpdateAvailableEvent,
+  type EdgeRuntimeEventMap,
+  type RolledBackDetail,
+} from './events.ts';
+import { DEFAULT_HEALTH_POLICY, type HealthPolicy } from './HealthWatch.ts';
 import { ModelHandle } from './ModelHandle.ts';
 import { PredictPortClient } from './PredictPortClient.ts';
 
@@ -41,6 +52,31 @@ export interface EdgeRuntimeOptions {
   readonly createWorker?: () => Worker;
   /** How many times the worker may be restarted within a minute before calls fail with `WORKER_CRASHED`. Default 3. */
   readonly maxRestartsPerMinute?: number;
+  /**
+   * Pinned public keys (JWK, ES256). When given, only manifests signed by one of them are accepted; an
+   * unsigned or wrongly signed manifest is refused (`SIGNATURE_INVALID`) and the last good one stays.
+   */
+  readonly publicKeys?: readonly JsonWebKey[];
+  /** How often to check the registry for new versions (ms); 0 turns polling off. Default 30 minutes. */
+  readonly updateIntervalMs?: number;
+  /** When a new version may be downloaded. Defaults follow Firebase ML: not on save-data, not on 2G. */
+  readonly downloadConditions?: DownloadConditions;
+  /** What makes a freshly activated version roll back. */
+  readonly health?: Partial<HealthPolicy>;
+  /** Stable id of this install for rollout cohorts. Default: a random id kept in localStorage. */
+  readonly installId?: string;
+  /** Fetch used for the manifest (tests, custom auth). Artifacts are fetched by the worker. */
+  readonly fetch?: typeof fetch;
+}
+
+/** Conditions for downloading a new version in the background. */
+export interface DownloadConditions {
+  /** Download even when the user asked to save data. Default false. */
+  readonly allowSaveData?: boolean;
+  /** Download even on `slow-2g`/`2g`. Default false. */
+  readonly allowSlowNetwork?: boolean;
+  /** Free storage required, as a multiple of the version's artifact bytes. Default 2. */
+  readonly storageHeadroom?: number;
 }
 
 /** Starts the bundled inference worker. */
@@ -66,7 +102,14 @@ export class EdgeRuntime extends EventTarget {
   /** The request of each serving version, reloaded into a restarted worker. */
   private readonly serving = new Map<string, LoadRequest>();
   private readonly pending = new Set<PendingCall>();
-  private manifestPromise: Promise<FetchedManifest> | undefined;
+  private readonly manifests: ManifestSource;
+  private firstManifest: Promise<ManifestState> | undefined;
+  private updating: Promise<void> | undefined;
+  private pollTimer: ReturnType<typeof setInterval> | undefined;
+  private channel: BroadcastChannel | undefined;
+  private dbPromise: Promise<IDBPDatabase<EdgewatchDB>> | undefined;
+  private readonly manifestUrl: string;
+  private backendNames: readonly string[] | undefined;
   private apiPromise: Promise<WorkerApi> | undefined;
   private rawWorker: Worker | undefined;
   private generation = 0;
@@ -76,15 +119,26 @@ export class EdgeRuntime extends EventTarget {
     if (document.visibilityState === 'hidden') void this.flush().catch(() => undefined);
   };
   private readonly onPageHide = () => void this.flush().catch(() => undefined);
+  private readonly onVisible = () => {
+    if (document.visibilityState === 'visible') void this.checkForUpdates().catch(() => undefined);
+  };
+  private readonly onOnline = () => void this.checkForUpdates().catch(() => undefined);
 
   constructor(options: EdgeRuntimeOptions) {
     super();
     this.options = options;
+    this.manifestUrl = new URL(options.registry, globalThis.location?.href ?? 'http://localhost/').href;
+    this.manifests = new ManifestSource({ url: this.manifestUrl, publicKeys: options.publicKeys, db: () => this.db(), fetch: options.fetch });
     if (typeof document !== 'undefined') {
       // Counts live in the worker's memory between flushes: push them out when the page may go away.
       document.addEventListener('visibilitychange', this.onHide);
       globalThis.addEventListener?.('pagehide', this.onPageHide);
     }
+  }
+
+  private db(): Promise<IDBPDatabase<EdgewatchDB>> {
+    this.dbPromise ??= openEdgewatchDB(this.options.dbName ?? DEFAULT_DB_NAME);
+    return this.dbPromise;
   }
 
   /** The handle of model `name` (one per name; pass `version` to pin one). */
@@ -97,8 +151,11 @@ export class EdgeRuntime extends EventTarget {
         {
           call: (fn) => this.call(fn),
           resolve: (n, o) => this.resolve(n, o),
-          activated: (info, request) => this.onActivated(info, request),
+          activated: (info, request, previous) => this.onActivated(info, request, previous),
+          progress: (detail) => this.dispatchEvent(new DownloadProgressEvent(detail)),
+          rolledBack: (detail) => void this.onRolledBack(detail),
           failed: (n, error) => this.dispatchEvent(new EdgeErrorEvent({ name: n, error })),
+          health: { ...DEFAULT_HEALTH_POLICY, ...this.options.health },
         },
         { channel: this.options.channel, ...options },
         batch,
@@ -108,13 +165,104 @@ export class EdgeRuntime extends EventTarget {
     return handle;
   }
 
-  /** The manifest, fetched and validated once. */
-  manifest(): Promise<FetchedManifest> {
-    this.manifestPromise ??= fetchManifest(this.options.registry).catch((error) => {
-      this.manifestPromise = undefined;
-      throw error;
-    });
-    return this.manifestPromise;
+  /**
+   * The manifest in force: fetched (conditionally) on first use, or the last good one from IndexedDB when
+   * the registry is unreachable, malformed or wrongly signed. Later checks happen in `checkForUpdates()`.
+   */
+  manifest(): Promise<ManifestState> {
+    this.firstManifest ??= this.manifests.refresh().then(
+      (state) => {
+        if (state.refused) this.dispatchEvent(new EdgeErrorEvent({ error: state.refused }));
+        this.startUpdater();
+        return state;
+      },
+      (error) => {
+        this.firstManifest = undefined;
+        throw error;
+      },
+    );
+    return this.firstManifest;
+  }
+
+  /** Rolls model `name` back to the version it served before (marking the current one bad here). */
+  async rollback(name: string, reason = 'rolled back by the app'): Promise<void> {
+    await this.model(name).rollback(reason);
+  }
+
+  /**
+   * Checks the registry now (also done on start, every `updateIntervalMs`, when the device comes online and
+   * when the tab becomes visible). For each model in use whose version for this device changed: fires
+   * `update-available`, then — if the download conditions allow — downloads, verifies, warms and swaps it
+   * in. One tab downloads at a time (Web Locks); the others hear about it (BroadcastChannel) and load the
+   * verified artifacts from the shared cache.
+   */
+  checkForUpdates(): Promise<void> {
+    this.updating ??= this.runUpdateCheck().finally(() => (this.updating = undefined));
+    return this.updating;
+  }
+
+  private async runUpdateCheck(): Promise<void> {
+    if (this.disposed) return;
+    await this.manifest();
+    const state = await this.manifests.refresh();
+    if (state.refused) this.dispatchEvent(new EdgeErrorEvent({ error: state.refused }));
+    for (const handle of [...this.handles.values()]) {
+      if (handle.version === undefined) continue;
+      let target: string;
+      let bytes: number;
+      try {
+        const resolved = await this.resolve(handle.name, {});
+        target = resolved.version;
+        bytes = resolved.entry.artifacts.reduce((sum, a) => sum + a.bytes, 0);
+      } catch (error) {
+        this.dispatchEvent(new EdgeErrorEvent({ name: handle.name, error: error as EdgewatchError }));
+        continue;
+      }
+      if (target === handle.version) continue;
+      const deferred = await this.downloadDeferred(bytes);
+      this.dispatchEvent(new UpdateAvailableEvent({ name: handle.name, from: handle.version, to: target, ...(deferred ? { deferred } : {}) }));
+      if (deferred) continue;
+      await this.withDownloadLock(`${handle.name}@${target}`, async () => {
+        if (handle.version === target) return;
+        await handle.activate(target).catch(() => undefined); // reported through events; the old version serves on
+      });
+      if (handle.version === target) this.channel?.postMessage({ type: 'activated', name: handle.name, version: target });
+    }
+  }
+
+  /** Why a background download should wait, or undefined. */
+  private async downloadDeferred(bytes: number): Promise<string | undefined> {
+    const conditions = this.options.downloadConditions ?? {};
+    const connection = (globalThis.navigator as Navigator & { connection?: { saveData?: boolean; effectiveType?: string } } | undefined)?.connection;
+    if (connection?.saveData && !conditions.allowSaveData) return 'the user asked to save data';
+    if (connection?.effectiveType && /(^|-)2g$/.test(connection.effectiveType) && !conditions.allowSlowNetwork) return `slow network (${connection.effectiveType})`;
+    const estimate = await globalThis.navigator?.storage?.estimate?.().catch(() => undefined);
+    if (estimate?.quota !== undefined && estimate.usage !== undefined) {
+      const free = estimate.quota - estimate.usage;
+      const needed = bytes * (conditions.storageHeadroom ?? 2);
+      if (free < needed) return `storage is short (${free} bytes free, ${needed} wanted)`;
+    }
+    return undefined;
+  }
+
+  private async withDownloadLock(key: string, fn: () => Promise<void>): Promise<void> {
+    const locks = globalThis.navigator?.locks;
+    if (!locks) return fn();
+    await locks.request(`edgewatch-download:${this.manifestUrl}:${key}`, fn);
+  }
+
+  private startUpdater(): void {
+    if (this.disposed || this.pollTimer !== undefined || typeof document === 'undefined') return;
+    const interval = this.options.updateIntervalMs ?? 30 * 60_000;
+    if (interval > 0) this.pollTimer = setInterval(() => void this.checkForUpdates().catch(() => undefined), interval);
+    document.addEventListener('visibilitychange', this.onVisible);
+    globalThis.addEventListener?.('online', this.onOnline);
+    if (typeof BroadcastChannel === 'function') {
+      this.channel = new BroadcastChannel(`edgewatch:${this.manifestUrl}`);
+      // Another tab activated a version: check now; its artifacts are already in the shared cache.
+      this.channel.onmessage = () => void this.checkForUpdates().catch(() => undefined);
+    }
+    void globalThis.navigator?.storage?.persist?.().catch(() => false);
   }
 
   /** The backend in use and how it was chosen; undefined until a model has loaded. */
@@ -151,10 +299,15 @@ export class EdgeRuntime extends EventTarget {
       this.apiPromise = undefined;
       for (const call of this.pending) call.reject(new EdgewatchError(ErrorCode.WORKER_CRASHED, 'The runtime was disposed'));
       this.pending.clear();
+      if (this.pollTimer !== undefined) clearInterval(this.pollTimer);
+      this.channel?.close();
       if (typeof document !== 'undefined') {
         document.removeEventListener('visibilitychange', this.onHide);
+        document.removeEventListener('visibilitychange', this.onVisible);
         globalThis.removeEventListener?.('pagehide', this.onPageHide);
+        globalThis.removeEventListener?.('online', this.onOnline);
       }
+      void this.dbPromise?.then((db) => db.close()).catch(() => undefined);
     }
   }
 
@@ -252,14 +405,45 @@ export class EdgeRuntime extends EventTarget {
   }
 
   private async resolve(name: string, options: ResolveOptions) {
-    const { url, manifest } = await this.manifest();
-    const { version, entry } = resolveVersion(manifest, name, options);
-    return { version, entry, manifestUrl: url };
+    await this.manifest();
+    const state = this.manifests.state as ManifestState;
+    const bad = await this.db()
+      .then((db) => db.getAll('badVersions'))
+      .catch(() => []);
+    const prefix = `${this.manifestUrl}|${name}@`;
+    const exclude = new Set(bad.filter((row) => row.key.startsWith(prefix) && row.manifestDigest === state.digest).map((row) => row.key.slice(prefix.length)));
+    const estimate = await globalThis.navigator?.storage?.estimate?.().catch(() => undefined);
+    const device: DeviceProfile = {
+      backends: this.backendNames,
+      freeStorageBytes: estimate?.quota !== undefined && estimate.usage !== undefined ? estimate.quota - estimate.usage : undefined,
+    };
+    const cohort = cohortBucket(this.options.installId ?? defaultInstallId(), name);
+    const { version, entry } = resolveVersion(state.manifest, name, { ...options, cohort, device, exclude });
+    return { version, entry, manifestUrl: state.url };
   }
 
-  private onActivated(info: SessionInfo, request: LoadRequest): void {
+  private onActivated(info: SessionInfo, request: LoadRequest, previous: string | undefined): void {
     this.serving.set(info.name, request);
-    this.dispatchEvent(new ActivatedEvent({ ...info }));
+    if (!this.backendNames) void this.backend().then((b) => (this.backendNames = b?.available)).catch(() => undefined);
+    this.dispatchEvent(new ActivatedEvent({ ...info, ...(previous ? { previous } : {}) }));
+  }
+
+  /** Marks the version given up as bad for this manifest, then tells the app. */
+  private async onRolledBack(detail: RolledBackDetail): Promise<void> {
+    const state = this.manifests.state;
+    if (state) {
+      await this.db()
+        .then((db) =>
+          db.put('badVersions', {
+            key: `${this.manifestUrl}|${detail.name}@${detail.from}`,
+            manifestDigest: state.digest,
+            reason: detail.reason,
+            at: Date.now(),
+          }),
+        )
+        .catch(() => undefined);
+    }
+    this.dispatchEvent(new RolledBackEvent(detail));
   }
 
   override addEventListener<K extends keyof EdgeRuntimeEventMap>(
@@ -277,7 +461,8 @@ export class EdgeRuntime extends EventTarget {
 function withFastPredict(remote: WorkerApi, port: PredictPortClient): WorkerApi {
   return {
     configure: (config) => remote.configure(config),
-    load: (request) => remote.load(request),
+    // Progress callbacks cross the worker boundary as comlink proxies.
+    load: (request, onProgress) => remote.load(request, onProgress ? proxy(onProgress) : undefined),
     backend: () => remote.backend(),
     openPredictPort: (p) => remote.openPredictPort(p),
     predict: (name, records) => port.predict(name, records),

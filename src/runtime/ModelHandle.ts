@@ -1,9 +1,12 @@
 import { EdgewatchError, ErrorCode, isEdgewatchError } from '../errors.ts';
 import type { RawRecord } from '../features/FeatureSpec.ts';
+import type { DownloadProgress } from '../models/loadArtifacts.ts';
 import type { ModelVersion, OutputSpec } from '../registry/Manifest.ts';
 import type { ResolveOptions } from '../registry/resolveVersion.ts';
 import type { LoadRequest, PredictResponse, SessionInfo, WorkerApi } from '../../workers/protocol.ts';
 import { Batcher, type BatchOptions, type Settled } from './Batcher.ts';
+import type { DownloadProgressDetail, RolledBackDetail } from './events.ts';
+import { HealthWatch, type HealthPolicy } from './HealthWatch.ts';
 
 /** Lifecycle of a model handle, as the `<edge-model>` element reflects it. */
 export const ModelStatus = {
@@ -37,8 +40,12 @@ export interface HandleHost {
   call<T>(fn: (api: WorkerApi) => Promise<T>): Promise<T>;
   resolve(name: string, options: ResolveOptions): Promise<{ version: string; entry: ModelVersion; manifestUrl: string }>;
   /** A version is serving: remember its request so a restarted worker reloads it. */
-  activated(info: SessionInfo, request: LoadRequest): void;
+  activated(info: SessionInfo, request: LoadRequest, previous: string | undefined): void;
+  progress(detail: DownloadProgressDetail): void;
+  /** A version failed (load or health) here: do not offer it again until the manifest changes. */
+  rolledBack(detail: RolledBackDetail): void;
   failed(name: string, error: EdgewatchError): void;
+  readonly health: HealthPolicy;
 }
 
 function split(response: PredictResponse, entry: ModelVersion | undefined, from: number, count: number): Prediction[] {
@@ -64,7 +71,8 @@ function split(response: PredictResponse, entry: ModelVersion | undefined, from:
 
 /**
  * A model of the registry, as the app uses it: `predict()` resolves per call while requests are
- * micro-batched underneath into one worker message per window.
+ * micro-batched underneath into one worker message. New versions are activated beside the serving one
+ * and swapped atomically; a new version that misbehaves in its first predictions is rolled back.
  */
 export class ModelHandle {
   readonly name: string;
@@ -74,14 +82,13 @@ export class ModelHandle {
   /** Backend it runs on, once loaded. */
   backend: string | undefined;
   private entry: ModelVersion | undefined;
+  private request: LoadRequest | undefined;
+  /** The version served before the current one: where a rollback goes. */
+  private previous: LoadRequest | undefined;
+  private watch: HealthWatch | undefined;
   /** Entries of every version this handle has served: a batch may answer from the one before a swap. */
   private readonly entries = new Map<string, ModelVersion>();
   private swapping: Promise<unknown> = Promise.resolve();
-
-  /** What the serving version's outputs mean (labels of a classifier), once loaded. */
-  get outputs(): OutputSpec | undefined {
-    return this.entry?.outputs;
-  }
   private loading: Promise<this> | undefined;
   private readonly batcher: Batcher<readonly RawRecord[], Prediction[]>;
 
@@ -95,35 +102,65 @@ export class ModelHandle {
     this.batcher = new Batcher((requests) => this.runBatch(requests), batch, (records) => records.length);
   }
 
+  /** What the serving version's outputs mean (labels of a classifier), once loaded. */
+  get outputs(): OutputSpec | undefined {
+    return this.entry?.outputs;
+  }
+
+  /** The version a rollback would return to, if any. */
+  get previousVersion(): string | undefined {
+    return this.previous?.version;
+  }
+
   /** Resolves once a version is loaded and serving. Starts loading on first call. */
   ready(): Promise<this> {
     this.loading ??= this.load();
     return this.loading;
   }
 
+  private async loadRequest(request: LoadRequest): Promise<SessionInfo> {
+    const onProgress = (p: DownloadProgress) => this.host.progress({ name: this.name, version: request.version, ...p });
+    return this.host.call((api) => api.load(request, onProgress));
+  }
+
+  private swapTo(info: SessionInfo, request: LoadRequest, watch: boolean): void {
+    const replaced = this.request;
+    this.entries.set(info.version, request.entry);
+    if (replaced && replaced.version !== request.version) this.previous = replaced;
+    this.request = request;
+    this.entry = request.entry;
+    this.version = info.version;
+    this.backend = info.backend;
+    this.status = ModelStatus.ready;
+    this.watch = watch && replaced ? new HealthWatch(info.version, this.host.health) : undefined;
+    this.host.activated(info, request, replaced?.version);
+  }
+
   private async load(version?: string): Promise<this> {
+    let request: LoadRequest | undefined;
     try {
       const options = version === undefined ? this.resolveOptions : { ...this.resolveOptions, version };
       const { version: resolved, entry, manifestUrl } = await this.host.resolve(this.name, options);
-      const request: LoadRequest = { name: this.name, version: resolved, manifestUrl, entry };
-      const info = await this.host.call((api) => api.load(request));
-      this.entries.set(info.version, entry);
-      this.entry = entry;
-      this.version = info.version;
-      this.backend = info.backend;
-      this.status = ModelStatus.ready;
-      this.host.activated(info, request);
+      if (resolved === this.version) {
+        this.status = ModelStatus.ready;
+        return this;
+      }
+      request = { name: this.name, version: resolved, manifestUrl, entry };
+      this.swapTo(await this.loadRequest(request), request, true);
       return this;
     } catch (cause) {
       const error = isEdgewatchError(cause)
         ? cause
         : new EdgewatchError(ErrorCode.MODEL_LOAD_FAILED, `Loading "${this.name}" failed: ${String(cause)}`, { name: this.name }, { cause });
-      if (version === undefined) {
+      if (this.version === undefined) {
         this.status = ModelStatus.error;
         this.loading = undefined; // the next ready() retries
       } else {
-        // A failed swap leaves the serving version serving.
-        this.status = this.version !== undefined ? ModelStatus.ready : ModelStatus.error;
+        this.status = ModelStatus.ready; // a failed swap leaves the serving version serving
+      }
+      if (request && this.version !== undefined && error.code !== ErrorCode.WORKER_CRASHED) {
+        // It never served, so the "rollback" is staying where we are; remember not to try it again.
+        this.host.rolledBack({ name: this.name, from: request.version, to: this.version, reason: `failed to activate: ${error.message}`, error });
       }
       this.host.failed(this.name, error);
       throw error;
@@ -131,17 +168,35 @@ export class ModelHandle {
   }
 
   /**
-   * Loads `version` beside the serving one, warms it, then swaps atomically between batches: every
-   * prediction is answered by exactly one version and reports which. If anything fails, the current
-   * version keeps serving and the promise rejects.
+   * Loads `version` (or, without one, whatever the manifest now offers this device) beside the serving
+   * one, warms it, then swaps atomically between batches: every prediction is answered by exactly one
+   * version and reports which. If anything fails, the current version keeps serving and this rejects.
    */
-  activate(version: string): Promise<this> {
+  activate(version?: string): Promise<this> {
     const run = async () => {
       await this.ready().catch(() => undefined);
       this.status = ModelStatus.updating;
       const swapped = this.load(version);
       this.loading = swapped.catch(() => this);
       return swapped;
+    };
+    const next = this.swapping.then(run, run);
+    this.swapping = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Goes back to the previous version (by hand, or when the health watch says so). */
+  rollback(reason = 'rolled back by the app'): Promise<this> {
+    const run = async () => {
+      const from = this.request;
+      const to = this.previous;
+      if (!from || !to) throw new EdgewatchError(ErrorCode.UNKNOWN_MODEL, `"${this.name}" has no previous version to roll back to`, { name: this.name });
+      this.status = ModelStatus.updating;
+      const info = await this.loadRequest(to);
+      this.swapTo(info, to, false);
+      this.previous = undefined;
+      this.host.rolledBack({ name: this.name, from: from.version, to: to.version, reason });
+      return this;
     };
     const next = this.swapping.then(run, run);
     this.swapping = next.catch(() => undefined);
@@ -167,41 +222,62 @@ export class ModelHandle {
     return this.host.call((api) => api.features(this.name, records));
   }
 
+  /** Health verdict on a batch of a watched version; rolls back and returns true when it failed. */
+  private async judged(reason: string | null): Promise<boolean> {
+    if (reason === null) {
+      if (this.watch?.done) this.watch = undefined;
+      return false;
+    }
+    this.watch = undefined;
+    await this.rollback(reason).catch((error) => this.host.failed(this.name, error));
+    return true;
+  }
+
   /**
    * Runs queued requests as one worker call. A record the worker rejects as `INPUT_INVALID` fails only
-   * its own request (its row renumbered within that request); the others are re-sent without it.
+   * its own request (its row renumbered within that request); the others are re-sent without it. A batch
+   * that shows a freshly activated version unhealthy is re-run on the version rolled back to.
    */
   private async runBatch(requests: readonly (readonly RawRecord[])[]): Promise<Settled<Prediction[]>[]> {
     const results: Settled<Prediction[]>[] = new Array(requests.length);
     let pending = requests.map((records, index) => ({ records, index }));
     while (pending.length > 0) {
       const all = pending.flatMap((p) => p.records);
+      const watched = this.watch;
+      let response: PredictResponse;
       try {
-        const response = await this.host.call((api) => api.predict(this.name, all));
-        const entry = this.entries.get(response.version);
-        let from = 0;
-        for (const p of pending) {
-          results[p.index] = { ok: true, value: split(response, entry, from, p.records.length) };
-          from += p.records.length;
-        }
-        pending = [];
+        response = await this.host.call((api) => api.predict(this.name, all));
       } catch (error) {
-        if (!isEdgewatchError(error, ErrorCode.INPUT_INVALID) || typeof error.details.row !== 'number') throw error;
-        const row = error.details.row;
-        let from = 0;
-        const culprit = pending.findIndex((p) => {
-          const hit = row < from + p.records.length;
-          if (!hit) from += p.records.length;
-          return hit;
-        });
-        if (culprit < 0) throw error;
-        const own = new EdgewatchError(ErrorCode.INPUT_INVALID, error.message.replace(`record ${row}`, `record ${row - from}`), {
-          ...error.details,
-          row: row - from,
-        });
-        results[pending[culprit].index] = { ok: false, error: own };
-        pending = pending.filter((_, i) => i !== culprit);
+        if (isEdgewatchError(error, ErrorCode.INPUT_INVALID) && typeof error.details.row === 'number') {
+          const row = error.details.row;
+          let from = 0;
+          const culprit = pending.findIndex((p) => {
+            const hit = row < from + p.records.length;
+            if (!hit) from += p.records.length;
+            return hit;
+          });
+          if (culprit < 0) throw error;
+          const own = new EdgewatchError(ErrorCode.INPUT_INVALID, error.message.replace(`record ${row}`, `record ${row - from}`), {
+            ...error.details,
+            row: row - from,
+          });
+          results[pending[culprit].index] = { ok: false, error: own };
+          pending = pending.filter((_, i) => i !== culprit);
+          continue;
+        }
+        if (watched && watched === this.watch && (await this.judged(watched.failed()))) continue;
+        throw error;
       }
+      if (watched && response.version === watched.version && watched === this.watch) {
+        if (await this.judged(watched.answered(response.scores, response.rows))) continue;
+      }
+      const entry = this.entries.get(response.version);
+      let from = 0;
+      for (const p of pending) {
+        results[p.index] = { ok: true, value: split(response, entry, from, p.records.length) };
+        from += p.records.length;
+      }
+      pending = [];
     }
     return results;
   }

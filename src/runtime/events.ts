@@ -2,10 +2,32 @@ import type { EdgewatchError } from '../errors.ts';
 
 /** Names of the runtime's events. */
 export const RuntimeEventName = {
+  updateAvailable: 'update-available',
+  downloadProgress: 'download-progress',
   activated: 'activated',
+  rolledBack: 'rolled-back',
   error: 'error',
 } as const;
 export type RuntimeEventName = (typeof RuntimeEventName)[keyof typeof RuntimeEventName];
+
+/** Detail of `update-available`: the manifest offers this device another version. */
+export interface UpdateAvailableDetail {
+  readonly name: string;
+  readonly from: string | undefined;
+  readonly to: string;
+  /** Why the download waits (save-data, slow network, low storage), when it does. */
+  readonly deferred?: string;
+}
+
+/** Detail of `download-progress`. */
+export interface DownloadProgressDetail {
+  readonly name: string;
+  readonly version: string;
+  readonly loadedBytes: number;
+  readonly totalBytes: number;
+  /** Of `loadedBytes`, how many came from the artifact cache. */
+  readonly cachedBytes: number;
+}
 
 /** Detail of `activated`: a model version is loaded, verified, warmed and serving. */
 export interface ActivatedDetail {
@@ -14,6 +36,21 @@ export interface ActivatedDetail {
   readonly backend: string;
   readonly loadMs: number;
   readonly warmupMs: number;
+  /** The version it replaced, if any. */
+  readonly previous?: string;
+  /** Bytes fetched from the network (0 when every artifact came from the cache). */
+  readonly downloadedBytes?: number;
+}
+
+/** Detail of `rolled-back`: a new version misbehaved (or the app asked) and the previous one serves again. */
+export interface RolledBackDetail {
+  readonly name: string;
+  /** The version given up. */
+  readonly from: string;
+  /** The version serving now. */
+  readonly to: string | undefined;
+  readonly reason: string;
+  readonly error?: EdgewatchError;
 }
 
 /** Detail of `error`: something failed outside any caller's promise (e.g. a background load). */
@@ -31,10 +68,31 @@ export class EdgeRuntimeEvent<D> extends Event {
   }
 }
 
+/** `update-available` */
+export class UpdateAvailableEvent extends EdgeRuntimeEvent<UpdateAvailableDetail> {
+  constructor(detail: UpdateAvailableDetail) {
+    super(RuntimeEventName.updateAvailable, detail);
+  }
+}
+
+/** `download-progress` */
+export class DownloadProgressEvent extends EdgeRuntimeEvent<DownloadProgressDetail> {
+  constructor(detail: DownloadProgressDetail) {
+    super(RuntimeEventName.downloadProgress, detail);
+  }
+}
+
 /** `activated` */
 export class ActivatedEvent extends EdgeRuntimeEvent<ActivatedDetail> {
   constructor(detail: ActivatedDetail) {
     super(RuntimeEventName.activated, detail);
+  }
+}
+
+/** `rolled-back` */
+export class RolledBackEvent extends EdgeRuntimeEvent<RolledBackDetail> {
+  constructor(detail: RolledBackDetail) {
+    super(RuntimeEventName.rolledBack, detail);
   }
 }
 
@@ -47,6 +105,9 @@ export class EdgeErrorEvent extends EdgeRuntimeEvent<ErrorDetail> {
 
 /** Event map for typed listeners. */
 export interface EdgeRuntimeEventMap {
+  'update-available': UpdateAvailableEvent;
+  'download-progress': DownloadProgressEvent;
   activated: ActivatedEvent;
+  'rolled-back': RolledBackEvent;
   error: EdgeErrorEvent;
 }

@@ -5,7 +5,7 @@ import { hasIndexedDB } from '../env.ts';
 /** Default database name; tests and multi-tenant apps pass their own. */
 export const DEFAULT_DB_NAME = 'edgewatch';
 /** Current schema version. Bump it and add a step to `migrations` when the schema changes. */
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 
 /** A time-bucketed count histogram of one quantity (e.g. the predicted class) of one model version. */
 export interface HistogramRow {
@@ -34,6 +34,39 @@ export interface BackendChoiceRow {
   readonly measuredAt: number;
 }
 
+/** The last manifest that validated (and verified, where keys are pinned): what offline starts use. */
+export interface ManifestRow {
+  /** Absolute manifest URL. */
+  readonly url: string;
+  readonly manifest: unknown;
+  readonly etag?: string;
+  /** SHA-256 of the manifest's canonical JSON: identifies "the same manifest" for bad-version marks. */
+  readonly digest: string;
+  readonly fetchedAt: number;
+}
+
+/** A version rolled back on this device: not served again until the manifest changes. */
+export interface BadVersionRow {
+  /** `${manifestUrl}|${model}@${version}` */
+  readonly key: string;
+  readonly manifestDigest: string;
+  readonly reason: string;
+  readonly at: number;
+}
+
+/** A model version whose verified artifacts sit in Cache Storage. */
+export interface CachedVersionRow {
+  /** `${model}@${version}` */
+  readonly key: string;
+  readonly model: string;
+  readonly version: string;
+  readonly urls: readonly string[];
+  readonly bytes: number;
+  readonly cachedAt: number;
+  /** Last time it was loaded; eviction keeps the most recent two per model. */
+  readonly usedAt: number;
+}
+
 /** The one IndexedDB schema of Edgewatch. */
 export interface EdgewatchDB extends DBSchema {
   histograms: {
@@ -45,6 +78,9 @@ export interface EdgewatchDB extends DBSchema {
     key: string;
     value: BackendChoiceRow;
   };
+  manifests: { key: string; value: ManifestRow };
+  badVersions: { key: string; value: BadVersionRow };
+  cachedVersions: { key: string; value: CachedVersionRow; indexes: { 'by-model': string } };
 }
 
 /** Ordered schema steps: `migrations[v]` upgrades a database from version v to v + 1. */
@@ -55,6 +91,11 @@ const migrations: ((db: IDBPDatabase<EdgewatchDB>) => void)[] = [
   },
   (db) => {
     db.createObjectStore('backendChoices', { keyPath: 'key' });
+  },
+  (db) => {
+    db.createObjectStore('manifests', { keyPath: 'url' });
+    db.createObjectStore('badVersions', { keyPath: 'key' });
+    db.createObjectStore('cachedVersions', { keyPath: 'key' }).createIndex('by-model', 'model');
   },
 ];
 
