@@ -64,7 +64,14 @@ async function readBody(url: string, response: Response, onChunk: (bytes: number
       onChunk(value.byteLength);
     }
   } catch (cause) {
-    throw new EdgewatchError(ErrorCode.DOWNLOAD_FAILED, `${url}: the download broke off after ${received} bytes`, { url, receivedBytes: received, reason: 'interrupted' }, { cause });
+    // A connection closed before Content-Length was reached surfaces as a stream error in Chromium.
+    const reason = Number.isFinite(declared) && received < declared ? 'truncated' : 'interrupted';
+    throw new EdgewatchError(ErrorCode.DOWNLOAD_FAILED, `${url}: the download broke off after ${received} bytes`, {
+      url,
+      receivedBytes: received,
+      declaredBytes: Number.isFinite(declared) ? declared : undefined,
+      reason,
+    }, { cause });
   }
   if (Number.isFinite(declared) && received < declared) {
     throw new EdgewatchError(ErrorCode.DOWNLOAD_FAILED, `${url}: truncated, ${received} of ${declared} bytes`, { url, receivedBytes: received, declaredBytes: declared, reason: 'truncated' });

@@ -65,6 +65,8 @@ export interface EdgeRuntimeOptions {
   readonly health?: Partial<HealthPolicy>;
   /** Stable id of this install for rollout cohorts. Default: a random id kept in localStorage. */
   readonly installId?: string;
+  /** Per-artifact download time limit (ms). Default 60 s. */
+  readonly artifactTimeoutMs?: number;
   /** Fetch used for the manifest (tests, custom auth). Artifacts are fetched by the worker. */
   readonly fetch?: typeof fetch;
 }
@@ -153,7 +155,7 @@ export class EdgeRuntime extends EventTarget {
           resolve: (n, o) => this.resolve(n, o),
           activated: (info, request, previous) => this.onActivated(info, request, previous),
           progress: (detail) => this.dispatchEvent(new DownloadProgressEvent(detail)),
-          rolledBack: (detail) => void this.onRolledBack(detail),
+          rolledBack: (detail) => this.onRolledBack(detail),
           failed: (n, error) => this.dispatchEvent(new EdgeErrorEvent({ name: n, error })),
           health: { ...DEFAULT_HEALTH_POLICY, ...this.options.health },
         },
@@ -354,6 +356,7 @@ export class EdgeRuntime extends EventTarget {
       flushIntervalMs: this.options.flushIntervalMs ?? 5000,
       windowMs: this.options.windowMs ?? 3_600_000,
       rememberBackend: this.options.rememberBackend ?? true,
+      artifactTimeoutMs: this.options.artifactTimeoutMs,
     };
     let api: WorkerApi;
     if (!useWorker) {

@@ -43,7 +43,7 @@ export interface HandleHost {
   activated(info: SessionInfo, request: LoadRequest, previous: string | undefined): void;
   progress(detail: DownloadProgressDetail): void;
   /** A version failed (load or health) here: do not offer it again until the manifest changes. */
-  rolledBack(detail: RolledBackDetail): void;
+  rolledBack(detail: RolledBackDetail): Promise<void>;
   failed(name: string, error: EdgewatchError): void;
   readonly health: HealthPolicy;
 }
@@ -160,7 +160,7 @@ export class ModelHandle {
       }
       if (request && this.version !== undefined && error.code !== ErrorCode.WORKER_CRASHED) {
         // It never served, so the "rollback" is staying where we are; remember not to try it again.
-        this.host.rolledBack({ name: this.name, from: request.version, to: this.version, reason: `failed to activate: ${error.message}`, error });
+        await this.host.rolledBack({ name: this.name, from: request.version, to: this.version, reason: `failed to activate: ${error.message}`, error });
       }
       this.host.failed(this.name, error);
       throw error;
@@ -195,7 +195,7 @@ export class ModelHandle {
       const info = await this.loadRequest(to);
       this.swapTo(info, to, false);
       this.previous = undefined;
-      this.host.rolledBack({ name: this.name, from: from.version, to: to.version, reason });
+      await this.host.rolledBack({ name: this.name, from: from.version, to: to.version, reason });
       return this;
     };
     const next = this.swapping.then(run, run);

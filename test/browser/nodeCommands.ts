@@ -5,12 +5,13 @@
 import type { BrowserCommand } from 'vitest/node';
 import { compile } from '../../src/features/compile.ts';
 import type { FeatureSpec, RawRecord } from '../../src/features/FeatureSpec.ts';
+import { registryCommands } from './registryServer.ts';
 
 const nodeFeatures: BrowserCommand<[spec: FeatureSpec, records: RawRecord[]]> = async (_context, spec, records) =>
   // Float32 values are exact as JSON doubles, so the comparison on the browser side can be bit-exact.
   Array.from(compile(spec).transform(records));
 
-export const nodeCommands = { nodeFeatures };
+export const nodeCommands = { nodeFeatures, ...registryCommands };
 
 declare module 'vitest/browser' {
   interface BrowserCommands {
