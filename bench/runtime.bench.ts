@@ -28,6 +28,7 @@ const days: RawRecord[] = byYears(parseSeattleWeather(csv), 2014).map(({ weather
 const manifest: RegistryManifest = await (await fetch(REGISTRY)).json();
 const entry = manifest.models.weather.versions['1'];
 const features = compile(entry.features);
+const modelUrl = `/registry/${entry.modelPath}`;
 
 /** Plain TF.js in a worker, one message per call. */
 async function rawPeer(url: string) {
@@ -64,7 +65,7 @@ async function latency() {
   const calls = quick ? 300 : 2000;
   const runtime = createEdgeRuntime({ registry: REGISTRY, backends: [backend as 'wasm'], rememberBackend: false, dbName: `bench-${Date.now()}` });
   const model = await runtime.model('weather').ready();
-  const peer = await rawPeer('/registry/weather/1/model.json');
+  const peer = await rawPeer(modelUrl);
   const raw: number[] = [];
   const ours: number[] = [];
   const inWorker: number[] = [];
@@ -164,7 +165,7 @@ async function longTasks() {
   await runtime.dispose();
 
   await selectPeerBackend(backend);
-  const mainModel = await tf.loadLayersModel('/registry/weather/1/model.json');
+  const mainModel = await tf.loadLayersModel(modelUrl);
   const mainThread = await longTasksDuring(seconds * 1000, async () => {
     const x = features.transform(batch);
     const output = tf.tidy(() => mainModel.predict(tf.tensor2d(x, [batchRows, features.width])) as tf.Tensor);

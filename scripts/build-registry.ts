@@ -1,9 +1,10 @@
 /**
  * Builds the bundled demo registry in public/registry from the pinned vega-datasets package:
- * trains the weather model (seeded, deterministic), writes model.json + weights and manifest.json.
+ * trains the weather model (seeded, deterministic), and publishes each version with the CLI's `publish`.
  * Run with `npm run build:registry`.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
@@ -11,30 +12,30 @@ import { trainWeather } from '../src/cli/trainWeather.ts';
 import { byYears, WEATHER_LABELS } from '../src/demo/seattleWeather.ts';
 import { loadSeattleWeather } from '../src/demo/weatherData.node.ts';
 import { compile } from '../src/features/compile.ts';
-import { MANIFEST_SCHEMA, type ModelVersion, type RegistryManifest } from '../src/registry/Manifest.ts';
-import { sha256Hex } from '../src/registry/sha256.ts';
+import { publish, type VersionMetadata } from '../src/cli/publish.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const registry = join(root, 'public', 'registry');
 
-/** The bundled versions: v1 on 2012–2013, v2 retrained on the later years 2013–2014. */
+/** The bundled versions: v1 on 2012–2013 (stable), v2 retrained on the later years 2013–2014 (canary). */
 const plans = [
-  { version: '1', trainYears: [2012, 2013], holdoutYears: [2014, 2015], goldenYear: 2014 },
-  { version: '2', trainYears: [2013, 2014], holdoutYears: [2015, 2015], goldenYear: 2015 },
+  { version: '1', channel: 'stable', trainYears: [2012, 2013], holdoutYears: [2014, 2015], goldenYear: 2014 },
+  { version: '2', channel: 'canary', trainYears: [2013, 2014], holdoutYears: [2015, 2015], goldenYear: 2015 },
 ] as const;
 
 const started = performance.now();
 const all = loadSeattleWeather();
-const versions: Record<string, ModelVersion> = {};
+// Rebuilt from scratch so the output depends on nothing but the code and the pinned data.
+rmSync(join(registry, 'weather'), { recursive: true, force: true });
+rmSync(join(registry, 'manifest.json'), { force: true });
+const work = mkdtempSync(join(tmpdir(), 'edgewatch-build-'));
 const summary: string[] = [];
 for (const plan of plans) {
-  const { version } = plan;
-  const versionDir = join(registry, 'weather', version);
   const result = await trainWeather(all, { seed: 2012, trainYears: plan.trainYears, holdoutYears: plan.holdoutYears });
-  mkdirSync(versionDir, { recursive: true });
-  const modelJsonBytes = new TextEncoder().encode(JSON.stringify(result.modelJson));
-  writeFileSync(join(versionDir, 'model.json'), modelJsonBytes);
-  writeFileSync(join(versionDir, result.weightsFile), result.weights);
+  const modelDir = join(work, `v${plan.version}`);
+  mkdirSync(modelDir, { recursive: true });
+  writeFileSync(join(modelDir, 'model.json'), JSON.stringify(result.modelJson));
+  writeFileSync(join(modelDir, result.weightsFile), result.weights);
 
   // Golden vectors: the first day of four months, with the features and scores computed here, in Node.
   const features = compile(result.spec);
@@ -48,13 +49,7 @@ for (const plan of plans) {
     scores: Array.from(goldenScores.subarray(i * WEATHER_LABELS.length, (i + 1) * WEATHER_LABELS.length)),
   }));
 
-  versions[version] = {
-    format: 'tfjs-layers',
-    modelPath: `weather/${version}/model.json`,
-    artifacts: [
-      { path: `weather/${version}/model.json`, sha256: await sha256Hex(modelJsonBytes), bytes: modelJsonBytes.byteLength },
-      { path: `weather/${version}/${result.weightsFile}`, sha256: result.weightsSha256, bytes: result.weights.byteLength },
-    ],
+  const metadata: VersionMetadata = {
     features: result.spec,
     outputs: { kind: 'classification', labels: [...WEATHER_LABELS] },
     training: {
@@ -70,23 +65,16 @@ for (const plan of plans) {
       holdoutYears: [...plan.holdoutYears],
       holdoutRows: result.metrics.holdoutRows,
     },
+    requirements: { runtime: '>=0.1.0 <1.0.0' },
     goldens,
   };
+  writeFileSync(join(modelDir, 'edgewatch.json'), JSON.stringify(metadata));
+  // The same code path as `edgewatch publish <modelDir> --registry public/registry --name weather --version N --channel C`.
+  const published = await publish({ modelDir, registry, name: 'weather', version: plan.version, channel: plan.channel });
   summary.push(
-    `v${version} (${plan.trainYears.join('–')}): train ${result.metrics.trainAccuracy.toFixed(3)}, holdout ${plan.holdoutYears.join('–')} ` +
-      `${result.metrics.holdoutAccuracy.toFixed(3)}, weights ${result.weightsSha256.slice(0, 12)}…`,
+    `v${plan.version} (${plan.trainYears.join('–')}, ${plan.channel}) → ${published.directory}: train ${result.metrics.trainAccuracy.toFixed(3)}, ` +
+      `holdout ${plan.holdoutYears.join('–')} ${result.metrics.holdoutAccuracy.toFixed(3)}, weights ${result.weightsSha256.slice(0, 12)}…`,
   );
 }
-
-const manifest: RegistryManifest = {
-  schema: MANIFEST_SCHEMA,
-  models: {
-    weather: {
-      description: 'Seattle daily weather (drizzle|fog|rain|snow|sun) from the raw day record.',
-      channels: { stable: '1', canary: '2' },
-      versions,
-    },
-  },
-};
-writeFileSync(join(registry, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+rmSync(work, { recursive: true, force: true });
 console.log(`registry written to ${registry} in ${((performance.now() - started) / 1000).toFixed(1)} s\n  ${summary.join('\n  ')}`);

@@ -22,8 +22,10 @@ async function serve() {
   const server = await commands.registryStart();
   servers.push(server.id);
   const manifest: RegistryManifest = JSON.parse(atob(await commands.registryRead(server.id, 'manifest.json')));
+  /** Path of a version's artifact by file name (the CLI puts them under content paths). */
+  const artifact = (version: string, file: string) => manifest.models.weather.versions[version].artifacts.find((a) => a.path.endsWith(`/${file}`))?.path as string;
   const publish = (next: unknown) => commands.registryWrite(server.id, 'manifest.json', typeof next === 'string' ? next : JSON.stringify(next));
-  return { ...server, manifest, publish };
+  return { ...server, manifest, publish, artifact };
 }
 
 function runtime(registry: string, options: Partial<EdgeRuntimeOptions> = {}): EdgeRuntime {
@@ -89,7 +91,7 @@ describe('a bad artifact is never activated and the old version keeps serving', 
     const rt = runtime(registry.url, { artifactTimeoutMs: 1000 });
     const model = await rt.model('weather').ready();
     const rolledBack = collect(rt, 'rolled-back');
-    await commands.registryFault(registry.id, 'weather/2/weights.bin', fault);
+    await commands.registryFault(registry.id, registry.artifact('2', 'weights.bin'), fault);
     const error = await rejection(model.activate('2'));
     expect(error.code).toBe(code);
     if (reason) expect(error.details.reason).toBe(reason);
@@ -206,7 +208,7 @@ describe('several tabs', () => {
     await commands.registryLog(registry.id, true);
     await Promise.all([tabA.checkForUpdates(), tabB.checkForUpdates()]);
     expect([a.version, b.version]).toEqual(['2', '2']);
-    const weights = (await commands.registryLog(registry.id)).filter((r) => r.path === 'weather/2/weights.bin');
+    const weights = (await commands.registryLog(registry.id)).filter((r) => r.path === registry.artifact('2', 'weights.bin'));
     expect(weights).toHaveLength(1);
   });
 });
@@ -216,13 +218,13 @@ describe('automatic rollback', () => {
     const registry = await serve();
     // v3: v1's network with NaN weights, published without goldens so only the health watch can catch it.
     const v1 = registry.manifest.models.weather.versions['1'];
-    const weights = Uint8Array.from(atob(await commands.registryRead(registry.id, 'weather/1/weights.bin')), (c) => c.charCodeAt(0));
+    const weights = Uint8Array.from(atob(await commands.registryRead(registry.id, registry.artifact('1', 'weights.bin'))), (c) => c.charCodeAt(0));
     const nan = new Float32Array(weights.byteLength / 4).fill(Number.NaN);
     const nanBytes = new Uint8Array(nan.buffer);
     let binary = '';
     for (const b of nanBytes) binary += String.fromCharCode(b);
     await commands.registryWrite(registry.id, 'weather/3/weights.bin', btoa(binary), 'base64');
-    await commands.registryWrite(registry.id, 'weather/3/model.json', atob(await commands.registryRead(registry.id, 'weather/1/model.json')));
+    await commands.registryWrite(registry.id, 'weather/3/model.json', atob(await commands.registryRead(registry.id, registry.artifact('1', 'model.json'))));
     const v3: ModelVersion = {
       ...v1,
       goldens: undefined,
