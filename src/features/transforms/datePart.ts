@@ -23,8 +23,10 @@ function part(ms: number, which: DatePartStep['part']): number {
 /** Calendar parts of a timestamp; `cyclical` writes sin and cos of the phase so December sits next to January. */
 export const datePart: Transform<DatePartStep> = {
   op: 'datePart',
-  accepts: 'number',
+  accepts: ['number'],
+  stage: () => 'write',
   width: (step) => (step.cyclical ? 2 : 1),
+  columns: (step, feature) => (step.cyclical ? [`${feature}.sin`, `${feature}.cos`] : [feature]),
   isFitted: () => true,
   write(step, column, rows, out, stride, offset) {
     const values = column as Float64Array;
