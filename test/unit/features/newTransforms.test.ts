@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../../src/features/compile.ts';
-import type { FeatureSpec, InputSpec, RawRecord, TransformStep } from '../../../src/features/FeatureSpec.ts';
+import type { BucketizeStep, FeatureSpec, InputSpec, RawRecord, TransformStep } from '../../../src/features/FeatureSpec.ts';
 import { fit } from '../../../src/features/fit.ts';
 import { fnv1a } from '../../../src/features/fnv1a.ts';
 import { countCodePoints, countTokens } from '../../../src/features/tokens.ts';
@@ -51,12 +51,12 @@ describe('bucketize', () => {
   it('fits quantile boundaries', () => {
     // 1..8, quartiles by type-7 interpolation: 2.75, 4.5, 6.25
     const fitted = fit(one(num, [{ op: 'bucketize', buckets: 4 }]), rows('x', [1, 2, 3, 4, 5, 6, 7, 8]));
-    expect((fitted.features[0].steps[0] as { boundaries: number[] }).boundaries).toEqual([2.75, 4.5, 6.25]);
+    expect((fitted.features[0].steps[0] as BucketizeStep).boundaries).toEqual([2.75, 4.5, 6.25]);
     expect(run(fitted, rows('x', [1, 2.75, 3, 4.5, 7, 100]))).toEqual([0, 1, 1, 2, 3, 3]);
   });
   it('drops duplicate quantiles (many ties) instead of making empty buckets', () => {
     const fitted = fit(one(num, [{ op: 'bucketize', buckets: 4 }]), rows('x', [0, 0, 0, 0, 0, 0, 0, 1, 2, 3]));
-    expect((fitted.features[0].steps[0] as { boundaries: number[] }).boundaries).toEqual([0, 0.75]);
+    expect((fitted.features[0].steps[0] as BucketizeStep).boundaries).toEqual([0, 0.75]);
   });
   it('oneHot output: one column per bucket, named by its range', () => {
     const s = one(num, [{ op: 'bucketize', boundaries: [0, 10], output: 'oneHot' }]);
