@@ -27,3 +27,4 @@ export { readColumn } from './readColumn.ts';
 export { fnv1a } from './fnv1a.ts';
 export { transforms } from './transforms/registry.ts';
 export { ColumnKind, TransformStage, type Transform, type Column } from './transforms/Transform.ts';
+export { checkGoldens, GOLDEN_FEATURE_TOLERANCE, type GoldenCheck, type GoldenFeatures } from './checkGoldens.ts';
