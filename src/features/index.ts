@@ -28,3 +28,5 @@ export { fnv1a } from './fnv1a.ts';
 export { transforms } from './transforms/registry.ts';
 export { ColumnKind, TransformStage, type Transform, type Column } from './transforms/Transform.ts';
 export { checkGoldens, GOLDEN_FEATURE_TOLERANCE, type GoldenCheck, type GoldenFeatures } from './checkGoldens.ts';
+export { AggregateKind, durationMs, type AggregateDef, type Duration } from './AggregateDef.ts';
+export { OnlineStore, type AggregateEvent, type AggregateValues, type OnlineStoreOptions } from './OnlineStore.ts';
