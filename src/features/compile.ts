@@ -32,6 +32,10 @@ interface Plan {
   readonly convert?: TransformStep;
   readonly maps: readonly TransformStep[];
   readonly last?: TransformStep;
+  /** The steps' transforms, looked up once here rather than per batch. */
+  readonly convertWith?: Transform;
+  readonly mapsWith: readonly Transform[];
+  readonly lastWith?: Transform;
   readonly offset: number;
   /** Whether this plan counts its input's violations (only the first reader of each input does). */
   readonly countsInput: boolean;
@@ -141,7 +145,14 @@ export function compile(spec: FeatureSpec): CompiledFeatures {
     counted.add(plan.input.name);
     const countsPaired = plan.paired !== undefined && !counted.has(plan.paired.name);
     if (plan.paired) counted.add(plan.paired.name);
-    plans.push({ ...plan, countsInput, countsPaired });
+    plans.push({
+      ...plan,
+      countsInput,
+      countsPaired,
+      convertWith: plan.convert && transformFor(plan.convert),
+      mapsWith: plan.maps.map(transformFor),
+      lastWith: plan.last && transformFor(plan.last),
+    });
     columns.push(...names);
   }
   const width = columns.length;
@@ -183,13 +194,13 @@ export function compile(spec: FeatureSpec): CompiledFeatures {
         ? (readColumn(plan.paired, records, undefined, plan.countsPaired ? pending.inputs[plan.paired.name] : undefined) as (string | null)[])
         : undefined;
       if (plan.convert) {
-        transformFor(plan.convert).convert?.(plan.convert, column as (string | null)[], rows, converted, paired);
+        plan.convertWith?.convert?.(plan.convert, column as (string | null)[], rows, converted, paired);
         column = converted;
       }
       const count = rows * plan.elements;
-      for (const step of plan.maps) transformFor(step).apply?.(step, column as Float64Array, count);
+      for (let s = 0; s < plan.maps.length; s++) plan.mapsWith[s].apply?.(plan.maps[s], column as Float64Array, count);
       if (plan.last) {
-        const unseen = transformFor(plan.last).write?.(plan.last, column, rows, target, width, plan.offset, paired);
+        const unseen = plan.lastWith?.write?.(plan.last, column, rows, target, width, plan.offset, paired);
         if (plan.last.op === 'oneHot') pending.oov[plan.name] += unseen ?? 0;
       } else {
         const values = column as Float64Array;

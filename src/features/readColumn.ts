@@ -12,9 +12,41 @@ function invalid(input: InputSpec, row: number, reason: string, value: unknown):
   });
 }
 
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * `YYYY-MM-DD` (what CSVs and date inputs give) without `Date.parse`'s general parser: ECMAScript reads a
+ * date-only ISO string as UTC midnight, which `Date.UTC` computes directly. Anything else, including a day
+ * the month does not have (Date.parse rolls those over), goes to `Date.parse`.
+ */
+function parseTimestamp(text: string): number {
+  if (text.length === 10 && text.charCodeAt(4) === 0x2d && text.charCodeAt(7) === 0x2d) {
+    let year = 0;
+    let valid = true;
+    for (let i = 0; i < 4; i++) {
+      const d = text.charCodeAt(i) - 0x30;
+      valid &&= d >= 0 && d <= 9;
+      year = year * 10 + d;
+    }
+    const m1 = text.charCodeAt(5) - 0x30;
+    const m2 = text.charCodeAt(6) - 0x30;
+    const d1 = text.charCodeAt(8) - 0x30;
+    const d2 = text.charCodeAt(9) - 0x30;
+    valid &&= m1 >= 0 && m1 <= 9 && m2 >= 0 && m2 <= 9 && d1 >= 0 && d1 <= 9 && d2 >= 0 && d2 <= 9;
+    const month = m1 * 10 + m2;
+    const day = d1 * 10 + d2;
+    const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+    // Date.UTC reads years 0–99 as 1900–1999: those go to Date.parse.
+    if (valid && year >= 100 && month >= 1 && month <= 12 && day >= 1 && day <= (month === 2 && !leap ? 28 : DAYS_IN_MONTH[month - 1])) {
+      return Date.UTC(year, month - 1, day);
+    }
+  }
+  return Date.parse(text);
+}
+
 function toTimestamp(value: unknown): number {
   if (typeof value === 'number') return value;
-  if (typeof value === 'string') return Date.parse(value);
+  if (typeof value === 'string') return parseTimestamp(value);
   if (value instanceof Date) return value.getTime();
   return Number.NaN;
 }

@@ -1,23 +1,40 @@
 import type { DatePartStep } from '../FeatureSpec.ts';
 import type { Transform } from './Transform.ts';
 
+const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 /** Period of each part, used for the cyclical encoding. */
 const PERIOD = { month: 12, dayOfWeek: 7, hour: 24, dayOfYear: 366 } as const;
 
-/** Part of a UTC timestamp (ms); UTC so a record means the same on every device whatever its time zone. */
-function part(ms: number, which: DatePartStep['part']): number {
-  const date = new Date(ms);
-  switch (which) {
-    case 'month':
-      return date.getUTCMonth();
-    case 'dayOfWeek':
-      return date.getUTCDay();
-    case 'hour':
-      return date.getUTCHours();
-    case 'dayOfYear':
-      return Math.floor((ms - Date.UTC(date.getUTCFullYear(), 0, 1)) / DAY_MS);
-  }
+/** Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's days_from_civil; integer-exact). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  return era * 146_097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719_468;
+}
+
+/**
+ * Part of a UTC timestamp (ms); UTC so a record means the same on every device whatever its time zone.
+ * Plain integer arithmetic instead of a `Date` per value: no allocation on the hot path, and the same
+ * integers `getUTC*()` gives (a property test checks that).
+ */
+export function datePartOf(ms: number, which: DatePartStep['part']): number {
+  const days = Math.floor(ms / DAY_MS);
+  if (which === 'dayOfWeek') return (((days + 4) % 7) + 7) % 7; // 1970-01-01 was a Thursday (4)
+  if (which === 'hour') return Math.floor((((ms % DAY_MS) + DAY_MS) % DAY_MS) / HOUR_MS);
+  // civil_from_days: year and month of `days`.
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doyFromMarch = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doyFromMarch + 2) / 153);
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  if (which === 'month') return month - 1;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  return days - daysFromCivil(year, 1, 1);
 }
 
 /** Calendar parts of a timestamp; `cyclical` writes sin and cos of the phase so December sits next to January. */
@@ -32,7 +49,7 @@ export const datePart: Transform<DatePartStep> = {
     const values = column as Float64Array;
     const period = PERIOD[step.part];
     for (let i = 0; i < rows; i++) {
-      const value = part(values[i], step.part);
+      const value = datePartOf(values[i], step.part);
       const at = i * stride + offset;
       if (step.cyclical) {
         const phase = (2 * Math.PI * value) / period;

@@ -4,6 +4,8 @@ import { compile } from '../../../src/features/compile.ts';
 import type { BucketizeStep, FeatureSpec, InputSpec, TransformStep } from '../../../src/features/FeatureSpec.ts';
 import { fit } from '../../../src/features/fit.ts';
 import { fnv1a } from '../../../src/features/fnv1a.ts';
+import { readColumn } from '../../../src/features/readColumn.ts';
+import { datePartOf } from '../../../src/features/transforms/datePart.ts';
 
 const one = (input: InputSpec, steps: TransformStep[]): FeatureSpec => ({
   schema: 'edgewatch.features/v1',
@@ -150,6 +152,40 @@ describe('properties', () => {
           expect(v).toBeLessThanOrEqual(Math.fround(max));
         }
       }),
+    );
+  });
+});
+
+describe('date arithmetic without Date objects agrees with Date', () => {
+  // The ECMAScript time range less a year at each end, where the reference's Date.UTC(year, 0, 1) is out of range.
+  const DATE_RANGE = 8.64e15 - 366 * 86_400_000;
+  it('datePartOf gives the getUTC* values for any time', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -DATE_RANGE, max: DATE_RANGE }), (ms) => {
+        const date = new Date(ms);
+        expect(datePartOf(ms, 'month')).toBe(date.getUTCMonth());
+        expect(datePartOf(ms, 'dayOfWeek')).toBe(date.getUTCDay());
+        expect(datePartOf(ms, 'hour')).toBe(date.getUTCHours());
+        expect(datePartOf(ms, 'dayOfYear')).toBe(Math.floor((ms - Date.UTC(date.getUTCFullYear(), 0, 1)) / 86_400_000));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('reading YYYY-MM-DD strings gives what Date.parse gives, including days a month does not have', () => {
+    const pad = (n: number, w: number) => String(n).padStart(w, '0');
+    const input: InputSpec = { name: 't', type: 'timestamp', nullable: true };
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 }), (y, m, d) => {
+        const text = `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`;
+        const expected = Date.parse(text);
+        if (Number.isNaN(expected)) {
+          expect(() => readColumn(input, [{ t: text }])).toThrow(/timestamp/);
+        } else {
+          expect((readColumn(input, [{ t: text }]) as Float64Array)[0]).toBe(expected);
+        }
+      }),
+      { numRuns: 2000 },
     );
   });
 });
