@@ -1,4 +1,5 @@
 import { EdgewatchError, ErrorCode } from '../errors.ts';
+import { daysFromCivil } from './daysFromCivil.ts';
 import type { InputSpec, RawRecord } from './FeatureSpec.ts';
 import type { InputCounts } from './FeatureStats.ts';
 import type { Column } from './transforms/Transform.ts';
@@ -12,11 +13,12 @@ function invalid(input: InputSpec, row: number, reason: string, value: unknown):
   });
 }
 
+const DAY_MS = 86_400_000;
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /**
  * `YYYY-MM-DD` (what CSVs and date inputs give) without `Date.parse`'s general parser: ECMAScript reads a
- * date-only ISO string as UTC midnight, which `Date.UTC` computes directly. Anything else, including a day
+ * date-only ISO string as UTC midnight, which calendar arithmetic gives directly. Anything else, including a day
  * the month does not have (Date.parse rolls those over), goes to `Date.parse`.
  */
 function parseTimestamp(text: string): number {
@@ -36,9 +38,8 @@ function parseTimestamp(text: string): number {
     const month = m1 * 10 + m2;
     const day = d1 * 10 + d2;
     const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-    // Date.UTC reads years 0–99 as 1900–1999: those go to Date.parse.
-    if (valid && year >= 100 && month >= 1 && month <= 12 && day >= 1 && day <= (month === 2 && !leap ? 28 : DAYS_IN_MONTH[month - 1])) {
-      return Date.UTC(year, month - 1, day);
+    if (valid && month >= 1 && month <= 12 && day >= 1 && day <= (month === 2 && !leap ? 28 : DAYS_IN_MONTH[month - 1])) {
+      return daysFromCivil(year, month, day) * DAY_MS;
     }
   }
   return Date.parse(text);

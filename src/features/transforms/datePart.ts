@@ -1,19 +1,11 @@
 import type { DatePartStep } from '../FeatureSpec.ts';
+import { daysFromCivil } from '../daysFromCivil.ts';
 import type { Transform } from './Transform.ts';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 /** Period of each part, used for the cyclical encoding. */
 const PERIOD = { month: 12, dayOfWeek: 7, hour: 24, dayOfYear: 366 } as const;
-
-/** Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's days_from_civil; integer-exact). */
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
-  return era * 146_097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719_468;
-}
 
 /**
  * Part of a UTC timestamp (ms); UTC so a record means the same on every device whatever its time zone.
