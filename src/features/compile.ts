@@ -160,6 +160,7 @@ export function compile(spec: FeatureSpec): CompiledFeatures {
   let scratch = new Float64Array(64 * maxElements);
   let converted = new Float64Array(64);
   let buffer = new Float32Array(64 * width);
+  let view: Float32Array | undefined;
 
   const inputNames = [...counted];
   const featureNames = plans.filter((p) => p.last?.op === 'oneHot').map((p) => p.name);
@@ -181,8 +182,13 @@ export function compile(spec: FeatureSpec): CompiledFeatures {
     if (converted.length < rows) converted = new Float64Array(Math.max(rows, converted.length * 2));
     let target = out;
     if (!target) {
-      if (buffer.length < rows * width) buffer = new Float32Array(Math.max(rows, (buffer.length / width) * 2) * width);
-      target = buffer.subarray(0, rows * width);
+      if (buffer.length < rows * width) {
+        buffer = new Float32Array(Math.max(rows, (buffer.length / width) * 2) * width);
+        view = undefined;
+      }
+      // Batches tend to repeat their size (one record, a full micro-batch): reuse the view, not just the buffer.
+      if (view?.length !== rows * width) view = buffer.subarray(0, rows * width);
+      target = view;
     } else if (target.length < rows * width) {
       throw new EdgewatchError(ErrorCode.INPUT_INVALID, `Output buffer holds ${target.length} values, needs ${rows * width}`, { field: null });
     }
