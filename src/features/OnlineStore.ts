@@ -87,6 +87,7 @@ function combine(aggregate: ResolvedAggregate, rows: readonly AggregateBucketRow
  * - Model inputs: `enrich()` adds each aggregate's value to records under the aggregate's name.
  */
 export class OnlineStore {
+  /** The aggregate definitions, with window and bucket sizes resolved. */
   readonly aggregates: readonly ResolvedAggregate[];
   private readonly db: IDBPDatabase<EdgewatchDB>;
   private readonly maxEntities: number;
