@@ -4,14 +4,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { EdgewatchError, ErrorCode } from '../src/errors.ts';
+import { checkGoldens, GOLDEN_FEATURE_TOLERANCE } from '../src/features/checkGoldens.ts';
 import { compile, type CompiledFeatures } from '../src/features/compile.ts';
 import type { RawRecord } from '../src/features/FeatureSpec.ts';
 import { memoryIOHandler } from '../src/models/memoryIOHandler.ts';
 import type { ModelVersion } from '../src/registry/Manifest.ts';
 import type { BackendName, LoadRequest, SessionInfo } from './protocol.ts';
 
-/** Largest absolute difference allowed between the publisher's golden features/scores and ours. */
-export const GOLDEN_FEATURE_TOLERANCE = 1e-6;
+export { GOLDEN_FEATURE_TOLERANCE };
+/** Largest absolute difference allowed between the publisher's golden scores and ours. */
 export const GOLDEN_SCORE_TOLERANCE = 1e-4;
 
 type Model = tf.LayersModel | tf.GraphModel;
@@ -159,14 +160,16 @@ export class ModelSession {
   private async checkGoldens(): Promise<void> {
     const goldens = this.entry.goldens ?? [];
     if (goldens.length === 0) return;
-    const features = Float32Array.from(this.features.transform(goldens.map((g) => g.record)));
-    const featureDiff = maxAbsDiff(features, goldens.flatMap((g) => g.features));
-    if (featureDiff > GOLDEN_FEATURE_TOLERANCE) {
+    // Its own pipeline: golden rows must not show up in the serving pipeline's data-quality counters.
+    const { ok, maxAbsDiff: featureDiff, row, column, features } = checkGoldens(this.entry.features, goldens);
+    if (!ok) {
       throw new EdgewatchError(ErrorCode.MODEL_LOAD_FAILED, `${this.name}@${this.version}: golden features differ by ${featureDiff}`, {
         name: this.name,
         version: this.version,
         reason: 'golden-features',
         maxAbsDiff: featureDiff,
+        row,
+        column,
       });
     }
     const scores = await this.predictBatch(features, goldens.length);

@@ -1,7 +1,9 @@
 import { EdgewatchError, ErrorCode } from '../errors.ts';
 import type { FeatureDef, FeatureSpec, InputSpec, RawRecord, TransformStep } from './FeatureSpec.ts';
+import { emptyInputCounts, type FeatureStats, type InputCounts } from './FeatureStats.ts';
 import { readColumn } from './readColumn.ts';
 import { transformFor } from './transforms/registry.ts';
+import type { ColumnKind, Transform } from './transforms/Transform.ts';
 
 /** A feature spec compiled into one batch function. */
 export interface CompiledFeatures {
@@ -14,96 +16,232 @@ export interface CompiledFeatures {
    * of a buffer the function reuses: copy it (or hand it to `tf.tensor`, which copies) before the next call.
    */
   transform(records: readonly RawRecord[], out?: Float32Array): Float32Array;
+  /** Data-quality counters since compile or the last {@link CompiledFeatures.takeStats} (a live view: read, don't keep). */
+  readonly stats: Readonly<FeatureStats>;
+  /** Returns the counters and starts new ones: what a monitor calls on each flush. */
+  takeStats(): FeatureStats;
 }
 
 interface Plan {
+  readonly name: string;
   readonly input: InputSpec;
-  readonly inPlace: readonly TransformStep[];
+  /** Elements per row of the numeric column: `length` for `number[]` inputs, else 1. */
+  readonly elements: number;
+  /** Second input of a cross feature. */
+  readonly paired?: InputSpec;
+  readonly convert?: TransformStep;
+  readonly maps: readonly TransformStep[];
   readonly last?: TransformStep;
+  /** The steps' transforms, looked up once here rather than per batch. */
+  readonly convertWith?: Transform;
+  readonly mapsWith: readonly Transform[];
+  readonly lastWith?: Transform;
   readonly offset: number;
+  /** Whether this plan counts its input's violations (only the first reader of each input does). */
+  readonly countsInput: boolean;
+  readonly countsPaired: boolean;
 }
 
 function specError(message: string, details: Record<string, unknown>): EdgewatchError {
   return new EdgewatchError(ErrorCode.MANIFEST_INVALID, message, details);
 }
 
-/** Splits a feature's steps into the in-place numeric ones and an optional final expanding step. */
-function planFeature(feature: FeatureDef, input: InputSpec, offset: number): Plan & { width: number; names: string[] } {
-  const steps = feature.steps;
-  const expandAt = steps.findIndex((step) => transformFor(step).width(step) > 0);
-  if (expandAt >= 0 && expandAt !== steps.length - 1) {
-    throw specError(`Feature "${feature.name}": "${steps[expandAt].op}" must be its last step`, { feature: feature.name });
+const KIND: Readonly<Record<InputSpec['type'], ColumnKind>> = {
+  number: 'number',
+  boolean: 'number',
+  timestamp: 'number',
+  category: 'category',
+  text: 'text',
+  'number[]': 'vector',
+};
+
+function checkInput(input: InputSpec): void {
+  if (!Object.hasOwn(KIND, input.type)) throw specError(`Input "${input.name}": unknown type "${input.type}"`, { input: input.name });
+  if (input.type === 'number[]' && !(Number.isInteger(input.length) && (input.length as number) > 0)) {
+    throw specError(`Input "${input.name}": a number[] input needs a positive integer length`, { input: input.name });
   }
-  for (const step of steps) {
-    const transform = transformFor(step);
-    if (!transform) throw specError(`Feature "${feature.name}": unknown op "${(step as { op: string }).op}"`, { feature: feature.name });
-    if (!transform.isFitted(step)) {
-      throw specError(`Feature "${feature.name}": step "${step.op}" is not fitted; run fit() on training rows first`, { feature: feature.name });
-    }
+  if (input.onInvalid !== undefined && !['reject', 'impute', 'clip'].includes(input.onInvalid)) {
+    throw specError(`Input "${input.name}": unknown onInvalid policy "${input.onInvalid}"`, { input: input.name });
   }
-  const last = expandAt >= 0 ? steps[expandAt] : undefined;
-  const wantsCategory = last ? transformFor(last).accepts === 'category' : false;
-  if (wantsCategory !== (input.type === 'category')) {
-    throw specError(`Feature "${feature.name}": its steps do not accept a ${input.type} input`, { feature: feature.name });
-  }
-  let names = [feature.name];
-  if (last?.op === 'datePart') names = last.cyclical ? [`${feature.name}.sin`, `${feature.name}.cos`] : [feature.name];
-  if (last?.op === 'oneHot') {
-    names = (last.vocabulary ?? []).map((v) => `${feature.name}=${v}`);
-    if (last.oov) names.push(`${feature.name}=<oov>`);
-  }
-  return { input, inPlace: expandAt >= 0 ? steps.slice(0, expandAt) : steps, last, offset, width: names.length, names };
+}
+
+/** Finds an input by name, or throws. */
+function findInput(spec: FeatureSpec, name: string, feature: string): InputSpec {
+  const input = spec.inputs.find((candidate) => candidate.name === name);
+  if (!input) throw specError(`Feature "${feature}" reads unknown input "${name}"`, { feature });
+  checkInput(input);
+  return input;
 }
 
 /** Finds the input a feature reads, or throws. */
 export function inputOf(spec: FeatureSpec, feature: FeatureDef): InputSpec {
-  const input = spec.inputs.find((candidate) => candidate.name === feature.input);
-  if (!input) throw specError(`Feature "${feature.name}" reads unknown input "${feature.input}"`, { feature: feature.name });
-  return input;
+  return findInput(spec, feature.input, feature.name);
+}
+
+/** The second input of a feature whose steps include a `cross`, if any. */
+export function pairedInputOf(spec: FeatureSpec, feature: FeatureDef): InputSpec | undefined {
+  const step = feature.steps.find((s) => s.op === 'cross');
+  if (!step || step.op !== 'cross') return undefined;
+  const paired = findInput(spec, step.with, feature.name);
+  if (paired.type !== 'category') throw specError(`Feature "${feature.name}": cross needs a category input, "${step.with}" is ${paired.type}`, { feature: feature.name });
+  return paired;
+}
+
+/**
+ * Checks a feature's chain (`convert? map* write?`, each step accepting what flows into it) and splits it
+ * into stages. Throws `MANIFEST_INVALID` naming the feature.
+ */
+function planFeature(spec: FeatureSpec, feature: FeatureDef, offset: number) {
+  const input = inputOf(spec, feature);
+  const paired = pairedInputOf(spec, feature);
+  const name = feature.name;
+  let kind = KIND[input.type];
+  let convert: TransformStep | undefined;
+  let last: TransformStep | undefined;
+  const maps: TransformStep[] = [];
+  feature.steps.forEach((step, index) => {
+    const transform = transformFor(step) as Transform | undefined;
+    if (!transform) throw specError(`Feature "${name}": unknown op "${(step as { op: string })?.op}"`, { feature: name });
+    if (!transform.accepts.includes(kind)) throw specError(`Feature "${name}": step "${step.op}" does not accept a ${kind} column`, { feature: name });
+    if (!transform.isFitted(step)) throw specError(`Feature "${name}": step "${step.op}" is not fitted; run fit() on training rows first`, { feature: name });
+    const stage = transform.stage(step);
+    if (stage === 'write') {
+      if (index !== feature.steps.length - 1) throw specError(`Feature "${name}": "${step.op}" must be its last step`, { feature: name });
+      last = step;
+    } else if (stage === 'convert') {
+      convert = step;
+      kind = 'number';
+    } else {
+      maps.push(step);
+    }
+  });
+  if (!last && kind !== 'number') {
+    throw specError(`Feature "${name}": a ${kind} input needs a step that turns it into numbers`, { feature: name });
+  }
+  // A repair policy turns bad numbers into NaN; without an impute step first, NaN would reach the model.
+  const repairs = (input.onInvalid ?? 'reject') !== 'reject';
+  if (repairs && (kind === 'number' || kind === 'vector') && !convert && feature.steps[0]?.op !== 'impute') {
+    throw specError(`Feature "${name}": input "${input.name}" has onInvalid "${input.onInvalid}", so its first step must be impute`, { feature: name });
+  }
+  const names = last ? (transformFor(last).columns?.(last, name, input) ?? [name]) : [name];
+  const width = last ? transformFor(last).width(last, input) : 1;
+  if (names.length !== width) throw specError(`Feature "${name}": ${names.length} column names for ${width} columns`, { feature: name });
+  return { name, input, elements: input.type === 'number[]' ? (input.length as number) : 1, paired, convert, maps, last, offset, names };
 }
 
 /**
  * Compiles a fitted {@link FeatureSpec} into a batch function. Work is column by column, one tight loop per
- * step, with scratch buffers reused across calls, so serving allocates nothing per row.
+ * step, with scratch buffers reused across calls, so serving allocates nothing per row (string inputs
+ * aside: their column is one array per batch).
  */
 export function compile(spec: FeatureSpec): CompiledFeatures {
   if (spec?.schema !== 'edgewatch.features/v1') throw specError('Not an edgewatch.features/v1 spec', { schema: spec?.schema });
   const plans: Plan[] = [];
   const columns: string[] = [];
+  const counted = new Set<string>();
   for (const feature of spec.features) {
-    const plan = planFeature(feature, inputOf(spec, feature), columns.length);
-    plans.push(plan);
-    columns.push(...plan.names);
+    const { names, ...plan } = planFeature(spec, feature, columns.length);
+    const countsInput = !counted.has(plan.input.name);
+    counted.add(plan.input.name);
+    const countsPaired = plan.paired !== undefined && !counted.has(plan.paired.name);
+    if (plan.paired) counted.add(plan.paired.name);
+    plans.push({
+      ...plan,
+      countsInput,
+      countsPaired,
+      convertWith: plan.convert && transformFor(plan.convert),
+      mapsWith: plan.maps.map(transformFor),
+      lastWith: plan.last && transformFor(plan.last),
+    });
+    columns.push(...names);
   }
   const width = columns.length;
-  let scratch = new Float64Array(64);
+  const maxElements = plans.reduce((max, plan) => Math.max(max, plan.elements), 1);
+  let scratch = new Float64Array(64 * maxElements);
+  let converted = new Float64Array(64);
   let buffer = new Float32Array(64 * width);
+  let view: Float32Array | undefined;
+
+  const inputNames = [...counted];
+  const featureNames = plans.filter((p) => p.last?.op === 'oneHot').map((p) => p.name);
+  const freshStats = (): FeatureStats => ({
+    rows: 0,
+    inputs: Object.fromEntries(inputNames.map((name) => [name, emptyInputCounts()])),
+    oov: Object.fromEntries(featureNames.map((name) => [name, 0])),
+  });
+  let stats = freshStats();
+  // Counts of the batch in progress, added to `stats` only if the whole batch succeeds.
+  const pending = freshStats();
 
   function transform(records: readonly RawRecord[], out?: Float32Array): Float32Array {
     if (!Array.isArray(records)) {
       throw new EdgewatchError(ErrorCode.INPUT_INVALID, 'Expected an array of records', { field: null, reason: 'not an array' });
     }
     const rows = records.length;
-    if (scratch.length < rows) scratch = new Float64Array(Math.max(rows, scratch.length * 2));
+    if (scratch.length < rows * maxElements) scratch = new Float64Array(Math.max(rows, (scratch.length / maxElements) * 2) * maxElements);
+    if (converted.length < rows) converted = new Float64Array(Math.max(rows, converted.length * 2));
     let target = out;
     if (!target) {
-      if (buffer.length < rows * width) buffer = new Float32Array(Math.max(rows, (buffer.length / width) * 2) * width);
-      target = buffer.subarray(0, rows * width);
+      if (buffer.length < rows * width) {
+        buffer = new Float32Array(Math.max(rows, (buffer.length / width) * 2) * width);
+        view = undefined;
+      }
+      // Batches tend to repeat their size (one record, a full micro-batch): reuse the view, not just the buffer.
+      if (view?.length !== rows * width) view = buffer.subarray(0, rows * width);
+      target = view;
     } else if (target.length < rows * width) {
       throw new EdgewatchError(ErrorCode.INPUT_INVALID, `Output buffer holds ${target.length} values, needs ${rows * width}`, { field: null });
     }
+    for (const name of inputNames) resetCounts(pending.inputs[name]);
+    for (const name of featureNames) pending.oov[name] = 0;
     for (const plan of plans) {
-      const column = readColumn(plan.input, records, scratch);
-      for (const step of plan.inPlace) transformFor(step).apply?.(step, column as Float64Array, rows);
+      let column = readColumn(plan.input, records, scratch, plan.countsInput ? pending.inputs[plan.input.name] : undefined);
+      const paired = plan.paired
+        ? (readColumn(plan.paired, records, undefined, plan.countsPaired ? pending.inputs[plan.paired.name] : undefined) as (string | null)[])
+        : undefined;
+      if (plan.convert) {
+        plan.convertWith?.convert?.(plan.convert, column as (string | null)[], rows, converted, paired);
+        column = converted;
+      }
+      const count = rows * plan.elements;
+      for (let s = 0; s < plan.maps.length; s++) plan.mapsWith[s].apply?.(plan.maps[s], column as Float64Array, count);
       if (plan.last) {
-        transformFor(plan.last).write?.(plan.last, column, rows, target, width, plan.offset);
+        const unseen = plan.lastWith?.write?.(plan.last, column, rows, target, width, plan.offset, paired);
+        if (plan.last.op === 'oneHot') pending.oov[plan.name] += unseen ?? 0;
       } else {
         const values = column as Float64Array;
         for (let i = 0; i < rows; i++) target[i * width + plan.offset] = values[i];
       }
     }
+    stats.rows += rows;
+    for (const name of inputNames) addCounts(stats.inputs[name], pending.inputs[name]);
+    for (const name of featureNames) stats.oov[name] += pending.oov[name];
     return target;
   }
 
-  return { width, columns, transform };
+  return {
+    width,
+    columns,
+    transform,
+    get stats() {
+      return stats;
+    },
+    takeStats() {
+      const taken = stats;
+      stats = freshStats();
+      return taken;
+    },
+  };
+}
+
+function resetCounts(counts: InputCounts): void {
+  counts.missing = counts.invalid = counts.outOfRange = counts.unseen = counts.repaired = 0;
+}
+
+function addCounts(into: InputCounts, from: InputCounts): void {
+  into.missing += from.missing;
+  into.invalid += from.invalid;
+  into.outOfRange += from.outOfRange;
+  into.unseen += from.unseen;
+  into.repaired += from.repaired;
 }

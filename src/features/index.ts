@@ -9,12 +9,24 @@ export type {
   ClipStep,
   StandardizeStep,
   MinMaxStep,
+  RobustScaleStep,
+  BucketizeStep,
   DatePartStep,
   OneHotStep,
+  HashStep,
+  CrossStep,
+  TextLengthStep,
+  TokenHashStep,
+  PassThroughStep,
 } from './FeatureSpec.ts';
-export { InputType } from './FeatureSpec.ts';
+export { InputType, InvalidPolicy } from './FeatureSpec.ts';
+export type { FeatureStats, InputCounts } from './FeatureStats.ts';
 export { compile, type CompiledFeatures } from './compile.ts';
 export { fit } from './fit.ts';
 export { readColumn } from './readColumn.ts';
+export { fnv1a } from './fnv1a.ts';
 export { transforms } from './transforms/registry.ts';
-export type { Transform, Column } from './transforms/Transform.ts';
+export { ColumnKind, TransformStage, type Transform, type Column } from './transforms/Transform.ts';
+export { checkGoldens, GOLDEN_FEATURE_TOLERANCE, type GoldenCheck, type GoldenFeatures } from './checkGoldens.ts';
+export { AggregateKind, durationMs, type AggregateDef, type Duration } from './AggregateDef.ts';
+export { OnlineStore, type AggregateEvent, type AggregateValues, type OnlineStoreOptions } from './OnlineStore.ts';

@@ -1,5 +1,7 @@
 import { EdgewatchError, ErrorCode } from '../errors.ts';
+import { daysFromCivil } from './daysFromCivil.ts';
 import type { InputSpec, RawRecord } from './FeatureSpec.ts';
+import type { InputCounts } from './FeatureStats.ts';
 import type { Column } from './transforms/Transform.ts';
 
 function invalid(input: InputSpec, row: number, reason: string, value: unknown): EdgewatchError {
@@ -11,61 +13,206 @@ function invalid(input: InputSpec, row: number, reason: string, value: unknown):
   });
 }
 
+const DAY_MS = 86_400_000;
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * `YYYY-MM-DD` (what CSVs and date inputs give) without `Date.parse`'s general parser: ECMAScript reads a
+ * date-only ISO string as UTC midnight, which calendar arithmetic gives directly. Anything else, including a day
+ * the month does not have (Date.parse rolls those over), goes to `Date.parse`.
+ */
+function parseTimestamp(text: string): number {
+  if (text.length === 10 && text.charCodeAt(4) === 0x2d && text.charCodeAt(7) === 0x2d) {
+    let year = 0;
+    let valid = true;
+    for (let i = 0; i < 4; i++) {
+      const d = text.charCodeAt(i) - 0x30;
+      valid &&= d >= 0 && d <= 9;
+      year = year * 10 + d;
+    }
+    const m1 = text.charCodeAt(5) - 0x30;
+    const m2 = text.charCodeAt(6) - 0x30;
+    const d1 = text.charCodeAt(8) - 0x30;
+    const d2 = text.charCodeAt(9) - 0x30;
+    valid &&= m1 >= 0 && m1 <= 9 && m2 >= 0 && m2 <= 9 && d1 >= 0 && d1 <= 9 && d2 >= 0 && d2 <= 9;
+    const month = m1 * 10 + m2;
+    const day = d1 * 10 + d2;
+    const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+    if (valid && month >= 1 && month <= 12 && day >= 1 && day <= (month === 2 && !leap ? 28 : DAYS_IN_MONTH[month - 1])) {
+      return daysFromCivil(year, month, day) * DAY_MS;
+    }
+  }
+  return Date.parse(text);
+}
+
 function toTimestamp(value: unknown): number {
   if (typeof value === 'number') return value;
-  if (typeof value === 'string') return Date.parse(value);
+  if (typeof value === 'string') return parseTimestamp(value);
   if (value instanceof Date) return value.getTime();
   return Number.NaN;
 }
 
+/** Counters nobody reads, so the loops below need no `counts !== undefined` checks. */
+function scratchCounts(): InputCounts {
+  return { missing: 0, invalid: 0, outOfRange: 0, unseen: 0, repaired: 0 };
+}
+
+/** Allowed category values as a set, built once per input spec. */
+const allowedSets = new WeakMap<InputSpec, ReadonlySet<string>>();
+function allowedOf(input: InputSpec): ReadonlySet<string> | undefined {
+  if (input.type !== 'category' || !input.values) return undefined;
+  let set = allowedSets.get(input);
+  if (!set) {
+    set = new Set(input.values);
+    allowedSets.set(input, set);
+  }
+  return set;
+}
+
+function recordAt(input: InputSpec, records: readonly RawRecord[], row: number): RawRecord {
+  const record = records[row];
+  if (record === null || typeof record !== 'object') throw invalid(input, row, 'record is not an object', record);
+  return record;
+}
+
 /**
  * Reads one input of every record into a column, validating as it goes. Numbers, booleans and
- * timestamps become a Float64Array (NaN where a nullable value is missing); categories a string list.
- * Throws `INPUT_INVALID` naming the field, the record and the reason.
+ * timestamps become a Float64Array (NaN where a value is missing); `number[]` inputs a row-major
+ * `rows × length` Float64Array; categories and text a string list (null where missing).
+ *
+ * A violation throws `INPUT_INVALID` naming the field, the record and the reason, unless the input's
+ * `onInvalid` policy repairs it (see `InvalidPolicy`). Violations and missing values are added to `counts`.
  */
-export function readColumn(input: InputSpec, records: readonly RawRecord[], scratch?: Float64Array): Column {
+export function readColumn(input: InputSpec, records: readonly RawRecord[], scratch?: Float64Array, counts: InputCounts = scratchCounts()): Column {
   const rows = records.length;
   const optional = input.nullable === true || input.required === false;
-  if (input.type === 'category') {
+  const policy = input.onInvalid ?? 'reject';
+  const repairs = policy !== 'reject';
+
+  if (input.type === 'category' || input.type === 'text') {
+    const allowed = allowedOf(input);
+    const isText = input.type === 'text';
     const out: (string | null)[] = new Array(rows);
     for (let i = 0; i < rows; i++) {
-      const value = records[i]?.[input.name];
+      const value = recordAt(input, records, i)[input.name];
+      let text: string | null = null;
       if (value === null || value === undefined) {
-        if (!optional) throw invalid(input, i, 'is missing', value);
-        out[i] = null;
-      } else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
-        out[i] = String(value);
+        counts.missing++;
+        if (!optional) {
+          if (!repairs) throw invalid(input, i, 'is missing', value);
+          counts.repaired++;
+        }
+      } else if (typeof value === 'string') {
+        text = value;
+      } else if (!isText && (typeof value === 'number' || typeof value === 'boolean')) {
+        text = String(value);
       } else {
-        throw invalid(input, i, 'is not a category (string, number or boolean)', value);
+        counts.invalid++;
+        if (!repairs) throw invalid(input, i, isText ? `is a ${typeof value}, not text (a string)` : 'is not a category (string, number or boolean)', value);
+        counts.repaired++;
       }
+      if (text !== null && allowed !== undefined && !allowed.has(text)) {
+        counts.unseen++;
+        if (!repairs) throw invalid(input, i, 'is not one of the allowed values', value);
+        counts.repaired++;
+        text = null;
+      }
+      out[i] = text;
     }
     return out;
   }
-  const out = scratch && scratch.length >= rows ? scratch : new Float64Array(rows);
+
   const { min = -Infinity, max = Infinity } = input;
+  const clips = policy === 'clip';
+
+  if (input.type === 'number[]') {
+    const length = input.length ?? 0;
+    const size = rows * length;
+    // Exactly rows × length long: the writer infers the vector length from it.
+    const out = scratch && scratch.length >= size ? scratch.subarray(0, size) : new Float64Array(size);
+    for (let i = 0; i < rows; i++) {
+      const value = recordAt(input, records, i)[input.name];
+      const at = i * length;
+      if (value === null || value === undefined) {
+        counts.missing++;
+        if (!optional) {
+          if (!repairs) throw invalid(input, i, 'is missing', value);
+          counts.repaired++;
+        }
+        out.fill(Number.NaN, at, at + length);
+        continue;
+      }
+      const vector = value as ArrayLike<unknown>;
+      if ((!Array.isArray(value) && !ArrayBuffer.isView(value)) || vector.length !== length) {
+        counts.invalid++;
+        if (!repairs) throw invalid(input, i, `is not an array of ${length} numbers`, value);
+        counts.repaired++;
+        out.fill(Number.NaN, at, at + length);
+        continue;
+      }
+      let broken = false;
+      let outside = false;
+      for (let j = 0; j < length; j++) {
+        const element = vector[j];
+        if (typeof element !== 'number' || !Number.isFinite(element)) {
+          if (!repairs) throw invalid(input, i, `element ${j} is not a finite number`, element);
+          broken = true;
+          out[at + j] = Number.NaN;
+        } else if (element < min || element > max) {
+          if (!repairs) throw invalid(input, i, `element ${j} is outside [${min}, ${max}]`, element);
+          outside = true;
+          out[at + j] = clips ? (element < min ? min : max) : Number.NaN;
+        } else {
+          out[at + j] = element;
+        }
+      }
+      if (broken) counts.invalid++;
+      if (outside) counts.outOfRange++;
+      if (broken || outside) counts.repaired++;
+    }
+    return out;
+  }
+
+  const out = scratch && scratch.length >= rows ? scratch : new Float64Array(rows);
   for (let i = 0; i < rows; i++) {
-    const record = records[i];
-    if (record === null || typeof record !== 'object') throw invalid(input, i, 'record is not an object', record);
-    const value = record[input.name];
+    const value = recordAt(input, records, i)[input.name];
     if (value === null || value === undefined) {
-      if (!optional) throw invalid(input, i, 'is missing', value);
+      counts.missing++;
+      if (!optional) {
+        if (!repairs) throw invalid(input, i, 'is missing', value);
+        counts.repaired++;
+      }
       out[i] = Number.NaN;
       continue;
     }
     let number: number;
+    let reason: string | undefined;
     if (input.type === 'number') {
-      if (typeof value !== 'number') throw invalid(input, i, `is a ${typeof value}, not a number`, value);
-      number = value;
+      number = typeof value === 'number' ? value : Number.NaN;
+      if (typeof value !== 'number') reason = `is a ${typeof value}, not a number`;
     } else if (input.type === 'boolean') {
-      if (typeof value !== 'boolean') throw invalid(input, i, `is a ${typeof value}, not a boolean`, value);
-      number = value ? 1 : 0;
+      number = value === true ? 1 : value === false ? 0 : Number.NaN;
+      if (typeof value !== 'boolean') reason = `is a ${typeof value}, not a boolean`;
     } else {
       number = toTimestamp(value);
     }
-    if (!Number.isFinite(number)) {
-      throw invalid(input, i, input.type === 'timestamp' ? 'is not a valid timestamp' : 'is not a finite number', value);
+    if (reason === undefined && !Number.isFinite(number)) {
+      reason = input.type === 'timestamp' ? 'is not a valid timestamp' : 'is not a finite number';
     }
-    if (number < min || number > max) throw invalid(input, i, `is outside [${min}, ${max}]`, value);
+    if (reason !== undefined) {
+      counts.invalid++;
+      if (!repairs) throw invalid(input, i, reason, value);
+      counts.repaired++;
+      out[i] = Number.NaN;
+      continue;
+    }
+    if (number < min || number > max) {
+      counts.outOfRange++;
+      if (!repairs) throw invalid(input, i, `is outside [${min}, ${max}]`, value);
+      counts.repaired++;
+      out[i] = clips ? (number < min ? min : max) : Number.NaN;
+      continue;
+    }
     out[i] = number;
   }
   return out;

@@ -5,7 +5,7 @@ import { hasIndexedDB } from '../env.ts';
 /** Default database name; tests and multi-tenant apps pass their own. */
 export const DEFAULT_DB_NAME = 'edgewatch';
 /** Current schema version. Bump it and add a step to `migrations` when the schema changes. */
-export const DB_VERSION = 3;
+export const DB_VERSION = 4;
 
 /** A time-bucketed count histogram of one quantity (e.g. the predicted class) of one model version. */
 export interface HistogramRow {
@@ -67,6 +67,31 @@ export interface CachedVersionRow {
   readonly usedAt: number;
 }
 
+/** One time bucket of one windowed aggregate of one entity (the online feature store). */
+export interface AggregateBucketRow {
+  readonly entity: string;
+  /** The aggregate's storage key: name plus the definition parts that change what a bucket means. */
+  readonly aggregate: string;
+  /** Bucket start (ms since epoch, UTC), aligned to the aggregate's bucket size. */
+  readonly start: number;
+  /** Events in the bucket. */
+  readonly count: number;
+  /** Sum and number of the numeric values seen (for sum and mean). */
+  readonly sum: number;
+  readonly n: number;
+  /** Latest value and its time (for last). */
+  readonly last: number | string | null;
+  readonly lastAt: number;
+  /** FNV-1a hashes of the distinct values seen (for distinct), capped. */
+  readonly distinct: readonly number[];
+}
+
+/** When an entity of the online store was last written, for least-recently-seen eviction. */
+export interface AggregateEntityRow {
+  readonly entity: string;
+  readonly lastSeen: number;
+}
+
 /** The one IndexedDB schema of Edgewatch. */
 export interface EdgewatchDB extends DBSchema {
   histograms: {
@@ -81,6 +106,16 @@ export interface EdgewatchDB extends DBSchema {
   manifests: { key: string; value: ManifestRow };
   badVersions: { key: string; value: BadVersionRow };
   cachedVersions: { key: string; value: CachedVersionRow; indexes: { 'by-model': string } };
+  aggregates: {
+    key: [string, string, number];
+    value: AggregateBucketRow;
+    indexes: { 'by-start': number };
+  };
+  aggregateEntities: {
+    key: string;
+    value: AggregateEntityRow;
+    indexes: { 'by-lastSeen': number };
+  };
 }
 
 /** Ordered schema steps: `migrations[v]` upgrades a database from version v to v + 1. */
@@ -96,6 +131,11 @@ const migrations: ((db: IDBPDatabase<EdgewatchDB>) => void)[] = [
     db.createObjectStore('manifests', { keyPath: 'url' });
     db.createObjectStore('badVersions', { keyPath: 'key' });
     db.createObjectStore('cachedVersions', { keyPath: 'key' }).createIndex('by-model', 'model');
+  },
+  (db) => {
+    // [entity, aggregate, start]: one key range reads an entity's window, another deletes its old buckets.
+    db.createObjectStore('aggregates', { keyPath: ['entity', 'aggregate', 'start'] }).createIndex('by-start', 'start');
+    db.createObjectStore('aggregateEntities', { keyPath: 'entity' }).createIndex('by-lastSeen', 'lastSeen');
   },
 ];
 

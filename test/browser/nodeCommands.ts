@@ -4,6 +4,7 @@
  */
 import type { BrowserCommand } from 'vitest/node';
 import { compile } from '../../src/features/compile.ts';
+import { fit } from '../../src/features/fit.ts';
 import type { FeatureSpec, RawRecord } from '../../src/features/FeatureSpec.ts';
 import { registryCommands } from './registryServer.ts';
 
@@ -11,11 +12,15 @@ const nodeFeatures: BrowserCommand<[spec: FeatureSpec, records: RawRecord[]]> = 
   // Float32 values are exact as JSON doubles, so the comparison on the browser side can be bit-exact.
   Array.from(compile(spec).transform(records));
 
-export const nodeCommands = { nodeFeatures, ...registryCommands };
+const nodeFit: BrowserCommand<[spec: FeatureSpec, records: RawRecord[]]> = async (_context, spec, records) => fit(spec, records);
+
+export const nodeCommands = { nodeFeatures, nodeFit, ...registryCommands };
 
 declare module 'vitest/browser' {
   interface BrowserCommands {
     /** Features of `records` under `spec`, computed in Node. */
     nodeFeatures(spec: FeatureSpec, records: RawRecord[]): Promise<number[]>;
+    /** `fit(spec, records)` computed in Node. */
+    nodeFit(spec: FeatureSpec, records: RawRecord[]): Promise<FeatureSpec>;
   }
 }

@@ -4,7 +4,8 @@ import type { Transform } from './Transform.ts';
 /** Clamps values to `[min, max]`. */
 export const clip: Transform<ClipStep> = {
   op: 'clip',
-  accepts: 'number',
+  accepts: ['number', 'vector'],
+  stage: () => 'map',
   width: () => 0,
   isFitted: (step) => step.min <= step.max,
   apply(step, column, rows) {

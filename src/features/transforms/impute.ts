@@ -5,7 +5,8 @@ import { median } from './stats.ts';
 /** Replaces NaN (missing) with the fitted mean / median, or a constant. */
 export const impute: Transform<ImputeStep> = {
   op: 'impute',
-  accepts: 'number',
+  accepts: ['number', 'vector'],
+  stage: () => 'map',
   width: () => 0,
   isFitted: (step) => typeof step.value === 'number' && Number.isFinite(step.value),
   fit(step, column, rows) {

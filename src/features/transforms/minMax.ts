@@ -4,7 +4,8 @@ import type { Transform } from './Transform.ts';
 /** `(x - min) / (max - min)`; a constant column maps to 0. */
 export const minMax: Transform<MinMaxStep> = {
   op: 'minMax',
-  accepts: 'number',
+  accepts: ['number', 'vector'],
+  stage: () => 'map',
   width: () => 0,
   isFitted: (step) => Number.isFinite(step.min) && Number.isFinite(step.max),
   fit(step, column, rows) {

@@ -4,7 +4,8 @@ import type { Transform } from './Transform.ts';
 /** `(x - mean) / std` with population statistics; a constant column gets std 1 rather than a division by zero. */
 export const standardize: Transform<StandardizeStep> = {
   op: 'standardize',
-  accepts: 'number',
+  accepts: ['number', 'vector'],
+  stage: () => 'map',
   width: () => 0,
   isFitted: (step) => Number.isFinite(step.mean) && Number.isFinite(step.std) && (step.std as number) > 0,
   fit(step, column, rows) {
