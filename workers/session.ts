@@ -102,7 +102,7 @@ export class ModelSession {
     tf.env().set('WEBGPU_ENGINE_COMPILE_ONLY', true);
     try {
       tf.tidy(() => {
-        this.model.predict(tf.zeros([1, this.features.width]));
+        this.model.predict(tf.zeros(this.inputShape(1)));
       });
       await backend.checkCompileCompletionAsync();
     } finally {
@@ -110,10 +110,22 @@ export class ModelSession {
     }
   }
 
+  /**
+   * The model's input shape for `rows` rows: `[rows, width]` for a flat model, or the model's own shape
+   * (e.g. `[rows, 224, 224, 3]` for an image model fed by a pass-through feature) when its size matches.
+   */
+  private inputShape(rows: number): number[] {
+    const declared = (this.model.inputs?.[0]?.shape ?? []) as (number | null)[];
+    const inner = declared.slice(1).map((d) => (d === null || d < 0 ? Number.NaN : d));
+    const size = inner.reduce((a, b) => a * b, 1);
+    if (inner.length > 1 && size === this.features.width) return [rows, ...inner];
+    return [rows, this.features.width];
+  }
+
   /** Runs the model on a row-major feature batch; returns the scores, all tensors disposed. */
   async predictBatch(batch: Float32Array, rows: number): Promise<Float32Array> {
     const output = tf.tidy(() => {
-      const input = tf.tensor2d(batch.subarray(0, rows * this.features.width), [rows, this.features.width]);
+      const input = tf.tensor(batch.subarray(0, rows * this.features.width), this.inputShape(rows));
       const result = this.model.predict(input) as tf.Tensor | tf.Tensor[];
       return Array.isArray(result) ? result[0] : result;
     });

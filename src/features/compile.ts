@@ -153,7 +153,7 @@ export function compile(spec: FeatureSpec): CompiledFeatures {
       mapsWith: plan.maps.map(transformFor),
       lastWith: plan.last && transformFor(plan.last),
     });
-    columns.push(...names);
+    for (const name of names) columns.push(name); // not push(...names): image inputs have 150k columns
   }
   const width = columns.length;
   const maxElements = plans.reduce((max, plan) => Math.max(max, plan.elements), 1);
