@@ -6,10 +6,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { chromium } from 'playwright';
 import { createServer } from 'vite';
+import { buildBenchModels } from '../scripts/build-bench-models.ts';
 
 const [name = 'runtime', ...flags] = process.argv.slice(2);
 const quick = flags.includes('--quick');
 const backend = flags.find((f) => f.startsWith('--backend='))?.split('=')[1] ?? 'wasm';
+if (name === 'runtime') await buildBenchModels();
 const server = await createServer({ configFile: 'vite.config.ts', logLevel: 'warn', server: {
     host: '127.0.0.1',
     port: 0,

@@ -31,7 +31,7 @@ const features = compile(entry.features);
 const modelUrl = `/registry/${entry.modelPath}`;
 
 /** Plain TF.js in a worker, one message per call. */
-async function rawPeer(url: string) {
+async function rawPeer(url: string, format: 'layers' | 'graph' = 'layers') {
   const worker = new Worker(new URL('./rawPeer.worker.ts', import.meta.url), { type: 'module' });
   const waiting = new Map<number, (output: Float32Array) => void>();
   const workerMs: number[] = [];
@@ -45,7 +45,7 @@ async function rawPeer(url: string) {
     }
   };
   const ready = new Promise<string>((resolve) => (loaded = resolve));
-  worker.postMessage({ type: 'load', url, format: 'layers', backend });
+  worker.postMessage({ type: 'load', url, format, backend });
   await ready;
   let next = 0;
   return {
@@ -98,6 +98,74 @@ async function latency() {
     target: '≤ 1.10',
   };
   log(`latency (MLP, ${backend}): runtime p50 ${result.runtimeP50Ms} ms vs raw ${result.rawP50Ms} ms → ×${result.ratioP50}`);
+  return result;
+}
+
+const IMAGE_REGISTRY = '/bench/models/registry/manifest.json';
+
+/** A deterministic 224×224 RGB test image in [0, 1]. */
+function testImage(seed: number): Float32Array {
+  const image = new Float32Array(224 * 224 * 3);
+  for (let i = 0; i < image.length; i++) image[i] = ((i * 7 + seed * 131) % 997) / 996;
+  return image;
+}
+
+/** MobileNetV2 (nsfwjs@4.4.0): runtime predict() vs plain TF.js in a worker, alternating call by call. */
+async function imageLatency(name: 'mobilenet' | 'mobilenet-graph') {
+  const calls = quick ? 10 : 60;
+  const images = (await (await fetch(IMAGE_REGISTRY)).json()) as RegistryManifest;
+  const entry = images.models[name].versions['1'];
+  const runtime = createEdgeRuntime({ registry: IMAGE_REGISTRY, backends: [backend as 'wasm'], rememberBackend: false, dbName: `bench-img-${Date.now()}` });
+  const model = await runtime.model(name).ready();
+  const peer = await rawPeer(`/bench/models/registry/${entry.modelPath}`, entry.format === 'tfjs-graph' ? 'graph' : 'layers');
+  const raw: number[] = [];
+  const ours: number[] = [];
+  for (let i = -3; i < calls; i++) {
+    const image = testImage(i + 3);
+    let t0 = performance.now();
+    await peer.predict(Float32Array.from(image), [1, 224, 224, 3]);
+    if (i >= 0) raw.push(performance.now() - t0);
+    t0 = performance.now();
+    await model.predict({ image });
+    if (i >= 0) ours.push(performance.now() - t0);
+  }
+  peer.close();
+  await runtime.dispose();
+  const result = {
+    calls,
+    rawP50Ms: round(percentile(raw, 50)),
+    runtimeP50Ms: round(percentile(ours, 50)),
+    ratioP50: round(percentile(ours, 50) / percentile(raw, 50)),
+    target: '≤ 1.10',
+  };
+  log(`latency (${name}, ${backend}): runtime p50 ${result.runtimeP50Ms} ms vs raw ${result.rawP50Ms} ms → ×${result.ratioP50}`);
+  return result;
+}
+
+/** Long tasks while MobileNet runs continuously: in the runtime's worker vs TF.js on the main thread. */
+async function imageLongTasks() {
+  const seconds = quick ? 3 : 10;
+  const images = (await (await fetch(IMAGE_REGISTRY)).json()) as RegistryManifest;
+  const entry = images.models.mobilenet.versions['1'];
+  const batch = [{ image: testImage(1) }, { image: testImage(2) }];
+  const runtime = createEdgeRuntime({ registry: IMAGE_REGISTRY, backends: [backend as 'wasm'], rememberBackend: false, dbName: `bench-imgl-${Date.now()}` });
+  const model = await runtime.model('mobilenet').ready();
+  await model.predict(batch);
+  const inWorker = await longTasksDuring(seconds * 1000, () => model.predict(batch));
+  await runtime.dispose();
+  await selectPeerBackend(backend);
+  const mainModel = await tf.loadLayersModel(`/bench/models/registry/${entry.modelPath}`);
+  const stacked = new Float32Array(2 * 224 * 224 * 3);
+  stacked.set(batch[0].image);
+  stacked.set(batch[1].image, 224 * 224 * 3);
+  const mainThread = await longTasksDuring(seconds * 1000, async () => {
+    const output = tf.tidy(() => mainModel.predict(tf.tensor(stacked, [2, 224, 224, 3])) as tf.Tensor);
+    await output.data();
+    output.dispose();
+  });
+  mainModel.dispose();
+  const result = { seconds, batch: 2, runtimeInWorker: inWorker, tfjsMainThread: mainThread, target: 'runtime: 0 long tasks' };
+  log(`long tasks over ${seconds} s (MobileNetV2, 2 images per call): runtime ${inWorker.longTasks} vs TF.js on the main thread ${mainThread.longTasks}`);
   return result;
 }
 
@@ -187,8 +255,11 @@ try {
     quick,
     backend,
     latency: await latency(),
+    mobilenetLatency: await imageLatency('mobilenet'),
+    mobilenetGraphLatency: await imageLatency('mobilenet-graph'),
     throughput: await throughput(),
     longTasks: await longTasks(),
+    mobilenetLongTasks: await imageLongTasks(),
   };
   (window as unknown as { __benchResult: unknown }).__benchResult = result;
   log('done');

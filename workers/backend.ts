@@ -72,10 +72,14 @@ export const backends: readonly Backend[] = [
 ];
 
 /** What the WebGPU adapter says about itself; undefined when absent. */
-export async function webgpuAdapterInfo(): Promise<{ fallback?: boolean; description: string } | undefined> {
+export async function webgpuAdapterInfo(): Promise<{ fallback?: boolean; description: string; maxBufferSize?: number } | undefined> {
   if (!hasWebGPU()) return undefined;
   try {
-    type Adapter = { info?: { isFallbackAdapter?: boolean; vendor?: string; architecture?: string; description?: string }; isFallbackAdapter?: boolean };
+    type Adapter = {
+      info?: { isFallbackAdapter?: boolean; vendor?: string; architecture?: string; description?: string };
+      isFallbackAdapter?: boolean;
+      limits?: { maxBufferSize?: number };
+    };
     const gpu = (navigator as unknown as { gpu: { requestAdapter(): Promise<Adapter | null> } }).gpu;
     const adapter = await gpu.requestAdapter();
     if (!adapter) return undefined;
@@ -83,6 +87,7 @@ export async function webgpuAdapterInfo(): Promise<{ fallback?: boolean; descrip
     return {
       fallback: info.isFallbackAdapter ?? adapter.isFallbackAdapter,
       description: [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unknown adapter',
+      maxBufferSize: adapter.limits?.maxBufferSize,
     };
   } catch {
     return undefined;

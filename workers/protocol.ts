@@ -45,6 +45,8 @@ export interface BackendInfo {
   readonly failed: Readonly<Partial<Record<BackendName, string>>>;
   /** From `GPUAdapter.info.isFallbackAdapter` when WebGPU was probed: true means a software adapter. */
   readonly webgpuFallbackAdapter?: boolean;
+  /** The WebGPU adapter's `limits.maxBufferSize`, when WebGPU was probed (model requirements check it). */
+  readonly webgpuMaxBufferSize?: number;
   /** How the backend was chosen. */
   readonly chosenBy: 'measured' | 'remembered' | 'order';
   /** Measured median ms and output difference per candidate, when measured (or remembered). */

@@ -99,7 +99,11 @@ export function createWorkerApi(): WorkerApi {
     const { backends: preference, rememberBackend = true } = requireConfig();
     const order = backendOrder(preference);
     const adapter = order.some((b) => b.name === 'webgpu') ? await webgpuAdapterInfo() : undefined;
-    const withAdapter = (info: Omit<BackendInfo, 'webgpuFallbackAdapter'>): BackendInfo => ({ ...info, webgpuFallbackAdapter: adapter?.fallback });
+    const withAdapter = (info: Omit<BackendInfo, 'webgpuFallbackAdapter'>): BackendInfo => ({
+      ...info,
+      webgpuFallbackAdapter: adapter?.fallback,
+      webgpuMaxBufferSize: adapter?.maxBufferSize,
+    });
     if (preference !== 'auto') {
       const failed: Partial<Record<BackendName, string>> = {};
       const name = await firstWorkingBackend(order, failed);

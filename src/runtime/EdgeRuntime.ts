@@ -111,7 +111,7 @@ export class EdgeRuntime extends EventTarget {
   private channel: BroadcastChannel | undefined;
   private dbPromise: Promise<IDBPDatabase<EdgewatchDB>> | undefined;
   private readonly manifestUrl: string;
-  private backendNames: readonly string[] | undefined;
+  private backendInfo: BackendInfo | undefined;
   private apiPromise: Promise<WorkerApi> | undefined;
   private rawWorker: Worker | undefined;
   private generation = 0;
@@ -417,7 +417,8 @@ export class EdgeRuntime extends EventTarget {
     const exclude = new Set(bad.filter((row) => row.key.startsWith(prefix) && row.manifestDigest === state.digest).map((row) => row.key.slice(prefix.length)));
     const estimate = await globalThis.navigator?.storage?.estimate?.().catch(() => undefined);
     const device: DeviceProfile = {
-      backends: this.backendNames,
+      backends: this.backendInfo?.available,
+      maxBufferSize: this.backendInfo?.webgpuMaxBufferSize,
       freeStorageBytes: estimate?.quota !== undefined && estimate.usage !== undefined ? estimate.quota - estimate.usage : undefined,
     };
     const cohort = cohortBucket(this.options.installId ?? defaultInstallId(), name);
@@ -427,7 +428,7 @@ export class EdgeRuntime extends EventTarget {
 
   private onActivated(info: SessionInfo, request: LoadRequest, previous: string | undefined): void {
     this.serving.set(info.name, request);
-    if (!this.backendNames) void this.backend().then((b) => (this.backendNames = b?.available)).catch(() => undefined);
+    if (!this.backendInfo) void this.backend().then((b) => (this.backendInfo = b)).catch(() => undefined);
     this.dispatchEvent(new ActivatedEvent({ ...info, ...(previous ? { previous } : {}) }));
   }
 

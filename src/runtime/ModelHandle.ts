@@ -54,7 +54,8 @@ function split(response: PredictResponse, entry: ModelVersion | undefined, from:
   const out: Prediction[] = new Array(count);
   for (let i = 0; i < count; i++) {
     const row = from + i;
-    const scores = response.scores.slice(row * width, (row + 1) * width);
+    // A view, not a copy: the batch's buffer was transferred to us and is not reused.
+    const scores = response.scores.subarray(row * width, (row + 1) * width);
     let best = 0;
     for (let c = 1; c < width; c++) if (scores[c] > scores[best]) best = c;
     out[i] = {
