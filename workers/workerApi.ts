@@ -135,19 +135,29 @@ export function createWorkerApi(): WorkerApi {
     return withAdapter({ name: winner, available, failed, chosenBy: 'measured', trials });
   }
 
-  /** WebGPU device lost (driver reset, GPU removed): choose again without webgpu and reload every version. */
+  /** Set while the models are being moved off a lost GPU device; predictions wait for it. */
+  let recovering: Promise<void> | undefined;
+
+  /**
+   * WebGPU device lost (driver reset, GPU removed, `device.destroy()`): choose again without webgpu and
+   * reload every serving version from the verified cache. Predictions that arrive meanwhile wait, and a
+   * batch that failed on the dead device is run again once on the new backend.
+   */
   function watchDeviceLoss(): void {
     if (backend?.name !== 'webgpu') return;
     const device = (tf.backend() as unknown as { device?: { lost?: Promise<unknown> } }).device;
-    void device?.lost?.then(async () => {
-      const current = config as WorkerConfig;
-      const remaining = backendOrder(current.backends).filter((b) => b.name !== 'webgpu');
-      const name = await firstWorkingBackend(remaining.length > 0 ? remaining : backendOrder(['cpu']));
-      backend = { ...(backend as BackendInfo), name, failed: { ...backend?.failed, webgpu: 'device lost' }, chosenBy: 'order' };
-      for (const [model, old] of [...sessions]) {
-        const files = await fetchVersion(old.request);
-        sessions.set(model, await ModelSession.create(old.request, files, name));
-      }
+    void device?.lost?.then(() => {
+      recovering = (async () => {
+        const current = config as WorkerConfig;
+        const remaining = backendOrder(current.backends).filter((b) => b.name !== 'webgpu');
+        const name = await firstWorkingBackend(remaining.length > 0 ? remaining : backendOrder(['cpu']));
+        backend = { ...(backend as BackendInfo), name, failed: { ...backend?.failed, webgpu: 'device lost' }, chosenBy: 'order' };
+        for (const [model, old] of [...sessions]) {
+          const files = await fetchVersion(old.request);
+          // The old session's GPU memory went with the device: nothing to dispose.
+          sessions.set(model, await ModelSession.create(old.request, files, name));
+        }
+      })().finally(() => (recovering = undefined));
     });
   }
 
@@ -206,8 +216,18 @@ export function createWorkerApi(): WorkerApi {
 
     async predict(name: string, records: readonly RawRecord[]): Promise<PredictResponse> {
       const started = performance.now();
-      const active = session(name);
-      const scores = await active.predict(records);
+      if (recovering) await recovering;
+      let active = session(name);
+      let scores: Float32Array;
+      try {
+        scores = await active.predict(records);
+      } catch (error) {
+        // Lost the GPU mid-batch: once the models are on the new backend, this batch runs again there.
+        if (!recovering || error instanceof EdgewatchError) throw error;
+        await recovering;
+        active = session(name);
+        scores = await active.predict(records);
+      }
       const { outputs } = active.entry;
       if (outputs.kind === 'classification') {
         monitor?.observeClassification(active.name, active.version, outputs.labels, scores, records.length);

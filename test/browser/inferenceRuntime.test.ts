@@ -160,3 +160,24 @@ describe('failure handling', () => {
     expect(sameScores(prediction, inWorker)).toBe(true);
   });
 });
+
+describe('WebGPU device loss', () => {
+  it('moves to the next backend and keeps answering when the GPU device is lost', async () => {
+    let worker: Worker | undefined;
+    const rt = runtime({
+      backends: ['webgpu', 'wasm'],
+      createWorker: () => (worker = new Worker(new URL('./deviceLoss.worker.ts', import.meta.url), { type: 'module' })),
+    });
+    const model = rt.model('weather');
+    const before = await model.predict(days[7]);
+    expect(before.backend).toBe('webgpu');
+    worker?.postMessage('lose-device');
+    const after = await Promise.all(days.slice(0, 20).map((d) => model.predict(d)));
+    expect(after).toHaveLength(20);
+    expect((after.at(-1) as Prediction).backend).toBe('wasm');
+    // Same answers on the new backend as on the GPU before it was lost.
+    const reference = await model.predict(days[7]);
+    before.scores.forEach((v, i) => expect(Math.abs(v - reference.scores[i])).toBeLessThanOrEqual(1e-4));
+    expect(await rt.backend()).toMatchObject({ name: 'wasm', failed: { webgpu: 'device lost' } });
+  });
+});
