@@ -1,1 +1,2 @@
 export * from './drift/index.ts';
+export * from './sketches/index.ts';
