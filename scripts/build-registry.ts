@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
+import { computeBaseline } from '../src/cli/baseline.ts';
 import { trainWeather } from '../src/cli/trainWeather.ts';
 import { byYears, WEATHER_LABELS } from '../src/demo/seattleWeather.ts';
 import { loadSeattleWeather } from '../src/demo/weatherData.node.ts';
@@ -48,6 +49,20 @@ for (const plan of plans) {
     scores: Array.from(goldenScores.subarray(i * WEATHER_LABELS.length, (i + 1) * WEATHER_LABELS.length)),
   }));
 
+  // The training baseline: the model's features and outputs on its own training rows, sketched.
+  const trainRecords = byYears(all, plan.trainYears[0], plan.trainYears[1]);
+  const trainFeatures = Float32Array.from(features.transform(trainRecords));
+  const trainScoresTensor = result.model.predict(tf.tensor2d(trainFeatures, [trainRecords.length, features.width])) as tf.Tensor;
+  const baseline = computeBaseline({
+    columns: features.columns,
+    features: trainFeatures,
+    rows: trainRecords.length,
+    outputs: { kind: 'classification', labels: [...WEATHER_LABELS] },
+    scores: await trainScoresTensor.data(),
+    labels: trainRecords.map((r) => WEATHER_LABELS.indexOf(r.weather)),
+    source: `vega-datasets@3.2.1 seattle-weather ${plan.trainYears.join('–')}`,
+  });
+
   versions[version] = {
     format: 'tfjs-layers',
     modelPath: `weather/${version}/model.json`,
@@ -71,6 +86,7 @@ for (const plan of plans) {
       holdoutRows: result.metrics.holdoutRows,
     },
     goldens,
+    baseline,
   };
   summary.push(
     `v${version} (${plan.trainYears.join('–')}): train ${result.metrics.trainAccuracy.toFixed(3)}, holdout ${plan.holdoutYears.join('–')} ` +
@@ -88,5 +104,8 @@ const manifest: RegistryManifest = {
     },
   },
 };
-writeFileSync(join(registry, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+// Indented for review, but arrays of numbers (sketch counts, golden vectors) on one line each: one number
+// per line would make the baselines twenty times longer to read and to download.
+const pretty = JSON.stringify(manifest, null, 2).replace(/\[\s*(-?[\d.e+-]+(?:,\s*-?[\d.e+-]+)*)\s*\]/g, (_, list: string) => `[${list.split(/,\s*/).join(', ')}]`);
+writeFileSync(join(registry, 'manifest.json'), `${pretty}\n`);
 console.log(`registry written to ${registry} in ${((performance.now() - started) / 1000).toFixed(1)} s\n  ${summary.join('\n  ')}`);

@@ -1,4 +1,5 @@
 import type { FeatureSpec, RawRecord } from '../features/FeatureSpec.ts';
+import type { Baseline } from '../monitor/Baseline.ts';
 
 /** Schema id every manifest carries. */
 export const MANIFEST_SCHEMA = 'edgewatch.registry/v1';
@@ -40,6 +41,8 @@ export interface ModelVersion {
   readonly training?: Readonly<Record<string, unknown>>;
   readonly metrics?: Readonly<Record<string, unknown>>;
   readonly goldens?: readonly GoldenVector[];
+  /** Training baseline of the features and outputs, for on-device drift monitoring. */
+  readonly baseline?: Baseline;
 }
 
 /** A model: its versions and the channels that point at them. */
