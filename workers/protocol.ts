@@ -3,6 +3,9 @@
  * it; the runtime holds a comlink `Remote<WorkerApi>`.
  */
 import type { RawRecord } from '../src/features/FeatureSpec.ts';
+import type { FeedbackResult } from '../src/monitor/ModelMonitor.ts';
+import type { RetentionPolicy } from '../src/monitor/store/windowStore.ts';
+import type { WindowSketchJSON } from '../src/monitor/WindowSketch.ts';
 import type { ModelVersion } from '../src/registry/Manifest.ts';
 
 /** TF.js backends Edgewatch can run on. */
@@ -29,6 +32,12 @@ export interface WorkerConfig {
   readonly lifeLock?: string;
   /** Remember the measured backend per device + model version in IndexedDB. Default true. */
   readonly rememberBackend?: boolean;
+  /** Per-feature sketches, quality and health (default true); false leaves only the class histogram. */
+  readonly monitoring?: boolean;
+  /** How long monitoring rows are kept (hourly, then daily). */
+  readonly retention?: RetentionPolicy;
+  /** Predictions kept for late labels: at most `count`, at most `ageMs` old. Default 10,000 / 24 h. */
+  readonly recentPredictions?: { readonly count?: number; readonly ageMs?: number };
 }
 
 /** What the worker reports about the backend it chose. */
@@ -92,6 +101,10 @@ export interface WorkerApi {
   features(name: string, records: readonly RawRecord[]): Promise<Float32Array>;
   /** Writes pending monitoring counts to IndexedDB now. */
   flush(): Promise<void>;
+  /** Joins a late label (class name or index; a number for regression) with a prediction made here. */
+  feedback(name: string, predictionId: string, label: string | number): Promise<FeedbackResult>;
+  /** One version's monitoring windows over `[from, to)`, stored and in memory, merged into one. */
+  windows(name: string, version: string, range?: { readonly from?: number; readonly to?: number }): Promise<WindowSketchJSON | undefined>;
   unload(name: string): Promise<void>;
   /** Live tensor count and backend, for leak checks. */
   stats(): Promise<{ readonly numTensors: number; readonly backend: string | null }>;

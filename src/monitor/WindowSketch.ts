@@ -142,8 +142,18 @@ export class WindowSketch {
    * `[rows, outputs]`. Non-finite values count as missing/invalid in their sketch, never throw.
    */
   observe(features: ArrayLike<number>, scores: ArrayLike<number>, rows: number): void {
+    this.observeFeatures(features, rows);
+    this.observeOutputs(scores, rows);
+  }
+
+  /** Counts a batch's model features (row-major `[rows, columns.length]`). */
+  observeFeatures(features: ArrayLike<number>, rows: number): void {
     const width = this.columns.length;
     for (let c = 0; c < width; c++) this.features[c].addColumn(features, rows, width, c);
+  }
+
+  /** Counts a batch's outputs (row-major `[rows, outputs]`) and the predictions. */
+  observeOutputs(scores: ArrayLike<number>, rows: number): void {
     const outputs = this.outputNames.length;
     for (let c = 0; c < outputs; c++) this.outputs[c].addColumn(scores, rows, outputs, c);
     if (this.classes && this.confidence) {
@@ -163,7 +173,15 @@ export class WindowSketch {
         this.confidence.add(scores[at + best]);
       }
     } else {
-      for (let i = 0; i < rows * outputs; i++) if (scores[i] - scores[i] !== 0) this.nanPredictions++;
+      for (let r = 0; r < rows; r++) {
+        for (let c = 0; c < outputs; c++) {
+          const s = scores[r * outputs + c];
+          if (s - s !== 0) {
+            this.nanPredictions++;
+            break;
+          }
+        }
+      }
     }
     this.predictions += rows;
   }

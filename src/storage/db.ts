@@ -1,11 +1,12 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { EdgewatchError, ErrorCode } from '../errors.ts';
 import { hasIndexedDB } from '../env.ts';
+import type { WindowSketchJSON } from '../monitor/WindowSketch.ts';
 
 /** Default database name; tests and multi-tenant apps pass their own. */
 export const DEFAULT_DB_NAME = 'edgewatch';
 /** Current schema version. Bump it and add a step to `migrations` when the schema changes. */
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 
 /** A time-bucketed count histogram of one quantity (e.g. the predicted class) of one model version. */
 export interface HistogramRow {
@@ -34,6 +35,22 @@ export interface BackendChoiceRow {
   readonly measuredAt: number;
 }
 
+/** Granularity of a monitoring window row: hourly rows are rolled up into daily ones by compaction. */
+export type WindowGranularity = 'hour' | 'day';
+
+/** One model version's sketches over one time bucket (see `src/monitor/store/windowStore.ts`). */
+export interface WindowRow {
+  /** `${model}@${version}/${granularity}/${start}` */
+  readonly id: string;
+  readonly model: string;
+  readonly version: string;
+  readonly granularity: WindowGranularity;
+  /** Bucket start, ms since epoch (UTC), aligned to the bucket length. */
+  readonly start: number;
+  readonly window: WindowSketchJSON;
+  readonly updatedAt: number;
+}
+
 /** The one IndexedDB schema of Edgewatch. */
 export interface EdgewatchDB extends DBSchema {
   histograms: {
@@ -45,6 +62,11 @@ export interface EdgewatchDB extends DBSchema {
     key: string;
     value: BackendChoiceRow;
   };
+  windows: {
+    key: string;
+    value: WindowRow;
+    indexes: { 'by-model': [string, string] };
+  };
 }
 
 /** Ordered schema steps: `migrations[v]` upgrades a database from version v to v + 1. */
@@ -55,6 +77,10 @@ const migrations: ((db: IDBPDatabase<EdgewatchDB>) => void)[] = [
   },
   (db) => {
     db.createObjectStore('backendChoices', { keyPath: 'key' });
+  },
+  (db) => {
+    const windows = db.createObjectStore('windows', { keyPath: 'id' });
+    windows.createIndex('by-model', ['model', 'version']);
   },
 ];
 
