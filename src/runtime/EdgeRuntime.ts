@@ -4,6 +4,7 @@ import { EdgewatchError, ErrorCode } from '../errors.ts';
 import { hasWorker } from '../env.ts';
 import { fetchManifest, type FetchedManifest } from '../registry/fetchManifest.ts';
 import { resolveVersion, type ResolveOptions } from '../registry/resolveVersion.ts';
+import type { RetentionPolicy } from '../monitor/store/windowStore.ts';
 import { DEFAULT_DB_NAME } from '../storage/db.ts';
 import type { BackendInfo, BackendPreference, LoadRequest, SessionInfo, WorkerApi } from '../../workers/protocol.ts';
 import type { BatchOptions } from './Batcher.ts';
@@ -31,6 +32,12 @@ export interface EdgeRuntimeOptions {
   readonly flushIntervalMs?: number;
   /** Monitoring window (ms). Default one hour. */
   readonly windowMs?: number;
+  /** Per-feature sketches, label feedback and health in the worker. Default true. */
+  readonly monitoring?: boolean;
+  /** How long monitoring rows are kept: hourly rows roll up into days after `hourlyMs`, days expire after `dailyMs`. */
+  readonly retention?: RetentionPolicy;
+  /** Predictions kept in the worker for late labels (`feedback`). Default 10,000 and 24 h. */
+  readonly recentPredictions?: { readonly count?: number; readonly ageMs?: number };
   /**
    * `true` (default where `Worker` exists): run models in a Web Worker. `false`: on the main thread, same
    * API — for environments without workers; the page then does the inference work itself.
@@ -200,6 +207,9 @@ export class EdgeRuntime extends EventTarget {
       flushIntervalMs: this.options.flushIntervalMs ?? 5000,
       windowMs: this.options.windowMs ?? 3_600_000,
       rememberBackend: this.options.rememberBackend ?? true,
+      monitoring: this.options.monitoring ?? true,
+      ...(this.options.retention ? { retention: this.options.retention } : {}),
+      ...(this.options.recentPredictions ? { recentPredictions: this.options.recentPredictions } : {}),
     };
     let api: WorkerApi;
     if (!useWorker) {
