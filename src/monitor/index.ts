@@ -16,3 +16,4 @@ export {
 } from './WindowSketch.ts';
 export { ModelMonitor, type FeedbackResult, type ModelMonitorOptions, type MonitoredVersion } from './ModelMonitor.ts';
 export { addWindows, compactWindows, DAY_MS, readWindows, windowRowId, type RetentionPolicy } from './store/windowStore.ts';
+export * from './export/index.ts';

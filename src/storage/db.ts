@@ -51,6 +51,16 @@ export interface WindowRow {
   readonly updatedAt: number;
 }
 
+/** An export waiting for the network (see `src/monitor/export/IndexedDBExportQueue.ts`). */
+export interface ExportQueueRow {
+  readonly id?: number;
+  readonly endpoint: string;
+  readonly contentType: string;
+  readonly body: string;
+  readonly queuedAt: number;
+  readonly attempts: number;
+}
+
 /** The one IndexedDB schema of Edgewatch. */
 export interface EdgewatchDB extends DBSchema {
   histograms: {
@@ -67,6 +77,10 @@ export interface EdgewatchDB extends DBSchema {
     value: WindowRow;
     indexes: { 'by-model': [string, string] };
   };
+  exportQueue: {
+    key: number;
+    value: ExportQueueRow;
+  };
 }
 
 /** Ordered schema steps: `migrations[v]` upgrades a database from version v to v + 1. */
@@ -81,6 +95,7 @@ const migrations: ((db: IDBPDatabase<EdgewatchDB>) => void)[] = [
   (db) => {
     const windows = db.createObjectStore('windows', { keyPath: 'id' });
     windows.createIndex('by-model', ['model', 'version']);
+    db.createObjectStore('exportQueue', { keyPath: 'id', autoIncrement: true });
   },
 ];
 

@@ -202,3 +202,37 @@ describe('label feedback: concept drift on the real 2014–15 label shift', () =
     await expect(model.feedback(any, 'hail')).rejects.toMatchObject({ code: 'INPUT_INVALID' });
   });
 });
+
+describe('export with an offline queue in IndexedDB', () => {
+  it('queues exports made offline and sends them after a reload, through an injected fetch', async () => {
+    const { IndexedDBExportQueue } = await import('../../src/monitor/export/IndexedDBExportQueue.ts');
+    const { SummaryExporter } = await import('../../src/monitor/export/SummaryExporter.ts');
+    const dbName = uniqueDbName('export');
+    const model = runtime(dbName).model('weather');
+    await model.predict(byYears(weather, 2014).map(withoutLabel));
+    const summary = await model.driftSummary();
+    if (!summary) throw new Error('no summary');
+    const received: unknown[] = [];
+    const collector = (async (_url: string, init: RequestInit) => {
+      received.push(JSON.parse(String(init.body)));
+      return new Response(null, { status: 200 });
+    }) as unknown as typeof fetch;
+    const failing = (async () => {
+      throw new TypeError('Failed to fetch');
+    }) as unknown as typeof fetch;
+
+    const db = () => openEdgewatchDB(dbName);
+    const offline = new SummaryExporter({ endpoint: '/v1/metrics', format: 'otlp', fetch: failing, online: () => false, queue: new IndexedDBExportQueue(db) });
+    expect(await offline.export(summary)).toBe('queued');
+    expect(await offline.export(summary)).toBe('queued');
+    offline.dispose();
+    // "after a reload": a new exporter over the same database
+    const later = new SummaryExporter({ endpoint: '/v1/metrics', format: 'otlp', fetch: collector, online: () => true, queue: new IndexedDBExportQueue(db) });
+    expect(await later.pending()).toBe(2);
+    expect(await later.flushQueue()).toBe(2);
+    expect(await later.pending()).toBe(0);
+    later.dispose();
+    expect(received).toHaveLength(2);
+    expect(JSON.stringify(received[0])).toContain('edgewatch.feature');
+  });
+});
