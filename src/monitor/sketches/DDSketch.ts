@@ -58,6 +58,14 @@ class Store {
     }
   }
 
+  /** Reallocates to exactly `[lo, hi]` (after a collapse), so the fast path of `DDSketch.add` applies again. */
+  shrinkTo(lo: number, hi: number): void {
+    const next = new Float64Array(hi - lo + 1);
+    next.set(this.counts.subarray(lo - this.offset, hi - this.offset + 1));
+    this.counts = next;
+    this.offset = lo;
+  }
+
   /** Lowest and highest non-empty indices, or undefined when empty. */
   range(): [number, number] | undefined {
     let lo = 0;
@@ -134,17 +142,32 @@ export class DDSketch {
 
   /** Adds a finite value (callers route NaN and ±Infinity to their own missing/invalid counts). */
   add(value: number, weight = 1): void {
-    if (value > DDSketch.minIndexable) this.positive.add(this.index(value), weight);
-    else if (value < -DDSketch.minIndexable) this.negative.add(this.index(-value), weight);
+    if (value > DDSketch.minIndexable) this.addTo(this.positive, Math.ceil(Math.log(value) * this.inverseLogGamma), weight);
+    else if (value < -DDSketch.minIndexable) this.addTo(this.negative, Math.ceil(Math.log(-value) * this.inverseLogGamma), weight);
     else if (value === value) this.zeroCount += weight;
     else throw new EdgewatchError(ErrorCode.INPUT_INVALID, 'DDSketch.add: NaN', { field: 'value', reason: 'non-finite' });
-    if (this.positive.counts.length > this.maxBuckets) this.bound(this.positive);
-    if (this.negative.counts.length > this.maxBuckets) this.bound(this.negative);
+  }
+
+  /** The common case inline (bucket in range); growth and the size bound only when the range grows. */
+  private addTo(store: Store, index: number, weight: number): void {
+    const at = index - store.offset;
+    // fast path while the store's capacity is within the bound (then no add can exceed it)
+    if (at >= 0 && at < store.counts.length && store.counts.length <= this.maxBuckets) {
+      store.counts[at] += weight;
+      store.total += weight;
+      return;
+    }
+    store.add(index, weight);
+    this.bound(store);
   }
 
   private bound(store: Store): void {
+    if (store.counts.length <= this.maxBuckets) return;
     const range = store.range();
-    if (range && range[1] - range[0] + 1 > this.maxBuckets) store.collapseBelow(range[1] - this.maxBuckets + 1);
+    if (!range) return;
+    if (range[1] - range[0] + 1 > this.maxBuckets) store.collapseBelow(range[1] - this.maxBuckets + 1);
+    const after = store.range() as [number, number];
+    store.shrinkTo(after[0], after[1]);
   }
 
   /** Adds another sketch's counts. Exact: the result equals the sketch of both inputs. */
