@@ -23,7 +23,7 @@ console.log('node', node.nsPerValue);
 const port = 4398;
 const server = await createServer({ root, configFile: join(root, 'vite.config.ts'), logLevel: 'warn', server: { port, strictPort: true, host: '127.0.0.1' } });
 await server.listen();
-let browserResult: { sketches: typeof node; overhead: Record<string, unknown>; userAgent: string };
+let browserResult: { sketches: typeof node; path: { rows: number; usPerBatch: number }; overhead: Record<string, unknown>; userAgent: string };
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--disable-background-networking'] });
 try {
   const page = await browser.newPage();
@@ -44,11 +44,12 @@ const o = browserResult.overhead;
 // Worker timings of ~50 µs intervals are coarse (Chromium rounds performance.now() to 100 µs with jitter
 // outside cross-origin isolation, and the first batches run before the JIT). So the overhead is also derived
 // from the amortised in-browser cost per value × values sketched per batch, over the worker's inference ms.
-const perValueNs = browserResult.sketches.nsPerValue['WindowSketch.observe per value (64 × 6 features + 5 scores)'];
-const valuesPerBatch = (o.batchRows as number) * (6 + 5);
+const perValueNs = browserResult.sketches.nsPerValue['WindowSketch.observe per value (64 rows × 6 features + confidence)'];
+const valuesPerBatch = (o.batchRows as number) * (6 + 1);
 const inferencePerBatchMs = (o.workerInferenceMs as number) / (o.batches as number);
 const derivedOverhead = (perValueNs * valuesPerBatch) / 1e6 / inferencePerBatchMs;
-(result as Record<string, unknown>).derivedOverhead = { perValueNs, valuesPerBatch, inferencePerBatchMs, derivedOverhead };
+const pathOverhead = browserResult.path.usPerBatch / 1000 / inferencePerBatchMs;
+(result as Record<string, unknown>).derivedOverhead = { perValueNs, valuesPerBatch, inferencePerBatchMs, derivedOverhead, pathOverhead };
 writeFileSync(join(out, 'monitor.json'), `${JSON.stringify(result, null, 2)}\n`);
 const md = [
   '# Monitoring cost',
@@ -65,7 +66,8 @@ const md = [
   '',
   '| measure | value |',
   '|---|---|',
-  `| derived: ${f(perValueNs)} ns × ${valuesPerBatch} values per batch / ${f(inferencePerBatchMs, 3)} ms inference per batch | ${f(derivedOverhead * 100, 2)} % |`,
+  `| whole worker monitoring path (records scan, sketches, scores kept for feedback, health), amortised: ${f(browserResult.path.usPerBatch, 1)} µs per batch / ${f(inferencePerBatchMs, 3)} ms inference per batch | **${f(pathOverhead * 100, 2)} %** |`,
+  `| sketches only: ${f(perValueNs)} ns × ${valuesPerBatch} values per batch / ${f(inferencePerBatchMs, 3)} ms inference per batch | ${f(derivedOverhead * 100, 2)} % |`,
   `| worker, measured with performance.now() around each update (coarse, includes JIT warm-up), ${String(o.batches)} batches | ${f((o.workerOverhead as number) * 100, 2)} % (${f(o.workerMonitorMs, 1)} ms / ${f(o.workerInferenceMs, 1)} ms) |`,
   `| end to end: predict ms per batch, monitoring on | ${f(o.predictMsPerBatchOn, 3)} |`,
   `| end to end: predict ms per batch, monitoring off | ${f(o.predictMsPerBatchOff, 3)} |`,

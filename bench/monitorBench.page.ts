@@ -5,6 +5,10 @@
  */
 import csv from 'edgewatch-data/seattle-weather.csv?raw';
 import { parseSeattleWeather } from '../src/demo/seattleWeather.ts';
+import { compile } from '../src/features/compile.ts';
+import { ModelMonitor, type MonitoredVersion } from '../src/monitor/ModelMonitor.ts';
+import { sketchLayout } from '../src/monitor/WindowSketch.ts';
+import type { RegistryManifest } from '../src/registry/Manifest.ts';
 import { createEdgeRuntime } from '../src/runtime/EdgeRuntime.ts';
 import { sketchBench } from './sketchBench.ts';
 
@@ -58,4 +62,46 @@ async function overhead() {
   };
 }
 
-window.__bench = (async () => ({ sketches: sketchBench(), overhead: await overhead(), userAgent: navigator.userAgent }))();
+/**
+ * The worker's whole monitoring path per batch (records scan, features, outputs, remembering the scores for
+ * feedback, health), replayed here on real weather batches many times: an amortised µs per batch that a
+ * coarse per-batch timer cannot give.
+ */
+async function monitorPath() {
+  const manifest = (await (await fetch('/registry/manifest.json')).json()) as RegistryManifest;
+  const entry = manifest.models.weather.versions['1'];
+  const features = compile(entry.features);
+  const records = parseSeattleWeather(csv).map(({ weather: _w, ...r }) => r);
+  const rows = 64;
+  const v: MonitoredVersion = {
+    model: 'weather',
+    version: '1',
+    layout: sketchLayout(features.columns, entry.outputs.kind === 'classification' ? entry.outputs : { kind: 'regression', names: [] }, entry.baseline),
+    nullableInputs: ['wind'],
+  };
+  const monitor = new ModelMonitor(async () => {
+    throw new Error('no storage in this benchmark');
+  });
+  const batches = Array.from({ length: 20 }, (_, b) => {
+    const slice = records.slice(b * rows, (b + 1) * rows);
+    return { slice, x: Float32Array.from(features.transform(slice)), scores: new Float32Array(rows * 5).map((_, i) => ((i * 7919) % 100) / 500) };
+  });
+  const run = (n: number) => {
+    for (let i = 0; i < n; i++) {
+      const { slice, x, scores } = batches[i % batches.length];
+      monitor.observeRecords(v, slice);
+      const w = monitor.window(v);
+      w.observeFeatures(x, rows);
+      w.observeOutputs(scores, rows);
+      monitor.remember(v, `b${i}`, scores, 5);
+      w.observeBatch(1, 'wasm', 1);
+    }
+  };
+  run(2000);
+  const n = 20_000;
+  const t0 = performance.now();
+  run(n);
+  return { rows, usPerBatch: ((performance.now() - t0) * 1000) / n };
+}
+
+window.__bench = (async () => ({ sketches: sketchBench(), path: await monitorPath(), overhead: await overhead(), userAgent: navigator.userAgent }))();

@@ -34,6 +34,8 @@ export interface WorkerConfig {
   readonly rememberBackend?: boolean;
   /** Per-feature sketches, quality and health (default true); false leaves only the class histogram. */
   readonly monitoring?: boolean;
+  /** Classifiers: also sketch every class probability per window (default false: class counts and confidence only). */
+  readonly sketchScores?: boolean;
   /** How long monitoring rows are kept (hourly, then daily). */
   readonly retention?: RetentionPolicy;
   /** Predictions kept for late labels: at most `count`, at most `ageMs` old. Default 10,000 / 24 h. */

@@ -54,6 +54,7 @@ export function createWorkerApi(): WorkerApi {
           active.features.columns,
           outputs.kind === 'classification' ? outputs : { kind: 'regression', names: outputs.names ?? [] },
           baseline,
+          { scores: config?.sketchScores ?? false },
         ),
         nullableInputs: features.inputs.filter((i) => i.nullable === true || i.required === false).map((i) => i.name),
       };

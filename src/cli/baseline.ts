@@ -69,7 +69,7 @@ export function computeBaseline(input: BaselineInput): Baseline {
       confidence.push(best);
     }
   }
-  const layout = sketchLayout(columns, outputs.kind === 'classification' ? outputs : { kind: 'regression', names: outputNames }, undefined);
+  const layout = sketchLayout(columns, outputs.kind === 'classification' ? outputs : { kind: 'regression', names: outputNames }, undefined, { scores: true });
   const window = new WindowSketch(
     {
       ...layout,

@@ -63,6 +63,7 @@ interface Recent {
  */
 export class ModelMonitor {
   private pending = new Map<string, WindowSketch>();
+  private last: { v: MonitoredVersion; start: number; map: Map<string, WindowSketch>; window: WindowSketch } | undefined;
   private readonly recent = new Map<string, Recent>();
   private recentRows = 0;
   private readonly detectors = new Map<string, DriftDetector[]>();
@@ -83,12 +84,16 @@ export class ModelMonitor {
   /** The in-memory window of `v` for the current bucket. */
   window(v: MonitoredVersion, at = this.now()): WindowSketch {
     const start = Math.floor(at / this.windowMs) * this.windowMs;
+    // the hot path asks for the same window several times per batch: skip the key string and lookup
+    const last = this.last;
+    if (last && last.v === v && last.start === start && last.map === this.pending) return last.window;
     const key = `${v.model}@${v.version}@${start}`;
     let w = this.pending.get(key);
     if (!w) {
       w = new WindowSketch(v.layout, v.model, v.version, start, start + this.windowMs);
       this.pending.set(key, w);
     }
+    this.last = { v, start, map: this.pending, window: w };
     return w;
   }
 

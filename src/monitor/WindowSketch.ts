@@ -47,6 +47,12 @@ export interface SketchLayout {
   /** Model feature columns, in batch order. */
   readonly columns: readonly string[];
   readonly outputs: { readonly kind: 'classification'; readonly labels: readonly string[] } | { readonly kind: 'regression'; readonly names: readonly string[] };
+  /**
+   * Classifiers: also sketch every class probability (default false). Off by default on devices because
+   * it doubles the values sketched per row of a small classifier, and the report reads the class counts
+   * and the confidence; baselines always carry them, so turning it on needs no new baseline.
+   */
+  readonly scores?: boolean;
   /** Histogram edges (from the baseline's quantiles); absent ones get {@link DEFAULT_EDGES} or probability deciles. */
   readonly edges?: {
     readonly features?: Readonly<Record<string, readonly number[]>>;
@@ -61,12 +67,19 @@ function edgesOf(sketches: Readonly<Record<string, FeatureSketchJSON>>): Record<
 }
 
 /** The layout of a model version's windows: its columns and outputs, with the baseline's edges. */
-export function sketchLayout(columns: readonly string[], outputs: SketchLayout['outputs'], baseline?: Pick<Baseline, 'features' | 'outputs'>): SketchLayout {
-  if (!baseline) return { columns, outputs };
+export function sketchLayout(
+  columns: readonly string[],
+  outputs: SketchLayout['outputs'],
+  baseline?: Pick<Baseline, 'features' | 'outputs'>,
+  options: { readonly scores?: boolean } = {},
+): SketchLayout {
+  const scores = options.scores ?? false;
+  if (!baseline) return { columns, outputs, scores };
   const out = baseline.outputs;
   return {
     columns,
     outputs,
+    scores,
     edges: {
       features: edgesOf(baseline.features),
       outputs: edgesOf(out.kind === 'classification' ? out.scores : out.values),
@@ -128,7 +141,7 @@ export class WindowSketch {
       this.outputNames = [...layout.outputs.labels];
       this.classes = new CategoricalCounts(layout.outputs.labels);
       this.confidence = new FeatureSketch({ edges: edges.confidence ?? PROBABILITY_EDGES });
-      this.outputs = this.outputNames.map((l) => new FeatureSketch({ edges: edges.outputs?.[l] ?? PROBABILITY_EDGES }));
+      this.outputs = layout.scores ? this.outputNames.map((l) => new FeatureSketch({ edges: edges.outputs?.[l] ?? PROBABILITY_EDGES })) : [];
       this.quality = new QualitySketch(layout.outputs.labels);
     } else {
       this.outputNames = layout.outputs.names.length > 0 ? [...layout.outputs.names] : ['output'];
@@ -155,7 +168,7 @@ export class WindowSketch {
   /** Counts a batch's outputs (row-major `[rows, outputs]`) and the predictions. */
   observeOutputs(scores: ArrayLike<number>, rows: number): void {
     const outputs = this.outputNames.length;
-    for (let c = 0; c < outputs; c++) this.outputs[c].addColumn(scores, rows, outputs, c);
+    for (let c = 0; c < this.outputs.length; c++) this.outputs[c].addColumn(scores, rows, outputs, c);
     if (this.classes && this.confidence) {
       for (let r = 0, at = 0; r < rows; r++, at += outputs) {
         let best = 0;
@@ -225,7 +238,7 @@ export class WindowSketch {
     if (out.kind === 'classification') {
       this.classes?.merge(out.classes);
       this.confidence?.merge(out.confidence);
-      this.outputNames.forEach((n, i) => out.scores[n] && this.outputs[i].merge(out.scores[n]));
+      this.outputs.forEach((sketch, i) => out.scores[this.outputNames[i]] && sketch.merge(out.scores[this.outputNames[i]]));
     } else {
       this.outputNames.forEach((n, i) => out.values[n] && this.outputs[i].merge(out.values[n]));
     }
@@ -251,7 +264,7 @@ export class WindowSketch {
             kind: 'classification',
             classes: this.classes.toJSON(),
             confidence: this.confidence.toJSON(),
-            scores: Object.fromEntries(this.outputNames.map((n, i) => [n, this.outputs[i].toJSON()])),
+            scores: Object.fromEntries(this.outputs.map((sketch, i) => [this.outputNames[i], sketch.toJSON()])),
           }
         : { kind: 'regression', values: Object.fromEntries(this.outputNames.map((n, i) => [n, this.outputs[i].toJSON()])) };
     return {
@@ -285,6 +298,7 @@ export class WindowSketch {
       Object.keys(json.features),
       out.kind === 'classification' ? { kind: 'classification', labels: out.classes.categories } : { kind: 'regression', names: Object.keys(out.values) },
       json,
+      { scores: out.kind === 'classification' && Object.keys(out.scores).length > 0 },
     );
   }
 

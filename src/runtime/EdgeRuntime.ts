@@ -34,6 +34,8 @@ export interface EdgeRuntimeOptions {
   readonly windowMs?: number;
   /** Per-feature sketches, label feedback and health in the worker. Default true. */
   readonly monitoring?: boolean;
+  /** Classifiers: also sketch each class probability (default false: predicted classes and confidence only). */
+  readonly sketchScores?: boolean;
   /** How long monitoring rows are kept: hourly rows roll up into days after `hourlyMs`, days expire after `dailyMs`. */
   readonly retention?: RetentionPolicy;
   /** Predictions kept in the worker for late labels (`feedback`). Default 10,000 and 24 h. */
@@ -208,6 +210,7 @@ export class EdgeRuntime extends EventTarget {
       windowMs: this.options.windowMs ?? 3_600_000,
       rememberBackend: this.options.rememberBackend ?? true,
       monitoring: this.options.monitoring ?? true,
+      sketchScores: this.options.sketchScores ?? false,
       ...(this.options.retention ? { retention: this.options.retention } : {}),
       ...(this.options.recentPredictions ? { recentPredictions: this.options.recentPredictions } : {}),
     };

