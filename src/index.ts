@@ -5,10 +5,12 @@ export { ModelHandle, ModelStatus, type Prediction } from './runtime/ModelHandle
 export { Batcher, type BatchOptions, type Settled } from './runtime/Batcher.ts';
 export {
   ActivatedEvent,
+  DriftEvent,
   EdgeErrorEvent,
   EdgeRuntimeEvent,
   RuntimeEventName,
   type ActivatedDetail,
+  type DriftDetail,
   type ErrorDetail,
   type EdgeRuntimeEventMap,
 } from './runtime/events.ts';

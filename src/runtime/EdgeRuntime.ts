@@ -8,7 +8,7 @@ import type { RetentionPolicy } from '../monitor/store/windowStore.ts';
 import { DEFAULT_DB_NAME } from '../storage/db.ts';
 import type { BackendInfo, BackendPreference, LoadRequest, SessionInfo, WorkerApi } from '../../workers/protocol.ts';
 import type { BatchOptions } from './Batcher.ts';
-import { ActivatedEvent, EdgeErrorEvent, type EdgeRuntimeEventMap } from './events.ts';
+import { ActivatedEvent, DriftEvent, EdgeErrorEvent, type EdgeRuntimeEventMap } from './events.ts';
 import { ModelHandle } from './ModelHandle.ts';
 
 /** Options of {@link createEdgeRuntime}. */
@@ -66,7 +66,7 @@ interface PendingCall {
  * The Edgewatch runtime of a page: one inference worker, the registry manifest, and a handle per model.
  * Calls to the worker are tracked: when the worker dies (crash, `terminate()`), the runtime starts a new
  * one, reloads every serving version, and re-sends what was in flight — no request lost, none answered twice.
- * Dispatches `activated` and `error` events (see {@link EdgeRuntimeEventMap}).
+ * Dispatches `activated`, `error` and `drift` events (see {@link EdgeRuntimeEventMap}).
  */
 export class EdgeRuntime extends EventTarget {
   readonly options: EdgeRuntimeOptions;
@@ -107,6 +107,7 @@ export class EdgeRuntime extends EventTarget {
           resolve: (n, o) => this.resolve(n, o),
           activated: (info, request) => this.onActivated(info, request),
           failed: (n, error) => this.dispatchEvent(new EdgeErrorEvent({ name: n, error })),
+          drift: (detail) => this.dispatchEvent(new DriftEvent(detail)),
         },
         { channel: this.options.channel, ...options },
         batch,

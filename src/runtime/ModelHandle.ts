@@ -3,6 +3,7 @@ import type { RawRecord } from '../features/FeatureSpec.ts';
 import type { FeedbackResult } from '../monitor/ModelMonitor.ts';
 import type { CompareOptions } from '../monitor/summary/compare.ts';
 import { DriftSummary } from '../monitor/summary/DriftSummary.ts';
+import type { DriftDetail } from './events.ts';
 import type { ModelVersion, OutputSpec } from '../registry/Manifest.ts';
 import type { ResolveOptions } from '../registry/resolveVersion.ts';
 import type { LoadRequest, PredictResponse, SessionInfo, WorkerApi } from '../../workers/protocol.ts';
@@ -40,6 +41,8 @@ export interface HandleHost {
   /** A version is serving: remember its request so a restarted worker reloads it. */
   activated(info: SessionInfo, request: LoadRequest): void;
   failed(name: string, error: EdgewatchError): void;
+  /** A change detector fired on label feedback (optional: hosts without events ignore it). */
+  drift?(detail: DriftDetail): void;
 }
 
 function split(response: PredictResponse, entry: ModelVersion | undefined, from: number, count: number): Prediction[] {
@@ -164,13 +167,18 @@ export class ModelHandle {
   /**
    * Reports the true label of an earlier prediction (a class name or index; a number for a regressor).
    * The worker joins it with the prediction if it still keeps it (bounded by count and age), updates the
-   * quality of the prediction's window and the change detectors; the result says which fired.
+   * quality of the prediction's window and the change detectors; the result says which fired, and the
+   * runtime dispatches `drift` when one did.
    *
    * @throws EdgewatchError `INPUT_INVALID` for a label the model does not know.
    */
   async feedback(predictionId: string, label: string | number): Promise<FeedbackResult> {
     await this.ready();
-    return this.host.call((api) => api.feedback(this.name, predictionId, label));
+    const result = await this.host.call((api) => api.feedback(this.name, predictionId, label));
+    if (result.drift.length > 0 && result.version !== undefined) {
+      this.host.drift?.({ name: this.name, version: result.version, detectors: result.drift, predictionId });
+    }
+    return result;
   }
 
   /**

@@ -4,6 +4,7 @@ import type { EdgewatchError } from '../errors.ts';
 export const RuntimeEventName = {
   activated: 'activated',
   error: 'error',
+  drift: 'drift',
 } as const;
 export type RuntimeEventName = (typeof RuntimeEventName)[keyof typeof RuntimeEventName];
 
@@ -20,6 +21,16 @@ export interface ActivatedDetail {
 export interface ErrorDetail {
   readonly name?: string;
   readonly error: EdgewatchError;
+}
+
+/** Detail of `drift`: a change detector fired on the label-feedback stream of a model version. */
+export interface DriftDetail {
+  readonly name: string;
+  readonly version: string;
+  /** Detectors that fired (`ddm`, `adwin`, `pageHinkley`). */
+  readonly detectors: readonly string[];
+  /** The prediction whose label completed the detection. */
+  readonly predictionId: string;
 }
 
 /** A runtime event with a typed `detail`. */
@@ -45,8 +56,16 @@ export class EdgeErrorEvent extends EdgeRuntimeEvent<ErrorDetail> {
   }
 }
 
+/** `drift` */
+export class DriftEvent extends EdgeRuntimeEvent<DriftDetail> {
+  constructor(detail: DriftDetail) {
+    super(RuntimeEventName.drift, detail);
+  }
+}
+
 /** Event map for typed listeners. */
 export interface EdgeRuntimeEventMap {
   activated: ActivatedEvent;
   error: EdgeErrorEvent;
+  drift: DriftEvent;
 }

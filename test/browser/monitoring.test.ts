@@ -169,7 +169,10 @@ describe('storage stays bounded', () => {
 describe('label feedback: concept drift on the real 2014–15 label shift', () => {
   it('joins late labels; 2012–13 labels match the baseline, 2014–15 show label shift and a detector fires', async () => {
     const windowMs = 2000;
-    const model = runtime(uniqueDbName('feedback'), { windowMs }).model('weather');
+    const rt = runtime(uniqueDbName('feedback'), { windowMs });
+    const events: { detectors: readonly string[]; version: string }[] = [];
+    rt.addEventListener('drift', (event) => events.push(event.detail));
+    const model = rt.model('weather');
     const phase = async (years: [number, number]) => {
       const days = byYears(weather, years[0], years[1]);
       const predictions = await model.predict(days.map(withoutLabel));
@@ -205,6 +208,9 @@ describe('label feedback: concept drift on the real 2014–15 label shift', () =
     // the error stream changes too: a detector fires during 2014–15 (measured in Node: DDM at day 1392)
     expect(fired.length).toBeGreaterThan(0);
     expect(Object.values(q2?.detections ?? {}).reduce((a, b) => a + b, 0)).toBe(fired.length);
+    // …and the runtime says so with a `drift` event per detecting label
+    expect(events.flatMap((e) => e.detectors).length).toBeGreaterThanOrEqual(fired.length);
+    expect(events.every((e) => e.version === '1')).toBe(true);
     // an unknown id is counted, not thrown; an unknown label is refused
     expect(await model.feedback('nope:0', 'rain')).toMatchObject({ matched: false });
     const any = (await model.predict(withoutLabel(weather[0]))).predictionId;
