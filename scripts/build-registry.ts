@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
+import { computeBaseline } from '../src/cli/baseline.ts';
 import { trainWeather } from '../src/cli/trainWeather.ts';
 import { byYears, WEATHER_LABELS } from '../src/demo/seattleWeather.ts';
 import { loadSeattleWeather } from '../src/demo/weatherData.node.ts';
@@ -49,6 +50,20 @@ for (const plan of plans) {
     scores: Array.from(goldenScores.subarray(i * WEATHER_LABELS.length, (i + 1) * WEATHER_LABELS.length)),
   }));
 
+  // The training baseline: the model's features and outputs on its own training rows, sketched.
+  const trainRecords = byYears(all, plan.trainYears[0], plan.trainYears[1]);
+  const trainFeatures = Float32Array.from(features.transform(trainRecords));
+  const trainScoresTensor = result.model.predict(tf.tensor2d(trainFeatures, [trainRecords.length, features.width])) as tf.Tensor;
+  const baseline = computeBaseline({
+    columns: features.columns,
+    features: trainFeatures,
+    rows: trainRecords.length,
+    outputs: { kind: 'classification', labels: [...WEATHER_LABELS] },
+    scores: await trainScoresTensor.data(),
+    labels: trainRecords.map((r) => WEATHER_LABELS.indexOf(r.weather)),
+    source: `vega-datasets@3.2.1 seattle-weather ${plan.trainYears.join('–')}`,
+  });
+
   const metadata: VersionMetadata = {
     features: result.spec,
     outputs: { kind: 'classification', labels: [...WEATHER_LABELS] },
@@ -67,6 +82,7 @@ for (const plan of plans) {
     },
     requirements: { runtime: '>=0.1.0 <1.0.0' },
     goldens,
+    baseline,
   };
   writeFileSync(join(modelDir, 'edgewatch.json'), JSON.stringify(metadata));
   // The same code path as `edgewatch publish <modelDir> --registry public/registry --name weather --version N --channel C`.

@@ -6,6 +6,7 @@ export { Batcher, type BatchOptions, type Settled } from './runtime/Batcher.ts';
 export {
   ActivatedEvent,
   DownloadProgressEvent,
+  DriftEvent,
   EdgeErrorEvent,
   EdgeRuntimeEvent,
   RolledBackEvent,
@@ -13,6 +14,7 @@ export {
   UpdateAvailableEvent,
   type ActivatedDetail,
   type DownloadProgressDetail,
+  type DriftDetail,
   type ErrorDetail,
   type EdgeRuntimeEventMap,
   type RolledBackDetail,

@@ -4,6 +4,9 @@
  */
 import type { RawRecord } from '../src/features/FeatureSpec.ts';
 import type { DownloadProgress } from '../src/models/loadArtifacts.ts';
+import type { FeedbackResult } from '../src/monitor/ModelMonitor.ts';
+import type { RetentionPolicy } from '../src/monitor/store/windowStore.ts';
+import type { WindowSketchJSON } from '../src/monitor/WindowSketch.ts';
 import type { ModelVersion } from '../src/registry/Manifest.ts';
 
 /** TF.js backends Edgewatch can run on. */
@@ -34,6 +37,14 @@ export interface WorkerConfig {
   readonly cacheName?: string;
   /** Per-artifact download time limit (ms). Default 60 s. */
   readonly artifactTimeoutMs?: number;
+  /** Per-feature sketches, quality and health (default true); false leaves only the class histogram. */
+  readonly monitoring?: boolean;
+  /** Classifiers: also sketch every class probability per window (default false: class counts and confidence only). */
+  readonly sketchScores?: boolean;
+  /** How long monitoring rows are kept (hourly, then daily). */
+  readonly retention?: RetentionPolicy;
+  /** Predictions kept for late labels: at most `count`, at most `ageMs` old. Default 10,000 / 24 h. */
+  readonly recentPredictions?: { readonly count?: number; readonly ageMs?: number };
 }
 
 /** What the worker reports about the backend it chose. */
@@ -109,6 +120,10 @@ export interface WorkerApi {
   features(name: string, records: readonly RawRecord[]): Promise<Float32Array>;
   /** Writes pending monitoring counts to IndexedDB now. */
   flush(): Promise<void>;
+  /** Joins a late label (class name or index; a number for regression) with a prediction made here. */
+  feedback(name: string, predictionId: string, label: string | number): Promise<FeedbackResult>;
+  /** One version's monitoring windows over `[from, to)`, stored and in memory, merged into one. */
+  windows(name: string, version: string, range?: { readonly from?: number; readonly to?: number }): Promise<WindowSketchJSON | undefined>;
   unload(name: string): Promise<void>;
   /** Live tensor count and backend, for leak checks. */
   stats(): Promise<{ readonly numTensors: number; readonly backend: string | null }>;

@@ -144,9 +144,14 @@ export class ModelSession {
     }
   }
 
-  /** Raw records → scores. Throws `INPUT_INVALID` (naming the field and row) before touching the model. */
-  async predict(records: readonly RawRecord[]): Promise<Float32Array> {
+  /**
+   * Raw records → scores. Throws `INPUT_INVALID` (naming the field and row) before touching the model.
+   * `onFeatures` sees the feature batch synchronously, before the model runs: the batch is a view of a
+   * buffer the next call reuses, so monitoring must read it now.
+   */
+  async predict(records: readonly RawRecord[], onFeatures?: (batch: Float32Array, rows: number) => void): Promise<Float32Array> {
     const batch = this.features.transform(records);
+    onFeatures?.(batch, records.length);
     this.inFlight++;
     try {
       return await this.predictBatch(batch, records.length);

@@ -5,11 +5,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { transfer } from 'comlink';
-import { EdgewatchError, ErrorCode } from '../src/errors.ts';
+import { EdgewatchError, ErrorCode, isEdgewatchError } from '../src/errors.ts';
 import type { RawRecord } from '../src/features/FeatureSpec.ts';
 import { ArtifactCache } from '../src/models/ArtifactCache.ts';
 import { loadArtifacts, type DownloadProgress } from '../src/models/loadArtifacts.ts';
+import { ModelMonitor, type MonitoredVersion } from '../src/monitor/ModelMonitor.ts';
 import { PredictionMonitor } from '../src/monitor/PredictionMonitor.ts';
+import { sketchLayout } from '../src/monitor/WindowSketch.ts';
 import { openEdgewatchDB } from '../src/storage/db.ts';
 import { backendOrder, backends, firstWorkingBackend, measureBackends, webgpuAdapterInfo } from './backend.ts';
 import { BackendName, type BackendInfo, type LoadRequest, type PredictResponse, type SessionInfo, type WorkerApi, type WorkerConfig } from './protocol.ts';
@@ -27,6 +29,8 @@ export function createWorkerApi(): WorkerApi {
   let backend: BackendInfo | undefined;
   let choosing: Promise<BackendInfo> | undefined;
   let monitor: PredictionMonitor | undefined;
+  let models: ModelMonitor | undefined;
+  const monitored = new WeakMap<ModelSession, MonitoredVersion>();
   let db: ReturnType<typeof openEdgewatchDB> | undefined;
   const sessions = new Map<string, ModelSession>();
   let batchCounter = 0;
@@ -52,6 +56,27 @@ export function createWorkerApi(): WorkerApi {
     const found = sessions.get(name);
     if (!found) throw new EdgewatchError(ErrorCode.UNKNOWN_MODEL, `No version of "${name}" is loaded in the worker`, { name });
     return found;
+  }
+
+  /** What the monitor needs to know about a session's version, built once per session. */
+  function monitoredVersion(active: ModelSession): MonitoredVersion {
+    let v = monitored.get(active);
+    if (!v) {
+      const { outputs, features, baseline } = active.entry;
+      v = {
+        model: active.name,
+        version: active.version,
+        layout: sketchLayout(
+          active.features.columns,
+          outputs.kind === 'classification' ? outputs : { kind: 'regression', names: outputs.names ?? [] },
+          baseline,
+          { scores: config?.sketchScores ?? false },
+        ),
+        nullableInputs: features.inputs.filter((i) => i.nullable === true || i.required === false).map((i) => i.name),
+      };
+      monitored.set(active, v);
+    }
+    return v;
   }
 
   function requireConfig(): WorkerConfig {
@@ -169,6 +194,17 @@ export function createWorkerApi(): WorkerApi {
       monitor?.stop();
       monitor = new PredictionMonitor(database, next.windowMs);
       monitor.start(next.flushIntervalMs);
+      models?.stop();
+      models = undefined;
+      if (next.monitoring !== false) {
+        models = new ModelMonitor(database, {
+          windowMs: next.windowMs,
+          retention: next.retention,
+          maxRecent: next.recentPredictions?.count,
+          maxRecentAgeMs: next.recentPredictions?.ageMs,
+        });
+        models.start(next.flushIntervalMs);
+      }
       const locks = (globalThis.navigator as Navigator | undefined)?.locks;
       if (next.lifeLock && locks) {
         // Held until this worker dies; resolves once it is held so the runtime can queue behind it.
@@ -215,22 +251,55 @@ export function createWorkerApi(): WorkerApi {
     },
 
     async predict(name: string, records: readonly RawRecord[]): Promise<PredictResponse> {
-      const started = performance.now();
       if (recovering) await recovering;
       let active = session(name);
+      const idPrefix = `${workerId}-${(batchCounter++).toString(36)}`;
+      const watch = models;
+      const v = watch ? monitoredVersion(active) : undefined;
+      const started = performance.now();
+      let monitorMs = 0;
       let scores: Float32Array;
       try {
-        scores = await active.predict(records);
+        if (watch && v) {
+          watch.observeRecords(v, records);
+          monitorMs = performance.now() - started;
+        }
+        try {
+          scores = await active.predict(
+            records,
+            watch && v
+              ? (batch, rows) => {
+                  const t = performance.now();
+                  watch.window(v).observeFeatures(batch, rows);
+                  monitorMs += performance.now() - t;
+                }
+              : undefined,
+          );
+        } catch (error) {
+          // Lost the GPU mid-batch: once the models are on the new backend, this batch runs again there
+          // (its features were already observed).
+          if (!recovering || error instanceof EdgewatchError) throw error;
+          await recovering;
+          active = session(name);
+          scores = await active.predict(records);
+        }
       } catch (error) {
-        // Lost the GPU mid-batch: once the models are on the new backend, this batch runs again there.
-        if (!recovering || error instanceof EdgewatchError) throw error;
-        await recovering;
-        active = session(name);
-        scores = await active.predict(records);
+        // Bad input is monitored too: the counts survive the refusal.
+        if (watch && v && isEdgewatchError(error, ErrorCode.INPUT_INVALID)) watch.observeInvalid(v, error.details.field as string | undefined);
+        throw error;
       }
+      const inferenceMs = performance.now() - started - monitorMs;
       const { outputs } = active.entry;
       if (outputs.kind === 'classification') {
         monitor?.observeClassification(active.name, active.version, outputs.labels, scores, records.length);
+      }
+      if (watch && v) {
+        const t = performance.now();
+        const window = watch.window(v);
+        window.observeOutputs(scores, records.length);
+        watch.remember(v, idPrefix, scores, active.outputWidth);
+        window.monitorMs += monitorMs + (performance.now() - t);
+        window.observeBatch(inferenceMs, active.info.backend, inferenceMs);
       }
       const response: PredictResponse = {
         version: active.version,
@@ -238,7 +307,7 @@ export function createWorkerApi(): WorkerApi {
         rows: records.length,
         outputWidth: active.outputWidth,
         scores,
-        idPrefix: `${workerId}-${(batchCounter++).toString(36)}`,
+        idPrefix,
         workerMs: performance.now() - started,
       };
       return transfer(response, [scores.buffer]);
@@ -250,7 +319,18 @@ export function createWorkerApi(): WorkerApi {
     },
 
     async flush() {
-      await monitor?.flush();
+      await Promise.all([monitor?.flush(), models?.flush()]);
+    },
+
+    async feedback(name: string, predictionId: string, label: string | number) {
+      if (!models) return { matched: false, drift: [] };
+      // The model may have been unloaded since: the label still joins a kept prediction.
+      const active = sessions.get(name);
+      return models.feedback(predictionId, label, active ? monitoredVersion(active) : undefined);
+    },
+
+    async windows(name: string, version: string, range?: { readonly from?: number; readonly to?: number }) {
+      return models?.windows(name, version, range);
     },
 
     async unload(name: string) {

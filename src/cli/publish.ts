@@ -93,8 +93,16 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
   };
   validateManifest(next);
   if (options.signingKey) next = await signManifest(next, options.signingKey);
-  writeFileSync(join(registry, 'manifest.json'), `${JSON.stringify(next, null, 2)}\n`);
+  writeFileSync(join(registry, 'manifest.json'), `${formatManifest(next)}\n`);
   return { version, directory, artifacts, manifest: next };
+}
+
+/**
+ * Indented for review, but arrays of numbers (sketch counts, golden vectors) on one line each: one number
+ * per line would make the baselines twenty times longer to read and to download.
+ */
+export function formatManifest(manifest: RegistryManifest): string {
+  return JSON.stringify(manifest, null, 2).replace(/\[\s*(-?[\d.e+-]+(?:,\s*-?[\d.e+-]+)*)\s*\]/g, (_, list: string) => `[${list.split(/,\s*/).join(', ')}]`);
 }
 
 /** Lists a registry directory's files that no manifest version references (left by re-publishing). */

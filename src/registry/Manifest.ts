@@ -1,4 +1,5 @@
 import type { FeatureSpec, RawRecord } from '../features/FeatureSpec.ts';
+import type { Baseline } from '../monitor/Baseline.ts';
 
 /** Schema id every manifest carries. */
 export const MANIFEST_SCHEMA = 'edgewatch.registry/v1';
@@ -67,6 +68,8 @@ export interface ModelVersion {
   readonly requirements?: Requirements;
   readonly rollout?: Rollout;
   readonly approvals?: readonly Approval[];
+  /** Training baseline of the features and outputs, for on-device drift monitoring. */
+  readonly baseline?: Baseline;
 }
 
 /** A model: its versions and the channels that point at them. */

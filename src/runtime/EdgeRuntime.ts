@@ -12,6 +12,7 @@ import type { BatchOptions } from './Batcher.ts';
 import {
   ActivatedEvent,
   DownloadProgressEvent,
+  DriftEvent,
   EdgeErrorEvent,
   RolledBackEvent,
   UpdateAvailableEvent,
@@ -19,6 +20,7 @@ import {
   type RolledBackDetail,
 } from './events.ts';
 import { DEFAULT_HEALTH_POLICY, type HealthPolicy } from './HealthWatch.ts';
+import type { RetentionPolicy } from '../monitor/store/windowStore.ts';
 import { ModelHandle } from './ModelHandle.ts';
 import { PredictPortClient } from './PredictPortClient.ts';
 
@@ -43,6 +45,14 @@ export interface EdgeRuntimeOptions {
   readonly flushIntervalMs?: number;
   /** Monitoring window (ms). Default one hour. */
   readonly windowMs?: number;
+  /** Per-feature sketches, label feedback and health in the worker. Default true. */
+  readonly monitoring?: boolean;
+  /** Classifiers: also sketch each class probability (default false: predicted classes and confidence only). */
+  readonly sketchScores?: boolean;
+  /** How long monitoring rows are kept: hourly rows roll up into days after `hourlyMs`, days expire after `dailyMs`. */
+  readonly retention?: RetentionPolicy;
+  /** Predictions kept in the worker for late labels (`feedback`). Default 10,000 and 24 h. */
+  readonly recentPredictions?: { readonly count?: number; readonly ageMs?: number };
   /**
    * `true` (default where `Worker` exists): run models in a Web Worker. `false`: on the main thread, same
    * API — for environments without workers; the page then does the inference work itself.
@@ -96,7 +106,7 @@ interface PendingCall {
  * The Edgewatch runtime of a page: one inference worker, the registry manifest, and a handle per model.
  * Calls to the worker are tracked: when the worker dies (crash, `terminate()`), the runtime starts a new
  * one, reloads every serving version, and re-sends what was in flight — no request lost, none answered twice.
- * Dispatches `activated` and `error` events (see {@link EdgeRuntimeEventMap}).
+ * Dispatches `activated`, `error` and `drift` events (see {@link EdgeRuntimeEventMap}).
  */
 export class EdgeRuntime extends EventTarget {
   readonly options: EdgeRuntimeOptions;
@@ -158,6 +168,7 @@ export class EdgeRuntime extends EventTarget {
           rolledBack: (detail) => this.onRolledBack(detail),
           failed: (n, error) => this.dispatchEvent(new EdgeErrorEvent({ name: n, error })),
           health: { ...DEFAULT_HEALTH_POLICY, ...this.options.health },
+          drift: (detail) => this.dispatchEvent(new DriftEvent(detail)),
         },
         { channel: this.options.channel, ...options },
         batch,
@@ -357,6 +368,10 @@ export class EdgeRuntime extends EventTarget {
       windowMs: this.options.windowMs ?? 3_600_000,
       rememberBackend: this.options.rememberBackend ?? true,
       artifactTimeoutMs: this.options.artifactTimeoutMs,
+      monitoring: this.options.monitoring ?? true,
+      sketchScores: this.options.sketchScores ?? false,
+      ...(this.options.retention ? { retention: this.options.retention } : {}),
+      ...(this.options.recentPredictions ? { recentPredictions: this.options.recentPredictions } : {}),
     };
     let api: WorkerApi;
     if (!useWorker) {
@@ -472,6 +487,8 @@ function withFastPredict(remote: WorkerApi, port: PredictPortClient): WorkerApi 
     predict: (name, records) => port.predict(name, records),
     features: (name, records) => remote.features(name, records),
     flush: () => remote.flush(),
+    feedback: (name, predictionId, label) => remote.feedback(name, predictionId, label),
+    windows: (name, version, range) => remote.windows(name, version, range),
     unload: (name) => remote.unload(name),
     stats: () => remote.stats(),
   };

@@ -1,6 +1,10 @@
 import { EdgewatchError, ErrorCode, isEdgewatchError } from '../errors.ts';
 import type { RawRecord } from '../features/FeatureSpec.ts';
 import type { DownloadProgress } from '../models/loadArtifacts.ts';
+import type { FeedbackResult } from '../monitor/ModelMonitor.ts';
+import type { CompareOptions } from '../monitor/summary/compare.ts';
+import { DriftSummary } from '../monitor/summary/DriftSummary.ts';
+import type { DriftDetail } from './events.ts';
 import type { ModelVersion, OutputSpec } from '../registry/Manifest.ts';
 import type { ResolveOptions } from '../registry/resolveVersion.ts';
 import type { LoadRequest, PredictResponse, SessionInfo, WorkerApi } from '../../workers/protocol.ts';
@@ -46,6 +50,8 @@ export interface HandleHost {
   rolledBack(detail: RolledBackDetail): Promise<void>;
   failed(name: string, error: EdgewatchError): void;
   readonly health: HealthPolicy;
+  /** A change detector fired on label feedback (optional: hosts without events ignore it). */
+  drift?(detail: DriftDetail): void;
 }
 
 function split(response: PredictResponse, entry: ModelVersion | undefined, from: number, count: number): Prediction[] {
@@ -215,6 +221,36 @@ export class ModelHandle {
     await this.ready();
     const predictions = await this.batcher.add(records);
     return many ? predictions : predictions[0];
+  }
+
+  /**
+   * Reports the true label of an earlier prediction (a class name or index; a number for a regressor).
+   * The worker joins it with the prediction if it still keeps it (bounded by count and age), updates the
+   * quality of the prediction's window and the change detectors; the result says which fired, and the
+   * runtime dispatches `drift` when one did.
+   *
+   * @throws EdgewatchError `INPUT_INVALID` for a label the model does not know.
+   */
+  async feedback(predictionId: string, label: string | number): Promise<FeedbackResult> {
+    await this.ready();
+    const result = await this.host.call((api) => api.feedback(this.name, predictionId, label));
+    if (result.drift.length > 0 && result.version !== undefined) {
+      this.host.drift?.({ name: this.name, version: result.version, detectors: result.drift, predictionId });
+    }
+    return result;
+  }
+
+  /**
+   * The drift summary of a version (default: the serving one) over `window` (default: everything
+   * stored): sketches from IndexedDB and the worker's memory, merged, with the report against the
+   * version's baseline when the manifest ships one. Undefined when nothing was observed.
+   */
+  async driftSummary(options: { readonly window?: { readonly from?: number; readonly to?: number }; readonly version?: string } & CompareOptions = {}): Promise<DriftSummary | undefined> {
+    await this.ready();
+    const version = options.version ?? (this.version as string);
+    const window = await this.host.call((api) => api.windows(this.name, version, options.window));
+    if (!window) return undefined;
+    return DriftSummary.summarize(window, this.entries.get(version)?.baseline, options);
   }
 
   /** The model inputs the worker computes for `records` under the serving version's feature spec. */

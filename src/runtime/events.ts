@@ -7,6 +7,7 @@ export const RuntimeEventName = {
   activated: 'activated',
   rolledBack: 'rolled-back',
   error: 'error',
+  drift: 'drift',
 } as const;
 export type RuntimeEventName = (typeof RuntimeEventName)[keyof typeof RuntimeEventName];
 
@@ -59,6 +60,16 @@ export interface ErrorDetail {
   readonly error: EdgewatchError;
 }
 
+/** Detail of `drift`: a change detector fired on the label-feedback stream of a model version. */
+export interface DriftDetail {
+  readonly name: string;
+  readonly version: string;
+  /** Detectors that fired (`ddm`, `adwin`, `pageHinkley`). */
+  readonly detectors: readonly string[];
+  /** The prediction whose label completed the detection. */
+  readonly predictionId: string;
+}
+
 /** A runtime event with a typed `detail`. */
 export class EdgeRuntimeEvent<D> extends Event {
   readonly detail: D;
@@ -103,6 +114,13 @@ export class EdgeErrorEvent extends EdgeRuntimeEvent<ErrorDetail> {
   }
 }
 
+/** `drift` */
+export class DriftEvent extends EdgeRuntimeEvent<DriftDetail> {
+  constructor(detail: DriftDetail) {
+    super(RuntimeEventName.drift, detail);
+  }
+}
+
 /** Event map for typed listeners. */
 export interface EdgeRuntimeEventMap {
   'update-available': UpdateAvailableEvent;
@@ -110,4 +128,5 @@ export interface EdgeRuntimeEventMap {
   activated: ActivatedEvent;
   'rolled-back': RolledBackEvent;
   error: EdgeErrorEvent;
+  drift: DriftEvent;
 }

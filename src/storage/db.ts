@@ -1,11 +1,12 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { EdgewatchError, ErrorCode } from '../errors.ts';
 import { hasIndexedDB } from '../env.ts';
+import type { WindowSketchJSON } from '../monitor/WindowSketch.ts';
 
 /** Default database name; tests and multi-tenant apps pass their own. */
 export const DEFAULT_DB_NAME = 'edgewatch';
 /** Current schema version. Bump it and add a step to `migrations` when the schema changes. */
-export const DB_VERSION = 4;
+export const DB_VERSION = 5;
 
 /** A time-bucketed count histogram of one quantity (e.g. the predicted class) of one model version. */
 export interface HistogramRow {
@@ -92,6 +93,32 @@ export interface AggregateEntityRow {
   readonly lastSeen: number;
 }
 
+/** Granularity of a monitoring window row: hourly rows are rolled up into daily ones by compaction. */
+export type WindowGranularity = 'hour' | 'day';
+
+/** One model version's sketches over one time bucket (see `src/monitor/store/windowStore.ts`). */
+export interface WindowRow {
+  /** `${model}@${version}/${granularity}/${start}` */
+  readonly id: string;
+  readonly model: string;
+  readonly version: string;
+  readonly granularity: WindowGranularity;
+  /** Bucket start, ms since epoch (UTC), aligned to the bucket length. */
+  readonly start: number;
+  readonly window: WindowSketchJSON;
+  readonly updatedAt: number;
+}
+
+/** An export waiting for the network (see `src/monitor/export/IndexedDBExportQueue.ts`). */
+export interface ExportQueueRow {
+  readonly id?: number;
+  readonly endpoint: string;
+  readonly contentType: string;
+  readonly body: string;
+  readonly queuedAt: number;
+  readonly attempts: number;
+}
+
 /** The one IndexedDB schema of Edgewatch. */
 export interface EdgewatchDB extends DBSchema {
   histograms: {
@@ -116,6 +143,15 @@ export interface EdgewatchDB extends DBSchema {
     value: AggregateEntityRow;
     indexes: { 'by-lastSeen': number };
   };
+  windows: {
+    key: string;
+    value: WindowRow;
+    indexes: { 'by-model': [string, string] };
+  };
+  exportQueue: {
+    key: number;
+    value: ExportQueueRow;
+  };
 }
 
 /** Ordered schema steps: `migrations[v]` upgrades a database from version v to v + 1. */
@@ -136,6 +172,11 @@ const migrations: ((db: IDBPDatabase<EdgewatchDB>) => void)[] = [
     // [entity, aggregate, start]: one key range reads an entity's window, another deletes its old buckets.
     db.createObjectStore('aggregates', { keyPath: ['entity', 'aggregate', 'start'] }).createIndex('by-start', 'start');
     db.createObjectStore('aggregateEntities', { keyPath: 'entity' }).createIndex('by-lastSeen', 'lastSeen');
+  },
+  (db) => {
+    const windows = db.createObjectStore('windows', { keyPath: 'id' });
+    windows.createIndex('by-model', ['model', 'version']);
+    db.createObjectStore('exportQueue', { keyPath: 'id', autoIncrement: true });
   },
 ];
 

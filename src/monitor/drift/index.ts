@@ -31,3 +31,5 @@ export {
   type CategoryCounts,
   type PairedCounts,
 } from './histogram.ts';
+export { ksFromSketches, requireSameGrid, type SketchKsResult } from './ksFromSketches.ts';
+export { wassersteinFromSketches, type SketchWassersteinResult } from './wassersteinFromSketches.ts';

@@ -1,0 +1,107 @@
+/**
+ * The Chromium side of `npm run bench:monitor`: sketch update cost in the browser's JS engine, and the
+ * monitoring overhead of real predictions — the same workload through a runtime with monitoring on and
+ * one with it off, interleaved, on the wasm backend inside the worker.
+ */
+import csv from 'edgewatch-data/seattle-weather.csv?raw';
+import { parseSeattleWeather } from '../src/demo/seattleWeather.ts';
+import { compile } from '../src/features/compile.ts';
+import { ModelMonitor, type MonitoredVersion } from '../src/monitor/ModelMonitor.ts';
+import { sketchLayout } from '../src/monitor/WindowSketch.ts';
+import type { RegistryManifest } from '../src/registry/Manifest.ts';
+import { createEdgeRuntime } from '../src/runtime/EdgeRuntime.ts';
+import { sketchBench } from './sketchBench.ts';
+
+declare global {
+  interface Window {
+    __bench?: Promise<unknown>;
+  }
+}
+
+async function overhead() {
+  const records = parseSeattleWeather(csv).map(({ weather: _w, ...r }) => r);
+  const batch = 64;
+  const rounds = 40;
+  const blocks = 6;
+  const make = (monitoring: boolean) =>
+    createEdgeRuntime({ registry: '/registry/manifest.json', backends: ['wasm'], dbName: `bench-${crypto.randomUUID()}`, flushIntervalMs: 5000, monitoring, rememberBackend: false });
+  const on = make(true);
+  const off = make(false);
+  const models = { on: on.model('weather'), off: off.model('weather') };
+  for (const m of Object.values(models)) for (let i = 0; i < 20; i++) await m.predict(records.slice(i * batch, (i + 1) * batch));
+  const ms: Record<'on' | 'off', number[]> = { on: [], off: [] };
+  let offset = 0;
+  for (let block = 0; block < blocks; block++) {
+    for (const key of block % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
+      const t0 = performance.now();
+      for (let r = 0; r < rounds; r++) {
+        const from = (offset + r * batch) % (records.length - batch);
+        await models[key].predict(records.slice(from, from + batch));
+      }
+      ms[key].push((performance.now() - t0) / rounds);
+    }
+    offset += rounds * batch;
+  }
+  const summary = await models.on.driftSummary();
+  const health = summary?.window.health;
+  await Promise.all([on.dispose(), off.dispose()]);
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  return {
+    backend: models.on.backend,
+    batchRows: batch,
+    batches: health?.batches,
+    // worker-side: time in sketch updates over time in features + inference, same batches
+    workerMonitorMs: health?.monitorMs,
+    workerInferenceMs: health?.inferenceMs,
+    workerOverhead: health ? health.monitorMs / health.inferenceMs : undefined,
+    // end to end, main thread: median ms per batch over interleaved blocks
+    predictMsPerBatchOn: median(ms.on),
+    predictMsPerBatchOff: median(ms.off),
+    endToEndOverhead: median(ms.on) / median(ms.off) - 1,
+    latencyP50Ms: summary?.report?.health.latencyMs.p50,
+  };
+}
+
+/**
+ * The worker's whole monitoring path per batch (records scan, features, outputs, remembering the scores for
+ * feedback, health), replayed here on real weather batches many times: an amortised µs per batch that a
+ * coarse per-batch timer cannot give.
+ */
+async function monitorPath() {
+  const manifest = (await (await fetch('/registry/manifest.json')).json()) as RegistryManifest;
+  const entry = manifest.models.weather.versions['1'];
+  const features = compile(entry.features);
+  const records = parseSeattleWeather(csv).map(({ weather: _w, ...r }) => r);
+  const rows = 64;
+  const v: MonitoredVersion = {
+    model: 'weather',
+    version: '1',
+    layout: sketchLayout(features.columns, entry.outputs.kind === 'classification' ? entry.outputs : { kind: 'regression', names: [] }, entry.baseline),
+    nullableInputs: ['wind'],
+  };
+  const monitor = new ModelMonitor(async () => {
+    throw new Error('no storage in this benchmark');
+  });
+  const batches = Array.from({ length: 20 }, (_, b) => {
+    const slice = records.slice(b * rows, (b + 1) * rows);
+    return { slice, x: Float32Array.from(features.transform(slice)), scores: new Float32Array(rows * 5).map((_, i) => ((i * 7919) % 100) / 500) };
+  });
+  const run = (n: number) => {
+    for (let i = 0; i < n; i++) {
+      const { slice, x, scores } = batches[i % batches.length];
+      monitor.observeRecords(v, slice);
+      const w = monitor.window(v);
+      w.observeFeatures(x, rows);
+      w.observeOutputs(scores, rows);
+      monitor.remember(v, `b${i}`, scores, 5);
+      w.observeBatch(1, 'wasm', 1);
+    }
+  };
+  run(2000);
+  const n = 20_000;
+  const t0 = performance.now();
+  run(n);
+  return { rows, usPerBatch: ((performance.now() - t0) * 1000) / n };
+}
+
+window.__bench = (async () => ({ sketches: sketchBench(), path: await monitorPath(), overhead: await overhead(), userAgent: navigator.userAgent }))();

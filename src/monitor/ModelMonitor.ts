@@ -1,0 +1,245 @@
+import type { IDBPDatabase } from 'idb';
+import { EdgewatchError, ErrorCode } from '../errors.ts';
+import type { EdgewatchDB } from '../storage/db.ts';
+import { ADWIN } from './detectors/ADWIN.ts';
+import { DDM } from './detectors/DDM.ts';
+import type { DriftDetector } from './detectors/DriftDetector.ts';
+import { PageHinkley } from './detectors/PageHinkley.ts';
+import { addWindows, compactWindows, readWindows, type RetentionPolicy } from './store/windowStore.ts';
+import { mergeWindows, WindowSketch, type SketchLayout, type WindowSketchJSON } from './WindowSketch.ts';
+
+/** A model version as the monitor needs it. */
+export interface MonitoredVersion {
+  readonly model: string;
+  readonly version: string;
+  readonly layout: SketchLayout;
+  /** Nullable raw inputs: their missing values are counted (as repaired by imputation). */
+  readonly nullableInputs: readonly string[];
+}
+
+/** Options of {@link ModelMonitor}. */
+export interface ModelMonitorOptions {
+  /** Hourly bucket length (ms). Default one hour. */
+  readonly windowMs?: number;
+  /** Predictions kept for joining late labels: at most this many… Default 10,000. */
+  readonly maxRecent?: number;
+  /** …and at most this old (ms). Default 24 h. */
+  readonly maxRecentAgeMs?: number;
+  readonly retention?: RetentionPolicy;
+  /** Compaction runs after a flush at most this often (ms). Default 10 minutes. */
+  readonly compactEveryMs?: number;
+  readonly now?: () => number;
+}
+
+/** What {@link ModelMonitor.feedback} found. */
+export interface FeedbackResult {
+  /** The prediction was still kept and the label was joined with it. */
+  readonly matched: boolean;
+  readonly version?: string;
+  /** Classification: whether the prediction was right. */
+  readonly correct?: boolean;
+  /** Regression: absolute error. */
+  readonly error?: number;
+  /** Detectors that signalled a change with this label. */
+  readonly drift: readonly string[];
+}
+
+/** A batch of predictions kept for late labels. */
+interface Recent {
+  readonly version: MonitoredVersion;
+  readonly windowStart: number;
+  readonly at: number;
+  readonly scores: Float32Array;
+  readonly width: number;
+}
+
+/**
+ * The worker's monitoring state: per model version and hourly bucket, a {@link WindowSketch} in memory
+ * (the hot path touches no storage), flushed to IndexedDB in one relaxed transaction on a timer and on
+ * demand (the page's pagehide / visibilitychange path). A failed flush keeps its windows to retry, so
+ * nothing is lost but what an abrupt close loses: at most one flush interval. Recent predictions are kept
+ * (bounded by count and age) so late labels join them; label outcomes feed DDM, ADWIN and Page-Hinkley
+ * per model version.
+ */
+export class ModelMonitor {
+  private pending = new Map<string, WindowSketch>();
+  private last: { v: MonitoredVersion; start: number; map: Map<string, WindowSketch>; window: WindowSketch } | undefined;
+  private readonly recent = new Map<string, Recent>();
+  private recentRows = 0;
+  private readonly detectors = new Map<string, DriftDetector[]>();
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  private lastCompaction = Number.NEGATIVE_INFINITY;
+  private readonly windowMs: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly db: () => Promise<IDBPDatabase<EdgewatchDB>>,
+    private readonly options: ModelMonitorOptions = {},
+  ) {
+    this.windowMs = options.windowMs ?? 3_600_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The in-memory window of `v` for the current bucket. */
+  window(v: MonitoredVersion, at = this.now()): WindowSketch {
+    const start = Math.floor(at / this.windowMs) * this.windowMs;
+    // the hot path asks for the same window several times per batch: skip the key string and lookup
+    const last = this.last;
+    if (last && last.v === v && last.start === start && last.map === this.pending) return last.window;
+    const key = `${v.model}@${v.version}@${start}`;
+    let w = this.pending.get(key);
+    if (!w) {
+      w = new WindowSketch(v.layout, v.model, v.version, start, start + this.windowMs);
+      this.pending.set(key, w);
+    }
+    this.last = { v, start, map: this.pending, window: w };
+    return w;
+  }
+
+  /** Counts the missing values of nullable inputs in `records` (before imputation repairs them). */
+  observeRecords(v: MonitoredVersion, records: readonly Readonly<Record<string, unknown>>[]): void {
+    if (v.nullableInputs.length === 0) return;
+    const w = this.window(v);
+    for (const input of v.nullableInputs) {
+      let missing = 0;
+      for (let i = 0; i < records.length; i++) if (records[i]?.[input] == null) missing++;
+      w.observeRepaired(input, missing);
+    }
+  }
+
+  /** Counts a refused record against the serving version. */
+  observeInvalid(v: MonitoredVersion, field: string | null | undefined): void {
+    this.window(v).observeInvalid(field);
+  }
+
+  /**
+   * Remembers a batch's scores under its id prefix so `feedback` can join labels later; the scores are
+   * copied (the caller transfers its buffer away).
+   */
+  remember(v: MonitoredVersion, idPrefix: string, scores: Float32Array, width: number): void {
+    const at = this.now();
+    this.recent.set(idPrefix, { version: v, windowStart: Math.floor(at / this.windowMs) * this.windowMs, at, scores: scores.slice(), width });
+    this.recentRows += scores.length / width;
+    const maxRows = this.options.maxRecent ?? 10_000;
+    const oldest = at - (this.options.maxRecentAgeMs ?? 86_400_000);
+    // Map iteration is insertion order: the oldest batches come first.
+    for (const [key, entry] of this.recent) {
+      if (this.recentRows <= maxRows && entry.at >= oldest) break;
+      this.recent.delete(key);
+      this.recentRows -= entry.scores.length / entry.width;
+    }
+  }
+
+  /**
+   * Joins a late label with its prediction: updates the quality sums of the window the prediction was
+   * made in, and the change detectors of its version (on the 0/1 error for classifiers, the absolute
+   * error for regressors). An unknown or expired id is counted as unmatched on `fallback`.
+   *
+   * @throws EdgewatchError `INPUT_INVALID` for a class label the model does not know, or a non-number
+   *   label for a regressor.
+   */
+  feedback(predictionId: string, label: string | number, fallback?: MonitoredVersion): FeedbackResult {
+    const cut = predictionId.lastIndexOf(':');
+    const entry = cut > 0 ? this.recent.get(predictionId.slice(0, cut)) : undefined;
+    const row = Number(predictionId.slice(cut + 1));
+    if (!entry || !Number.isInteger(row) || row < 0 || (row + 1) * entry.width > entry.scores.length) {
+      if (fallback) this.window(fallback).quality.unmatched++;
+      return { matched: false, drift: [] };
+    }
+    const v = entry.version;
+    const w = this.window(v, entry.windowStart);
+    const scores = entry.scores.subarray(row * entry.width, (row + 1) * entry.width);
+    const outputs = v.layout.outputs;
+    let signal: number;
+    let result: { correct?: boolean; error?: number };
+    if (outputs.kind === 'classification') {
+      const index = typeof label === 'number' ? label : outputs.labels.indexOf(label);
+      if (!Number.isInteger(index) || index < 0 || index >= outputs.labels.length) {
+        throw new EdgewatchError(ErrorCode.INPUT_INVALID, `Unknown label "${String(label)}" for ${v.model}@${v.version}`, { field: 'label', reason: 'unknown-label' });
+      }
+      const correct = w.quality.addClassification(scores, index);
+      signal = correct ? 0 : 1;
+      result = { correct };
+    } else {
+      if (typeof label !== 'number' || !Number.isFinite(label)) {
+        throw new EdgewatchError(ErrorCode.INPUT_INVALID, 'A regression label must be a finite number', { field: 'label', reason: 'not-a-number' });
+      }
+      signal = w.quality.addRegression(scores[0], label);
+      result = { error: signal };
+    }
+    const drift: string[] = [];
+    for (const detector of this.detectorsOf(v, outputs.kind === 'classification')) {
+      if (detector.update(signal).driftDetected) {
+        drift.push(detector.name);
+        this.window(v).quality.addDetection(detector.name);
+      }
+    }
+    return { matched: true, version: v.version, ...result, drift };
+  }
+
+  private detectorsOf(v: MonitoredVersion, binary: boolean): DriftDetector[] {
+    const key = `${v.model}@${v.version}`;
+    let list = this.detectors.get(key);
+    if (!list) {
+      // DDM reads a binary error stream; ADWIN and Page-Hinkley any bounded/real-valued one.
+      list = binary ? [new DDM(), new ADWIN(), new PageHinkley()] : [new ADWIN(), new PageHinkley()];
+      this.detectors.set(key, list);
+    }
+    return list;
+  }
+
+  /** Flushes every `intervalMs` until {@link ModelMonitor.stop}. */
+  start(intervalMs: number): void {
+    this.stop();
+    this.timer = setInterval(() => void this.flush().catch(() => undefined), intervalMs);
+  }
+
+  /** Stops the flush timer. */
+  stop(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Writes pending windows now (serialised: two flushes never interleave), then compacts now and then. */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.catch(() => undefined).then(() => this.flushNow());
+    return this.flushing;
+  }
+
+  private async flushNow(): Promise<void> {
+    const taken = this.pending;
+    this.pending = new Map();
+    if (taken.size > 0) {
+      try {
+        await addWindows(await this.db(), [...taken.values()].map((w) => w.toJSON()));
+      } catch (error) {
+        // Put the windows back (merged with whatever arrived meanwhile) so the next flush retries them.
+        for (const [key, w] of taken) {
+          const current = this.pending.get(key);
+          if (current) w.merge(current.toJSON());
+          this.pending.set(key, w);
+        }
+        throw error;
+      }
+    }
+    const now = this.now();
+    if (now - this.lastCompaction >= (this.options.compactEveryMs ?? 600_000)) {
+      this.lastCompaction = now;
+      await compactWindows(await this.db(), now, this.options.retention);
+    }
+  }
+
+  /**
+   * Everything known about one model version over `[from, to)`: the stored rows merged with the windows
+   * still in memory, as one window (undefined when nothing was observed).
+   */
+  async windows(model: string, version: string, range: { readonly from?: number; readonly to?: number } = {}): Promise<WindowSketchJSON | undefined> {
+    const rows = await readWindows(await this.db(), model, version, range);
+    const from = range.from ?? Number.NEGATIVE_INFINITY;
+    const to = range.to ?? Number.POSITIVE_INFINITY;
+    const inMemory = [...this.pending.values()].filter((w) => w.model === model && w.version === version && w.end > from && w.start < to).map((w) => w.toJSON());
+    const all = [...rows.map((r) => r.window), ...inMemory];
+    return all.length > 0 ? mergeWindows(all) : undefined;
+  }
+}

@@ -1,0 +1,318 @@
+import { EdgewatchError, ErrorCode } from '../errors.ts';
+import type { Baseline, OutputSketchJSON } from './Baseline.ts';
+import { QualitySketch, type QualityJSON } from './quality/QualitySketch.ts';
+import { CategoricalCounts } from './sketches/CategoricalCounts.ts';
+import { DDSketch, type DDSketchJSON } from './sketches/DDSketch.ts';
+import { FeatureSketch, type FeatureSketchJSON } from './sketches/FeatureSketch.ts';
+
+/** Schema id of {@link WindowSketchJSON}. */
+export const WINDOW_SCHEMA = 'edgewatch.window/v1';
+
+/** Operational health of one window. Every field merges by adding (the latency sketch by merging). */
+export interface HealthJSON {
+  /** Worker-side milliseconds per batch: features + inference + readback. */
+  readonly latencyMs: DDSketchJSON;
+  readonly batches: number;
+  /** Batches answered per backend. */
+  readonly backends: Readonly<Record<string, number>>;
+  /** Predictions whose scores held a NaN or ±Infinity. */
+  readonly nanPredictions: number;
+  /** Records refused with `INPUT_INVALID`, in total and by field. */
+  readonly invalidRecords: number;
+  readonly invalidByField: Readonly<Record<string, number>>;
+  /** Missing values of nullable inputs, by input: each was repaired by the spec's `impute` step. */
+  readonly repairedByInput: Readonly<Record<string, number>>;
+  /** Milliseconds the worker spent updating sketches, and in inference, for the overhead ratio. */
+  readonly monitorMs: number;
+  readonly inferenceMs: number;
+}
+
+/** One model version's monitoring state over one time window, as plain JSON (an IndexedDB row's payload). */
+export interface WindowSketchJSON {
+  readonly schema: typeof WINDOW_SCHEMA;
+  readonly model: string;
+  readonly version: string;
+  /** Window bounds, ms since epoch (UTC); merged windows span from the first start to the last end. */
+  readonly start: number;
+  readonly end: number;
+  readonly predictions: number;
+  readonly features: Readonly<Record<string, FeatureSketchJSON>>;
+  readonly outputs: OutputSketchJSON;
+  readonly quality: QualityJSON;
+  readonly health: HealthJSON;
+}
+
+/** What a window needs to know about its model version to start sketching. */
+export interface SketchLayout {
+  /** Model feature columns, in batch order. */
+  readonly columns: readonly string[];
+  readonly outputs: { readonly kind: 'classification'; readonly labels: readonly string[] } | { readonly kind: 'regression'; readonly names: readonly string[] };
+  /**
+   * Classifiers: also sketch every class probability (default false). Off by default on devices because
+   * it doubles the values sketched per row of a small classifier, and the report reads the class counts
+   * and the confidence; baselines always carry them, so turning it on needs no new baseline.
+   */
+  readonly scores?: boolean;
+  /** Histogram edges (from the baseline's quantiles); absent ones get {@link DEFAULT_EDGES} or probability deciles. */
+  readonly edges?: {
+    readonly features?: Readonly<Record<string, readonly number[]>>;
+    /** By label (classification) or output name (regression). */
+    readonly outputs?: Readonly<Record<string, readonly number[]>>;
+    readonly confidence?: readonly number[];
+  };
+}
+
+function edgesOf(sketches: Readonly<Record<string, FeatureSketchJSON>>): Record<string, readonly number[]> {
+  return Object.fromEntries(Object.entries(sketches).map(([name, s]) => [name, s.histogram.edges]));
+}
+
+/** The layout of a model version's windows: its columns and outputs, with the baseline's edges. */
+export function sketchLayout(
+  columns: readonly string[],
+  outputs: SketchLayout['outputs'],
+  baseline?: Pick<Baseline, 'features' | 'outputs'>,
+  options: { readonly scores?: boolean } = {},
+): SketchLayout {
+  const scores = options.scores ?? false;
+  if (!baseline) return { columns, outputs, scores };
+  const out = baseline.outputs;
+  return {
+    columns,
+    outputs,
+    scores,
+    edges: {
+      features: edgesOf(baseline.features),
+      outputs: edgesOf(out.kind === 'classification' ? out.scores : out.values),
+      ...(out.kind === 'classification' ? { confidence: out.confidence.histogram.edges } : {}),
+    },
+  };
+}
+
+/** Edges for quantities without a baseline: coarse, but histograms still merge and DDSketch does the rest. */
+export const DEFAULT_EDGES: readonly number[] = [0];
+/** Probabilities without a baseline: deciles of [0, 1]. */
+const PROBABILITY_EDGES = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
+
+function record(entries: readonly string[], make: (name: string) => FeatureSketch): Record<string, FeatureSketch> {
+  return Object.fromEntries(entries.map((name) => [name, make(name)]));
+}
+
+function add(target: Record<string, number>, from: Readonly<Record<string, number>>): void {
+  for (const [key, n] of Object.entries(from)) target[key] = (target[key] ?? 0) + n;
+}
+
+/**
+ * One model version's sketches over one window, kept in the worker's memory between flushes: every
+ * feature column, the outputs, label-feedback quality and health. `observe` is the hot path (one
+ * pass over the batch, no allocation); everything merges, so windows roll up and devices aggregate.
+ */
+export class WindowSketch {
+  readonly model: string;
+  readonly version: string;
+  start: number;
+  end: number;
+  predictions = 0;
+  readonly columns: readonly string[];
+  readonly features: FeatureSketch[];
+  readonly classes: CategoricalCounts | undefined;
+  readonly confidence: FeatureSketch | undefined;
+  readonly outputNames: readonly string[];
+  readonly outputs: FeatureSketch[];
+  readonly quality: QualitySketch;
+  readonly latencyMs = new DDSketch(0.01);
+  batches = 0;
+  readonly backends: Record<string, number> = {};
+  nanPredictions = 0;
+  invalidRecords = 0;
+  readonly invalidByField: Record<string, number> = {};
+  readonly repairedByInput: Record<string, number> = {};
+  monitorMs = 0;
+  inferenceMs = 0;
+
+  constructor(layout: SketchLayout, model: string, version: string, start: number, end: number) {
+    this.model = model;
+    this.version = version;
+    this.start = start;
+    this.end = end;
+    this.columns = [...layout.columns];
+    const edges = layout.edges ?? {};
+    this.features = this.columns.map((c) => new FeatureSketch({ edges: edges.features?.[c] ?? DEFAULT_EDGES }));
+    if (layout.outputs.kind === 'classification') {
+      this.outputNames = [...layout.outputs.labels];
+      this.classes = new CategoricalCounts(layout.outputs.labels);
+      this.confidence = new FeatureSketch({ edges: edges.confidence ?? PROBABILITY_EDGES });
+      this.outputs = layout.scores ? this.outputNames.map((l) => new FeatureSketch({ edges: edges.outputs?.[l] ?? PROBABILITY_EDGES })) : [];
+      this.quality = new QualitySketch(layout.outputs.labels);
+    } else {
+      this.outputNames = layout.outputs.names.length > 0 ? [...layout.outputs.names] : ['output'];
+      this.outputs = this.outputNames.map((n) => new FeatureSketch({ edges: edges.outputs?.[n] ?? DEFAULT_EDGES }));
+      this.quality = new QualitySketch();
+    }
+  }
+
+  /**
+   * Counts one batch: `features` row-major `[rows, columns.length]`, `scores` row-major
+   * `[rows, outputs]`. Non-finite values count as missing/invalid in their sketch, never throw.
+   */
+  observe(features: ArrayLike<number>, scores: ArrayLike<number>, rows: number): void {
+    this.observeFeatures(features, rows);
+    this.observeOutputs(scores, rows);
+  }
+
+  /** Counts a batch's model features (row-major `[rows, columns.length]`). */
+  observeFeatures(features: ArrayLike<number>, rows: number): void {
+    const width = this.columns.length;
+    for (let c = 0; c < width; c++) this.features[c].addColumn(features, rows, width, c);
+  }
+
+  /** Counts a batch's outputs (row-major `[rows, outputs]`) and the predictions. */
+  observeOutputs(scores: ArrayLike<number>, rows: number): void {
+    const outputs = this.outputNames.length;
+    for (let c = 0; c < this.outputs.length; c++) this.outputs[c].addColumn(scores, rows, outputs, c);
+    if (this.classes && this.confidence) {
+      for (let r = 0, at = 0; r < rows; r++, at += outputs) {
+        let best = 0;
+        let finite = true;
+        for (let c = 0; c < outputs; c++) {
+          const s = scores[at + c];
+          if (s - s !== 0) finite = false;
+          else if (s > scores[at + best]) best = c;
+        }
+        if (!finite) {
+          this.nanPredictions++;
+          continue;
+        }
+        this.classes.addIndex(best);
+        this.confidence.add(scores[at + best]);
+      }
+    } else {
+      for (let r = 0; r < rows; r++) {
+        for (let c = 0; c < outputs; c++) {
+          const s = scores[r * outputs + c];
+          if (s - s !== 0) {
+            this.nanPredictions++;
+            break;
+          }
+        }
+      }
+    }
+    this.predictions += rows;
+  }
+
+  /** Records one batch's timing and backend. */
+  observeBatch(latencyMs: number, backend: string, inferenceMs: number): void {
+    this.batches++;
+    if (Number.isFinite(latencyMs)) this.latencyMs.add(Math.max(latencyMs, 0));
+    this.backends[backend] = (this.backends[backend] ?? 0) + 1;
+    this.inferenceMs += inferenceMs;
+  }
+
+  /** Records a refused record: monitoring still sees bad input even though no prediction came of it. */
+  observeInvalid(field: string | null | undefined): void {
+    this.invalidRecords++;
+    const key = field ?? '(record)';
+    this.invalidByField[key] = (this.invalidByField[key] ?? 0) + 1;
+  }
+
+  /** Records `count` missing values of nullable input `input` (repaired by imputation). */
+  observeRepaired(input: string, count: number): void {
+    if (count > 0) this.repairedByInput[input] = (this.repairedByInput[input] ?? 0) + count;
+  }
+
+  /** Adds another window of the same model version; the bounds widen to cover both. */
+  merge(json: WindowSketchJSON): this {
+    if (json.model !== this.model || json.version !== this.version) {
+      throw new EdgewatchError(ErrorCode.INPUT_INVALID, `Cannot merge ${json.model}@${json.version} into ${this.model}@${this.version}`, {
+        field: 'version',
+        reason: 'mismatch',
+      });
+    }
+    this.start = Math.min(this.start, json.start);
+    this.end = Math.max(this.end, json.end);
+    this.predictions += json.predictions;
+    this.columns.forEach((c, i) => {
+      const other = json.features[c];
+      if (other) this.features[i].merge(other);
+    });
+    const out = json.outputs;
+    if (out.kind === 'classification') {
+      this.classes?.merge(out.classes);
+      this.confidence?.merge(out.confidence);
+      this.outputs.forEach((sketch, i) => out.scores[this.outputNames[i]] && sketch.merge(out.scores[this.outputNames[i]]));
+    } else {
+      this.outputNames.forEach((n, i) => out.values[n] && this.outputs[i].merge(out.values[n]));
+    }
+    this.quality.merge(json.quality);
+    const h = json.health;
+    this.latencyMs.merge(h.latencyMs);
+    this.batches += h.batches;
+    add(this.backends, h.backends);
+    this.nanPredictions += h.nanPredictions;
+    this.invalidRecords += h.invalidRecords;
+    add(this.invalidByField, h.invalidByField);
+    add(this.repairedByInput, h.repairedByInput);
+    this.monitorMs += h.monitorMs;
+    this.inferenceMs += h.inferenceMs;
+    return this;
+  }
+
+  /** Plain JSON (structured-clone and `JSON.stringify` safe). */
+  toJSON(): WindowSketchJSON {
+    const outputs: OutputSketchJSON =
+      this.classes && this.confidence
+        ? {
+            kind: 'classification',
+            classes: this.classes.toJSON(),
+            confidence: this.confidence.toJSON(),
+            scores: Object.fromEntries(this.outputs.map((sketch, i) => [this.outputNames[i], sketch.toJSON()])),
+          }
+        : { kind: 'regression', values: Object.fromEntries(this.outputNames.map((n, i) => [n, this.outputs[i].toJSON()])) };
+    return {
+      schema: WINDOW_SCHEMA,
+      model: this.model,
+      version: this.version,
+      start: this.start,
+      end: this.end,
+      predictions: this.predictions,
+      features: Object.fromEntries(this.columns.map((c, i) => [c, this.features[i].toJSON()])),
+      outputs,
+      quality: this.quality.toJSON(),
+      health: {
+        latencyMs: this.latencyMs.toJSON(),
+        batches: this.batches,
+        backends: { ...this.backends },
+        nanPredictions: this.nanPredictions,
+        invalidRecords: this.invalidRecords,
+        invalidByField: { ...this.invalidByField },
+        repairedByInput: { ...this.repairedByInput },
+        monitorMs: this.monitorMs,
+        inferenceMs: this.inferenceMs,
+      },
+    };
+  }
+
+  /** The layout a window JSON was built with (its histogram edges stand in for the baseline's). */
+  static layoutOf(json: WindowSketchJSON): SketchLayout {
+    const out = json.outputs;
+    return sketchLayout(
+      Object.keys(json.features),
+      out.kind === 'classification' ? { kind: 'classification', labels: out.classes.categories } : { kind: 'regression', names: Object.keys(out.values) },
+      json,
+      { scores: out.kind === 'classification' && Object.keys(out.scores).length > 0 },
+    );
+  }
+
+  /** Rebuilds a window from {@link WindowSketch.toJSON} output. */
+  static fromJSON(json: WindowSketchJSON): WindowSketch {
+    const empty = new WindowSketch(WindowSketch.layoutOf(json), json.model, json.version, json.start, json.end);
+    return empty.merge(json);
+  }
+}
+
+/** Merges windows of one model version into one (the union of their events). */
+export function mergeWindows(windows: readonly WindowSketchJSON[]): WindowSketchJSON {
+  if (windows.length === 0) throw new EdgewatchError(ErrorCode.INPUT_INVALID, 'Nothing to merge', { field: 'windows', reason: 'empty' });
+  const merged = WindowSketch.fromJSON(windows[0]);
+  for (let i = 1; i < windows.length; i++) merged.merge(windows[i]);
+  return merged.toJSON();
+}

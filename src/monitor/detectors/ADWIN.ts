@@ -1,0 +1,141 @@
+import type { DriftDetector } from './DriftDetector.ts';
+
+/** Parameters of {@link ADWIN}; defaults are river's `drift.ADWIN`. */
+export interface ADWINOptions {
+  /** Confidence δ of a cut. Default 0.002. */
+  readonly delta?: number;
+  /** Check for cuts every `clock` values. Default 32. */
+  readonly clock?: number;
+  /** Buckets per row of the exponential histogram before two are merged. Default 5. */
+  readonly maxBuckets?: number;
+  /** Smallest size of either sub-window at a cut. Default 5. */
+  readonly minWindowLength?: number;
+  /** Values seen before any check. Default 10. */
+  readonly gracePeriod?: number;
+}
+
+/** A bucket of the exponential histogram: count, sum and sum of squared deviations. */
+interface Bucket {
+  n: number;
+  sum: number;
+  m2: number;
+}
+
+function combine(a: Bucket, b: Bucket): Bucket {
+  const n = a.n + b.n;
+  const delta = b.sum / b.n - a.sum / a.n;
+  return { n, sum: a.sum + b.sum, m2: a.m2 + b.m2 + (delta * delta * a.n * b.n) / n };
+}
+
+/**
+ * ADaptive WINdowing (Bifet & Gavaldà, 2007): keeps a window of recent values, compressed into an
+ * exponential histogram (row k holds buckets of 2^k values, at most `maxBuckets + 1` per row, so
+ * memory is O(M·log W)), and drops the oldest part whenever some split into an older and a newer
+ * sub-window shows means further apart than `ε_cut = √(2σ²_W·ln(2/δ')/m) + 2·ln(2/δ')/(3m)` with
+ * `1/m = 1/n₀ + 1/n₁` and `δ' = δ/ln W`. The window is then as long as the data has been stationary.
+ */
+export class ADWIN implements DriftDetector {
+  readonly name = 'adwin';
+  readonly delta: number;
+  readonly clock: number;
+  readonly maxBuckets: number;
+  readonly minWindowLength: number;
+  readonly gracePeriod: number;
+  driftDetected = false;
+  /** Rows of buckets; in each row the oldest bucket comes first, and higher rows are older. */
+  private rows: Bucket[][] = [];
+  private seen = 0;
+
+  constructor(options: ADWINOptions = {}) {
+    this.delta = options.delta ?? 0.002;
+    this.clock = options.clock ?? 32;
+    this.maxBuckets = options.maxBuckets ?? 5;
+    this.minWindowLength = options.minWindowLength ?? 5;
+    this.gracePeriod = options.gracePeriod ?? 10;
+  }
+
+  /** Values in the current window. */
+  get width(): number {
+    let n = 0;
+    for (const row of this.rows) for (const b of row) n += b.n;
+    return n;
+  }
+
+  /** Mean of the current window. */
+  get estimation(): number {
+    let n = 0;
+    let sum = 0;
+    for (const row of this.rows) for (const b of row) (n += b.n), (sum += b.sum);
+    return n > 0 ? sum / n : 0;
+  }
+
+  update(x: number): this {
+    this.driftDetected = false;
+    this.seen++;
+    this.insert({ n: 1, sum: x, m2: 0 }, 0);
+    if (this.seen % this.clock === 0 && this.width > this.gracePeriod) {
+      while (this.cut()) this.driftDetected = true;
+    }
+    return this;
+  }
+
+  private insert(bucket: Bucket, level: number): void {
+    const row = (this.rows[level] ??= []);
+    row.push(bucket);
+    if (row.length > this.maxBuckets) {
+      const [a, b] = row.splice(0, 2);
+      this.insert(combine(a, b), level + 1);
+    }
+  }
+
+  /** Oldest-first list of buckets. */
+  private buckets(): Bucket[] {
+    const out: Bucket[] = [];
+    for (let level = this.rows.length - 1; level >= 0; level--) out.push(...this.rows[level]);
+    return out;
+  }
+
+  /** Looks for one cut; drops the oldest bucket and returns true when the window splits. */
+  private cut(): boolean {
+    const buckets = this.buckets();
+    let total: Bucket = { n: 0, sum: 0, m2: 0 };
+    for (const b of buckets) total = total.n === 0 ? { ...b } : combine(total, b);
+    const w = total.n;
+    if (w < 2 * this.minWindowLength) return false;
+    const variance = total.m2 / w;
+    const logTerm = Math.log((2 * Math.log(w)) / this.delta);
+    let n0 = 0;
+    let sum0 = 0;
+    for (let i = 0; i < buckets.length - 1; i++) {
+      n0 += buckets[i].n;
+      sum0 += buckets[i].sum;
+      const n1 = w - n0;
+      if (n0 < this.minWindowLength) continue;
+      if (n1 < this.minWindowLength) break;
+      const mRecip = 1 / n0 + 1 / n1;
+      const epsilon = Math.sqrt(2 * mRecip * variance * logTerm) + (2 / 3) * mRecip * logTerm;
+      if (Math.abs(sum0 / n0 - (total.sum - sum0) / n1) > epsilon) {
+        this.dropOldest();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private dropOldest(): void {
+    for (let level = this.rows.length - 1; level >= 0; level--) {
+      if (this.rows[level].length > 0) {
+        this.rows[level].shift();
+        if (this.rows[level].length === 0 && level === this.rows.length - 1) this.rows.pop();
+        return;
+      }
+      this.rows.pop();
+    }
+  }
+
+  reset(): void {
+    this.rows = [];
+    this.seen = 0;
+    this.driftDetected = false;
+  }
+}

@@ -1,0 +1,62 @@
+import type { DriftDetector } from './DriftDetector.ts';
+
+/** Parameters of {@link DDM}; defaults are river's `drift.binary.DDM`. */
+export interface DDMOptions {
+  /** Values seen before any warning or detection. Default 30. */
+  readonly warmStart?: number;
+  /** Warning at `p_min + warningThreshold·s_min`. Default 2. */
+  readonly warningThreshold?: number;
+  /** Drift at `p_min + driftThreshold·s_min`. Default 3. */
+  readonly driftThreshold?: number;
+}
+
+/**
+ * Drift Detection Method (Gama et al., 2004) on a binary error stream (1 = wrong). Models the error
+ * count as binomial: with error rate `p` and `s = √(p(1−p)/n)`, it remembers the minimum of `p + s`
+ * and warns (2σ) or alarms (3σ) when `p + s` climbs that far above it — a classifier whose error
+ * rate rises significantly has met a change in the concept.
+ */
+export class DDM implements DriftDetector {
+  readonly name = 'ddm';
+  readonly warmStart: number;
+  readonly warningThreshold: number;
+  readonly driftThreshold: number;
+  driftDetected = false;
+  warningDetected = false;
+  private n = 0;
+  private p = 0;
+  private pMin = Number.POSITIVE_INFINITY;
+  private sMin = Number.POSITIVE_INFINITY;
+
+  constructor(options: DDMOptions = {}) {
+    this.warmStart = options.warmStart ?? 30;
+    this.warningThreshold = options.warningThreshold ?? 2;
+    this.driftThreshold = options.driftThreshold ?? 3;
+  }
+
+  /** Feeds one outcome: 1 (or true) for an error, 0 for a correct prediction. */
+  update(x: number): this {
+    if (this.driftDetected) this.reset();
+    this.n++;
+    this.p += (x - this.p) / this.n;
+    const s = Math.sqrt((this.p * (1 - this.p)) / this.n);
+    this.warningDetected = false;
+    if (this.n < this.warmStart) return this;
+    if (this.p + s <= this.pMin + this.sMin) {
+      this.pMin = this.p;
+      this.sMin = s;
+    }
+    if (this.p + s > this.pMin + this.driftThreshold * this.sMin) this.driftDetected = true;
+    else if (this.p + s > this.pMin + this.warningThreshold * this.sMin) this.warningDetected = true;
+    return this;
+  }
+
+  reset(): void {
+    this.driftDetected = false;
+    this.warningDetected = false;
+    this.n = 0;
+    this.p = 0;
+    this.pMin = Number.POSITIVE_INFINITY;
+    this.sMin = Number.POSITIVE_INFINITY;
+  }
+}

@@ -1,0 +1,97 @@
+import { EdgewatchError, ErrorCode } from '../../errors.ts';
+import type { OutputSketchJSON } from '../Baseline.ts';
+import type { QualityJSON } from '../quality/QualitySketch.ts';
+import type { CategoricalCountsJSON } from '../sketches/CategoricalCounts.ts';
+import type { DDSketchJSON } from '../sketches/DDSketch.ts';
+import type { FeatureSketchJSON } from '../sketches/FeatureSketch.ts';
+import type { WindowSketchJSON } from '../WindowSketch.ts';
+
+/** What {@link kAnonymize} removed. */
+export interface Suppression {
+  readonly k: number;
+  /** Buckets, bins and categories zeroed because they held fewer than k events. */
+  readonly suppressedBuckets: number;
+}
+
+/**
+ * Prepares a window for leaving the device: every bucket, bin or category holding fewer than `k` events
+ * (but more than zero) is zeroed, so no exported number describes fewer than k predictions; min and max,
+ * which are single events' values, are withheld (written as the mean); a window with fewer than k
+ * predictions is not exported at all (undefined). Zeroed buckets are not moved elsewhere, so exported
+ * totals may fall short of `predictions`: the shortfall is the price of the guarantee.
+ *
+ * @throws EdgewatchError `INPUT_INVALID` unless k is a positive integer.
+ */
+export function kAnonymize(window: WindowSketchJSON, k: number): { window: WindowSketchJSON; suppression: Suppression } | undefined {
+  if (!Number.isInteger(k) || k < 1) throw new EdgewatchError(ErrorCode.INPUT_INVALID, 'k must be a positive integer', { field: 'k', reason: 'out-of-range' });
+  if (window.predictions < k) return undefined;
+  let suppressed = 0;
+  const small = (n: number) => n > 0 && n < k;
+  const counts = (list: readonly number[]) =>
+    list.map((n) => {
+      if (!small(n)) return n;
+      suppressed++;
+      return 0;
+    });
+  const scalar = (n: number) => (small(n) ? (suppressed++, 0) : n);
+  const record = (r: Readonly<Record<string, number>>) => Object.fromEntries(Object.entries(r).map(([key, n]) => [key, scalar(n)]));
+  const dd = (s: DDSketchJSON): DDSketchJSON => {
+    const positive = { offset: s.positive.offset, counts: counts(s.positive.counts) };
+    const negative = { offset: s.negative.offset, counts: counts(s.negative.counts) };
+    const zeroCount = scalar(s.zeroCount);
+    const sum = (c: readonly number[]) => c.reduce((a, b) => a + b, 0);
+    return { ...s, positive, negative, zeroCount, count: sum(positive.counts) + sum(negative.counts) + zeroCount };
+  };
+  const feature = (f: FeatureSketchJSON): FeatureSketchJSON => ({
+    count: f.count,
+    missing: scalar(f.missing),
+    invalid: scalar(f.invalid),
+    moments: { ...f.moments, min: f.moments.mean, max: f.moments.mean },
+    histogram: { edges: f.histogram.edges, counts: counts(f.histogram.counts) },
+    quantiles: dd(f.quantiles),
+  });
+  const features = (r: Readonly<Record<string, FeatureSketchJSON>>) => Object.fromEntries(Object.entries(r).map(([n, f]) => [n, feature(f)]));
+  const categorical = (c: CategoricalCountsJSON): CategoricalCountsJSON => ({ categories: c.categories, counts: counts(c.counts), other: scalar(c.other) });
+  const out = window.outputs;
+  const outputs: OutputSketchJSON =
+    out.kind === 'classification'
+      ? { kind: 'classification', classes: categorical(out.classes), confidence: feature(out.confidence), scores: features(out.scores) }
+      : { kind: 'regression', values: features(out.values) };
+  const q = window.quality;
+  let quality: QualityJSON;
+  if (q.kind === 'classification') {
+    // a calibration bin under k is withheld whole: its confidence and correct sums describe the same events
+    const keep = q.calibration.count.map((n) => !small(n));
+    suppressed += keep.filter((x, i) => !x && q.calibration.count[i] > 0).length;
+    quality = {
+      ...q,
+      labels: categorical(q.labels),
+      calibration: {
+        count: q.calibration.count.map((n, i) => (keep[i] ? n : 0)),
+        confidence: q.calibration.confidence.map((n, i) => (keep[i] ? n : 0)),
+        correct: q.calibration.correct.map((n, i) => (keep[i] ? n : 0)),
+      },
+    };
+  } else {
+    quality = q;
+  }
+  const h = window.health;
+  return {
+    window: {
+      ...window,
+      features: features(window.features),
+      outputs,
+      quality,
+      health: {
+        ...h,
+        latencyMs: dd(h.latencyMs),
+        backends: record(h.backends),
+        nanPredictions: scalar(h.nanPredictions),
+        invalidRecords: scalar(h.invalidRecords),
+        invalidByField: record(h.invalidByField),
+        repairedByInput: record(h.repairedByInput),
+      },
+    },
+    suppression: { k, suppressedBuckets: suppressed },
+  };
+}

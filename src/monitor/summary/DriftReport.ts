@@ -1,0 +1,92 @@
+import type { DriftVerdict } from '../drift/detectDrift.ts';
+import type { QualityMetrics } from '../quality/qualityMetrics.ts';
+
+/** Drift of one numeric quantity (a model feature, a score, the confidence) against its baseline. */
+export interface QuantityDrift {
+  readonly name: string;
+  /** Finite values in the window. */
+  readonly count: number;
+  readonly missing: number;
+  readonly invalid: number;
+  readonly mean?: number;
+  readonly baselineMean: number;
+  /** The statistic the verdict rests on: `'ks'` (sketch KS, p-value) or `'wasserstein'` (over the baseline std). */
+  readonly statistic: 'ks' | 'wasserstein';
+  readonly threshold: number;
+  readonly verdict: DriftVerdict;
+  /** KS D from the sketches (a lower bound of the exact D, within `ksErrorBound`). */
+  readonly ks?: number;
+  readonly ksErrorBound?: number;
+  readonly pValue?: number;
+  /** Benjamini–Hochberg adjusted p-value the verdict used. */
+  readonly adjustedPValue?: number;
+  /** Wasserstein-1 from the sketches divided by the baseline standard deviation. */
+  readonly wasserstein?: number;
+  /** PSI on the baseline's decile bins + under/overflow (reported; not the verdict: it false-alarms on small windows). */
+  readonly psi?: number;
+  /** Jensen–Shannon distance (base 2) on the same bins. */
+  readonly jensenShannon?: number;
+}
+
+/** Drift of a categorical distribution (predicted classes, received labels) against its baseline. */
+export interface CategoryDrift {
+  readonly categories: readonly string[];
+  readonly counts: readonly number[];
+  readonly baselineCounts: readonly number[];
+  readonly statistic: 'chisquare' | 'jensenshannon';
+  readonly threshold: number;
+  readonly verdict: DriftVerdict;
+  readonly value?: number;
+  readonly pValue?: number;
+}
+
+/** Label-feedback quality of the window next to the baseline's. */
+export interface QualityReport extends QualityMetrics {
+  readonly baseline?: QualityMetrics;
+  /** Received labels' distribution vs the training labels: prior shift / labelling change. */
+  readonly labelDrift?: CategoryDrift;
+  /** Two-sided two-proportion z-test of window accuracy vs baseline accuracy. */
+  readonly accuracyChange?: { readonly difference: number; readonly z: number; readonly pValue: number; readonly verdict: DriftVerdict };
+  /** Change detections (DDM, ADWIN, Page-Hinkley) on the label stream in the window. */
+  readonly detections: Readonly<Record<string, number>>;
+  readonly unmatched: number;
+  /** Verdict on concept drift: detectors fired, accuracy fell significantly, or labels shifted. */
+  readonly conceptDrift: boolean;
+}
+
+/** Operational health of the window. */
+export interface HealthReport {
+  readonly latencyMs: { readonly p50?: number; readonly p95?: number; readonly p99?: number };
+  readonly batches: number;
+  readonly backends: Readonly<Record<string, number>>;
+  /** Share of predictions with a NaN/±Infinity score. */
+  readonly nanRate: number;
+  /** Refused records over all records seen. */
+  readonly invalidRate: number;
+  readonly invalidByField: Readonly<Record<string, number>>;
+  /** Per nullable input: share of records whose value was missing and imputed. */
+  readonly repairRates: Readonly<Record<string, number>>;
+  /** Worker time spent on monitoring over inference time. */
+  readonly monitoringOverhead?: number;
+}
+
+/** {@link compare}'s result: every verdict of one window against its version's baseline. */
+export interface DriftReport {
+  readonly features: readonly QuantityDrift[];
+  readonly prediction:
+    | {
+        readonly kind: 'classification';
+        readonly classes: CategoryDrift;
+        readonly confidence: QuantityDrift;
+        /** Mean max-probability: the expected accuracy of a calibrated classifier, before any label arrives. */
+        readonly expectedAccuracy?: number;
+        readonly baselineExpectedAccuracy: number;
+      }
+    | { readonly kind: 'regression'; readonly outputs: readonly QuantityDrift[] };
+  readonly quality: QualityReport;
+  readonly health: HealthReport;
+  /** Features whose verdict is drift. */
+  readonly driftedFeatures: readonly string[];
+  /** Any feature, the prediction or the concept drifted. */
+  readonly drift: boolean;
+}

@@ -1,0 +1,230 @@
+import type { Baseline } from '../Baseline.ts';
+import { benjaminiHochberg } from '../drift/benjaminiHochberg.ts';
+import { chiSquareTest } from '../drift/chiSquareTest.ts';
+import { DriftVerdict } from '../drift/detectDrift.ts';
+import { jensenShannon } from '../drift/jensenShannon.ts';
+import { ksFromSketches } from '../drift/ksFromSketches.ts';
+import { psi } from '../drift/psi.ts';
+import { driftStatistics } from '../drift/registry.ts';
+import { wassersteinFromSketches } from '../drift/wassersteinFromSketches.ts';
+import { qualityMetrics } from '../quality/qualityMetrics.ts';
+import type { CategoricalCountsJSON } from '../sketches/CategoricalCounts.ts';
+import { DDSketch } from '../sketches/DDSketch.ts';
+import type { FeatureSketchJSON } from '../sketches/FeatureSketch.ts';
+import type { WindowSketchJSON } from '../WindowSketch.ts';
+import type { CategoryDrift, DriftReport, HealthReport, QualityReport, QuantityDrift } from './DriftReport.ts';
+
+/** Knobs of {@link compare}; defaults follow `detectDrift` / `chooseStatistic` (Evidently's). */
+export interface CompareOptions {
+  /** Values needed in the window before any verdict. Default 50. */
+  readonly minSampleSize?: number;
+  /** Baselines up to this many rows are compared with a test (KS, χ²), larger ones with a distance. Default 1000. */
+  readonly smallSampleSize?: number;
+  /** Benjamini–Hochberg across the features' p-values. Default true. */
+  readonly controlFalseDiscoveries?: boolean;
+}
+
+const ALPHA = driftStatistics.ks.defaultThreshold;
+const DISTANCE = driftStatistics.wasserstein.defaultThreshold;
+/** Evidently's floor for the Wasserstein normaliser. */
+const MIN_NORMALISER = 0.001;
+
+type Pending = { drift: Omit<QuantityDrift, 'verdict' | 'adjustedPValue'>; testable: boolean };
+
+/** One numeric quantity against its baseline sketch; the verdict is read after BH (see {@link compare}). */
+function quantity(name: string, current: FeatureSketchJSON, baseline: FeatureSketchJSON, options: Required<CompareOptions>): Pending {
+  const useTest = baseline.count <= options.smallSampleSize;
+  const base = {
+    name,
+    count: current.count,
+    missing: current.missing,
+    invalid: current.invalid,
+    ...(current.count > 0 ? { mean: current.moments.mean } : {}),
+    baselineMean: baseline.moments.mean,
+    statistic: useTest ? ('ks' as const) : ('wasserstein' as const),
+    threshold: useTest ? ALPHA : DISTANCE,
+  };
+  if (current.count < options.minSampleSize || baseline.count === 0) return { drift: base, testable: false };
+  const cur = DDSketch.fromJSON(current.quantiles);
+  const ref = DDSketch.fromJSON(baseline.quantiles);
+  const ks = ksFromSketches(ref, cur);
+  const w = wassersteinFromSketches(ref, cur);
+  const std = Math.sqrt(baseline.moments.m2 / baseline.count);
+  const sameBins = current.histogram.counts.length === baseline.histogram.counts.length;
+  const hasMass = (c: readonly number[]) => c.some((x) => x > 0);
+  return {
+    drift: {
+      ...base,
+      ks: ks.statistic,
+      ksErrorBound: ks.errorBound,
+      pValue: ks.pValue,
+      wasserstein: w.distance / Math.max(std, MIN_NORMALISER),
+      ...(sameBins && hasMass(current.histogram.counts) && hasMass(baseline.histogram.counts)
+        ? { psi: psi(baseline.histogram.counts, current.histogram.counts), jensenShannon: jensenShannon(baseline.histogram.counts, current.histogram.counts) }
+        : {}),
+    },
+    testable: true,
+  };
+}
+
+/** Reads verdicts: p-values (BH-adjusted across features when asked) or distances. */
+function verdicts(pending: readonly Pending[], fdr: boolean): QuantityDrift[] {
+  const tested = pending.filter((p) => p.testable && p.drift.statistic === 'ks');
+  const adjusted = new Map<Pending, number>();
+  if (fdr && tested.length > 0) {
+    const bh = benjaminiHochberg(tested.map((p) => p.drift.pValue as number));
+    tested.forEach((p, i) => adjusted.set(p, bh.adjusted[i]));
+  }
+  return pending.map((p) => {
+    if (!p.testable) return { ...p.drift, verdict: DriftVerdict.INSUFFICIENT_DATA };
+    if (p.drift.statistic === 'wasserstein') {
+      return { ...p.drift, verdict: (p.drift.wasserstein as number) >= p.drift.threshold ? DriftVerdict.DRIFT : DriftVerdict.NO_DRIFT };
+    }
+    const q = adjusted.get(p);
+    const read = q ?? (p.drift.pValue as number);
+    return { ...p.drift, ...(q === undefined ? {} : { adjustedPValue: q }), verdict: read < p.drift.threshold ? DriftVerdict.DRIFT : DriftVerdict.NO_DRIFT };
+  });
+}
+
+/**
+ * Category counts against baseline counts: χ² for a small baseline with enough expected counts per
+ * category (as `chooseStatistic` decides), Jensen–Shannon otherwise. Categories empty on both sides
+ * are left out, so they do not add degrees of freedom.
+ */
+export function compareCategories(current: CategoricalCountsJSON, baseline: CategoricalCountsJSON, options: Required<CompareOptions>): CategoryDrift {
+  const keep = current.counts.map((c, i) => c > 0 || baseline.counts[i] > 0);
+  const cur = [...current.counts.filter((_, i) => keep[i]), ...(current.other > 0 || baseline.other > 0 ? [current.other] : [])];
+  const ref = [...baseline.counts.filter((_, i) => keep[i]), ...(current.other > 0 || baseline.other > 0 ? [baseline.other] : [])];
+  const n = ref.reduce((a, b) => a + b, 0);
+  const m = cur.reduce((a, b) => a + b, 0);
+  const useChi = n <= options.smallSampleSize && n / Math.max(1, ref.length) >= 5;
+  const base = {
+    categories: current.categories,
+    counts: current.counts,
+    baselineCounts: baseline.counts,
+    statistic: useChi ? ('chisquare' as const) : ('jensenshannon' as const),
+    threshold: useChi ? ALPHA : DISTANCE,
+  };
+  if (m < options.minSampleSize || n === 0 || cur.length < 2) return { ...base, verdict: DriftVerdict.INSUFFICIENT_DATA };
+  if (useChi) {
+    const r = chiSquareTest(cur, ref);
+    return { ...base, value: r.statistic, pValue: r.pValue, verdict: r.pValue < ALPHA ? DriftVerdict.DRIFT : DriftVerdict.NO_DRIFT };
+  }
+  const d = jensenShannon(ref, cur);
+  return { ...base, value: d, verdict: d >= DISTANCE ? DriftVerdict.DRIFT : DriftVerdict.NO_DRIFT };
+}
+
+function percentile(json: WindowSketchJSON['health']['latencyMs'], q: number): number | undefined {
+  return json.count > 0 ? DDSketch.fromJSON(json).quantile(q) : undefined;
+}
+
+function health(window: WindowSketchJSON): HealthReport {
+  const h = window.health;
+  const seen = window.predictions + h.invalidRecords;
+  return {
+    latencyMs: { p50: percentile(h.latencyMs, 0.5), p95: percentile(h.latencyMs, 0.95), p99: percentile(h.latencyMs, 0.99) },
+    batches: h.batches,
+    backends: h.backends,
+    nanRate: window.predictions > 0 ? h.nanPredictions / window.predictions : 0,
+    invalidRate: seen > 0 ? h.invalidRecords / seen : 0,
+    invalidByField: h.invalidByField,
+    repairRates: Object.fromEntries(Object.entries(h.repairedByInput).map(([k, n]) => [k, seen > 0 ? n / seen : 0])),
+    ...(h.inferenceMs > 0 ? { monitoringOverhead: h.monitorMs / h.inferenceMs } : {}),
+  };
+}
+
+function quality(window: WindowSketchJSON, baseline: Baseline, options: Required<CompareOptions>): QualityReport {
+  const q = window.quality;
+  const metrics = qualityMetrics(q);
+  const base = baseline.quality ? qualityMetrics(baseline.quality) : undefined;
+  let labelDrift: CategoryDrift | undefined;
+  let accuracyChange: QualityReport['accuracyChange'];
+  if (q.kind === 'classification' && baseline.quality?.kind === 'classification') {
+    labelDrift = compareCategories(q.labels, baseline.quality.labels, options);
+    if (metrics.accuracy !== undefined && base?.accuracy !== undefined && q.labelled >= options.minSampleSize) {
+      const n1 = baseline.quality.labelled;
+      const n2 = q.labelled;
+      const pooled = (base.accuracy * n1 + metrics.accuracy * n2) / (n1 + n2);
+      const se = Math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2));
+      const difference = metrics.accuracy - base.accuracy;
+      const z = se > 0 ? difference / se : 0;
+      const pValue = normalTwoSided(z);
+      accuracyChange = { difference, z, pValue, verdict: pValue < ALPHA && difference < 0 ? DriftVerdict.DRIFT : DriftVerdict.NO_DRIFT };
+    }
+  }
+  const detections = q.detections;
+  const fired = Object.values(detections).some((n) => n > 0);
+  return {
+    ...metrics,
+    ...(base ? { baseline: base } : {}),
+    ...(labelDrift ? { labelDrift } : {}),
+    ...(accuracyChange ? { accuracyChange } : {}),
+    detections,
+    unmatched: q.unmatched,
+    conceptDrift: fired || accuracyChange?.verdict === DriftVerdict.DRIFT || labelDrift?.verdict === DriftVerdict.DRIFT,
+  };
+}
+
+/** `P(|Z| > |z|)` for a standard normal: `erfc(|z|/√2)`, by series below 2 and continued fraction above. */
+export function normalTwoSided(z: number): number {
+  const x = Math.abs(z) / Math.SQRT2;
+  // erfc by its continued fraction for x > 2, and by the Taylor series of erf below
+  if (x < 2) {
+    let sum = x;
+    let term = x;
+    for (let n = 1; n < 60; n++) {
+      term *= (-x * x) / n;
+      sum += term / (2 * n + 1);
+    }
+    return Math.min(1, Math.max(0, 1 - (2 / Math.sqrt(Math.PI)) * sum));
+  }
+  let f = 0;
+  for (let n = 60; n >= 1; n--) f = n / 2 / (x + f);
+  return Math.exp(-x * x) / Math.sqrt(Math.PI) / (x + f);
+}
+
+/**
+ * Compares one window (or any merge of windows) with its version's training baseline: per feature a
+ * sketch KS test (baselines ≤ 1000 rows) or the Wasserstein distance over the baseline's spread, with
+ * Benjamini–Hochberg across features and no verdict below the minimum sample size — the same rules as
+ * `detectDrift`, computed from sketches; PSI and Jensen–Shannon on the baseline's bins are reported too.
+ * Then prediction drift (class counts, confidence), label-feedback quality against the baseline's, and
+ * health. Pure and deterministic: the same window and baseline give the same report anywhere.
+ */
+export function compare(window: WindowSketchJSON, baseline: Baseline, options: CompareOptions = {}): DriftReport {
+  const opts: Required<CompareOptions> = {
+    minSampleSize: options.minSampleSize ?? 50,
+    smallSampleSize: options.smallSampleSize ?? 1000,
+    controlFalseDiscoveries: options.controlFalseDiscoveries ?? true,
+  };
+  const names = Object.keys(window.features).filter((n) => baseline.features[n]);
+  const features = verdicts(
+    names.map((n) => quantity(n, window.features[n], baseline.features[n], opts)),
+    opts.controlFalseDiscoveries,
+  );
+  let prediction: DriftReport['prediction'];
+  const out = window.outputs;
+  const baseOut = baseline.outputs;
+  if (out.kind === 'classification' && baseOut.kind === 'classification') {
+    const [confidence] = verdicts([quantity('confidence', out.confidence, baseOut.confidence, opts)], false);
+    prediction = {
+      kind: 'classification',
+      classes: compareCategories(out.classes, baseOut.classes, opts),
+      confidence,
+      ...(out.confidence.count > 0 ? { expectedAccuracy: out.confidence.moments.mean } : {}),
+      baselineExpectedAccuracy: baseOut.confidence.moments.mean,
+    };
+  } else if (out.kind === 'regression' && baseOut.kind === 'regression') {
+    const outNames = Object.keys(out.values).filter((n) => baseOut.values[n]);
+    prediction = { kind: 'regression', outputs: verdicts(outNames.map((n) => quantity(n, out.values[n], baseOut.values[n], opts)), false) };
+  } else {
+    prediction = { kind: 'regression', outputs: [] };
+  }
+  const q = quality(window, baseline, opts);
+  const driftedFeatures = features.filter((f) => f.verdict === DriftVerdict.DRIFT).map((f) => f.name);
+  const predictionDrift =
+    prediction.kind === 'classification'
+      ? prediction.classes.verdict === DriftVerdict.DRIFT || prediction.confidence.verdict === DriftVerdict.DRIFT
+      : prediction.outputs.some((o) => o.verdict === DriftVerdict.DRIFT);
+  return { features, prediction, quality: q, health: health(window), driftedFeatures, drift: driftedFeatures.length > 0 || predictionDrift || q.conceptDrift };
+}

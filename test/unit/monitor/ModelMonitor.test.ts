@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { ModelMonitor, type MonitoredVersion } from '../../../src/monitor/ModelMonitor.ts';
+import { sketchLayout } from '../../../src/monitor/WindowSketch.ts';
+import { EdgewatchError } from '../../../src/errors.ts';
+
+const v: MonitoredVersion = {
+  model: 'm',
+  version: '1',
+  layout: sketchLayout(['x'], { kind: 'classification', labels: ['a', 'b'] }),
+  nullableInputs: ['x'],
+};
+const noStorage = async () => {
+  throw new Error('storage down');
+};
+
+describe('ModelMonitor (no storage involved)', () => {
+  it('joins labels with kept predictions, forgets the oldest past the bound, and counts unmatched labels', () => {
+    const monitor = new ModelMonitor(noStorage as never, { maxRecent: 4 });
+    const scores = Float32Array.of(0.9, 0.1, 0.2, 0.8);
+    monitor.remember(v, 'b0', scores, 2);
+    monitor.remember(v, 'b1', scores, 2);
+    monitor.remember(v, 'b2', scores, 2); // 6 rows kept > 4: b0 goes
+    expect(monitor.feedback('b0:0', 'a', v)).toEqual({ matched: false, drift: [] });
+    expect(monitor.feedback('b1:0', 'a', v)).toMatchObject({ matched: true, correct: true, version: '1' });
+    expect(monitor.feedback('b2:1', 0, v)).toMatchObject({ matched: true, correct: false });
+    expect(monitor.feedback('b2:7', 'a', v).matched).toBe(false);
+    expect(() => monitor.feedback('b1:1', 'c', v)).toThrow(EdgewatchError);
+    const q = monitor.window(v).quality.toJSON();
+    expect(q).toMatchObject({ labelled: 2, unmatched: 2 });
+  });
+
+  it('forgets predictions older than maxRecentAgeMs', () => {
+    let now = 0;
+    const monitor = new ModelMonitor(noStorage as never, { maxRecentAgeMs: 1000, now: () => now });
+    monitor.remember(v, 'old', Float32Array.of(1, 0), 2);
+    now = 5000;
+    monitor.remember(v, 'new', Float32Array.of(1, 0), 2);
+    expect(monitor.feedback('old:0', 'a').matched).toBe(false);
+    expect(monitor.feedback('new:0', 'a').matched).toBe(true);
+  });
+
+  it('keeps the windows of a failed flush for the next one, merged with what came after', async () => {
+    const monitor = new ModelMonitor(noStorage as never);
+    monitor.window(v).observe(Float32Array.of(1, 2), Float32Array.of(0.9, 0.1, 0.3, 0.7), 2);
+    monitor.observeRecords(v, [{ x: null }, { x: 1 }]);
+    await expect(monitor.flush()).rejects.toThrow('storage down');
+    monitor.window(v).observe(Float32Array.of(3), Float32Array.of(0.5, 0.5), 1);
+    const w = monitor.window(v).toJSON();
+    expect(w.predictions).toBe(3);
+    expect(w.features.x.count).toBe(3);
+    expect(w.health.repairedByInput).toEqual({ x: 1 });
+  });
+});
