@@ -77,7 +77,6 @@ async function monitorPath() {
     model: 'weather',
     version: '1',
     layout: sketchLayout(features.columns, entry.outputs.kind === 'classification' ? entry.outputs : { kind: 'regression', names: [] }, entry.baseline),
-    nullableInputs: ['wind'],
   };
   const monitor = new ModelMonitor(async () => {
     throw new Error('no storage in this benchmark');
@@ -88,8 +87,8 @@ async function monitorPath() {
   });
   const run = (n: number) => {
     for (let i = 0; i < n; i++) {
-      const { slice, x, scores } = batches[i % batches.length];
-      monitor.observeRecords(v, slice);
+      const { x, scores } = batches[i % batches.length];
+      monitor.observeFeatureStats(v, features.takeStats());
       const w = monitor.window(v);
       w.observeFeatures(x, rows);
       w.observeOutputs(scores, rows);

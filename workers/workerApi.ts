@@ -62,7 +62,7 @@ export function createWorkerApi(): WorkerApi {
   function monitoredVersion(active: ModelSession): MonitoredVersion {
     let v = monitored.get(active);
     if (!v) {
-      const { outputs, features, baseline } = active.entry;
+      const { outputs, baseline } = active.entry;
       v = {
         model: active.name,
         version: active.version,
@@ -72,7 +72,6 @@ export function createWorkerApi(): WorkerApi {
           baseline,
           { scores: config?.sketchScores ?? false },
         ),
-        nullableInputs: features.inputs.filter((i) => i.nullable === true || i.required === false).map((i) => i.name),
       };
       monitored.set(active, v);
     }
@@ -260,10 +259,6 @@ export function createWorkerApi(): WorkerApi {
       let monitorMs = 0;
       let scores: Float32Array;
       try {
-        if (watch && v) {
-          watch.observeRecords(v, records);
-          monitorMs = performance.now() - started;
-        }
         try {
           scores = await active.predict(
             records,
@@ -271,6 +266,7 @@ export function createWorkerApi(): WorkerApi {
               ? (batch, rows) => {
                   const t = performance.now();
                   watch.window(v).observeFeatures(batch, rows);
+                  watch.observeFeatureStats(v, active.features.takeStats());
                   monitorMs += performance.now() - t;
                 }
               : undefined,

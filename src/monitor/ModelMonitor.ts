@@ -1,5 +1,6 @@
 import type { IDBPDatabase } from 'idb';
 import { EdgewatchError, ErrorCode } from '../errors.ts';
+import type { FeatureStats } from '../features/FeatureStats.ts';
 import type { EdgewatchDB } from '../storage/db.ts';
 import { ADWIN } from './detectors/ADWIN.ts';
 import { DDM } from './detectors/DDM.ts';
@@ -14,7 +15,6 @@ export interface MonitoredVersion {
   readonly version: string;
   readonly layout: SketchLayout;
   /** Nullable raw inputs: their missing values are counted (as repaired by imputation). */
-  readonly nullableInputs: readonly string[];
 }
 
 /** Options of {@link ModelMonitor}. */
@@ -97,15 +97,14 @@ export class ModelMonitor {
     return w;
   }
 
-  /** Counts the missing values of nullable inputs in `records` (before imputation repairs them). */
-  observeRecords(v: MonitoredVersion, records: readonly Readonly<Record<string, unknown>>[]): void {
-    if (v.nullableInputs.length === 0) return;
+  /**
+   * Counts the inputs the feature pipeline had to fill in or repair for a batch: missing values that were
+   * imputed, invalid or out-of-range values repaired by the input's policy. The compiled pipeline counts
+   * them while it reads the columns anyway, so monitoring does not scan the records a second time.
+   */
+  observeFeatureStats(v: MonitoredVersion, stats: FeatureStats): void {
     const w = this.window(v);
-    for (const input of v.nullableInputs) {
-      let missing = 0;
-      for (let i = 0; i < records.length; i++) if (records[i]?.[input] == null) missing++;
-      w.observeRepaired(input, missing);
-    }
+    for (const [input, counts] of Object.entries(stats.inputs)) w.observeRepaired(input, counts.missing + counts.repaired);
   }
 
   /** Counts a refused record against the serving version. */

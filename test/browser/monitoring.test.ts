@@ -109,7 +109,6 @@ describe('storage stays bounded', () => {
       model: 'weather',
       version: '1',
       layout: sketchLayout(columns, entry.outputs, entry.baseline),
-      nullableInputs: [],
     };
     const days = 30;
     const start = Date.UTC(2026, 0, 1);

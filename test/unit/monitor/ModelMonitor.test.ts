@@ -7,7 +7,6 @@ const v: MonitoredVersion = {
   model: 'm',
   version: '1',
   layout: sketchLayout(['x'], { kind: 'classification', labels: ['a', 'b'] }),
-  nullableInputs: ['x'],
 };
 const noStorage = async () => {
   throw new Error('storage down');
@@ -42,7 +41,7 @@ describe('ModelMonitor (no storage involved)', () => {
   it('keeps the windows of a failed flush for the next one, merged with what came after', async () => {
     const monitor = new ModelMonitor(noStorage as never);
     monitor.window(v).observe(Float32Array.of(1, 2), Float32Array.of(0.9, 0.1, 0.3, 0.7), 2);
-    monitor.observeRecords(v, [{ x: null }, { x: 1 }]);
+    monitor.observeFeatureStats(v, { rows: 2, inputs: { x: { missing: 1, invalid: 0, outOfRange: 0, unseen: 0, repaired: 0 } }, oov: {} });
     await expect(monitor.flush()).rejects.toThrow('storage down');
     monitor.window(v).observe(Float32Array.of(3), Float32Array.of(0.5, 0.5), 1);
     const w = monitor.window(v).toJSON();
