@@ -10,6 +10,7 @@ import type { RawRecord } from '../src/features/FeatureSpec.ts';
 import { ArtifactCache } from '../src/models/ArtifactCache.ts';
 import { loadArtifacts, type DownloadProgress } from '../src/models/loadArtifacts.ts';
 import { ModelMonitor, type MonitoredVersion } from '../src/monitor/ModelMonitor.ts';
+import { reduceWideColumns } from '../src/monitor/reduceWideColumns.ts';
 import { PredictionMonitor } from '../src/monitor/PredictionMonitor.ts';
 import { sketchLayout } from '../src/monitor/WindowSketch.ts';
 import { openEdgewatchDB } from '../src/storage/db.ts';
@@ -63,11 +64,13 @@ export function createWorkerApi(): WorkerApi {
     let v = monitored.get(active);
     if (!v) {
       const { outputs, baseline } = active.entry;
+      const reduction = reduceWideColumns(active.features.columns);
       v = {
         model: active.name,
         version: active.version,
+        reduction,
         layout: sketchLayout(
-          active.features.columns,
+          reduction?.columns ?? active.features.columns,
           outputs.kind === 'classification' ? outputs : { kind: 'regression', names: outputs.names ?? [] },
           baseline,
           { scores: config?.sketchScores ?? false },
@@ -265,7 +268,7 @@ export function createWorkerApi(): WorkerApi {
             watch && v
               ? (batch, rows) => {
                   const t = performance.now();
-                  watch.window(v).observeFeatures(batch, rows);
+                  watch.window(v).observeFeatures(v.reduction ? v.reduction.apply(batch, rows) : batch, rows);
                   watch.observeFeatureStats(v, active.features.takeStats());
                   monitorMs += performance.now() - t;
                 }

@@ -1,6 +1,7 @@
 import type { IDBPDatabase } from 'idb';
 import { EdgewatchError, ErrorCode } from '../errors.ts';
 import type { FeatureStats } from '../features/FeatureStats.ts';
+import type { ColumnReduction } from './reduceWideColumns.ts';
 import type { EdgewatchDB } from '../storage/db.ts';
 import { ADWIN } from './detectors/ADWIN.ts';
 import { DDM } from './detectors/DDM.ts';
@@ -14,7 +15,8 @@ export interface MonitoredVersion {
   readonly model: string;
   readonly version: string;
   readonly layout: SketchLayout;
-  /** Nullable raw inputs: their missing values are counted (as repaired by imputation). */
+  /** For very wide specs (images, embeddings): how a feature batch is summarised before it is sketched. */
+  readonly reduction?: ColumnReduction;
 }
 
 /** Options of {@link ModelMonitor}. */

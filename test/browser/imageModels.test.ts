@@ -58,4 +58,15 @@ describe('real image models (MobileNetV2, layers and graph formats)', () => {
     await expect(model.predict({ image: new Float32Array(10) })).rejects.toMatchObject({ code: 'INPUT_INVALID', details: { field: 'image' } });
     await expect(model.predict({ image: testImage(3) })).resolves.toMatchObject({ version: '1' });
   });
+
+  it('monitors an image by per-row brightness and contrast, not one sketch per pixel', async () => {
+    const rt = createEdgeRuntime({ registry: REGISTRY, backends: ['wasm'], dbName: uniqueDbName('img') });
+    runtimes.push(rt);
+    const model = rt.model('mobilenet');
+    await model.predict([testImage(4), testImage(5), testImage(6)].map((image) => ({ image })));
+    const summary = await model.driftSummary();
+    expect(summary?.predictions).toBe(3);
+    expect(Object.keys(summary?.window.features ?? {})).toEqual(['image.mean', 'image.std']);
+    expect(summary?.window.features['image.mean'].count).toBe(3);
+  });
 });
