@@ -65,9 +65,14 @@ async function latency() {
   const calls = quick ? 300 : 2000;
   const runtime = createEdgeRuntime({ registry: REGISTRY, backends: [backend as 'wasm'], rememberBackend: false, dbName: `bench-${Date.now()}` });
   const model = await runtime.model('weather').ready();
+  // The same runtime without monitoring, to show what the sketches cost per call.
+  const bare = createEdgeRuntime({ registry: REGISTRY, backends: [backend as 'wasm'], rememberBackend: false, monitoring: false, dbName: `bench-bare-${Date.now()}` });
+  const bareModel = await bare.model('weather').ready();
   const peer = await rawPeer(modelUrl);
   const raw: number[] = [];
   const ours: number[] = [];
+  const unmonitored: number[] = [];
+  const unmonitoredWorker: number[] = [];
   const inWorker: number[] = [];
   // Calls alternate one by one (raw, runtime, raw, …) so drift in machine load hits both sides alike;
   // the first 100 pairs warm both up and are not recorded.
@@ -83,9 +88,16 @@ async function latency() {
       ours.push(performance.now() - t0);
       inWorker.push(prediction.workerMs);
     }
+    t0 = performance.now();
+    const bareAnswer = await bareModel.predict(record);
+    if (i >= 0) {
+      unmonitored.push(performance.now() - t0);
+      unmonitoredWorker.push(bareAnswer.workerMs);
+    }
   }
   peer.close();
   await runtime.dispose();
+  await bare.dispose();
   const result = {
     calls,
     rawP50Ms: round(percentile(raw, 50)),
@@ -95,9 +107,15 @@ async function latency() {
     runtimeWorkerP50Ms: round(percentile(inWorker, 50)),
     rawWorkerP50Ms: round(percentile(peer.workerMs.slice(100), 50)),
     ratioP50: round(percentile(ours, 50) / percentile(raw, 50)),
+    runtimeWithoutMonitoringP50Ms: round(percentile(unmonitored, 50)),
+    runtimeWithoutMonitoringWorkerP50Ms: round(percentile(unmonitoredWorker, 50)),
+    ratioWithoutMonitoringP50: round(percentile(unmonitored, 50) / percentile(raw, 50)),
     target: '≤ 1.10',
   };
-  log(`latency (MLP, ${backend}): runtime p50 ${result.runtimeP50Ms} ms vs raw ${result.rawP50Ms} ms → ×${result.ratioP50}`);
+  log(
+    `latency (MLP, ${backend}): runtime p50 ${result.runtimeP50Ms} ms vs raw ${result.rawP50Ms} ms → ×${result.ratioP50}` +
+      ` (without monitoring ${result.runtimeWithoutMonitoringP50Ms} ms → ×${result.ratioWithoutMonitoringP50})`,
+  );
   return result;
 }
 

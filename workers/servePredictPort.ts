@@ -2,14 +2,21 @@ import { EdgewatchError } from '../src/errors.ts';
 import type { RawRecord } from '../src/features/FeatureSpec.ts';
 import type { PortReply, PortRequest, PredictResponse } from './protocol.ts';
 
-/** Answers predict requests arriving on `port` (worker side of the fast path; see `openPredictPort`). */
-export function servePredictPort(port: MessagePort, predict: (name: string, records: readonly RawRecord[]) => Promise<PredictResponse>): void {
+/**
+ * Answers predict requests arriving on `port` (worker side of the fast path; see `openPredictPort`).
+ * `after` runs once the answer is posted: bookkeeping that the caller need not wait for.
+ */
+export function servePredictPort(
+  port: MessagePort,
+  predict: (name: string, records: readonly RawRecord[]) => Promise<{ response: PredictResponse; after?: () => void }>,
+): void {
   port.onmessage = async (event: MessageEvent<PortRequest>) => {
     const { id, name, records } = event.data;
     let reply: PortReply;
     try {
-      const value = await predict(name, records);
+      const { response: value, after } = await predict(name, records);
       port.postMessage({ id, ok: true, value } satisfies PortReply, [value.scores.buffer]);
+      after?.();
       return;
     } catch (error) {
       reply =

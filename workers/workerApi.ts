@@ -188,6 +188,71 @@ export function createWorkerApi(): WorkerApi {
     });
   }
 
+  async function runPredict(name: string, records: readonly RawRecord[]): Promise<{ response: PredictResponse; after: () => void }> {
+    if (recovering) await recovering;
+    let active = session(name);
+    const idPrefix = `${workerId}-${(batchCounter++).toString(36)}`;
+    const watch = models;
+    const v = watch ? monitoredVersion(active) : undefined;
+    const started = performance.now();
+    let monitorMs = 0;
+    let scores: Float32Array;
+    try {
+      try {
+        scores = await active.predict(
+          records,
+          watch && v
+            ? (batch, rows) => {
+                const t = performance.now();
+                watch.window(v).observeFeatures(v.reduction ? v.reduction.apply(batch, rows) : batch, rows);
+                watch.observeFeatureStats(v, active.features.takeStats());
+                monitorMs += performance.now() - t;
+              }
+            : undefined,
+        );
+      } catch (error) {
+        // Lost the GPU mid-batch: once the models are on the new backend, this batch runs again there
+        // (its features were already observed).
+        if (!recovering || error instanceof EdgewatchError) throw error;
+        await recovering;
+        active = session(name);
+        scores = await active.predict(records);
+      }
+    } catch (error) {
+      // Bad input is monitored too: the counts survive the refusal.
+      if (watch && v && isEdgewatchError(error, ErrorCode.INPUT_INVALID)) watch.observeInvalid(v, error.details.field as string | undefined);
+      throw error;
+    }
+    const inferenceMs = performance.now() - started - monitorMs;
+    const { outputs } = active.entry;
+    if (outputs.kind === 'classification') {
+      monitor?.observeClassification(active.name, active.version, outputs.labels, scores, records.length);
+    }
+    // Output monitoring runs after the answer has been posted (see servePredictPort): it is off the
+    // caller's latency path, on a copy, since the scores themselves are transferred away.
+    const kept = watch && v ? scores.slice() : undefined;
+    const served = active;
+    const after = () => {
+      if (!watch || !v || !kept) return;
+      const t = performance.now();
+      const window = watch.window(v);
+      window.observeOutputs(kept, records.length);
+      watch.remember(v, idPrefix, kept, served.outputWidth);
+      window.monitorMs += monitorMs + (performance.now() - t);
+      window.observeBatch(inferenceMs, served.info.backend, inferenceMs);
+    };
+    const response: PredictResponse = {
+      version: active.version,
+      backend: active.info.backend,
+      rows: records.length,
+      outputWidth: active.outputWidth,
+      scores,
+      idPrefix,
+      workerMs: performance.now() - started,
+    };
+    return { response, after };
+  }
+
   const api: WorkerApi = {
     async configure(next: WorkerConfig) {
       config = next;
@@ -249,67 +314,13 @@ export function createWorkerApi(): WorkerApi {
     },
 
     async openPredictPort(port: MessagePort) {
-      servePredictPort(port, (name, records) => api.predict(name, records));
+      servePredictPort(port, runPredict);
     },
 
     async predict(name: string, records: readonly RawRecord[]): Promise<PredictResponse> {
-      if (recovering) await recovering;
-      let active = session(name);
-      const idPrefix = `${workerId}-${(batchCounter++).toString(36)}`;
-      const watch = models;
-      const v = watch ? monitoredVersion(active) : undefined;
-      const started = performance.now();
-      let monitorMs = 0;
-      let scores: Float32Array;
-      try {
-        try {
-          scores = await active.predict(
-            records,
-            watch && v
-              ? (batch, rows) => {
-                  const t = performance.now();
-                  watch.window(v).observeFeatures(v.reduction ? v.reduction.apply(batch, rows) : batch, rows);
-                  watch.observeFeatureStats(v, active.features.takeStats());
-                  monitorMs += performance.now() - t;
-                }
-              : undefined,
-          );
-        } catch (error) {
-          // Lost the GPU mid-batch: once the models are on the new backend, this batch runs again there
-          // (its features were already observed).
-          if (!recovering || error instanceof EdgewatchError) throw error;
-          await recovering;
-          active = session(name);
-          scores = await active.predict(records);
-        }
-      } catch (error) {
-        // Bad input is monitored too: the counts survive the refusal.
-        if (watch && v && isEdgewatchError(error, ErrorCode.INPUT_INVALID)) watch.observeInvalid(v, error.details.field as string | undefined);
-        throw error;
-      }
-      const inferenceMs = performance.now() - started - monitorMs;
-      const { outputs } = active.entry;
-      if (outputs.kind === 'classification') {
-        monitor?.observeClassification(active.name, active.version, outputs.labels, scores, records.length);
-      }
-      if (watch && v) {
-        const t = performance.now();
-        const window = watch.window(v);
-        window.observeOutputs(scores, records.length);
-        watch.remember(v, idPrefix, scores, active.outputWidth);
-        window.monitorMs += monitorMs + (performance.now() - t);
-        window.observeBatch(inferenceMs, active.info.backend, inferenceMs);
-      }
-      const response: PredictResponse = {
-        version: active.version,
-        backend: active.info.backend,
-        rows: records.length,
-        outputWidth: active.outputWidth,
-        scores,
-        idPrefix,
-        workerMs: performance.now() - started,
-      };
-      return transfer(response, [scores.buffer]);
+      const { response, after } = await runPredict(name, records);
+      after();
+      return transfer(response, [response.scores.buffer]);
     },
 
     async features(name: string, records: readonly RawRecord[]) {
