@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { transfer } from 'comlink';
 import { EdgewatchError, ErrorCode, isEdgewatchError } from '../src/errors.ts';
 import type { RawRecord } from '../src/features/FeatureSpec.ts';
+import type { FeatureStats } from '../src/features/FeatureStats.ts';
 import { ArtifactCache } from '../src/models/ArtifactCache.ts';
 import { loadArtifacts, type DownloadProgress } from '../src/models/loadArtifacts.ts';
 import { ModelMonitor, type MonitoredVersion } from '../src/monitor/ModelMonitor.ts';
@@ -196,6 +197,8 @@ export function createWorkerApi(): WorkerApi {
     const v = watch ? monitoredVersion(active) : undefined;
     const started = performance.now();
     let monitorMs = 0;
+    let keptFeatures: Float32Array | undefined;
+    let keptStats: FeatureStats | undefined;
     let scores: Float32Array;
     try {
       try {
@@ -203,9 +206,10 @@ export function createWorkerApi(): WorkerApi {
           records,
           watch && v
             ? (batch, rows) => {
+                // The batch is a buffer the next call reuses: keep a copy, sketch it after answering.
                 const t = performance.now();
-                watch.window(v).observeFeatures(v.reduction ? v.reduction.apply(batch, rows) : batch, rows);
-                watch.observeFeatureStats(v, active.features.takeStats());
+                keptFeatures = batch.slice(0, rows * active.features.width);
+                keptStats = active.features.takeStats();
                 monitorMs += performance.now() - t;
               }
             : undefined,
@@ -236,6 +240,8 @@ export function createWorkerApi(): WorkerApi {
       if (!watch || !v || !kept) return;
       const t = performance.now();
       const window = watch.window(v);
+      if (keptFeatures) window.observeFeatures(v.reduction ? v.reduction.apply(keptFeatures, records.length) : keptFeatures, records.length);
+      if (keptStats) watch.observeFeatureStats(v, keptStats);
       window.observeOutputs(kept, records.length);
       watch.remember(v, idPrefix, kept, served.outputWidth);
       window.monitorMs += monitorMs + (performance.now() - t);
