@@ -9,6 +9,7 @@ import type { DriftDetector } from './detectors/DriftDetector.ts';
 import { PageHinkley } from './detectors/PageHinkley.ts';
 import { addWindows, compactWindows, readWindows, type RetentionPolicy } from './store/windowStore.ts';
 import { mergeWindows, WindowSketch, type SketchLayout, type WindowSketchJSON } from './WindowSketch.ts';
+import { PeriodicFlusher } from './PeriodicFlusher.ts';
 
 /** A model version as the monitor needs it. */
 export interface MonitoredVersion {
@@ -63,14 +64,12 @@ interface Recent {
  * (bounded by count and age) so late labels join them; label outcomes feed DDM, ADWIN and Page-Hinkley
  * per model version.
  */
-export class ModelMonitor {
+export class ModelMonitor extends PeriodicFlusher {
   private pending = new Map<string, WindowSketch>();
   private last: { v: MonitoredVersion; start: number; map: Map<string, WindowSketch>; window: WindowSketch } | undefined;
   private readonly recent = new Map<string, Recent>();
   private recentRows = 0;
   private readonly detectors = new Map<string, DriftDetector[]>();
-  private timer: ReturnType<typeof setInterval> | undefined;
-  private flushing: Promise<void> = Promise.resolve();
   private lastCompaction = Number.NEGATIVE_INFINITY;
   private readonly windowMs: number;
   private readonly now: () => number;
@@ -79,6 +78,7 @@ export class ModelMonitor {
     private readonly db: () => Promise<IDBPDatabase<EdgewatchDB>>,
     private readonly options: ModelMonitorOptions = {},
   ) {
+    super();
     this.windowMs = options.windowMs ?? 3_600_000;
     this.now = options.now ?? Date.now;
   }
@@ -190,25 +190,10 @@ export class ModelMonitor {
     return list;
   }
 
-  /** Flushes every `intervalMs` until {@link ModelMonitor.stop}. */
-  start(intervalMs: number): void {
-    this.stop();
-    this.timer = setInterval(() => void this.flush().catch(() => undefined), intervalMs);
-  }
 
-  /** Stops the flush timer. */
-  stop(): void {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
-  }
 
-  /** Writes pending windows now (serialised: two flushes never interleave), then compacts now and then. */
-  flush(): Promise<void> {
-    this.flushing = this.flushing.catch(() => undefined).then(() => this.flushNow());
-    return this.flushing;
-  }
 
-  private async flushNow(): Promise<void> {
+  protected override async flushNow(): Promise<void> {
     const taken = this.pending;
     this.pending = new Map();
     if (taken.size > 0) {

@@ -2,6 +2,7 @@ import type { IDBPDatabase } from 'idb';
 import type { EdgewatchDB } from '../storage/db.ts';
 import { CountHistogram } from './CountHistogram.ts';
 import { addToHistograms, type HistogramDelta } from './histogramStore.ts';
+import { PeriodicFlusher } from './PeriodicFlusher.ts';
 
 interface Pending {
   readonly model: string;
@@ -15,16 +16,16 @@ interface Pending {
  * storage) and writes them to IndexedDB in one transaction per flush. A failed flush puts its counts
  * back, so nothing is lost but what an abrupt close loses: at most one flush interval.
  */
-export class PredictionMonitor {
+export class PredictionMonitor extends PeriodicFlusher {
   private pending = new Map<string, Pending>();
-  private timer: ReturnType<typeof setInterval> | undefined;
-  private flushing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly db: () => Promise<IDBPDatabase<EdgewatchDB>>,
     private readonly windowMs: number,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Counts the argmax of each row of `scores` (row-major, `labels.length` wide). */
   observeClassification(model: string, version: string, labels: readonly string[], scores: Float32Array, rows: number): void {
@@ -43,24 +44,10 @@ export class PredictionMonitor {
     }
   }
 
-  /** Flushes every `intervalMs` until {@link PredictionMonitor.stop}. */
-  start(intervalMs: number): void {
-    this.stop();
-    this.timer = setInterval(() => void this.flush().catch(() => undefined), intervalMs);
-  }
 
-  stop(): void {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
-  }
 
-  /** Writes pending counts now. Flushes are serialised so two never interleave. */
-  flush(): Promise<void> {
-    this.flushing = this.flushing.catch(() => undefined).then(() => this.flushNow());
-    return this.flushing;
-  }
 
-  private async flushNow(): Promise<void> {
+  protected override async flushNow(): Promise<void> {
     if (this.pending.size === 0) return;
     const taken = this.pending;
     this.pending = new Map();
