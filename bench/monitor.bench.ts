@@ -66,7 +66,7 @@ const md = [
   '',
   '| measure | value |',
   '|---|---|',
-  `| whole worker monitoring path (records scan, sketches, scores kept for feedback, health), amortised: ${f(browserResult.path.usPerBatch, 1)} µs per batch / ${f(inferencePerBatchMs, 3)} ms inference per batch | **${f(pathOverhead * 100, 2)} %** |`,
+  `| whole worker monitoring path (repair counters, sketches, scores kept for feedback, health), amortised: ${f(browserResult.path.usPerBatch, 1)} µs per batch / ${f(inferencePerBatchMs, 3)} ms inference per batch | **${f(pathOverhead * 100, 2)} %** |`,
   `| sketches only: ${f(perValueNs)} ns × ${valuesPerBatch} values per batch / ${f(inferencePerBatchMs, 3)} ms inference per batch | ${f(derivedOverhead * 100, 2)} % |`,
   `| worker, measured with performance.now() around each update (coarse, includes JIT warm-up), ${String(o.batches)} batches | ${f((o.workerOverhead as number) * 100, 2)} % (${f(o.workerMonitorMs, 1)} ms / ${f(o.workerInferenceMs, 1)} ms) |`,
   `| end to end: predict ms per batch, monitoring on | ${f(o.predictMsPerBatchOn, 3)} |`,

@@ -63,7 +63,7 @@ async function overhead() {
 }
 
 /**
- * The worker's whole monitoring path per batch (records scan, features, outputs, remembering the scores for
+ * The worker's whole monitoring path per batch (repair counters, features, outputs, remembering the scores for
  * feedback, health), replayed here on real weather batches many times: an amortised µs per batch that a
  * coarse per-batch timer cannot give.
  */
