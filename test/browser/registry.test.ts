@@ -262,3 +262,32 @@ describe('automatic rollback', () => {
     await expect(model.predict(day)).resolves.toMatchObject({ version: '1' });
   });
 });
+
+describe('when the updater checks', () => {
+  async function nextActivation(rt: EdgeRuntime): Promise<string> {
+    return new Promise((resolve) => rt.addEventListener('activated', (e) => resolve(e.detail.version), { once: true }));
+  }
+
+  it('on its interval, when the device comes online, and when the tab becomes visible', async () => {
+    const registry = await serve();
+    const polling = runtime(registry.url, { updateIntervalMs: 300 });
+    const onEvents = runtime(registry.url, { updateIntervalMs: 0 });
+    const [a, b] = await Promise.all([polling.model('weather').ready(), onEvents.model('weather').ready()]);
+    expect([a.version, b.version]).toEqual(['1', '1']);
+
+    await registry.publish(withStable(registry.manifest, '2'));
+    // Interval: nobody calls checkForUpdates; the timer does.
+    expect(await nextActivation(polling)).toBe('2');
+
+    // `online`: the runtime without polling picks v2 up when the browser says it is back online.
+    const online = nextActivation(onEvents);
+    window.dispatchEvent(new Event('online'));
+    expect(await online).toBe('2');
+
+    // Tab visible again: back to v1 on the registry, noticed on `visibilitychange` (the tab is visible here).
+    await registry.publish(withStable(registry.manifest, '1'));
+    const visible = nextActivation(onEvents);
+    document.dispatchEvent(new Event('visibilitychange'));
+    expect(await visible).toBe('1');
+  });
+});
