@@ -2,6 +2,8 @@
 /**
  * Runs a browser benchmark page in headless Chromium against Vite's dev server and writes
  * bench/results/<name>.json and .md.   node bench/run.mjs runtime [--quick] [--backend=wasm]
+ * [--only=latency,throughput] runs some parts and writes no results; [--trace=file.json] records a Chrome
+ * trace with V8 CPU samples of every thread (summarise it with `node bench/traceSummary.mjs file.json`).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { chromium } from 'playwright';
@@ -10,7 +12,10 @@ import { buildBenchModels } from '../scripts/build-bench-models.ts';
 
 const [name = 'runtime', ...flags] = process.argv.slice(2);
 const quick = flags.includes('--quick');
-const backend = flags.find((f) => f.startsWith('--backend='))?.split('=')[1] ?? 'wasm';
+const flag = (name) => flags.find((f) => f.startsWith(`--${name}=`))?.split('=')[1];
+const backend = flag('backend') ?? 'wasm';
+const only = flag('only');
+const trace = flag('trace');
 if (name === 'runtime') await buildBenchModels();
 const server = await createServer({ configFile: 'vite.config.ts', logLevel: 'warn', server: {
     host: '127.0.0.1',
@@ -30,18 +35,32 @@ try {
   const page = await browser.newPage();
   page.on('console', (message) => message.type() === 'log' && console.log(`  ${message.text()}`));
   page.on('pageerror', (error) => console.error(`page error: ${error}`));
-  await page.goto(`${base}bench/${name}.html?backend=${backend}${quick ? '&quick' : ''}`);
-  await page.waitForFunction(() => window.__benchResult, null, { timeout: 15 * 60_000 });
+  if (trace) {
+    await browser.startTracing(page, {
+      path: trace,
+      categories: ['devtools.timeline', 'v8.execute', 'disabled-by-default-v8.cpu_profiler', 'disabled-by-default-devtools.timeline'],
+    });
+  }
+  await page.goto(`${base}bench/${name}.html?backend=${backend}${quick ? '&quick' : ''}${only ? `&only=${only}${process.env.TMPB ? '&tmpb' : ''}` : ''}`);
+  // Polling on a timer, not every animation frame: rAF polling would keep waking the page's main thread.
+  await page.waitForFunction(() => window.__benchResult, null, { timeout: 15 * 60_000, polling: 500 });
+  if (trace) await browser.stopTracing();
   const result = await page.evaluate(() => window.__benchResult);
   if (result.error) throw new Error(result.error);
+  if (only || trace) {
+    console.log(JSON.stringify(result, null, 2));
+    throw Object.assign(new Error('partial run: results not written'), { partial: true });
+  }
   const file = quick ? `${name}.quick` : name;
   mkdirSync('bench/results', { recursive: true });
   writeFileSync(`bench/results/${file}.json`, `${JSON.stringify(result, null, 2)}\n`);
   writeFileSync(`bench/results/${file}.md`, toMarkdown(name, result));
   console.log(`bench: wrote bench/results/${file}.json and .md`);
 } catch (error) {
-  console.error(`bench ${name} failed: ${error}`);
-  exitCode = 1;
+  if (!error.partial) {
+    console.error(`bench ${name} failed: ${error}`);
+    exitCode = 1;
+  }
 } finally {
   await browser.close();
   await server.close();

@@ -3,6 +3,7 @@
  * it; the runtime holds a comlink `Remote<WorkerApi>`.
  */
 import type { RawRecord } from '../src/features/FeatureSpec.ts';
+import type { RecordBatch } from '../src/features/RecordBatch.ts';
 import type { DownloadProgress } from '../src/models/loadArtifacts.ts';
 import type { FeedbackResult } from '../src/monitor/ModelMonitor.ts';
 import type { RetentionPolicy } from '../src/monitor/store/windowStore.ts';
@@ -115,7 +116,7 @@ export interface WorkerApi {
    * comlink stays for the control calls.
    */
   openPredictPort(port: MessagePort): Promise<void>;
-  predict(name: string, records: readonly RawRecord[]): Promise<PredictResponse>;
+  predict(name: string, records: RecordBatch): Promise<PredictResponse>;
   /** The model inputs the worker computes for `records` (skew checks, debugging). */
   features(name: string, records: readonly RawRecord[]): Promise<Float32Array>;
   /** Writes pending monitoring counts to IndexedDB now. */
@@ -133,7 +134,8 @@ export interface WorkerApi {
 export interface PortRequest {
   readonly id: number;
   readonly name: string;
-  readonly records: readonly RawRecord[];
+  /** Packed by column where possible (see `packRecords`): cheaper to clone than an array of objects. */
+  readonly records: RecordBatch;
 }
 
 /** The answer to a {@link PortRequest}: the response, or the error as plain data. */

@@ -1,5 +1,5 @@
 import { EdgewatchError } from '../src/errors.ts';
-import type { RawRecord } from '../src/features/FeatureSpec.ts';
+import type { RecordBatch } from '../src/features/RecordBatch.ts';
 import type { PortReply, PortRequest, PredictResponse } from './protocol.ts';
 
 /**
@@ -8,7 +8,7 @@ import type { PortReply, PortRequest, PredictResponse } from './protocol.ts';
  */
 export function servePredictPort(
   port: MessagePort,
-  predict: (name: string, records: readonly RawRecord[]) => Promise<{ response: PredictResponse; after?: () => void }>,
+  predict: (name: string, records: RecordBatch) => Promise<{ response: PredictResponse; after?: () => void }>,
 ): void {
   port.onmessage = async (event: MessageEvent<PortRequest>) => {
     const { id, name, records } = event.data;

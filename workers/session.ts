@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { EdgewatchError, ErrorCode } from '../src/errors.ts';
 import { checkGoldens, GOLDEN_FEATURE_TOLERANCE } from '../src/features/checkGoldens.ts';
 import { compile, type CompiledFeatures } from '../src/features/compile.ts';
-import type { RawRecord } from '../src/features/FeatureSpec.ts';
+import { batchRows, type RecordBatch } from '../src/features/RecordBatch.ts';
 import { memoryIOHandler } from '../src/models/memoryIOHandler.ts';
 import type { ModelVersion } from '../src/registry/Manifest.ts';
 import type { BackendName, LoadRequest, SessionInfo } from './protocol.ts';
@@ -149,12 +149,13 @@ export class ModelSession {
    * `onFeatures` sees the feature batch synchronously, before the model runs: the batch is a view of a
    * buffer the next call reuses, so monitoring must read it now.
    */
-  async predict(records: readonly RawRecord[], onFeatures?: (batch: Float32Array, rows: number) => void): Promise<Float32Array> {
+  async predict(records: RecordBatch, onFeatures?: (batch: Float32Array, rows: number) => void): Promise<Float32Array> {
     const batch = this.features.transform(records);
-    onFeatures?.(batch, records.length);
+    const rows = batchRows(records);
+    onFeatures?.(batch, rows);
     this.inFlight++;
     try {
-      return await this.predictBatch(batch, records.length);
+      return await this.predictBatch(batch, rows);
     } finally {
       this.inFlight--;
       if (this.retiring && this.inFlight === 0) this.dispose();

@@ -8,6 +8,7 @@ import { transfer } from 'comlink';
 import { EdgewatchError, ErrorCode, isEdgewatchError } from '../src/errors.ts';
 import type { RawRecord } from '../src/features/FeatureSpec.ts';
 import type { FeatureStats } from '../src/features/FeatureStats.ts';
+import { batchRows, type RecordBatch } from '../src/features/RecordBatch.ts';
 import { ArtifactCache } from '../src/models/ArtifactCache.ts';
 import { loadArtifacts, type DownloadProgress } from '../src/models/loadArtifacts.ts';
 import { ModelMonitor, type MonitoredVersion } from '../src/monitor/ModelMonitor.ts';
@@ -189,8 +190,9 @@ export function createWorkerApi(): WorkerApi {
     });
   }
 
-  async function runPredict(name: string, records: readonly RawRecord[]): Promise<{ response: PredictResponse; after: () => void }> {
+  async function runPredict(name: string, records: RecordBatch): Promise<{ response: PredictResponse; after: () => void }> {
     if (recovering) await recovering;
+    const rows = batchRows(records);
     let active = session(name);
     const idPrefix = `${workerId}-${(batchCounter++).toString(36)}`;
     const watch = models;
@@ -230,7 +232,7 @@ export function createWorkerApi(): WorkerApi {
     const inferenceMs = performance.now() - started - monitorMs;
     const { outputs } = active.entry;
     if (outputs.kind === 'classification') {
-      monitor?.observeClassification(active.name, active.version, outputs.labels, scores, records.length);
+      monitor?.observeClassification(active.name, active.version, outputs.labels, scores, rows);
     }
     // Output monitoring runs after the answer has been posted (see servePredictPort): it is off the
     // caller's latency path, on a copy, since the scores themselves are transferred away.
@@ -240,9 +242,9 @@ export function createWorkerApi(): WorkerApi {
       if (!watch || !v || !kept) return;
       const t = performance.now();
       const window = watch.window(v);
-      if (keptFeatures) window.observeFeatures(v.reduction ? v.reduction.apply(keptFeatures, records.length) : keptFeatures, records.length);
+      if (keptFeatures) window.observeFeatures(v.reduction ? v.reduction.apply(keptFeatures, rows) : keptFeatures, rows);
       if (keptStats) watch.observeFeatureStats(v, keptStats);
-      window.observeOutputs(kept, records.length);
+      window.observeOutputs(kept, rows);
       watch.remember(v, idPrefix, kept, served.outputWidth);
       window.monitorMs += monitorMs + (performance.now() - t);
       window.observeBatch(inferenceMs, served.info.backend, inferenceMs);
@@ -250,7 +252,7 @@ export function createWorkerApi(): WorkerApi {
     const response: PredictResponse = {
       version: active.version,
       backend: active.info.backend,
-      rows: records.length,
+      rows: rows,
       outputWidth: active.outputWidth,
       scores,
       idPrefix,
@@ -323,7 +325,7 @@ export function createWorkerApi(): WorkerApi {
       servePredictPort(port, runPredict);
     },
 
-    async predict(name: string, records: readonly RawRecord[]): Promise<PredictResponse> {
+    async predict(name: string, records: RecordBatch): Promise<PredictResponse> {
       const { response, after } = await runPredict(name, records);
       after();
       return transfer(response, [response.scores.buffer]);

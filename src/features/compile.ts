@@ -1,7 +1,8 @@
 import { EdgewatchError, ErrorCode } from '../errors.ts';
-import type { FeatureDef, FeatureSpec, InputSpec, RawRecord, TransformStep } from './FeatureSpec.ts';
+import type { FeatureDef, FeatureSpec, InputSpec, TransformStep } from './FeatureSpec.ts';
 import { emptyInputCounts, type FeatureStats, type InputCounts } from './FeatureStats.ts';
 import { readColumn } from './readColumn.ts';
+import { isPackedRecords, type RecordBatch } from './RecordBatch.ts';
 import { transformFor } from './transforms/registry.ts';
 import type { ColumnKind, Transform } from './transforms/Transform.ts';
 
@@ -12,10 +13,11 @@ export interface CompiledFeatures {
   /** One name per output column, e.g. `date.sin`, `weather=rain`. */
   readonly columns: readonly string[];
   /**
-   * Turns records into a row-major `[records.length, width]` batch. Without `out`, the result is a view
-   * of a buffer the function reuses: copy it (or hand it to `tf.tensor`, which copies) before the next call.
+   * Turns records (an array, or packed by `packRecords`) into a row-major `[rows, width]` batch. Without
+   * `out`, the result is a view of a buffer the function reuses: copy it (or hand it to `tf.tensor`, which
+   * copies) before the next call.
    */
-  transform(records: readonly RawRecord[], out?: Float32Array): Float32Array;
+  transform(records: RecordBatch, out?: Float32Array): Float32Array;
   /** Data-quality counters since compile or the last {@link CompiledFeatures.takeStats} (a live view: read, don't keep). */
   readonly stats: Readonly<FeatureStats>;
   /** Returns the counters and starts new ones: what a monitor calls on each flush. */
@@ -173,11 +175,12 @@ export function compile(spec: FeatureSpec): CompiledFeatures {
   // Counts of the batch in progress, added to `stats` only if the whole batch succeeds.
   const pending = freshStats();
 
-  function transform(records: readonly RawRecord[], out?: Float32Array): Float32Array {
-    if (!Array.isArray(records)) {
+  function transform(records: RecordBatch, out?: Float32Array): Float32Array {
+    const packed = isPackedRecords(records);
+    if (!packed && !Array.isArray(records)) {
       throw new EdgewatchError(ErrorCode.INPUT_INVALID, 'Expected an array of records', { field: null, reason: 'not an array' });
     }
-    const rows = records.length;
+    const rows = packed ? records.rows : records.length;
     if (scratch.length < rows * maxElements) scratch = new Float64Array(Math.max(rows, (scratch.length / maxElements) * 2) * maxElements);
     if (converted.length < rows) converted = new Float64Array(Math.max(rows, converted.length * 2));
     let target = out;

@@ -1,7 +1,8 @@
 import { EdgewatchError, ErrorCode } from '../errors.ts';
 import { daysFromCivil } from './daysFromCivil.ts';
-import type { InputSpec, RawRecord } from './FeatureSpec.ts';
+import type { InputSpec } from './FeatureSpec.ts';
 import type { InputCounts } from './FeatureStats.ts';
+import { batchRows, isPackedRecords, type RecordBatch } from './RecordBatch.ts';
 import type { Column } from './transforms/Transform.ts';
 
 function invalid(input: InputSpec, row: number, reason: string, value: unknown): EdgewatchError {
@@ -69,10 +70,21 @@ function allowedOf(input: InputSpec): ReadonlySet<string> | undefined {
   return set;
 }
 
-function recordAt(input: InputSpec, records: readonly RawRecord[], row: number): RawRecord {
-  const record = records[row];
-  if (record === null || typeof record !== 'object') throw invalid(input, row, 'record is not an object', record);
-  return record;
+/**
+ * The value of `input` in each row: `records[row][name]` (a record that is not an object is refused), or
+ * the packed column's entry (packing guarantees objects; a field no record has reads `undefined`).
+ */
+function valuesOf(input: InputSpec, records: RecordBatch): (row: number) => unknown {
+  const name = input.name;
+  if (isPackedRecords(records)) {
+    const column = records.columns[records.names.indexOf(name)];
+    return column === undefined ? () => undefined : (row) => column[row];
+  }
+  return (row) => {
+    const record = records[row];
+    if (record === null || typeof record !== 'object') throw invalid(input, row, 'record is not an object', record);
+    return record[name];
+  };
 }
 
 /**
@@ -83,8 +95,9 @@ function recordAt(input: InputSpec, records: readonly RawRecord[], row: number):
  * A violation throws `INPUT_INVALID` naming the field, the record and the reason, unless the input's
  * `onInvalid` policy repairs it (see `InvalidPolicy`). Violations and missing values are added to `counts`.
  */
-export function readColumn(input: InputSpec, records: readonly RawRecord[], scratch?: Float64Array, counts: InputCounts = scratchCounts()): Column {
-  const rows = records.length;
+export function readColumn(input: InputSpec, records: RecordBatch, scratch?: Float64Array, counts: InputCounts = scratchCounts()): Column {
+  const rows = batchRows(records);
+  const valueAt = valuesOf(input, records);
   const optional = input.nullable === true || input.required === false;
   const policy = input.onInvalid ?? 'reject';
   const repairs = policy !== 'reject';
@@ -94,7 +107,7 @@ export function readColumn(input: InputSpec, records: readonly RawRecord[], scra
     const isText = input.type === 'text';
     const out: (string | null)[] = new Array(rows);
     for (let i = 0; i < rows; i++) {
-      const value = recordAt(input, records, i)[input.name];
+      const value = valueAt(i);
       let text: string | null = null;
       if (value === null || value === undefined) {
         counts.missing++;
@@ -131,7 +144,7 @@ export function readColumn(input: InputSpec, records: readonly RawRecord[], scra
     // Exactly rows × length long: the writer infers the vector length from it.
     const out = scratch && scratch.length >= size ? scratch.subarray(0, size) : new Float64Array(size);
     for (let i = 0; i < rows; i++) {
-      const value = recordAt(input, records, i)[input.name];
+      const value = valueAt(i);
       const at = i * length;
       if (value === null || value === undefined) {
         counts.missing++;
@@ -175,7 +188,7 @@ export function readColumn(input: InputSpec, records: readonly RawRecord[], scra
 
   const out = scratch && scratch.length >= rows ? scratch : new Float64Array(rows);
   for (let i = 0; i < rows; i++) {
-    const value = recordAt(input, records, i)[input.name];
+    const value = valueAt(i);
     if (value === null || value === undefined) {
       counts.missing++;
       if (!optional) {

@@ -123,6 +123,8 @@ export class EdgeRuntime extends EventTarget {
   private readonly manifestUrl: string;
   private backendInfo: BackendInfo | undefined;
   private apiPromise: Promise<WorkerApi> | undefined;
+  /** The started worker's API, for calls that need not wait a microtask for `apiPromise`. */
+  private readyApi: WorkerApi | undefined;
   private rawWorker: Worker | undefined;
   private generation = 0;
   private restarts: number[] = [];
@@ -310,6 +312,7 @@ export class EdgeRuntime extends EventTarget {
       this.rawWorker?.terminate();
       this.rawWorker = undefined;
       this.apiPromise = undefined;
+      this.readyApi = undefined;
       for (const call of this.pending) call.reject(new EdgewatchError(ErrorCode.WORKER_CRASHED, 'The runtime was disposed'));
       this.pending.clear();
       if (this.pollTimer !== undefined) clearInterval(this.pollTimer);
@@ -330,32 +333,48 @@ export class EdgeRuntime extends EventTarget {
     return new Promise<T>((resolve, reject) => {
       const call: PendingCall = { fn, resolve: resolve as (value: unknown) => void, reject };
       this.pending.add(call);
-      void this.attempt(call);
+      this.attempt(call);
     });
   }
 
-  private async attempt(call: PendingCall): Promise<void> {
+  private attempt(call: PendingCall): void {
     const generation = this.generation;
+    let answer: Promise<unknown>;
     try {
-      const api = await this.api();
-      const value = await call.fn(api);
-      // A promise settles once: if a re-sent copy already answered, this is a no-op.
-      this.pending.delete(call);
-      call.resolve(value);
+      // With the worker up, `fn` runs now, in this task: a batch that fills while the app is still making
+      // calls is posted at once, so the worker starts on it while the main thread queues the rest.
+      answer = this.readyApi ? call.fn(this.readyApi) : this.api().then((api) => call.fn(api));
     } catch (error) {
-      // A failure of a worker that has since died is not the caller's answer: the re-sent copy will be.
-      if (generation !== this.generation && this.pending.has(call)) return;
-      this.pending.delete(call);
-      call.reject(error);
+      answer = Promise.reject(error);
     }
+    answer.then(
+      (value) => {
+        // A promise settles once: if a re-sent copy already answered, this is a no-op.
+        this.pending.delete(call);
+        call.resolve(value);
+      },
+      (error) => {
+        // A failure of a worker that has since died is not the caller's answer: the re-sent copy will be.
+        if (generation !== this.generation && this.pending.has(call)) return;
+        this.pending.delete(call);
+        call.reject(error);
+      },
+    );
   }
 
   private api(): Promise<WorkerApi> {
-    this.apiPromise ??= this.start().catch((error) => {
-      this.apiPromise = undefined;
-      this.rawWorker?.terminate();
-      throw error;
-    });
+    const generation = this.generation;
+    this.apiPromise ??= this.start().then(
+      (api) => {
+        if (generation === this.generation && !this.disposed) this.readyApi = api;
+        return api;
+      },
+      (error) => {
+        this.apiPromise = undefined;
+        this.rawWorker?.terminate();
+        throw error;
+      },
+    );
     return this.apiPromise;
   }
 
@@ -408,6 +427,7 @@ export class EdgeRuntime extends EventTarget {
     if (this.disposed || generation !== this.generation) return;
     this.generation++;
     this.apiPromise = undefined;
+    this.readyApi = undefined;
     this.rawWorker = undefined;
     const now = Date.now();
     this.restarts = [...this.restarts.filter((t) => now - t < 60_000), now];
@@ -419,7 +439,7 @@ export class EdgeRuntime extends EventTarget {
       this.pending.clear();
       return;
     }
-    for (const call of [...this.pending]) void this.attempt(call);
+    for (const call of [...this.pending]) this.attempt(call);
   }
 
   private async resolve(name: string, options: ResolveOptions) {

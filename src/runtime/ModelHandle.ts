@@ -54,28 +54,29 @@ export interface HandleHost {
   drift?(detail: DriftDetail): void;
 }
 
-function split(response: PredictResponse, entry: ModelVersion | undefined, from: number, count: number): Prediction[] {
-  const labels = entry?.outputs.kind === 'classification' ? entry.outputs.labels : undefined;
+/** The prediction of row `row` of a batch's response. */
+function predictionAt(response: PredictResponse, labels: readonly string[] | undefined, row: number): Prediction {
   const width = response.outputWidth;
-  const out: Prediction[] = new Array(count);
-  for (let i = 0; i < count; i++) {
-    const row = from + i;
-    // A view, not a copy: the batch's buffer was transferred to us and is not reused.
-    const scores = response.scores.subarray(row * width, (row + 1) * width);
-    let best = 0;
-    for (let c = 1; c < width; c++) if (scores[c] > scores[best]) best = c;
-    // One literal per prediction (no spread of an optional part): 1,000 concurrent calls make 1,000 of these.
-    out[i] = {
-      predictionId: `${response.idPrefix}:${row}`,
-      version: response.version,
-      backend: response.backend,
-      scores,
-      workerMs: response.workerMs,
-      label: labels?.[best],
-      labelIndex: labels ? best : undefined,
-    };
-  }
-  return out;
+  // A view, not a copy: the batch's buffer was transferred to us and is not reused.
+  const scores = response.scores.subarray(row * width, (row + 1) * width);
+  let best = 0;
+  for (let c = 1; c < width; c++) if (scores[c] > scores[best]) best = c;
+  // One literal per prediction (no spread of an optional part): 1,000 concurrent calls make 1,000 of these.
+  return {
+    predictionId: `${response.idPrefix}:${row}`,
+    version: response.version,
+    backend: response.backend,
+    scores,
+    workerMs: response.workerMs,
+    label: labels?.[best],
+    labelIndex: labels ? best : undefined,
+  };
+}
+
+/** One `predict()` call as the batcher queues it: a single record is answered with one prediction. */
+interface PredictRequest {
+  readonly records: readonly RawRecord[];
+  readonly single: boolean;
 }
 
 /**
@@ -99,7 +100,7 @@ export class ModelHandle {
   private readonly entries = new Map<string, ModelVersion>();
   private swapping: Promise<unknown> = Promise.resolve();
   private loading: Promise<this> | undefined;
-  private readonly batcher: Batcher<readonly RawRecord[], Prediction[]>;
+  private readonly batcher: Batcher<PredictRequest, Prediction | Prediction[]>;
 
   constructor(
     name: string,
@@ -108,7 +109,7 @@ export class ModelHandle {
     batch: BatchOptions,
   ) {
     this.name = name;
-    this.batcher = new Batcher((requests) => this.runBatch(requests), batch, (records) => records.length);
+    this.batcher = new Batcher((requests) => this.runBatch(requests), batch, (request) => request.records.length);
   }
 
   /** What the serving version's outputs mean (labels of a classifier), once loaded. */
@@ -216,13 +217,13 @@ export class ModelHandle {
   predict(record: RawRecord): Promise<Prediction>;
   /** Predicts several records in one request. */
   predict(records: readonly RawRecord[]): Promise<Prediction[]>;
-  async predict(input: RawRecord | readonly RawRecord[]): Promise<Prediction | Prediction[]> {
-    const many = Array.isArray(input);
-    const records: readonly RawRecord[] = many ? (input as readonly RawRecord[]) : [input as RawRecord];
-    if (records.length === 0) return [];
-    if (this.version === undefined) await this.ready();
-    const predictions = await this.batcher.add(records);
-    return many ? predictions : predictions[0];
+  predict(input: RawRecord | readonly RawRecord[]): Promise<Prediction | Prediction[]> {
+    // Not async: the hot path makes one promise per call, the batcher's.
+    const single = !Array.isArray(input);
+    const records: readonly RawRecord[] = single ? [input as RawRecord] : (input as readonly RawRecord[]);
+    if (records.length === 0) return Promise.resolve([]);
+    if (this.version === undefined) return this.ready().then(() => this.batcher.add({ records, single }));
+    return this.batcher.add({ records, single });
   }
 
   /**
@@ -277,11 +278,15 @@ export class ModelHandle {
    * its own request (its row renumbered within that request); the others are re-sent without it. A batch
    * that shows a freshly activated version unhealthy is re-run on the version rolled back to.
    */
-  private async runBatch(requests: readonly (readonly RawRecord[])[]): Promise<Settled<Prediction[]>[]> {
-    const results: Settled<Prediction[]>[] = new Array(requests.length);
-    let pending = requests.map((records, index) => ({ records, index }));
+  private async runBatch(requests: readonly PredictRequest[]): Promise<Settled<Prediction | Prediction[]>[]> {
+    const results: Settled<Prediction | Prediction[]>[] = new Array(requests.length);
+    let pending = requests.map(({ records, single }, index) => ({ records, single, index }));
     while (pending.length > 0) {
-      const all = pending.flatMap((p) => p.records);
+      let all: RawRecord[] = [];
+      for (const p of pending) {
+        if (p.records.length === 1) all.push(p.records[0]);
+        else all = all.concat(p.records);
+      }
       const watched = this.watch;
       let response: PredictResponse;
       try {
@@ -311,10 +316,18 @@ export class ModelHandle {
         if (await this.judged(watched.answered(response.scores, response.rows))) continue;
       }
       const entry = this.entries.get(response.version);
+      const labels = entry?.outputs.kind === 'classification' ? entry.outputs.labels : undefined;
       let from = 0;
       for (const p of pending) {
-        results[p.index] = { ok: true, value: split(response, entry, from, p.records.length) };
-        from += p.records.length;
+        const count = p.records.length;
+        let value: Prediction | Prediction[];
+        if (p.single) value = predictionAt(response, labels, from);
+        else {
+          value = new Array<Prediction>(count);
+          for (let i = 0; i < count; i++) value[i] = predictionAt(response, labels, from + i);
+        }
+        results[p.index] = { ok: true, value };
+        from += count;
       }
       pending = [];
     }

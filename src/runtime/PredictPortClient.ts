@@ -1,6 +1,13 @@
 import { EdgewatchError, type ErrorCode } from '../errors.ts';
-import type { RawRecord } from '../features/FeatureSpec.ts';
-import type { PortReply, PredictResponse } from '../../workers/protocol.ts';
+import { isPackedRecords, packRecords, packedTransfers, type RecordBatch } from '../features/RecordBatch.ts';
+import type { PortReply, PortRequest, PredictResponse } from '../../workers/protocol.ts';
+
+/**
+ * Smallest batch sent packed by column. Below it, cloning the records as they are is cheaper than packing
+ * them (structured clone in Chromium 156: 1 record 4.9 µs plain vs 14.6 µs packed; 16 records 22 vs 19 µs;
+ * 64 records 66 vs 33 µs).
+ */
+export const PACK_FROM_ROWS = 16;
 
 /**
  * Main-thread end of the predict port: one message out and one back per batch, matched by id. The
@@ -30,11 +37,19 @@ export class PredictPortClient {
     port.start();
   }
 
-  predict(name: string, records: readonly RawRecord[]): Promise<PredictResponse> {
+  predict(name: string, records: RecordBatch): Promise<PredictResponse> {
     const id = this.nextId++;
     return new Promise<PredictResponse>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      this.port.postMessage({ id, name, records });
+      try {
+        const packed = isPackedRecords(records) || records.length < PACK_FROM_ROWS ? undefined : packRecords(records);
+        if (packed) this.port.postMessage({ id, name, records: packed } satisfies PortRequest, packedTransfers(packed));
+        else this.port.postMessage({ id, name, records } satisfies PortRequest);
+      } catch (error) {
+        // Not cloneable (a function in a record, say): this call fails, the port stays usable.
+        this.waiting.delete(id);
+        throw error;
+      }
     });
   }
 
