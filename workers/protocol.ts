@@ -4,6 +4,7 @@
  */
 import type { RawRecord } from '../src/features/FeatureSpec.ts';
 import type { RecordBatch } from '../src/features/RecordBatch.ts';
+import type { MonitorBudgetOptions } from '../src/monitor/MonitorBudget.ts';
 import type { DownloadProgress } from '../src/models/loadArtifacts.ts';
 import type { FeedbackResult } from '../src/monitor/ModelMonitor.ts';
 import type { RetentionPolicy } from '../src/monitor/store/windowStore.ts';
@@ -46,6 +47,8 @@ export interface WorkerConfig {
   readonly retention?: RetentionPolicy;
   /** Predictions kept for late labels: at most `count`, at most `ageMs` old. Default 10,000 / 24 h. */
   readonly recentPredictions?: { readonly count?: number; readonly ageMs?: number };
+  /** Share of inference time sketching may take under sustained load (see `MonitorBudget`). */
+  readonly monitoringBudget?: MonitorBudgetOptions;
 }
 
 /** What the worker reports about the backend it chose. */

@@ -25,6 +25,8 @@ import { ModelSession } from './session.ts';
 const TRIAL_ROWS = 32;
 const TRIAL_RUNS = 5;
 const TRIAL_BUDGET_MS = 1500;
+/** The sample of a batch the monitoring budget could not afford at all. */
+const NO_ROWS = new Int32Array(0);
 
 /** Builds a fresh worker API (one per worker). */
 export function createWorkerApi(): WorkerApi {
@@ -201,17 +203,30 @@ export function createWorkerApi(): WorkerApi {
     let monitorMs = 0;
     let keptFeatures: Float32Array | undefined;
     let keptStats: FeatureStats | undefined;
+    // Rows the monitoring budget lets us sketch, and which (undefined: all of them).
+    let sketchRows = rows;
+    let sample: Int32Array | undefined;
     let scores: Float32Array;
     try {
       try {
         scores = await active.predict(
           records,
           watch && v
-            ? (batch, rows) => {
-                // The batch is a buffer the next call reuses: keep a copy, sketch it after answering.
+            ? (batch, n) => {
+                // The batch is a buffer the next call reuses: keep a copy (of the rows to sketch), sketch it
+                // after answering.
                 const t = performance.now();
-                keptFeatures = batch.slice(0, rows * active.features.width);
-                keptStats = active.features.takeStats();
+                const width = active.features.width;
+                const budget = watch.budget(v);
+                sketchRows = budget.rowsToSketch(n);
+                keptFeatures = watch.buffers.take(sketchRows * width);
+                if (sketchRows === n) keptFeatures.set(batch.subarray(0, n * width));
+                else {
+                  sample = sketchRows > 0 ? budget.sample(n, sketchRows, new Int32Array(sketchRows)) : NO_ROWS;
+                  for (let i = 0; i < sketchRows; i++) keptFeatures.set(batch.subarray(sample[i] * width, (sample[i] + 1) * width), i * width);
+                }
+                // Most batches need no repair: then there are no counters to take.
+                if (active.features.issues > 0) keptStats = active.features.takeStats();
                 monitorMs += performance.now() - t;
               }
             : undefined,
@@ -231,23 +246,40 @@ export function createWorkerApi(): WorkerApi {
     }
     const inferenceMs = performance.now() - started - monitorMs;
     const { outputs } = active.entry;
-    if (outputs.kind === 'classification') {
-      monitor?.observeClassification(active.name, active.version, outputs.labels, scores, rows);
-    }
+    const classes = outputs.kind === 'classification' ? outputs.labels : undefined;
     // Output monitoring runs after the answer has been posted (see servePredictPort): it is off the
     // caller's latency path, on a copy, since the scores themselves are transferred away.
-    const kept = watch && v ? scores.slice() : undefined;
+    let kept: Float32Array | undefined;
+    if (watch && v) {
+      const t = performance.now();
+      kept = watch.buffers.take(scores.length);
+      kept.set(scores);
+      monitorMs += performance.now() - t;
+    } else if (classes) {
+      monitor?.observeClassification(active.name, active.version, classes, scores, rows);
+    }
     const served = active;
     const after = () => {
       if (!watch || !v || !kept) return;
       const t = performance.now();
+      if (classes) monitor?.observeClassification(served.name, served.version, classes, kept, rows);
       const window = watch.window(v);
-      if (keptFeatures) window.observeFeatures(v.reduction ? v.reduction.apply(keptFeatures, rows) : keptFeatures, rows);
+      // The budget is charged what sketching costs; the bookkeeping around it (exact counts, NaN checks,
+      // scores kept for feedback, latency) is done for every batch, so it is not the budget's to ration.
+      if (sample) window.countOutputs(kept, rows);
+      const s = performance.now();
+      if (keptFeatures) {
+        if (sketchRows > 0) window.observeFeatures(v.reduction ? v.reduction.apply(keptFeatures, sketchRows) : keptFeatures, sketchRows);
+        watch.buffers.give(keptFeatures);
+      }
+      if (sample) window.sketchOutputs(kept, sample, sketchRows);
+      else window.observeOutputs(kept, rows);
+      const sketchMs = performance.now() - s;
       if (keptStats) watch.observeFeatureStats(v, keptStats);
-      window.observeOutputs(kept, rows);
       watch.remember(v, idPrefix, kept, served.outputWidth);
-      window.monitorMs += monitorMs + (performance.now() - t);
       window.observeBatch(inferenceMs, served.info.backend, inferenceMs);
+      window.monitorMs += monitorMs + (performance.now() - t);
+      watch.budget(v).account(inferenceMs, sketchMs, sketchRows);
     };
     const response: PredictResponse = {
       version: active.version,
@@ -277,6 +309,7 @@ export function createWorkerApi(): WorkerApi {
           retention: next.retention,
           maxRecent: next.recentPredictions?.count,
           maxRecentAgeMs: next.recentPredictions?.ageMs,
+          budget: next.monitoringBudget,
         });
         models.start(next.flushIntervalMs);
       }

@@ -22,6 +22,11 @@ export interface CompiledFeatures {
   readonly stats: Readonly<FeatureStats>;
   /** Returns the counters and starts new ones: what a monitor calls on each flush. */
   takeStats(): FeatureStats;
+  /**
+   * Missing, invalid, out-of-range, unseen and OOV values counted since the last `takeStats()`: a
+   * monitor that finds 0 (the usual case) need not take and walk the counters.
+   */
+  readonly issues: number;
 }
 
 interface Plan {
@@ -172,6 +177,7 @@ export function compile(spec: FeatureSpec): CompiledFeatures {
     oov: Object.fromEntries(featureNames.map((name) => [name, 0])),
   });
   let stats = freshStats();
+  let issues = 0;
   // Counts of the batch in progress, added to `stats` only if the whole batch succeeds.
   const pending = freshStats();
 
@@ -217,8 +223,15 @@ export function compile(spec: FeatureSpec): CompiledFeatures {
       }
     }
     stats.rows += rows;
-    for (const name of inputNames) addCounts(stats.inputs[name], pending.inputs[name]);
-    for (const name of featureNames) stats.oov[name] += pending.oov[name];
+    for (const name of inputNames) {
+      const counts = pending.inputs[name];
+      issues += counts.missing + counts.invalid + counts.outOfRange + counts.unseen;
+      addCounts(stats.inputs[name], counts);
+    }
+    for (const name of featureNames) {
+      issues += pending.oov[name];
+      stats.oov[name] += pending.oov[name];
+    }
     return target;
   }
 
@@ -232,7 +245,11 @@ export function compile(spec: FeatureSpec): CompiledFeatures {
     takeStats() {
       const taken = stats;
       stats = freshStats();
+      issues = 0;
       return taken;
+    },
+    get issues() {
+      return issues;
     },
   };
 }

@@ -10,6 +10,8 @@ import { PageHinkley } from './detectors/PageHinkley.ts';
 import { addWindows, compactWindows, readWindows, type RetentionPolicy } from './store/windowStore.ts';
 import { mergeWindows, WindowSketch, type SketchLayout, type WindowSketchJSON } from './WindowSketch.ts';
 import { PeriodicFlusher } from './PeriodicFlusher.ts';
+import { MonitorBudget, type MonitorBudgetOptions } from './MonitorBudget.ts';
+import { Float32Pool } from './Float32Pool.ts';
 
 /** A model version as the monitor needs it. */
 export interface MonitoredVersion {
@@ -32,6 +34,8 @@ export interface ModelMonitorOptions {
   /** Compaction runs after a flush at most this often (ms). Default 10 minutes. */
   readonly compactEveryMs?: number;
   readonly now?: () => number;
+  /** Share of inference time that sketching may take under sustained load. */
+  readonly budget?: MonitorBudgetOptions;
 }
 
 /** What {@link ModelMonitor.feedback} found. */
@@ -70,6 +74,9 @@ export class ModelMonitor extends PeriodicFlusher {
   private readonly recent = new Map<string, Recent>();
   private recentRows = 0;
   private readonly detectors = new Map<string, DriftDetector[]>();
+  private readonly budgets = new WeakMap<MonitoredVersion, MonitorBudget>();
+  /** Buffers for the worker's per-batch copies; kept scores return here when they are forgotten. */
+  readonly buffers = new Float32Pool();
   private lastCompaction = Number.NEGATIVE_INFINITY;
   private readonly windowMs: number;
   private readonly now: () => number;
@@ -99,6 +106,16 @@ export class ModelMonitor extends PeriodicFlusher {
     return w;
   }
 
+  /** The sketching budget of a model version (one per version: a big model's time does not pay for a small one's sketches). */
+  budget(v: MonitoredVersion): MonitorBudget {
+    let budget = this.budgets.get(v);
+    if (!budget) {
+      budget = new MonitorBudget(this.options.budget);
+      this.budgets.set(v, budget);
+    }
+    return budget;
+  }
+
   /**
    * Counts the inputs the feature pipeline had to fill in or repair for a batch: missing values that were
    * imputed, invalid or out-of-range values repaired by the input's policy. The compiled pipeline counts
@@ -115,12 +132,13 @@ export class ModelMonitor extends PeriodicFlusher {
   }
 
   /**
-   * Remembers a batch's scores under its id prefix so `feedback` can join labels later; the scores are
-   * copied (the caller transfers its buffer away).
+   * Remembers a batch's scores under its id prefix so `feedback` can join labels later. The monitor keeps
+   * `scores` as given (pass a copy if the buffer is reused or transferred) and hands it to
+   * {@link ModelMonitor.buffers} once it is forgotten.
    */
   remember(v: MonitoredVersion, idPrefix: string, scores: Float32Array, width: number): void {
     const at = this.now();
-    this.recent.set(idPrefix, { version: v, windowStart: Math.floor(at / this.windowMs) * this.windowMs, at, scores: scores.slice(), width });
+    this.recent.set(idPrefix, { version: v, windowStart: Math.floor(at / this.windowMs) * this.windowMs, at, scores, width });
     this.recentRows += scores.length / width;
     const maxRows = this.options.maxRecent ?? 10_000;
     const oldest = at - (this.options.maxRecentAgeMs ?? 86_400_000);
@@ -129,6 +147,7 @@ export class ModelMonitor extends PeriodicFlusher {
       if (this.recentRows <= maxRows && entry.at >= oldest) break;
       this.recent.delete(key);
       this.recentRows -= entry.scores.length / entry.width;
+      this.buffers.give(entry.scores);
     }
   }
 

@@ -36,6 +36,11 @@ export interface WindowSketchJSON {
   readonly start: number;
   readonly end: number;
   readonly predictions: number;
+  /**
+   * Predictions whose features and outputs went into the sketches: fewer than `predictions` when the
+   * monitoring budget sampled rows under sustained load. Absent in rows written before it existed (all).
+   */
+  readonly sketched?: number;
   readonly features: Readonly<Record<string, FeatureSketchJSON>>;
   readonly outputs: OutputSketchJSON;
   readonly quality: QualityJSON;
@@ -112,6 +117,7 @@ export class WindowSketch {
   start: number;
   end: number;
   predictions = 0;
+  sketched = 0;
   readonly columns: readonly string[];
   readonly features: FeatureSketch[];
   readonly classes: CategoricalCounts | undefined;
@@ -197,7 +203,70 @@ export class WindowSketch {
       }
     }
     this.predictions += rows;
+    this.sketched += rows;
   }
+
+  /**
+   * Counts a batch's outputs when the monitoring budget sketches only rows `sample` (ascending, `count` of
+   * them): {@link WindowSketch.countOutputs} for every row, then {@link WindowSketch.sketchOutputs} for the sample.
+   */
+  observeOutputsSampled(scores: ArrayLike<number>, rows: number, sample: ArrayLike<number>, count: number): void {
+    this.countOutputs(scores, rows);
+    this.sketchOutputs(scores, sample, count);
+  }
+
+  /**
+   * The exact part of output monitoring, for every row: counts the predictions, the NaN/±Infinity ones and
+   * (classifiers) each predicted class, like the class histogram. Sketches nothing.
+   */
+  countOutputs(scores: ArrayLike<number>, rows: number): void {
+    const outputs = this.outputNames.length;
+    const classes = this.classes;
+    for (let r = 0, at = 0; r < rows; r++, at += outputs) {
+      let best = 0;
+      let finite = true;
+      for (let c = 0; c < outputs; c++) {
+        const s = scores[at + c];
+        if (s - s !== 0) finite = false;
+        else if (s > scores[at + best]) best = c;
+      }
+      if (!finite) this.nanPredictions++;
+      else if (classes) classes.addIndex(best);
+    }
+    this.predictions += rows;
+  }
+
+  /**
+   * The sampled part: rows `sample` (ascending, `count` of them, already counted by
+   * {@link WindowSketch.countOutputs}) go into the confidence and per-output sketches.
+   */
+  sketchOutputs(scores: ArrayLike<number>, sample: ArrayLike<number>, count: number): void {
+    const outputs = this.outputNames.length;
+    if (this.gathered.length < count * outputs) this.gathered = new Float32Array(count * outputs * 2);
+    const gathered = this.gathered;
+    for (let i = 0; i < count; i++) {
+      const from = sample[i] * outputs;
+      for (let c = 0; c < outputs; c++) gathered[i * outputs + c] = scores[from + c];
+    }
+    for (let c = 0; c < this.outputs.length; c++) this.outputs[c].addColumn(gathered, count, outputs, c);
+    const confidence = this.confidence;
+    if (confidence) {
+      for (let i = 0, at = 0; i < count; i++, at += outputs) {
+        let best = 0;
+        let finite = true;
+        for (let c = 0; c < outputs; c++) {
+          const s = gathered[at + c];
+          if (s - s !== 0) finite = false;
+          else if (s > gathered[at + best]) best = c;
+        }
+        if (finite) confidence.add(gathered[at + best]);
+      }
+    }
+    this.sketched += count;
+  }
+
+  /** Scratch rows for {@link WindowSketch.observeOutputsSampled}. */
+  private gathered = new Float32Array(0);
 
   /** Records one batch's timing and backend. */
   observeBatch(latencyMs: number, backend: string, inferenceMs: number): void {
@@ -230,6 +299,7 @@ export class WindowSketch {
     this.start = Math.min(this.start, json.start);
     this.end = Math.max(this.end, json.end);
     this.predictions += json.predictions;
+    this.sketched += json.sketched ?? json.predictions;
     this.columns.forEach((c, i) => {
       const other = json.features[c];
       if (other) this.features[i].merge(other);
@@ -274,6 +344,7 @@ export class WindowSketch {
       start: this.start,
       end: this.end,
       predictions: this.predictions,
+      sketched: this.sketched,
       features: Object.fromEntries(this.columns.map((c, i) => [c, this.features[i].toJSON()])),
       outputs,
       quality: this.quality.toJSON(),

@@ -1,3 +1,4 @@
+import type { MonitorBudgetOptions } from '../monitor/MonitorBudget.ts';
 import { proxy, transfer, wrap, type Remote } from 'comlink';
 import { installErrorTransferHandler } from '../errorTransfer.ts';
 import { EdgewatchError, ErrorCode } from '../errors.ts';
@@ -53,6 +54,11 @@ export interface EdgeRuntimeOptions {
   readonly retention?: RetentionPolicy;
   /** Predictions kept in the worker for late labels (`feedback`). Default 10,000 and 24 h. */
   readonly recentPredictions?: { readonly count?: number; readonly ageMs?: number };
+  /**
+   * Most of inference time that sketching may take under sustained load (default: 2 %, after a 20 ms
+   * burst); beyond it a sample of each batch's rows is sketched. `{ share: Infinity }` sketches every row.
+   */
+  readonly monitoringBudget?: MonitorBudgetOptions;
   /**
    * `true` (default where `Worker` exists): run models in a Web Worker. `false`: on the main thread, same
    * API — for environments without workers; the page then does the inference work itself.
@@ -391,6 +397,7 @@ export class EdgeRuntime extends EventTarget {
       sketchScores: this.options.sketchScores ?? false,
       ...(this.options.retention ? { retention: this.options.retention } : {}),
       ...(this.options.recentPredictions ? { recentPredictions: this.options.recentPredictions } : {}),
+      ...(this.options.monitoringBudget ? { monitoringBudget: this.options.monitoringBudget } : {}),
     };
     let api: WorkerApi;
     if (!useWorker) {

@@ -11,7 +11,9 @@ import { REGISTRY, uniqueDbName, weather, withoutLabel } from './weatherData.ts'
 
 const runtimes: EdgeRuntime[] = [];
 function runtime(dbName: string, options: Partial<EdgeRuntimeOptions> = {}): EdgeRuntime {
-  const rt = createEdgeRuntime({ registry: REGISTRY, backends: ['wasm'], dbName, flushIntervalMs: 60_000, ...options });
+  // Every row sketched, so the counts below are exact whatever the machine's speed (the budget that
+  // samples under sustained load has its own test).
+  const rt = createEdgeRuntime({ registry: REGISTRY, backends: ['wasm'], dbName, flushIntervalMs: 60_000, monitoringBudget: { share: Infinity }, ...options });
   runtimes.push(rt);
   return rt;
 }
@@ -97,6 +99,27 @@ describe('on-device window sketches', () => {
     expect(perFeature).toBe(records.length);
     const histogram = stored.reduce((sum, r) => sum + r.window.features.temp_max.histogram.counts.reduce((x, y) => x + y, 0), 0);
     expect(histogram).toBe(records.length);
+  });
+});
+
+describe('monitoring budget', () => {
+  it('under sustained load past its share, sketches a sample of rows but counts every prediction', async () => {
+    const model = runtime(uniqueDbName('budget'), { monitoringBudget: { share: 1e-6, burstMs: 0 } }).model('weather');
+    const records = weather.map(withoutLabel);
+    const batches = 100;
+    for (let b = 0; b < batches; b++) await model.predict(records.slice((b * 64) % 1380, ((b * 64) % 1380) + 64));
+    const summary = await model.driftSummary();
+    const w = summary?.window;
+    expect(w?.predictions).toBe(batches * 64);
+    // the first batch is sketched whole (its cost is not known yet); from then on the budget is spent
+    expect(w?.sketched).toBeGreaterThanOrEqual(64);
+    expect(w?.sketched).toBeLessThan(batches * 64);
+    for (const f of Object.values(w?.features ?? {})) expect(f.count + f.missing + f.invalid).toBe(w?.sketched);
+    if (w?.outputs.kind !== 'classification') throw new Error('classification expected');
+    // classes are counted for every prediction, the confidence only for the sketched ones
+    expect(w.outputs.classes.counts.reduce((a, b) => a + b, 0) + w.health.nanPredictions).toBe(w.predictions);
+    expect(w.outputs.confidence.count + w.outputs.confidence.missing + w.outputs.confidence.invalid).toBeLessThanOrEqual(w.sketched as number);
+    expect(summary?.report?.health.sketchedRate).toBe((w.sketched as number) / w.predictions);
   });
 });
 

@@ -68,6 +68,8 @@ export interface HealthReport {
   readonly repairRates: Readonly<Record<string, number>>;
   /** Worker time spent on monitoring over inference time. */
   readonly monitoringOverhead?: number;
+  /** Share of predictions whose features and outputs were sketched (below 1 when the monitoring budget sampled). */
+  readonly sketchedRate: number;
 }
 
 /** {@link compare}'s result: every verdict of one window against its version's baseline. */

@@ -130,6 +130,7 @@ function health(window: WindowSketchJSON): HealthReport {
     invalidByField: h.invalidByField,
     repairRates: Object.fromEntries(Object.entries(h.repairedByInput).map(([k, n]) => [k, seen > 0 ? n / seen : 0])),
     ...(h.inferenceMs > 0 ? { monitoringOverhead: h.monitorMs / h.inferenceMs } : {}),
+    sketchedRate: window.predictions > 0 ? (window.sketched ?? window.predictions) / window.predictions : 1,
   };
 }
 
