@@ -133,7 +133,7 @@ function testImage(seed: number): Float32Array {
 
 /** MobileNetV2 (nsfwjs@4.4.0): runtime predict() vs plain TF.js in a worker, alternating call by call. */
 async function imageLatency(name: 'mobilenet' | 'mobilenet-graph') {
-  const calls = quick ? 10 : 60;
+  const calls = quick ? 10 : 120;
   const images = (await (await fetch(IMAGE_REGISTRY)).json()) as RegistryManifest;
   const entry = images.models[name].versions['1'];
   const runtime = createEdgeRuntime({ registry: IMAGE_REGISTRY, backends: [backend as 'wasm'], rememberBackend: false, dbName: `bench-img-${Date.now()}` });
@@ -141,8 +141,8 @@ async function imageLatency(name: 'mobilenet' | 'mobilenet-graph') {
   const peer = await rawPeer(`/bench/models/registry/${entry.modelPath}`, entry.format === 'tfjs-graph' ? 'graph' : 'layers');
   const raw: number[] = [];
   const ours: number[] = [];
-  for (let i = -3; i < calls; i++) {
-    const image = testImage(i + 3);
+  for (let i = -5; i < calls; i++) {
+    const image = testImage(i + 5);
     let t0 = performance.now();
     await peer.predict(Float32Array.from(image), [1, 224, 224, 3]);
     if (i >= 0) raw.push(performance.now() - t0);

@@ -4,11 +4,12 @@ import type { PortReply, PortRequest, PredictResponse } from './protocol.ts';
 
 /**
  * Answers predict requests arriving on `port` (worker side of the fast path; see `openPredictPort`).
- * `after` runs once the answer is posted: bookkeeping that the caller need not wait for.
+ * A request's `after` (bookkeeping the caller need not wait for) goes to `later` once the answer is posted.
  */
 export function servePredictPort(
   port: MessagePort,
   predict: (name: string, records: RecordBatch) => Promise<{ response: PredictResponse; after?: () => void }>,
+  later: (after: () => void) => void = (after) => after(),
 ): void {
   port.onmessage = async (event: MessageEvent<PortRequest>) => {
     const { id, name, records } = event.data;
@@ -16,7 +17,7 @@ export function servePredictPort(
     try {
       const { response: value, after } = await predict(name, records);
       port.postMessage({ id, ok: true, value } satisfies PortReply, [value.scores.buffer]);
-      after?.();
+      if (after) later(after);
       return;
     } catch (error) {
       reply =

@@ -192,6 +192,32 @@ export function createWorkerApi(): WorkerApi {
     });
   }
 
+  /**
+   * Monitoring of answered batches, run a millisecond later rather than right after the answer is posted:
+   * by then the page has taken the answer, so on a small machine the sketches do not compete with it for
+   * a core. Calls that read monitoring state (flush, feedback, windows) run what is pending first.
+   */
+  const deferred: (() => void)[] = [];
+  let deferredTimer: ReturnType<typeof setTimeout> | undefined;
+  function runDeferred(): void {
+    if (deferredTimer !== undefined) clearTimeout(deferredTimer);
+    deferredTimer = undefined;
+    for (const after of deferred.splice(0)) {
+      try {
+        after();
+      } catch (error) {
+        // Monitoring must never break serving; the counts of this one batch are what is lost.
+        console.error('edgewatch: monitoring a batch failed', error);
+      }
+    }
+  }
+  function deferAfter(after: () => void): void {
+    deferred.push(after);
+    // Under sustained load the timer still gets its turn between messages; the cap bounds what waits.
+    if (deferred.length >= 64) runDeferred();
+    else deferredTimer ??= setTimeout(runDeferred, 1);
+  }
+
   async function runPredict(name: string, records: RecordBatch): Promise<{ response: PredictResponse; after: () => void }> {
     if (recovering) await recovering;
     const rows = batchRows(records);
@@ -355,7 +381,7 @@ export function createWorkerApi(): WorkerApi {
     },
 
     async openPredictPort(port: MessagePort) {
-      servePredictPort(port, runPredict);
+      servePredictPort(port, runPredict, deferAfter);
     },
 
     async predict(name: string, records: RecordBatch): Promise<PredictResponse> {
@@ -370,10 +396,12 @@ export function createWorkerApi(): WorkerApi {
     },
 
     async flush() {
+      runDeferred();
       await Promise.all([monitor?.flush(), models?.flush()]);
     },
 
     async feedback(name: string, predictionId: string, label: string | number) {
+      runDeferred(); // the prediction may still be waiting to be remembered
       if (!models) return { matched: false, drift: [] };
       // The model may have been unloaded since: the label still joins a kept prediction.
       const active = sessions.get(name);
@@ -381,6 +409,7 @@ export function createWorkerApi(): WorkerApi {
     },
 
     async windows(name: string, version: string, range?: { readonly from?: number; readonly to?: number }) {
+      runDeferred();
       return models?.windows(name, version, range);
     },
 
