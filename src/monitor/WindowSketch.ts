@@ -102,6 +102,18 @@ function record(entries: readonly string[], make: (name: string) => FeatureSketc
   return Object.fromEntries(entries.map((name) => [name, make(name)]));
 }
 
+/** Index of the largest of `width` scores from `at`, or -1 when one of them is NaN or ±Infinity. */
+function argmaxFinite(scores: ArrayLike<number>, at: number, width: number): number {
+  let best = 0;
+  let finite = true;
+  for (let c = 0; c < width; c++) {
+    const s = scores[at + c];
+    if (s - s !== 0) finite = false; // x − x is NaN exactly for NaN and ±Infinity
+    else if (s > scores[at + best]) best = c;
+  }
+  return finite ? best : -1;
+}
+
 function add(target: Record<string, number>, from: Readonly<Record<string, number>>): void {
   for (const [key, n] of Object.entries(from)) target[key] = (target[key] ?? 0) + n;
 }
@@ -177,14 +189,8 @@ export class WindowSketch {
     for (let c = 0; c < this.outputs.length; c++) this.outputs[c].addColumn(scores, rows, outputs, c);
     if (this.classes && this.confidence) {
       for (let r = 0, at = 0; r < rows; r++, at += outputs) {
-        let best = 0;
-        let finite = true;
-        for (let c = 0; c < outputs; c++) {
-          const s = scores[at + c];
-          if (s - s !== 0) finite = false;
-          else if (s > scores[at + best]) best = c;
-        }
-        if (!finite) {
+        const best = argmaxFinite(scores, at, outputs);
+        if (best < 0) {
           this.nanPredictions++;
           continue;
         }
@@ -223,14 +229,8 @@ export class WindowSketch {
     const outputs = this.outputNames.length;
     const classes = this.classes;
     for (let r = 0, at = 0; r < rows; r++, at += outputs) {
-      let best = 0;
-      let finite = true;
-      for (let c = 0; c < outputs; c++) {
-        const s = scores[at + c];
-        if (s - s !== 0) finite = false;
-        else if (s > scores[at + best]) best = c;
-      }
-      if (!finite) this.nanPredictions++;
+      const best = argmaxFinite(scores, at, outputs);
+      if (best < 0) this.nanPredictions++;
       else if (classes) classes.addIndex(best);
     }
     this.predictions += rows;
@@ -252,14 +252,8 @@ export class WindowSketch {
     const confidence = this.confidence;
     if (confidence) {
       for (let i = 0, at = 0; i < count; i++, at += outputs) {
-        let best = 0;
-        let finite = true;
-        for (let c = 0; c < outputs; c++) {
-          const s = gathered[at + c];
-          if (s - s !== 0) finite = false;
-          else if (s > gathered[at + best]) best = c;
-        }
-        if (finite) confidence.add(gathered[at + best]);
+        const best = argmaxFinite(gathered, at, outputs);
+        if (best >= 0) confidence.add(gathered[at + best]);
       }
     }
     this.sketched += count;
