@@ -310,7 +310,7 @@ export function createWorkerApi(): WorkerApi {
     const response: PredictResponse = {
       version: active.version,
       backend: active.info.backend,
-      rows: rows,
+      rows,
       outputWidth: active.outputWidth,
       scores,
       idPrefix,
