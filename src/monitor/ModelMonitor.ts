@@ -10,6 +10,7 @@ import { PageHinkley } from './detectors/PageHinkley.ts';
 import { addWindows, compactWindows, readWindows, type RetentionPolicy } from './store/windowStore.ts';
 import { mergeWindows, WindowSketch, type SketchLayout, type WindowSketchJSON } from './WindowSketch.ts';
 import { PeriodicFlusher } from './PeriodicFlusher.ts';
+import type { HistogramDelta } from './histogramStore.ts';
 import { MonitorBudget, type MonitorBudgetOptions } from './MonitorBudget.ts';
 import { Float32Pool } from './Float32Pool.ts';
 
@@ -217,7 +218,21 @@ export class ModelMonitor extends PeriodicFlusher {
     this.pending = new Map();
     if (taken.size > 0) {
       try {
-        await addWindows(await this.db(), [...taken.values()].map((w) => w.toJSON()));
+        const windows = [...taken.values()];
+        // The class histogram rows (what a runtime without per-feature monitoring keeps) come from the
+        // windows' exact class counts, written in the same transaction: classes are counted once per row.
+        const histograms: HistogramDelta[] = [];
+        for (const w of windows) {
+          if (w.classes && w.predictions > 0) {
+            histograms.push({ model: w.model, version: w.version, name: 'prediction', windowStart: w.start, windowMs: this.windowMs, bins: w.classes.categories, counts: w.classes.counts });
+          }
+        }
+        await addWindows(
+          await this.db(),
+          windows.map((w) => w.toJSON()),
+          'hour',
+          histograms,
+        );
       } catch (error) {
         // Put the windows back (merged with whatever arrived meanwhile) so the next flush retries them.
         for (const [key, w] of taken) {

@@ -1,4 +1,4 @@
-import type { IDBPDatabase } from 'idb';
+import type { IDBPDatabase, IDBPObjectStore, StoreNames } from 'idb';
 import type { EdgewatchDB, HistogramRow } from '../storage/db.ts';
 
 /** One pending increment of a histogram row. */
@@ -27,32 +27,35 @@ export async function addToHistograms(db: IDBPDatabase<EdgewatchDB>, deltas: rea
   if (deltas.length === 0) return;
   const tx = db.transaction('histograms', 'readwrite', { durability: 'relaxed' });
   const now = Date.now();
-  await Promise.all([
-    ...deltas.map(async (delta) => {
-      const id = histogramRowId(delta);
-      const row = await tx.store.get(id);
-      const counts = row ? [...row.counts] : new Array<number>(delta.bins.length).fill(0);
-      let added = 0;
-      for (let i = 0; i < counts.length; i++) {
-        counts[i] += delta.counts[i];
-        added += delta.counts[i];
-      }
-      const next: HistogramRow = {
-        id,
-        model: delta.model,
-        version: delta.version,
-        name: delta.name,
-        windowStart: delta.windowStart,
-        windowMs: delta.windowMs,
-        bins: delta.bins,
-        counts,
-        total: (row?.total ?? 0) + added,
-        updatedAt: now,
-      };
-      await tx.store.put(next);
-    }),
-    tx.done,
-  ]);
+  await Promise.all([...deltas.map((delta) => putHistogramDelta(tx.store, delta, now)), tx.done]);
+}
+
+/** The histograms store inside some readwrite transaction (its own, or one shared with the windows). */
+type HistogramStore = IDBPObjectStore<EdgewatchDB, ArrayLike<StoreNames<EdgewatchDB>>, 'histograms', 'readwrite'>;
+
+/** Adds one delta to its row, read-modify-write inside the caller's transaction. */
+export async function putHistogramDelta(store: HistogramStore, delta: HistogramDelta, now: number): Promise<void> {
+  const id = histogramRowId(delta);
+  const row = await store.get(id);
+  const counts = row ? [...row.counts] : new Array<number>(delta.bins.length).fill(0);
+  let added = 0;
+  for (let i = 0; i < counts.length; i++) {
+    counts[i] += delta.counts[i];
+    added += delta.counts[i];
+  }
+  const next: HistogramRow = {
+    id,
+    model: delta.model,
+    version: delta.version,
+    name: delta.name,
+    windowStart: delta.windowStart,
+    windowMs: delta.windowMs,
+    bins: delta.bins,
+    counts,
+    total: (row?.total ?? 0) + added,
+    updatedAt: now,
+  };
+  await store.put(next);
 }
 
 /** Every histogram row of one model version, oldest window first. */

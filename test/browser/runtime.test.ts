@@ -9,8 +9,8 @@ import type { BackendName } from '../../workers/protocol.ts';
 import { REGISTRY, uniqueDbName, weather, withoutLabel } from './weatherData.ts';
 
 const runtimes: EdgeRuntime[] = [];
-function runtime(backends: readonly BackendName[] | 'auto', dbName = uniqueDbName('rt')): EdgeRuntime {
-  const rt = createEdgeRuntime({ registry: REGISTRY, backends, dbName, flushIntervalMs: 60_000 });
+function runtime(backends: readonly BackendName[] | 'auto', dbName = uniqueDbName('rt'), monitoring = true): EdgeRuntime {
+  const rt = createEdgeRuntime({ registry: REGISTRY, backends, dbName, flushIntervalMs: 60_000, monitoring });
   runtimes.push(rt);
   return rt;
 }
@@ -49,9 +49,10 @@ describe('one prediction end to end', () => {
     for (const scores of results.cpu) expect(scores.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
   });
 
-  it('counts predicted classes into an IndexedDB histogram row', async () => {
+  // With per-feature monitoring the row is written from the windows' class counts; without, by its own counter.
+  it.each([true, false])('counts predicted classes into an IndexedDB histogram row (monitoring: %s)', async (monitoring) => {
     const dbName = uniqueDbName('hist');
-    const rt = runtime(['wasm'], dbName);
+    const rt = runtime(['wasm'], dbName, monitoring);
     const model = rt.model('weather');
     const records = byYears(weather, 2014).slice(0, 90).map(withoutLabel);
     // Spread over several requests, partly concurrent, to go through batching.

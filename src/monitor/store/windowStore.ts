@@ -1,3 +1,4 @@
+import { putHistogramDelta, type HistogramDelta } from '../histogramStore.ts';
 import type { IDBPDatabase } from 'idb';
 import type { EdgewatchDB, WindowGranularity, WindowRow } from '../../storage/db.ts';
 import { mergeWindows, type WindowSketchJSON } from '../WindowSketch.ts';
@@ -24,17 +25,26 @@ export function windowRowId(model: string, version: string, granularity: WindowG
  * nothing: IndexedDB runs overlapping readwrite transactions on a store one after the other. Relaxed,
  * because a monitoring row may lose at most one flush interval, and relaxed commits are ~3× faster.
  */
-export async function addWindows(db: IDBPDatabase<EdgewatchDB>, deltas: readonly WindowSketchJSON[], granularity: WindowGranularity = 'hour'): Promise<void> {
-  if (deltas.length === 0) return;
-  const tx = db.transaction('windows', 'readwrite', { durability: 'relaxed' });
+export async function addWindows(
+  db: IDBPDatabase<EdgewatchDB>,
+  deltas: readonly WindowSketchJSON[],
+  granularity: WindowGranularity = 'hour',
+  histograms: readonly HistogramDelta[] = [],
+): Promise<void> {
+  if (deltas.length === 0 && histograms.length === 0) return;
+  // One transaction over both stores: the class histogram rows and the windows they were counted with
+  // are written together or not at all, so a retried flush never counts either twice.
+  const tx = db.transaction(['windows', 'histograms'], 'readwrite', { durability: 'relaxed' });
+  const windows = tx.objectStore('windows');
   const now = Date.now();
   await Promise.all([
     ...deltas.map(async (delta) => {
       const id = windowRowId(delta.model, delta.version, granularity, delta.start);
-      const row = await tx.store.get(id);
+      const row = await windows.get(id);
       const window = row ? mergeWindows([row.window, delta]) : delta;
-      await tx.store.put({ id, model: delta.model, version: delta.version, granularity, start: delta.start, window, updatedAt: now });
+      await windows.put({ id, model: delta.model, version: delta.version, granularity, start: delta.start, window, updatedAt: now });
     }),
+    ...histograms.map((delta) => putHistogramDelta(tx.objectStore('histograms'), delta, now)),
     tx.done,
   ]);
 }
