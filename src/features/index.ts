@@ -22,6 +22,7 @@ export type {
 export { InputType, InvalidPolicy } from './FeatureSpec.ts';
 export type { FeatureStats, InputCounts } from './FeatureStats.ts';
 export { compile, type CompiledFeatures } from './compile.ts';
+export { packRecords, isPackedRecords, type PackedRecords, type RecordBatch } from './RecordBatch.ts';
 export { fit } from './fit.ts';
 export { readColumn } from './readColumn.ts';
 export { fnv1a } from './fnv1a.ts';
