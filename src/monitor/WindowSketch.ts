@@ -213,15 +213,6 @@ export class WindowSketch {
   }
 
   /**
-   * Counts a batch's outputs when the monitoring budget sketches only rows `sample` (ascending, `count` of
-   * them): {@link WindowSketch.countOutputs} for every row, then {@link WindowSketch.sketchOutputs} for the sample.
-   */
-  observeOutputsSampled(scores: ArrayLike<number>, rows: number, sample: ArrayLike<number>, count: number): void {
-    this.countOutputs(scores, rows);
-    this.sketchOutputs(scores, sample, count);
-  }
-
-  /**
    * The exact part of output monitoring, for every row: counts the predictions, the NaN/±Infinity ones and
    * (classifiers) each predicted class, like the class histogram. Sketches nothing.
    */
@@ -259,7 +250,7 @@ export class WindowSketch {
     this.sketched += count;
   }
 
-  /** Scratch rows for {@link WindowSketch.observeOutputsSampled}. */
+  /** Scratch rows for {@link WindowSketch.sketchOutputs}. */
   private gathered = new Float32Array(0);
 
   /** Records one batch's timing and backend. */

@@ -1,4 +1,3 @@
-import type { MonitorBudgetOptions } from '../monitor/MonitorBudget.ts';
 import { proxy, transfer, wrap, type Remote } from 'comlink';
 import { installErrorTransferHandler } from '../errorTransfer.ts';
 import { EdgewatchError, ErrorCode } from '../errors.ts';
@@ -24,6 +23,7 @@ import { DEFAULT_HEALTH_POLICY, type HealthPolicy } from './HealthWatch.ts';
 import type { RetentionPolicy } from '../monitor/store/windowStore.ts';
 import { ModelHandle } from './ModelHandle.ts';
 import { PredictPortClient } from './PredictPortClient.ts';
+import type { MonitorBudgetOptions } from '../monitor/MonitorBudget.ts';
 
 /** Options of {@link createEdgeRuntime}. */
 export interface EdgeRuntimeOptions {

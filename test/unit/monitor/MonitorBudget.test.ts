@@ -62,12 +62,13 @@ describe('MonitorBudget', () => {
   });
 });
 
-describe('WindowSketch.observeOutputsSampled', () => {
+describe('WindowSketch.countOutputs + sketchOutputs (a sampled batch)', () => {
   it('counts every prediction, class and NaN, and sketches the confidence of the sampled rows only', () => {
     const w = new WindowSketch(sketchLayout(['x'], { kind: 'classification', labels: ['a', 'b'] }), 'm', '1', 0, 1);
     // rows 0..5; row 1 is NaN (not sampled), row 4 is NaN (sampled)
     const scores = Float32Array.of(0.9, 0.1, Number.NaN, 0, 0.2, 0.8, 0.3, 0.7, Number.NaN, 1, 0.6, 0.4);
-    w.observeOutputsSampled(scores, 6, Int32Array.of(0, 3, 4), 3);
+    w.countOutputs(scores, 6);
+    w.sketchOutputs(scores, Int32Array.of(0, 3, 4), 3);
     const json = w.toJSON();
     expect(json.predictions).toBe(6);
     expect(json.sketched).toBe(3);
