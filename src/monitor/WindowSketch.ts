@@ -2,7 +2,7 @@ import { EdgewatchError, ErrorCode } from '../errors.ts';
 import type { Baseline, OutputSketchJSON } from './Baseline.ts';
 import { QualitySketch, type QualityJSON } from './quality/QualitySketch.ts';
 import { CategoricalCounts } from './sketches/CategoricalCounts.ts';
-import { DDSketch, type DDSketchJSON } from './sketches/DDSketch.ts';
+import { DDSketch, quantileFrame, type DDSketchJSON, type QuantileFrame } from './sketches/DDSketch.ts';
 import { FeatureSketch, type FeatureSketchJSON } from './sketches/FeatureSketch.ts';
 
 /** Schema id of {@link WindowSketchJSON}. */
@@ -65,10 +65,23 @@ export interface SketchLayout {
     readonly outputs?: Readonly<Record<string, readonly number[]>>;
     readonly confidence?: readonly number[];
   };
+  /**
+   * Quantile sketch frames (from the baseline's sketches, same keys as `edges`): stored windows then keep a
+   * fixed number of buckets whatever their traffic (see {@link QuantileFrame}).
+   */
+  readonly frames?: {
+    readonly features?: Readonly<Record<string, QuantileFrame>>;
+    readonly outputs?: Readonly<Record<string, QuantileFrame>>;
+    readonly confidence?: QuantileFrame;
+  };
 }
 
 function edgesOf(sketches: Readonly<Record<string, FeatureSketchJSON>>): Record<string, readonly number[]> {
   return Object.fromEntries(Object.entries(sketches).map(([name, s]) => [name, s.histogram.edges]));
+}
+
+function framesOf(sketches: Readonly<Record<string, FeatureSketchJSON>>): Record<string, QuantileFrame> {
+  return Object.fromEntries(Object.entries(sketches).map(([name, s]) => [name, quantileFrame(s.quantiles)]));
 }
 
 /** The layout of a model version's windows: its columns and outputs, with the baseline's edges. */
@@ -89,6 +102,11 @@ export function sketchLayout(
       features: edgesOf(baseline.features),
       outputs: edgesOf(out.kind === 'classification' ? out.scores : out.values),
       ...(out.kind === 'classification' ? { confidence: out.confidence.histogram.edges } : {}),
+    },
+    frames: {
+      features: framesOf(baseline.features),
+      outputs: framesOf(out.kind === 'classification' ? out.scores : out.values),
+      ...(out.kind === 'classification' ? { confidence: quantileFrame(out.confidence.quantiles) } : {}),
     },
   };
 }
@@ -119,6 +137,16 @@ function add(target: Record<string, number>, from: Readonly<Record<string, numbe
 }
 
 /**
+ * Batch latencies have no baseline; their buckets are kept from 0.1 ms (faster counts as 0.1 ms) to 1 s
+ * (~660 buckets, 2.6 kB a stored row), so a busy window's row is the size of a quiet one's however its
+ * latencies spread; only batches slower than a second widen it.
+ */
+const LATENCY_FRAME: QuantileFrame = (() => {
+  const probe = new DDSketch(0.01);
+  return { positive: [probe.index(0.1), probe.index(1000)], floor: probe.index(0.1) };
+})();
+
+/**
  * One model version's sketches over one window, kept in the worker's memory between flushes: every
  * feature column, the outputs, label-feedback quality and health. `observe` is the hot path (one
  * pass over the batch, no allocation); everything merges, so windows roll up and devices aggregate.
@@ -137,7 +165,7 @@ export class WindowSketch {
   readonly outputNames: readonly string[];
   readonly outputs: FeatureSketch[];
   readonly quality: QualitySketch;
-  readonly latencyMs = new DDSketch(0.01);
+  readonly latencyMs = new DDSketch(0.01).frame(LATENCY_FRAME);
   batches = 0;
   readonly backends: Record<string, number> = {};
   nanPredictions = 0;
@@ -154,16 +182,17 @@ export class WindowSketch {
     this.end = end;
     this.columns = [...layout.columns];
     const edges = layout.edges ?? {};
-    this.features = this.columns.map((c) => new FeatureSketch({ edges: edges.features?.[c] ?? DEFAULT_EDGES }));
+    const frames = layout.frames ?? {};
+    this.features = this.columns.map((c) => new FeatureSketch({ edges: edges.features?.[c] ?? DEFAULT_EDGES, frame: frames.features?.[c] }));
     if (layout.outputs.kind === 'classification') {
       this.outputNames = [...layout.outputs.labels];
       this.classes = new CategoricalCounts(layout.outputs.labels);
-      this.confidence = new FeatureSketch({ edges: edges.confidence ?? PROBABILITY_EDGES });
-      this.outputs = layout.scores ? this.outputNames.map((l) => new FeatureSketch({ edges: edges.outputs?.[l] ?? PROBABILITY_EDGES })) : [];
+      this.confidence = new FeatureSketch({ edges: edges.confidence ?? PROBABILITY_EDGES, frame: frames.confidence });
+      this.outputs = layout.scores ? this.outputNames.map((l) => new FeatureSketch({ edges: edges.outputs?.[l] ?? PROBABILITY_EDGES, frame: frames.outputs?.[l] })) : [];
       this.quality = new QualitySketch(layout.outputs.labels);
     } else {
       this.outputNames = layout.outputs.names.length > 0 ? [...layout.outputs.names] : ['output'];
-      this.outputs = this.outputNames.map((n) => new FeatureSketch({ edges: edges.outputs?.[n] ?? DEFAULT_EDGES }));
+      this.outputs = this.outputNames.map((n) => new FeatureSketch({ edges: edges.outputs?.[n] ?? DEFAULT_EDGES, frame: frames.outputs?.[n] }));
       this.quality = new QualitySketch();
     }
   }
@@ -350,12 +379,15 @@ export class WindowSketch {
   /** The layout a window JSON was built with (its histogram edges stand in for the baseline's). */
   static layoutOf(json: WindowSketchJSON): SketchLayout {
     const out = json.outputs;
-    return sketchLayout(
+    // no frames: a window is no baseline (its headroom would be added again), and its stored spans come
+    // back with its counts anyway
+    const { frames: _, ...layout } = sketchLayout(
       Object.keys(json.features),
       out.kind === 'classification' ? { kind: 'classification', labels: out.classes.categories } : { kind: 'regression', names: Object.keys(out.values) },
       json,
       { scores: out.kind === 'classification' && Object.keys(out.scores).length > 0 },
     );
+    return layout;
   }
 
   /** Rebuilds a window from {@link WindowSketch.toJSON} output. */

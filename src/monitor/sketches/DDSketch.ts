@@ -6,10 +6,29 @@ export interface DDSketchJSON {
   readonly count: number;
   /** Values whose magnitude is at most {@link DDSketch.minIndexable}; they stand for 0. */
   readonly zeroCount: number;
-  /** Bucket `offset + i` of positive values holds `counts[i]` (zeros trimmed at both ends). */
+  /**
+   * Bucket `offset + i` of positive values holds `counts[i]`: the non-empty range, widened to the span a
+   * {@link QuantileFrame} reserved (so empty buckets at either end are possible). Loading keeps that span.
+   */
   readonly positive: { readonly offset: number; readonly counts: readonly number[] };
   /** The same for the magnitudes of negative values. */
   readonly negative: { readonly offset: number; readonly counts: readonly number[] };
+}
+
+/**
+ * Where a version's quantile sketches keep their buckets, in bucket indices, taken from its baseline
+ * ({@link quantileFrame}). It makes a stored window's size independent of how many values it saw: the
+ * buckets of the baseline's range (plus headroom) are always stored, empty or not, and magnitudes below the
+ * baseline's smallest share its lowest bucket, so a busy day that reaches a few more tail buckets than a
+ * quiet one stores exactly as many. Only values beyond the baseline's largest magnitude (+ headroom) widen it.
+ */
+export interface QuantileFrame {
+  /** Bucket indices `[lo, hi]` always stored for positive values; magnitudes below bucket `lo` count in it. */
+  readonly positive?: readonly [number, number];
+  /** The same for the magnitudes of negative values. */
+  readonly negative?: readonly [number, number];
+  /** Lowest bucket of a sign without a span of its own (a sign the baseline never saw). */
+  readonly floor?: number;
 }
 
 /** Dense counts for a contiguous range of bucket indices, growing on demand. */
@@ -17,6 +36,18 @@ class Store {
   counts = new Float64Array(0);
   offset = 0;
   total = 0;
+  /** Bucket indices stored even when empty (see {@link QuantileFrame}); `lo > hi` when none. */
+  spanLo = Number.POSITIVE_INFINITY;
+  spanHi = Number.NEGATIVE_INFINITY;
+
+  /** Keeps `[lo, hi]` in the serialised form from now on, and makes room for it. */
+  reserve(lo: number, hi: number): void {
+    if (lo > hi) return;
+    this.spanLo = Math.min(this.spanLo, lo);
+    this.spanHi = Math.max(this.spanHi, hi);
+    this.add(this.spanLo, 0);
+    this.add(this.spanHi, 0);
+  }
 
   add(index: number, weight: number): void {
     let at = index - this.offset;
@@ -47,6 +78,7 @@ class Store {
 
   /** Folds every bucket below `keepFrom` into bucket `keepFrom` (DDSketch's bounded-size collapse). */
   collapseBelow(keepFrom: number): void {
+    this.spanLo = Math.max(this.spanLo, keepFrom);
     let moved = 0;
     for (let i = 0; i < this.counts.length && this.offset + i < keepFrom; i++) {
       moved += this.counts[i];
@@ -66,6 +98,14 @@ class Store {
     this.offset = lo;
   }
 
+  /** The indices serialised: the non-empty range joined with the reserved span; undefined when both are empty. */
+  extent(): [number, number] | undefined {
+    const range = this.range();
+    const lo = Math.min(range ? range[0] : Number.POSITIVE_INFINITY, this.spanLo);
+    const hi = Math.max(range ? range[1] : Number.NEGATIVE_INFINITY, this.spanHi);
+    return lo <= hi ? [lo, hi] : undefined;
+  }
+
   /** Lowest and highest non-empty indices, or undefined when empty. */
   range(): [number, number] | undefined {
     let lo = 0;
@@ -77,14 +117,40 @@ class Store {
   }
 
   toJSON(): { offset: number; counts: number[] } {
-    const range = this.range();
-    if (!range) return { offset: 0, counts: [] };
-    return { offset: range[0], counts: Array.from(this.counts.subarray(range[0] - this.offset, range[1] - this.offset + 1)) };
+    const extent = this.extent();
+    if (!extent) return { offset: 0, counts: [] };
+    const [lo, hi] = extent;
+    return { offset: lo, counts: Array.from(this.counts.subarray(lo - this.offset, hi - this.offset + 1)) };
   }
 
   load(json: { readonly offset: number; readonly counts: readonly number[] }): void {
+    // the stored span travels with the counts, so merges and roll-ups keep a frame's fixed size
+    if (json.counts.length > 0) this.reserve(json.offset, json.offset + json.counts.length - 1);
     for (let i = 0; i < json.counts.length; i++) if (json.counts[i] !== 0) this.add(json.offset + i, json.counts[i]);
   }
+}
+
+/**
+ * The frame of a baseline's quantile sketch: its bucket spans, widened so that magnitudes up to
+ * `headroom` × the largest it saw still fit, each starting at that sign's lowest bucket (the floor); a sign
+ * it never saw gets the other's floor and no span. Empty for an empty sketch.
+ * The default 2× costs ~35 buckets per sign at α = 0.01 and covers what more traffic of the same
+ * light-tailed data reaches: a normal sample's maximum grows like √(2 ln n), 3.5σ at 2,000 values, 7σ
+ * only at ~10¹², so a busy day's row stays the size of a quiet one's. Heavier tails, or drift, widen it.
+ */
+export function quantileFrame(baseline: DDSketchJSON, headroom = 2): QuantileFrame {
+  const extra = Math.ceil(Math.log2(headroom) / Math.log(gammaOf(baseline.relativeAccuracy)));
+  const span = (s: DDSketchJSON['positive']): readonly [number, number] | undefined =>
+    s.counts.length > 0 ? [s.offset, s.offset + s.counts.length - 1 + extra] : undefined;
+  const positive = span(baseline.positive);
+  const negative = span(baseline.negative);
+  const floor = Math.min(positive?.[0] ?? Number.POSITIVE_INFINITY, negative?.[0] ?? Number.POSITIVE_INFINITY);
+  return { ...(Number.isFinite(floor) ? { floor } : {}), ...(positive ? { positive } : {}), ...(negative ? { negative } : {}) };
+}
+
+/** The ratio `γ = (1 + α)/(1 − α)` of a bucket's edges at relative accuracy α. */
+function gammaOf(relativeAccuracy: number): number {
+  return (1 + relativeAccuracy) / (1 - relativeAccuracy);
 }
 
 /** Scratch views that read a double's exponent and mantissa bits (no allocation per value). */
@@ -135,6 +201,9 @@ export class DDSketch {
   private readonly positive = new Store();
   private readonly negative = new Store();
   zeroCount = 0;
+  /** Lowest bucket index of each sign (see {@link QuantileFrame}); −∞ by default. */
+  private floorPositive = Number.NEGATIVE_INFINITY;
+  private floorNegative = Number.NEGATIVE_INFINITY;
 
   constructor(relativeAccuracy = 0.01, maxBuckets = 2048) {
     if (!(relativeAccuracy > 0 && relativeAccuracy < 1)) {
@@ -142,7 +211,7 @@ export class DDSketch {
     }
     this.relativeAccuracy = relativeAccuracy;
     this.maxBuckets = maxBuckets;
-    this.gamma = (1 + relativeAccuracy) / (1 - relativeAccuracy);
+    this.gamma = gammaOf(relativeAccuracy);
     this.multiplier = 1 / Math.log(this.gamma);
   }
 
@@ -163,6 +232,21 @@ export class DDSketch {
     return (2 * lo * hi) / (lo + hi);
   }
 
+  /**
+   * Fixes where buckets are kept (see {@link QuantileFrame}): reserves its spans and, from now on, counts
+   * magnitudes below a sign's lowest bucket in it. Quantiles keep relative error α for magnitudes from
+   * that bucket's upper edge up; below it the error is at most that edge, absolute (for a frame taken from
+   * a baseline: values closer to 0 than any the model was trained on).
+   */
+  frame(frame: QuantileFrame): this {
+    const floor = frame.floor ?? Number.NEGATIVE_INFINITY;
+    this.floorPositive = frame.positive?.[0] ?? floor;
+    this.floorNegative = frame.negative?.[0] ?? floor;
+    if (frame.positive) this.positive.reserve(frame.positive[0], frame.positive[1]);
+    if (frame.negative) this.negative.reserve(frame.negative[0], frame.negative[1]);
+    return this;
+  }
+
   /** Upper edge of bucket `i` (its values are `≤` it); the lower edge is bucket `i − 1`'s upper edge. */
   upperEdge(index: number): number {
     return approxExp2(index / this.multiplier);
@@ -170,8 +254,8 @@ export class DDSketch {
 
   /** Adds a finite value (callers route NaN and ±Infinity to their own missing/invalid counts). */
   add(value: number, weight = 1): void {
-    if (value > DDSketch.minIndexable) this.addTo(this.positive, Math.ceil(approxLog2(value) * this.multiplier), weight);
-    else if (value < -DDSketch.minIndexable) this.addTo(this.negative, Math.ceil(approxLog2(-value) * this.multiplier), weight);
+    if (value > DDSketch.minIndexable) this.addTo(this.positive, Math.max(this.floorPositive, Math.ceil(approxLog2(value) * this.multiplier)), weight);
+    else if (value < -DDSketch.minIndexable) this.addTo(this.negative, Math.max(this.floorNegative, Math.ceil(approxLog2(-value) * this.multiplier)), weight);
     else if (value === value) this.zeroCount += weight;
     else throw new EdgewatchError(ErrorCode.INPUT_INVALID, 'DDSketch.add: NaN', { field: 'value', reason: 'non-finite' });
   }
@@ -191,10 +275,10 @@ export class DDSketch {
 
   private bound(store: Store): void {
     if (store.counts.length <= this.maxBuckets) return;
-    const range = store.range();
-    if (!range) return;
-    if (range[1] - range[0] + 1 > this.maxBuckets) store.collapseBelow(range[1] - this.maxBuckets + 1);
-    const after = store.range() as [number, number];
+    const extent = store.extent();
+    if (!extent) return;
+    if (extent[1] - extent[0] + 1 > this.maxBuckets) store.collapseBelow(extent[1] - this.maxBuckets + 1);
+    const after = store.extent() as [number, number];
     store.shrinkTo(after[0], after[1]);
   }
 

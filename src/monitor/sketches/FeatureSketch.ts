@@ -1,5 +1,5 @@
 import { BinnedHistogram, type BinnedHistogramJSON } from './BinnedHistogram.ts';
-import { DDSketch, type DDSketchJSON } from './DDSketch.ts';
+import { DDSketch, type DDSketchJSON, type QuantileFrame } from './DDSketch.ts';
 import { Moments, type MomentsJSON } from './Moments.ts';
 
 /** Plain-JSON form of a {@link FeatureSketch}. */
@@ -20,6 +20,8 @@ export interface FeatureSketchOptions {
   readonly edges: ArrayLike<number>;
   /** Relative accuracy of the quantile sketch. Default 0.01. */
   readonly relativeAccuracy?: number;
+  /** Where the quantile sketch keeps its buckets (from the baseline), so stored windows have a fixed size. */
+  readonly frame?: QuantileFrame;
 }
 
 /**
@@ -38,6 +40,7 @@ export class FeatureSketch {
   constructor(options: FeatureSketchOptions) {
     this.histogram = new BinnedHistogram(options.edges);
     this.quantiles = new DDSketch(options.relativeAccuracy ?? 0.01);
+    if (options.frame) this.quantiles.frame(options.frame);
   }
 
   /** Counts one value: NaN as missing, ±Infinity as invalid, anything else into every sketch. */

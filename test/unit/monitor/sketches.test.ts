@@ -3,7 +3,7 @@ import { mulberry32 } from '../../../src/cli/random.ts';
 import { EdgewatchError } from '../../../src/errors.ts';
 import { BinnedHistogram } from '../../../src/monitor/sketches/BinnedHistogram.ts';
 import { CategoricalCounts } from '../../../src/monitor/sketches/CategoricalCounts.ts';
-import { DDSketch } from '../../../src/monitor/sketches/DDSketch.ts';
+import { DDSketch, quantileFrame } from '../../../src/monitor/sketches/DDSketch.ts';
 import { FeatureSketch } from '../../../src/monitor/sketches/FeatureSketch.ts';
 import { Moments } from '../../../src/monitor/sketches/Moments.ts';
 
@@ -63,6 +63,55 @@ describe('DDSketch', () => {
     expect(json.positive.counts.length).toBeLessThanOrEqual(64);
     expect(json.count).toBe(6001);
     expect(Math.abs(s.quantile(1) - top) / top).toBeLessThanOrEqual(0.01);
+  });
+
+  it('framed by a baseline, serialises the same buckets for 100 values as for 100,000 of the same data', () => {
+    const baseline = new DDSketch();
+    for (const x of normals(2000, 7)) baseline.add(x);
+    const frame = quantileFrame(baseline.toJSON());
+    const sketchOf = (values: Float64Array) => {
+      const s = new DDSketch().frame(frame);
+      for (const x of values) s.add(x);
+      return s;
+    };
+    const few = sketchOf(normals(100, 8));
+    const many = sketchOf(normals(100_000, 9));
+    const shape = (s: DDSketch) => {
+      const { positive, negative } = s.toJSON();
+      return [positive.offset, positive.counts.length, negative.offset, negative.counts.length];
+    };
+    // without a frame, 100,000 values reach buckets that 100 never do
+    const bare = (values: Float64Array) => values.reduce((s, x) => (s.add(x), s), new DDSketch());
+    expect(shape(bare(normals(100_000, 9)))).not.toEqual(shape(bare(normals(100, 8))));
+    expect(shape(many)).toEqual(shape(few));
+    expect(many.count).toBe(100_000);
+    // the frame survives a JSON round trip and a merge (rows are merged on every flush and roll-up)
+    const merged = DDSketch.fromJSON(JSON.parse(JSON.stringify(few.toJSON()))).merge(many);
+    expect(shape(merged)).toEqual(shape(few));
+    expect(merged.count).toBe(100_100);
+    // quantiles keep relative accuracy above the floor: the baseline's smallest magnitude
+    const sorted = normals(100_000, 9).sort();
+    for (const q of [0.01, 0.25, 0.75, 0.99]) {
+      const exact = sorted[Math.floor(q * (sorted.length - 1))];
+      expect(Math.abs(many.quantile(q) - exact)).toBeLessThanOrEqual(0.01 * Math.abs(exact) + 1e-12);
+    }
+    // values beyond twice the baseline's largest magnitude (the default headroom) still get their own bucket
+    const wide = new DDSketch().frame(frame);
+    wide.add(1000);
+    expect(wide.quantile(1)).toBeCloseTo(1000, -1);
+    expect(wide.toJSON().positive.counts.length).toBeGreaterThan(few.toJSON().positive.counts.length);
+  });
+
+  it('counts magnitudes below the frame\'s floor in the floor bucket, within the floor\'s edge absolutely', () => {
+    const s = new DDSketch().frame({ floor: s0(), positive: [s0(), s0() + 10] });
+    function s0() {
+      return new DDSketch().index(0.5);
+    }
+    s.add(1e-6);
+    s.add(0.5);
+    expect(s.count).toBe(2);
+    expect(s.toJSON().positive.offset).toBe(s0());
+    expect(s.quantile(0)).toBeLessThanOrEqual(new DDSketch().upperEdge(s0()));
   });
 
   it('rejects NaN, mismatched accuracies and a bad accuracy with INPUT_INVALID', () => {
