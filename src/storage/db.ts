@@ -1,6 +1,7 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { EdgewatchError, ErrorCode } from '../errors.ts';
 import { hasIndexedDB } from '../env.ts';
+import type { PackedWindow } from '../monitor/store/packWindow.ts';
 import type { WindowSketchJSON } from '../monitor/WindowSketch.ts';
 
 /** Default database name; tests and multi-tenant apps pass their own. */
@@ -109,6 +110,14 @@ export interface WindowRow {
   readonly updatedAt: number;
 }
 
+/**
+ * A {@link WindowRow} as stored: the window packed into fixed-width arrays, so a row's size is set by
+ * its bins, not its traffic (rows written by earlier releases hold the plain JSON and are read as they are).
+ */
+export interface StoredWindowRow extends Omit<WindowRow, 'window'> {
+  readonly window: PackedWindow | WindowSketchJSON;
+}
+
 /** An export waiting for the network (see `src/monitor/export/IndexedDBExportQueue.ts`). */
 export interface ExportQueueRow {
   readonly id?: number;
@@ -145,7 +154,7 @@ export interface EdgewatchDB extends DBSchema {
   };
   windows: {
     key: string;
-    value: WindowRow;
+    value: StoredWindowRow;
     indexes: { 'by-model': [string, string] };
   };
   exportQueue: {

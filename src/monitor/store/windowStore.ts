@@ -1,7 +1,8 @@
 import { putHistogramDelta, type HistogramDelta } from '../histogramStore.ts';
 import type { IDBPDatabase } from 'idb';
-import type { EdgewatchDB, WindowGranularity, WindowRow } from '../../storage/db.ts';
+import type { EdgewatchDB, StoredWindowRow, WindowGranularity, WindowRow } from '../../storage/db.ts';
 import { mergeWindows, type WindowSketchJSON } from '../WindowSketch.ts';
+import { packWindow, unpackWindow } from './packWindow.ts';
 
 /** Length of a daily bucket. */
 export const DAY_MS = 86_400_000;
@@ -41,12 +42,17 @@ export async function addWindows(
     ...deltas.map(async (delta) => {
       const id = windowRowId(delta.model, delta.version, granularity, delta.start);
       const row = await windows.get(id);
-      const window = row ? mergeWindows([row.window, delta]) : delta;
-      await windows.put({ id, model: delta.model, version: delta.version, granularity, start: delta.start, window, updatedAt: now });
+      const window = row ? mergeWindows([unpackWindow(row.window), delta]) : delta;
+      await windows.put({ id, model: delta.model, version: delta.version, granularity, start: delta.start, window: packWindow(window), updatedAt: now });
     }),
     ...histograms.map((delta) => putHistogramDelta(tx.objectStore('histograms'), delta, now)),
     tx.done,
   ]);
+}
+
+/** A stored row with its window decoded. */
+export function unpackRow(row: StoredWindowRow): WindowRow {
+  return { ...row, window: unpackWindow(row.window) };
 }
 
 /** Rows of one model version (both granularities), oldest first, optionally those overlapping `[from, to)`. */
@@ -56,7 +62,7 @@ export async function readWindows(
   version: string,
   range: { readonly from?: number; readonly to?: number } = {},
 ): Promise<WindowRow[]> {
-  const rows = await db.getAllFromIndex('windows', 'by-model', [model, version]);
+  const rows = (await db.getAllFromIndex('windows', 'by-model', [model, version])).map(unpackRow);
   const from = range.from ?? Number.NEGATIVE_INFINITY;
   const to = range.to ?? Number.POSITIVE_INFINITY;
   return rows.filter((r) => r.window.end > from && r.window.start < to).sort((a, b) => a.start - b.start || a.granularity.localeCompare(b.granularity));
@@ -72,7 +78,7 @@ export async function compactWindows(db: IDBPDatabase<EdgewatchDB>, now: number,
   const hourlyMs = policy.hourlyMs ?? 48 * 3_600_000;
   const dailyMs = policy.dailyMs ?? 90 * DAY_MS;
   const tx = db.transaction('windows', 'readwrite', { durability: 'relaxed' });
-  const rows = await tx.store.getAll();
+  const rows = (await tx.store.getAll()).map(unpackRow);
   const days = new Map<string, WindowSketchJSON[]>();
   let rolledUp = 0;
   let expired = 0;
@@ -91,7 +97,8 @@ export async function compactWindows(db: IDBPDatabase<EdgewatchDB>, now: number,
     }
   }
   for (const [id, windows] of days) {
-    const existing = await tx.store.get(id);
+    const stored = await tx.store.get(id);
+    const existing = stored && unpackRow(stored);
     const window = mergeWindows(existing ? [existing.window, ...windows] : windows);
     const start = Math.floor(windows[0].start / DAY_MS) * DAY_MS;
     if (start + DAY_MS <= now - dailyMs) {
@@ -99,7 +106,7 @@ export async function compactWindows(db: IDBPDatabase<EdgewatchDB>, now: number,
       expired += windows.length;
       continue;
     }
-    await tx.store.put({ id, model: window.model, version: window.version, granularity: 'day', start, window, updatedAt: now });
+    await tx.store.put({ id, model: window.model, version: window.version, granularity: 'day', start, window: packWindow(window), updatedAt: now });
   }
   await tx.done;
   return { rolledUp, expired };
