@@ -13,6 +13,7 @@ import { PeriodicFlusher } from './PeriodicFlusher.ts';
 import type { HistogramDelta } from './histogramStore.ts';
 import { MonitorBudget, type MonitorBudgetOptions } from './MonitorBudget.ts';
 import { Float32Pool } from './Float32Pool.ts';
+import { batchIdPrefix, batchSeqOf, RecentPredictions } from './RecentPredictions.ts';
 
 /** A model version as the monitor needs it. */
 export interface MonitoredVersion {
@@ -35,8 +36,13 @@ export interface ModelMonitorOptions {
   /** Compaction runs after a flush at most this often (ms). Default 10 minutes. */
   readonly compactEveryMs?: number;
   readonly now?: () => number;
-  /** Share of inference time that sketching may take under sustained load. */
+  /** Share of inference time that monitoring may take under sustained load. */
   readonly budget?: MonitorBudgetOptions;
+  /**
+   * What this monitor's prediction ids start with (see {@link ModelMonitor.batchId}): a label for an id
+   * of another worker is not joined with a prediction of this one. Default `"b"`.
+   */
+  readonly idBase?: string;
 }
 
 /** What {@link ModelMonitor.feedback} found. */
@@ -52,15 +58,6 @@ export interface FeedbackResult {
   readonly drift: readonly string[];
 }
 
-/** A batch of predictions kept for late labels. */
-interface Recent {
-  readonly version: MonitoredVersion;
-  readonly windowStart: number;
-  readonly at: number;
-  readonly scores: Float32Array;
-  readonly width: number;
-}
-
 /**
  * The worker's monitoring state: per model version and hourly bucket, a {@link WindowSketch} in memory
  * (the hot path touches no storage), flushed to IndexedDB in one relaxed transaction on a timer and on
@@ -72,11 +69,12 @@ interface Recent {
 export class ModelMonitor extends PeriodicFlusher {
   private pending = new Map<string, WindowSketch>();
   private last: { v: MonitoredVersion; start: number; map: Map<string, WindowSketch>; window: WindowSketch } | undefined;
-  private readonly recent = new Map<string, Recent>();
-  private recentRows = 0;
+  private readonly recent: RecentPredictions<MonitoredVersion>;
+  private readonly idBase: string;
   private readonly detectors = new Map<string, DriftDetector[]>();
   private readonly budgets = new WeakMap<MonitoredVersion, MonitorBudget>();
-  /** Buffers for the worker's per-batch copies; kept scores return here when they are forgotten. */
+  private lastBudget: { readonly v: MonitoredVersion; readonly budget: MonitorBudget } | undefined;
+  /** Buffers for the worker's per-batch copies of the rows it sketches. */
   readonly buffers = new Float32Pool();
   private lastCompaction = Number.NEGATIVE_INFINITY;
   private readonly windowMs: number;
@@ -89,6 +87,13 @@ export class ModelMonitor extends PeriodicFlusher {
     super();
     this.windowMs = options.windowMs ?? 3_600_000;
     this.now = options.now ?? Date.now;
+    this.recent = new RecentPredictions(options.maxRecent ?? 10_000, options.maxRecentAgeMs ?? 86_400_000);
+    this.idBase = options.idBase ?? 'b';
+  }
+
+  /** The prediction id prefix of batch `seq`: row `i`'s id is `${prefix}:${i}`, what `feedback` takes. */
+  batchId(seq: number): string {
+    return batchIdPrefix(this.idBase, seq);
   }
 
   /** The in-memory window of `v` for the current bucket. */
@@ -109,11 +114,14 @@ export class ModelMonitor extends PeriodicFlusher {
 
   /** The sketching budget of a model version (one per version: a big model's time does not pay for a small one's sketches). */
   budget(v: MonitoredVersion): MonitorBudget {
+    // asked twice per batch: the last version's budget without the WeakMap lookup
+    if (this.lastBudget?.v === v) return this.lastBudget.budget;
     let budget = this.budgets.get(v);
     if (!budget) {
       budget = new MonitorBudget(this.options.budget);
       this.budgets.set(v, budget);
     }
+    this.lastBudget = { v, budget };
     return budget;
   }
 
@@ -133,23 +141,11 @@ export class ModelMonitor extends PeriodicFlusher {
   }
 
   /**
-   * Remembers a batch's scores under its id prefix so `feedback` can join labels later. The monitor keeps
-   * `scores` as given (pass a copy if the buffer is reused or transferred) and hands it to
-   * {@link ModelMonitor.buffers} once it is forgotten.
+   * Remembers batch `seq`'s scores (`rows × width`, copied) so `feedback` can join labels to them by the
+   * ids {@link ModelMonitor.batchId} gives. `at` is when they were made (default now).
    */
-  remember(v: MonitoredVersion, idPrefix: string, scores: Float32Array, width: number): void {
-    const at = this.now();
-    this.recent.set(idPrefix, { version: v, windowStart: Math.floor(at / this.windowMs) * this.windowMs, at, scores, width });
-    this.recentRows += scores.length / width;
-    const maxRows = this.options.maxRecent ?? 10_000;
-    const oldest = at - (this.options.maxRecentAgeMs ?? 86_400_000);
-    // Map iteration is insertion order: the oldest batches come first.
-    for (const [key, entry] of this.recent) {
-      if (this.recentRows <= maxRows && entry.at >= oldest) break;
-      this.recent.delete(key);
-      this.recentRows -= entry.scores.length / entry.width;
-      this.buffers.give(entry.scores);
-    }
+  remember(v: MonitoredVersion, seq: number, scores: Float32Array, width: number, at = this.now()): void {
+    this.recent.add(seq, v, Math.floor(at / this.windowMs) * this.windowMs, at, scores, scores.length / width, width);
   }
 
   /**
@@ -161,16 +157,15 @@ export class ModelMonitor extends PeriodicFlusher {
    *   label for a regressor.
    */
   feedback(predictionId: string, label: string | number, fallback?: MonitoredVersion): FeedbackResult {
-    const cut = predictionId.lastIndexOf(':');
-    const entry = cut > 0 ? this.recent.get(predictionId.slice(0, cut)) : undefined;
-    const row = Number(predictionId.slice(cut + 1));
-    if (!entry || !Number.isInteger(row) || row < 0 || (row + 1) * entry.width > entry.scores.length) {
+    const id = batchSeqOf(this.idBase, predictionId);
+    const entry = id && this.recent.get(id.seq, id.row);
+    if (!entry) {
       if (fallback) this.window(fallback).quality.unmatched++;
       return { matched: false, drift: [] };
     }
     const v = entry.version;
     const w = this.window(v, entry.windowStart);
-    const scores = entry.scores.subarray(row * entry.width, (row + 1) * entry.width);
+    const scores = entry.scores;
     const outputs = v.layout.outputs;
     let signal: number;
     let result: { correct?: boolean; error?: number };

@@ -16,26 +16,30 @@ describe('ModelMonitor (no storage involved)', () => {
   it('joins labels with kept predictions, forgets the oldest past the bound, and counts unmatched labels', () => {
     const monitor = new ModelMonitor(noStorage as never, { maxRecent: 4 });
     const scores = Float32Array.of(0.9, 0.1, 0.2, 0.8);
-    monitor.remember(v, 'b0', scores, 2);
-    monitor.remember(v, 'b1', scores, 2);
-    monitor.remember(v, 'b2', scores, 2); // 6 rows kept > 4: b0 goes
-    expect(monitor.feedback('b0:0', 'a', v)).toEqual({ matched: false, drift: [] });
-    expect(monitor.feedback('b1:0', 'a', v)).toMatchObject({ matched: true, correct: true, version: '1' });
-    expect(monitor.feedback('b2:1', 0, v)).toMatchObject({ matched: true, correct: false });
-    expect(monitor.feedback('b2:7', 'a', v).matched).toBe(false);
-    expect(() => monitor.feedback('b1:1', 'c', v)).toThrow(EdgewatchError);
+    const id = (seq: number, row: number) => `${monitor.batchId(seq)}:${row}`;
+    monitor.remember(v, 0, scores, 2);
+    monitor.remember(v, 1, scores, 2);
+    monitor.remember(v, 2, scores, 2); // 6 rows kept > 4: batch 0 goes
+    expect(monitor.feedback(id(0, 0), 'a', v)).toEqual({ matched: false, drift: [] });
+    expect(monitor.feedback(id(1, 0), 'a', v)).toMatchObject({ matched: true, correct: true, version: '1' });
+    expect(monitor.feedback(id(2, 1), 0, v)).toMatchObject({ matched: true, correct: false });
+    expect(monitor.feedback(id(2, 7), 'a', v).matched).toBe(false);
+    // another worker's id, or no id at all, is never joined
+    expect(monitor.feedback(`${new ModelMonitor(noStorage as never, { idBase: 'other' }).batchId(1)}:0`, 'a', v).matched).toBe(false);
+    expect(monitor.feedback('nonsense', 'a', v).matched).toBe(false);
+    expect(() => monitor.feedback(id(1, 1), 'c', v)).toThrow(EdgewatchError);
     const q = monitor.window(v).quality.toJSON();
-    expect(q).toMatchObject({ labelled: 2, unmatched: 2 });
+    expect(q).toMatchObject({ labelled: 2, unmatched: 4 });
   });
 
   it('forgets predictions older than maxRecentAgeMs', () => {
     let now = 0;
     const monitor = new ModelMonitor(noStorage as never, { maxRecentAgeMs: 1000, now: () => now });
-    monitor.remember(v, 'old', Float32Array.of(1, 0), 2);
+    monitor.remember(v, 0, Float32Array.of(1, 0), 2);
     now = 5000;
-    monitor.remember(v, 'new', Float32Array.of(1, 0), 2);
-    expect(monitor.feedback('old:0', 'a').matched).toBe(false);
-    expect(monitor.feedback('new:0', 'a').matched).toBe(true);
+    monitor.remember(v, 1, Float32Array.of(1, 0), 2);
+    expect(monitor.feedback(`${monitor.batchId(0)}:0`, 'a').matched).toBe(false);
+    expect(monitor.feedback(`${monitor.batchId(1)}:0`, 'a').matched).toBe(true);
   });
 
   it('keeps the windows of a failed flush for the next one, merged with what came after', async () => {

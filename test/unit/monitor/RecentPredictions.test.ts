@@ -1,0 +1,64 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { batchIdPrefix, batchSeqOf, RecentPredictions } from '../../../src/monitor/RecentPredictions.ts';
+
+/** Scores whose every value says which batch and float it is, so a wrong or stale read cannot pass. */
+function scoresOf(seq: number, n: number): Float32Array {
+  return Float32Array.from({ length: n }, (_, i) => seq * 1000 + i);
+}
+
+describe('RecentPredictions', () => {
+  it('returns exactly the kept scores, never a stale or overwritten one, within the row and age bounds', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.array(fc.record({ rows: fc.integer({ min: 1, max: 12 }), width: fc.constantFrom(1, 2, 5), dt: fc.integer({ min: 0, max: 400 }) }), { minLength: 1, maxLength: 120 }),
+        (maxRows, batches) => {
+          const maxAgeMs = 1000;
+          const recent = new RecentPredictions<string>(maxRows, maxAgeMs);
+          let at = 0;
+          const added: { seq: number; rows: number; width: number; at: number }[] = [];
+          batches.forEach(({ rows, width, dt }, seq) => {
+            at += dt;
+            recent.add(seq, `v${width}`, at - (at % 100), at, scoresOf(seq, rows * width), rows, width);
+            added.push({ seq, rows, width, at });
+            expect(recent.size).toBeLessThanOrEqual(maxRows);
+            let kept = 0;
+            for (const b of added) {
+              const found = recent.get(b.seq, 0);
+              if (!found) continue;
+              kept += b.rows;
+              // never older than the bound at the last add
+              expect(at - b.at).toBeLessThanOrEqual(maxAgeMs);
+              for (let row = 0; row < b.rows; row++) {
+                const p = recent.get(b.seq, row);
+                expect(p?.version).toBe(`v${b.width}`);
+                expect(p?.windowStart).toBe(b.at - (b.at % 100));
+                expect(Array.from(p?.scores ?? [])).toEqual(Array.from(scoresOf(b.seq, b.rows * b.width).subarray(row * b.width, (row + 1) * b.width)));
+              }
+              expect(recent.get(b.seq, b.rows)).toBeUndefined();
+            }
+            expect(kept).toBe(recent.size);
+            // the newest batch is always kept when it fits the bound
+            if (rows <= maxRows) expect(recent.get(seq, rows - 1)).toBeDefined();
+          });
+        },
+      ),
+    );
+  });
+
+  it('keeps the last maxRows rows of a steady stream (one model): no row is dropped early going round', () => {
+    const recent = new RecentPredictions<string>(640, 1e12);
+    for (let seq = 0; seq < 1000; seq++) recent.add(seq, 'v', 0, seq, scoresOf(seq, 64 * 5), 64, 5);
+    expect(recent.size).toBe(640);
+    for (let seq = 990; seq < 1000; seq++) expect(recent.get(seq, 63)?.scores[4]).toBe(seq * 1000 + 63 * 5 + 4);
+    expect(recent.get(989, 0)).toBeUndefined();
+  });
+
+  it('makes and reads prediction ids, and refuses those of another base', () => {
+    const prefix = batchIdPrefix('w1a2', 12345);
+    expect(batchSeqOf('w1a2', `${prefix}:7`)).toEqual({ seq: 12345, row: 7 });
+    expect(batchSeqOf('other', `${prefix}:7`)).toBeUndefined();
+    for (const bad of ['', 'w1a2', 'w1a2-:1', 'w1a2-zz', 'w1a2-1:-1', 'w1a2-1:x', 'nope:0']) expect(batchSeqOf('w1a2', bad)).toBeUndefined();
+  });
+});
