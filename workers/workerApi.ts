@@ -12,6 +12,7 @@ import { batchRows, type RecordBatch } from '../src/features/RecordBatch.ts';
 import { ArtifactCache } from '../src/models/ArtifactCache.ts';
 import { loadArtifacts, type DownloadProgress } from '../src/models/loadArtifacts.ts';
 import { ModelMonitor, type MonitoredVersion } from '../src/monitor/ModelMonitor.ts';
+import { batchIdPrefix } from '../src/monitor/RecentPredictions.ts';
 import { reduceWideColumns } from '../src/monitor/reduceWideColumns.ts';
 import { PredictionMonitor } from '../src/monitor/PredictionMonitor.ts';
 import { sketchLayout } from '../src/monitor/WindowSketch.ts';
@@ -25,8 +26,6 @@ import { ModelSession } from './session.ts';
 const TRIAL_ROWS = 32;
 const TRIAL_RUNS = 5;
 const TRIAL_BUDGET_MS = 1500;
-/** The sample of a batch the monitoring budget could not afford at all. */
-const NO_ROWS = new Int32Array(0);
 
 /** Builds a fresh worker API (one per worker). */
 export function createWorkerApi(): WorkerApi {
@@ -218,11 +217,12 @@ export function createWorkerApi(): WorkerApi {
     else deferredTimer ??= setTimeout(runDeferred, 1);
   }
 
-  async function runPredict(name: string, records: RecordBatch): Promise<{ response: PredictResponse; after: () => void }> {
+  async function runPredict(name: string, records: RecordBatch): Promise<{ response: PredictResponse; after?: () => void }> {
     if (recovering) await recovering;
     const rows = batchRows(records);
     let active = session(name);
-    const idPrefix = `${workerId}-${(batchCounter++).toString(36)}`;
+    const seq = batchCounter++;
+    const idPrefix = batchIdPrefix(workerId, seq);
     const watch = models;
     const v = watch ? monitoredVersion(active) : undefined;
     const started = performance.now();
@@ -230,7 +230,8 @@ export function createWorkerApi(): WorkerApi {
     let keptFeatures: Float32Array | undefined;
     let keptStats: FeatureStats | undefined;
     // Rows the monitoring budget lets us sketch, and which (undefined: all of them).
-    let sketchRows = rows;
+    let sketchRows = 0;
+    let reservedMs = 0;
     let sample: Int32Array | undefined;
     let scores: Float32Array;
     try {
@@ -239,20 +240,22 @@ export function createWorkerApi(): WorkerApi {
           records,
           watch && v
             ? (batch, n) => {
-                // The batch is a buffer the next call reuses: keep a copy (of the rows to sketch), sketch it
+                // Most batches need no repair: then there are no counters to take.
+                if (active.features.issues > 0) keptStats = active.features.takeStats();
+                const budget = watch.budget(v);
+                sketchRows = budget.rowsToSketch(n);
+                reservedMs = budget.reservedMs;
+                if (sketchRows === 0) return;
+                // The batch is a buffer the next call reuses: keep a copy of the rows to sketch, sketch it
                 // after answering.
                 const t = performance.now();
                 const width = active.features.width;
-                const budget = watch.budget(v);
-                sketchRows = budget.rowsToSketch(n);
                 keptFeatures = watch.buffers.take(sketchRows * width);
                 if (sketchRows === n) keptFeatures.set(batch.subarray(0, n * width));
                 else {
-                  sample = sketchRows > 0 ? budget.sample(n, sketchRows, new Int32Array(sketchRows)) : NO_ROWS;
+                  sample = budget.sample(n, sketchRows, new Int32Array(sketchRows));
                   for (let i = 0; i < sketchRows; i++) keptFeatures.set(batch.subarray(sample[i] * width, (sample[i] + 1) * width), i * width);
                 }
-                // Most batches need no repair: then there are no counters to take.
-                if (active.features.issues > 0) keptStats = active.features.takeStats();
                 monitorMs += performance.now() - t;
               }
             : undefined,
@@ -274,42 +277,56 @@ export function createWorkerApi(): WorkerApi {
     const inferenceMs = inferred - started - monitorMs;
     const { outputs } = active.entry;
     const classes = outputs.kind === 'classification' ? outputs.labels : undefined;
-    // Output monitoring runs after the answer has been posted (see servePredictPort): it is off the
-    // caller's latency path, on a copy, since the scores themselves are transferred away. With per-feature
-    // monitoring on, the class histogram is written from the windows' class counts at flush.
-    let kept: Float32Array | undefined;
+    const served = active;
+    // The exact part of monitoring, for every batch, here while the scores are still in cache: counts
+    // (predictions, classes, NaN), repairs, health, and a copy of the scores kept for feedback (the scores
+    // themselves are transferred away), into the monitor's ring of recent predictions. A few µs; the sketches, the costly part, wait until after the answer
+    // (see deferAfter) and only when the budget affords them. With per-feature monitoring on, the class
+    // histogram is written from the windows' class counts at flush.
+    let keptScores: Float32Array | undefined;
     if (watch && v) {
-      kept = watch.buffers.take(scores.length);
-      kept.set(scores);
+      // wall-clock time from the timer already read (Date.now() costs another call)
+      const at = performance.timeOrigin + inferred;
+      const window = watch.window(v, at);
+      window.countOutputs(scores, rows);
+      if (keptStats) watch.observeFeatureStats(v, keptStats);
+      window.observeBatch(inferenceMs, served.info.backend, inferenceMs);
+      watch.remember(v, seq, scores, served.outputWidth, at);
+      if (sketchRows > 0) {
+        // the sketched rows' scores, compacted like their features (the ring feedback reads from is
+        // overwritten as it goes round)
+        const width = served.outputWidth;
+        keptScores = watch.buffers.take(sketchRows * width);
+        if (sample) for (let i = 0; i < sketchRows; i++) keptScores.set(scores.subarray(sample[i] * width, (sample[i] + 1) * width), i * width);
+        else keptScores.set(scores);
+      }
     } else if (classes) {
       monitor?.observeClassification(active.name, active.version, classes, scores, rows);
     }
     const answered = performance.now();
-    // Timing costs too (~0.3 µs a call in a worker): the copy above is timed by the two reads the answer
-    // needs anyway, and the monitoring below by three.
-    if (kept) monitorMs += answered - inferred;
-    const served = active;
-    const after = () => {
-      if (!watch || !v || !kept) return;
-      const window = watch.window(v);
-      // The budget is charged what sketching costs; the bookkeeping after it (exact counts, NaN checks,
-      // scores kept for feedback, latency) is done for every batch, so it is not the budget's to ration.
-      // Unsampled, the outputs are counted and sketched in one pass, all of it charged (conservatively).
-      const t0 = performance.now();
-      if (keptFeatures) {
-        if (sketchRows > 0) window.observeFeatures(v.reduction ? v.reduction.apply(keptFeatures, sketchRows) : keptFeatures, sketchRows);
-        watch.buffers.give(keptFeatures);
-      }
-      if (sample) window.sketchOutputs(kept, sample, sketchRows);
-      else window.observeOutputs(kept, rows);
-      const t1 = performance.now();
-      if (sample) window.countOutputs(kept, rows);
-      if (keptStats) watch.observeFeatureStats(v, keptStats);
-      watch.remember(v, idPrefix, kept, served.outputWidth);
-      window.observeBatch(inferenceMs, served.info.backend, inferenceMs);
-      window.monitorMs += monitorMs + (performance.now() - t0);
-      watch.budget(v).account(inferenceMs, t1 - t0, sketchRows);
-    };
+    // Timing costs too (~0.2 µs a read in a worker): the bookkeeping above is timed by the two reads the
+    // answer needs anyway, the sketches below by two more.
+    if (watch && v) {
+      monitorMs += answered - inferred;
+      watch.window(v).monitorMs += monitorMs;
+      if (sketchRows === 0) watch.budget(v).account(inferenceMs, monitorMs, 0, 0, reservedMs);
+    }
+    const after =
+      watch && v && keptFeatures && keptScores
+        ? () => {
+            const features = keptFeatures as Float32Array;
+            const scoreRows = keptScores as Float32Array;
+            const window = watch.window(v);
+            const t0 = performance.now();
+            window.observeFeatures(v.reduction ? v.reduction.apply(features, sketchRows) : features, sketchRows);
+            window.sketchOutputs(scoreRows, undefined, sketchRows);
+            const sketchMs = performance.now() - t0;
+            watch.buffers.give(features);
+            watch.buffers.give(scoreRows);
+            window.monitorMs += sketchMs;
+            watch.budget(v).account(inferenceMs, monitorMs + sketchMs, sketchRows, sketchMs, reservedMs);
+          }
+        : undefined;
     const response: PredictResponse = {
       version: active.version,
       backend: active.info.backend,
@@ -339,6 +356,7 @@ export function createWorkerApi(): WorkerApi {
           maxRecent: next.recentPredictions?.count,
           maxRecentAgeMs: next.recentPredictions?.ageMs,
           budget: next.monitoringBudget,
+          idBase: workerId,
         });
         models.start(next.flushIntervalMs);
       }
@@ -389,7 +407,7 @@ export function createWorkerApi(): WorkerApi {
 
     async predict(name: string, records: RecordBatch): Promise<PredictResponse> {
       const { response, after } = await runPredict(name, records);
-      after();
+      after?.();
       return transfer(response, [response.scores.buffer]);
     },
 

@@ -1,7 +1,7 @@
 /** Settings of a {@link MonitorBudget}. */
 export interface MonitorBudgetOptions {
   /**
-   * Largest share of inference time that sketching may take under sustained load. Default 0.02 (2 %).
+   * Largest share of inference time that monitoring may take under sustained load. Default 0.02 (2 %).
    * `Infinity` sketches every row whatever it costs.
    */
   readonly share?: number;
@@ -13,14 +13,18 @@ export interface MonitorBudgetOptions {
   readonly burstMs?: number;
 }
 
+/** Fewest rows sketched from a batch under the budget (unless the batch is smaller). */
+export const MIN_SAMPLE = 16;
+
 /**
- * Keeps sketching within a share of inference time: a token bucket of milliseconds. Each batch earns
- * `share × inferenceMs`; sketching spends what it measurably cost. When the bucket runs low (sustained
- * load on a model so small that sketching a row costs more than `share` of predicting it) only a
- * systematic sample of each batch's rows is sketched: every prediction is still counted, its class
- * counted, checked for NaN, kept for feedback and its repairs counted (that bookkeeping is per batch and
- * not rationed), and the window says how many rows its sketches saw, so drift tests use the true sample
- * size (sampling lowers their power, never their calibration).
+ * Keeps monitoring within a share of inference time: a token bucket of milliseconds. Each batch earns
+ * `share × inferenceMs` and is charged all the monitoring it measurably cost: the exact bookkeeping every
+ * batch gets (every prediction counted, its class counted, checked for NaN, kept for feedback, its repairs
+ * counted) and the sketching. Only sketching is rationed: when the bucket runs low (sustained load on a
+ * model so small that sketching a row costs more than `share` of predicting it), a systematic sample of
+ * at least {@link MIN_SAMPLE} rows is sketched from a batch once the bucket can pay for it, and none in
+ * between; the window says how many rows its sketches saw, so drift tests use the true sample size
+ * (sampling lowers their power, never their calibration).
  */
 export class MonitorBudget {
   readonly share: number;
@@ -37,11 +41,26 @@ export class MonitorBudget {
     this.credit = this.burstMs;
   }
 
-  /** How many of a batch's `rows` to sketch now. */
+  /**
+   * How many of a batch's `rows` to sketch now: all of them while the bucket pays for it, else as many as
+   * it pays for if that is at least {@link MIN_SAMPLE} (or the whole batch, if smaller), else none. Samples
+   * of a few rows per batch would cost mostly per-batch set-up and could not teach the cost of a row.
+   */
   rowsToSketch(rows: number): number {
-    if (this.share === Infinity || this.msPerRow === 0 || this.credit >= rows * this.msPerRow) return rows;
-    return Math.max(0, Math.min(rows, Math.floor(this.credit / this.msPerRow)));
+    let k = rows;
+    if (this.share !== Infinity && this.msPerRow > 0 && this.credit < rows * this.msPerRow) {
+      const affordable = Math.floor(this.credit / this.msPerRow);
+      k = affordable >= Math.min(rows, MIN_SAMPLE) ? Math.min(rows, affordable) : 0;
+    }
+    // Their estimated cost is taken now: sketching runs after the answer, and batches decided meanwhile must
+    // not spend the same credit again. `account` settles the difference.
+    this.reservedMs = k * this.msPerRow;
+    this.credit -= this.reservedMs;
+    return k;
   }
+
+  /** What the last {@link MonitorBudget.rowsToSketch} took from the bucket ahead; give it back to `account`. */
+  reservedMs = 0;
 
   /**
    * Indices of `count` rows out of `rows`, evenly spread with a moving start (systematic sampling), into
@@ -55,18 +74,28 @@ export class MonitorBudget {
     return out;
   }
 
-  /** Credits a batch's inference time and charges what sketching it cost (`sketched` rows of it). */
-  account(inferenceMs: number, monitorMs: number, sketched: number): void {
-    // Per-row cost is learnt from samples of 16+ rows: a small sample's time is mostly the per-batch part
-    // of sketching (column set-up, the class count of every row), which divided by few rows would look like
-    // an expensive row and starve the sample further.
-    if (sketched >= 16) {
+  /**
+   * Credits a batch's inference time and charges all its monitoring (`monitorMs`); `sketchMs` of it was
+   * sketching `sketched` rows (default: all of it), for which `reservedMs` was taken ahead.
+   */
+  account(inferenceMs: number, monitorMs: number, sketched: number, sketchMs = monitorMs, reservedMs = 0): void {
+    // Per-row cost is learnt from every sample: samples are never a few rows of a big batch (see
+    // rowsToSketch), whose time, mostly per-batch set-up, would look like an expensive row and starve the
+    // sample further; a small batch sketched whole is charged its set-up per row, which errs on the safe side.
+    if (sketched > 0) {
       // Zeros count once a cost has been seen: coarse timers (100 µs with jitter outside cross-origin
       // isolation) read short work as 0 or 0.1 ms, which averages out only if both are averaged.
-      const perRow = monitorMs / sketched;
+      // One slow sample (a GC pause or the OS taking the core in the middle of it) moves the estimate at
+      // most 4× its weight, or the budget would wait on it for many batches.
+      const perRow = this.msPerRow === 0 ? sketchMs / sketched : Math.min(sketchMs / sketched, 4 * this.msPerRow);
       this.msPerRow = this.msPerRow === 0 ? perRow : 0.9 * this.msPerRow + 0.1 * perRow;
     }
     if (this.share === Infinity) return;
-    this.credit = Math.min(this.burstMs, this.credit + this.share * inferenceMs - monitorMs);
+    this.credit += reservedMs;
+    // Debt is repaid (the share holds on average, also through a timer that reads short work as 0 or 5 µs),
+    // but only up to a few samples' worth: a load whose bookkeeping alone outruns the share, or a sample
+    // that a GC pause or the OS made slow, must not starve sketching long after.
+    const mostDebt = 4 * MIN_SAMPLE * this.msPerRow;
+    this.credit = Math.min(this.burstMs, Math.max(-mostDebt, this.credit + this.share * inferenceMs - monitorMs));
   }
 }

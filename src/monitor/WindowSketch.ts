@@ -123,13 +123,24 @@ function record(entries: readonly string[], make: (name: string) => FeatureSketc
 /** Index of the largest of `width` scores from `at`, or -1 when one of them is NaN or ±Infinity. */
 function argmaxFinite(scores: ArrayLike<number>, at: number, width: number): number {
   let best = 0;
-  let finite = true;
+  let top = scores[at];
+  // the row's sum is finite exactly when every score is (NaN and ±Infinity propagate; two huge finite
+  // scores overflowing to Infinity are checked one by one below): one test per row, not one per score
+  let sum = top;
+  for (let c = 1; c < width; c++) {
+    const s = scores[at + c];
+    sum += s;
+    if (s > top) {
+      top = s;
+      best = c;
+    }
+  }
+  if (sum - sum === 0) return best;
   for (let c = 0; c < width; c++) {
     const s = scores[at + c];
-    if (s - s !== 0) finite = false; // x − x is NaN exactly for NaN and ±Infinity
-    else if (s > scores[at + best]) best = c;
+    if (s - s !== 0) return -1; // x − x is NaN exactly for NaN and ±Infinity
   }
-  return finite ? best : -1;
+  return best;
 }
 
 function add(target: Record<string, number>, from: Readonly<Record<string, number>>): void {
@@ -258,22 +269,27 @@ export class WindowSketch {
 
   /**
    * The sampled part: rows `sample` (ascending, `count` of them, already counted by
-   * {@link WindowSketch.countOutputs}) go into the confidence and per-output sketches.
+   * {@link WindowSketch.countOutputs}) go into the confidence and per-output sketches; without `sample`,
+   * the first `count` rows of `scores` (rows already gathered by the caller).
    */
-  sketchOutputs(scores: ArrayLike<number>, sample: ArrayLike<number>, count: number): void {
+  sketchOutputs(scores: ArrayLike<number>, sample: ArrayLike<number> | undefined, count: number): void {
     const outputs = this.outputNames.length;
-    if (this.gathered.length < count * outputs) this.gathered = new Float32Array(count * outputs * 2);
-    const gathered = this.gathered;
-    for (let i = 0; i < count; i++) {
-      const from = sample[i] * outputs;
-      for (let c = 0; c < outputs; c++) gathered[i * outputs + c] = scores[from + c];
+    let rows = scores;
+    if (sample) {
+      if (this.gathered.length < count * outputs) this.gathered = new Float32Array(count * outputs * 2);
+      const gathered = this.gathered;
+      for (let i = 0; i < count; i++) {
+        const from = sample[i] * outputs;
+        for (let c = 0; c < outputs; c++) gathered[i * outputs + c] = scores[from + c];
+      }
+      rows = gathered;
     }
-    for (let c = 0; c < this.outputs.length; c++) this.outputs[c].addColumn(gathered, count, outputs, c);
+    for (let c = 0; c < this.outputs.length; c++) this.outputs[c].addColumn(rows, count, outputs, c);
     const confidence = this.confidence;
     if (confidence) {
       for (let i = 0, at = 0; i < count; i++, at += outputs) {
-        const best = argmaxFinite(gathered, at, outputs);
-        if (best >= 0) confidence.add(gathered[at + best]);
+        const best = argmaxFinite(rows, at, outputs);
+        if (best >= 0) confidence.add(rows[at + best]);
       }
     }
     this.sketched += count;

@@ -11,15 +11,17 @@ function simulate(budget: MonitorBudget, batches: number, rows: number, inferMsP
   let inference = 0;
   let monitoring = 0;
   let sketched = 0;
+  const sizes = new Set<number>();
   for (let b = 0; b < batches; b++) {
     const k = budget.rowsToSketch(rows);
     const cost = fixedMs + k * sketchMsPerRow;
-    budget.account(rows * inferMsPerRow, cost, k);
+    budget.account(rows * inferMsPerRow, cost, k, k * sketchMsPerRow, budget.reservedMs);
     inference += rows * inferMsPerRow;
     monitoring += cost;
     sketched += k;
+    sizes.add(k);
   }
-  return { overhead: monitoring / inference, sketchedRate: sketched / (batches * rows) };
+  return { overhead: monitoring / inference, sketchedRate: sketched / (batches * rows), sizes };
 }
 
 describe('MonitorBudget', () => {
@@ -45,6 +47,63 @@ describe('MonitorBudget', () => {
     expect(starved.sketchedRate).toBeLessThan(0.01);
   });
 
+  it('charges the bookkeeping every batch gets: sketching gets what is left of the share, in samples of 16+ rows', () => {
+    // 64 rows inferred in 0.2 ms (a 2 % share: 4 µs); bookkeeping 2 µs a batch; sketching 0.3 µs a row
+    // (the bucket must hold a sample's cost to save up for it: a 50 µs burst)
+    const run = simulate(new MonitorBudget({ share: 0.02, burstMs: 0.05 }), 100_000, 64, 0.2 / 64, 0.0003, 0.002);
+    expect(run.overhead).toBeLessThanOrEqual(0.02 + 0.05 / (100_000 * 0.2));
+    expect(run.overhead).toBeGreaterThan(0.019);
+    // what is left (2 µs a batch) buys a 16-row sample (4.8 µs) every few batches, never 1–15 rows
+    for (const k of run.sizes) expect(k === 0 || k >= 16).toBe(true);
+    expect(run.sketchedRate).toBeGreaterThan(0.08);
+    expect(run.sketchedRate).toBeLessThan(0.12);
+    // a batch smaller than the minimum sample is sketched whole or not at all
+    const small = simulate(new MonitorBudget({ share: 0.02, burstMs: 0.05 }), 10_000, 8, 0.2 / 64, 0.0003, 0.0002);
+    expect([...small.sizes].sort()).toEqual([0, 8]);
+    expect(small.sketchedRate).toBeGreaterThan(0.05);
+    expect(small.sketchedRate).toBeLessThan(0.5);
+  });
+
+  it('does not let a load whose bookkeeping outruns the share starve sketching long after it ended', () => {
+    const budget = new MonitorBudget({ share: 0.02, burstMs: 20 });
+    // bookkeeping 10 µs on 0.2 ms of inference: 5 %, more than the share, for 100,000 batches
+    simulate(budget, 100_000, 64, 0.2 / 64, 0.0003, 0.01);
+    // then a model that takes 10 ms a batch: the debt is at most the burst, repaid within ~100 batches
+    const after = simulate(budget, 300, 64, 10 / 64, 0.0003, 0.01);
+    expect(after.sketchedRate).toBeGreaterThan(0.5);
+  });
+
+  it('gets over one sample that took far longer than its estimate (a GC pause in it) within a few hundred batches', () => {
+    const budget = new MonitorBudget({ share: 0.02, burstMs: 0.05 });
+    simulate(budget, 10_000, 64, 0.2 / 64, 0.0003, 0.002);
+    // the next sample is charged 5 ms: 25 s of a 2 % share of inference, were it all a debt to repay
+    let slow = false;
+    while (!slow) {
+      const k = budget.rowsToSketch(64);
+      budget.account(0.2, 0.002 + (k > 0 ? 5 : 0), k, k > 0 ? 5 : 0, budget.reservedMs);
+      slow = k > 0;
+    }
+    const after = simulate(budget, 500, 64, 0.2 / 64, 0.0003, 0.002);
+    expect(after.sketchedRate).toBeGreaterThan(0.04);
+  });
+
+  it('takes a sample\'s cost when it decides, so batches decided before the sketches run do not spend it twice', () => {
+    // a bucket that holds one 20-row sample (6 µs at 0.3 µs a row, learnt from a first batch), full
+    const budget = new MonitorBudget({ share: 0.02, burstMs: 0.006 });
+    budget.account(0.2, 0.002 + budget.rowsToSketch(64) * 0.0003, 64, 64 * 0.0003, budget.reservedMs);
+    for (let i = 0; i < 20; i++) budget.account(0.2, 0.002, 0);
+    // eight batches decided before any of their sketches is accounted (the worker sketches after answering)
+    const decided = Array.from({ length: 8 }, () => ({ k: budget.rowsToSketch(64), reserved: budget.reservedMs }));
+    const sampled = decided.filter((d) => d.k > 0).length;
+    expect(sampled).toBe(1);
+    let spent = 0;
+    for (const d of decided) {
+      budget.account(0.2, 0.002 + d.k * 0.0003, d.k, d.k * 0.0003, d.reserved);
+      spent += 0.002 + d.k * 0.0003;
+    }
+    expect(spent).toBeLessThanOrEqual(8 * 0.2 * 0.02 + 0.006 + 1e-12);
+  });
+
   it('samples rows evenly: increasing, in range, every position over successive batches', () => {
     const budget = new MonitorBudget();
     const hits = new Array(64).fill(0);
@@ -63,6 +122,29 @@ describe('MonitorBudget', () => {
 });
 
 describe('WindowSketch.countOutputs + sketchOutputs (a sampled batch)', () => {
+  it('counts a row with ±Infinity or NaN anywhere as a NaN prediction, and huge finite scores by their argmax', () => {
+    const w = new WindowSketch(sketchLayout(['x'], { kind: 'classification', labels: ['a', 'b', 'c'] }), 'm', '1', 0, 1);
+    const max = Number.MAX_VALUE;
+    const scores = [0, Infinity, 1, -Infinity, 0, 1, 0.2, 0.3, Number.NaN, max, max, 0, 0.1, 0.7, 0.2];
+    w.countOutputs(scores, 5);
+    const json = w.toJSON();
+    if (json.outputs.kind !== 'classification') throw new Error('classification expected');
+    expect(json.health.nanPredictions).toBe(3);
+    // the two finite rows: MAX_VALUE twice (their sum overflows; still a, the first of the tie) and b
+    expect(json.outputs.classes.counts).toEqual([1, 1, 0]);
+  });
+
+  it('sketches rows the caller gathered (no sample) exactly like the same rows picked by a sample', () => {
+    const layout = sketchLayout(['x'], { kind: 'classification', labels: ['a', 'b'] }, undefined, { scores: true });
+    const scores = Float32Array.of(0.9, 0.1, 0.2, 0.8, 0.3, 0.7, 0.6, 0.4);
+    const picked = new WindowSketch(layout, 'm', '1', 0, 1);
+    picked.sketchOutputs(scores, Int32Array.of(1, 3), 2);
+    const gathered = new WindowSketch(layout, 'm', '1', 0, 1);
+    gathered.sketchOutputs(Float32Array.of(0.2, 0.8, 0.6, 0.4), undefined, 2);
+    expect(gathered.toJSON()).toEqual(picked.toJSON());
+    expect(gathered.toJSON().sketched).toBe(2);
+  });
+
   it('counts every prediction, class and NaN, and sketches the confidence of the sampled rows only', () => {
     const w = new WindowSketch(sketchLayout(['x'], { kind: 'classification', labels: ['a', 'b'] }), 'm', '1', 0, 1);
     // rows 0..5; row 1 is NaN (not sampled), row 4 is NaN (sampled)
