@@ -75,40 +75,49 @@ async function overhead() {
 
 /**
  * Sustained load on a runtime with the default monitoring budget (2 % of inference time after a 20 ms
- * burst): worker monitoring time over inference time in the second half of the run, once the burst is
- * spent, and the share of rows that were sketched there.
+ * burst): once 1,500 batches have spent the burst, three runs of 1,000 batches each, worker monitoring time
+ * over inference time and the share of rows sketched in each (the median is the figure: a 2-core machine
+ * preempts the worker inside timed regions now and then, which one run's sum takes whole).
  */
 async function budgetedOverhead(records: Record<string, unknown>[]) {
   const batch = 64;
-  const half = 1500;
   const runtime = createEdgeRuntime({ registry: '/registry/manifest.json', backends: ['wasm'], dbName: `bench-${crypto.randomUUID()}`, flushIntervalMs: 60_000, rememberBackend: false });
   const model = runtime.model('weather');
-  const run = async (from: number) => {
-    for (let b = from; b < from + half; b++) {
-      const at = (b * batch) % (records.length - batch);
+  let next = 0;
+  const run = async (batches: number) => {
+    for (let b = 0; b < batches; b++, next++) {
+      const at = (next * batch) % (records.length - batch);
       await model.predict(records.slice(at, at + batch));
     }
   };
-  await run(0);
-  const first = (await model.driftSummary())?.window;
-  const t0 = performance.now();
-  await run(half);
-  const wallMs = performance.now() - t0;
-  const all = (await model.driftSummary())?.window;
+  const window = async () => {
+    const w = (await model.driftSummary())?.window;
+    if (!w) throw new Error('no window');
+    return w;
+  };
+  await run(1500);
+  const first = await window();
+  const runs: { overhead: number; sketchedRate: number; monitorMs: number; inferenceMs: number; wallMs: number }[] = [];
+  let before = first;
+  for (let r = 0; r < 3; r++) {
+    const t0 = performance.now();
+    await run(1000);
+    const wallMs = performance.now() - t0;
+    const after = await window();
+    const monitorMs = after.health.monitorMs - before.health.monitorMs;
+    const inferenceMs = after.health.inferenceMs - before.health.inferenceMs;
+    const sketched = (after.sketched ?? after.predictions) - (before.sketched ?? before.predictions);
+    runs.push({ overhead: monitorMs / inferenceMs, sketchedRate: sketched / (after.predictions - before.predictions), monitorMs, inferenceMs, wallMs });
+    before = after;
+  }
   await runtime.dispose();
-  if (!first || !all) throw new Error('no window');
-  const monitorMs = all.health.monitorMs - first.health.monitorMs;
-  const inferenceMs = all.health.inferenceMs - first.health.inferenceMs;
-  const sketched = (all.sketched ?? all.predictions) - (first.sketched ?? first.predictions);
+  const median = [...runs].sort((a, b) => a.overhead - b.overhead)[1];
   return {
-    batches: half,
-    monitorMs,
-    inferenceMs,
-    overhead: monitorMs / inferenceMs,
+    batches: 1000,
+    runs,
+    ...median,
     // against what the app waits for: predict() round trips of the same batches
-    wallMs,
-    overheadOfRoundTrip: monitorMs / wallMs,
-    sketchedRate: sketched / (all.predictions - first.predictions),
+    overheadOfRoundTrip: median.monitorMs / median.wallMs,
     firstHalf: { overhead: first.health.monitorMs / first.health.inferenceMs, sketchedRate: (first.sketched ?? first.predictions) / first.predictions },
   };
 }
@@ -139,15 +148,17 @@ async function monitorPath() {
   const run = (n: number) => {
     for (let i = 0; i < n; i++) {
       const { x, scores } = batches[i % batches.length];
-      // the worker's copies: the feature batch (its buffer is reused) and the scores (transferred away)
-      const keptFeatures = x.slice();
-      const kept = scores.slice();
-      monitor.observeFeatureStats(v, features.takeStats());
+      // the worker's exact part, on every batch: counts, repairs, health, scores kept for feedback
       const w = monitor.window(v);
-      w.observeFeatures(keptFeatures, rows);
-      w.observeOutputs(kept, rows);
-      monitor.remember(v, `b${i}`, kept, 5);
+      w.countOutputs(scores, rows);
+      monitor.observeFeatureStats(v, features.takeStats());
       w.observeBatch(1, 'wasm', 1);
+      monitor.remember(v, i, scores, 5);
+      // and the sketches, of every row here: on copies (the feature buffer is reused, the scores transferred away)
+      const keptFeatures = x.slice();
+      const keptScores = scores.slice();
+      w.observeFeatures(keptFeatures, rows);
+      w.sketchOutputs(keptScores, undefined, rows);
     }
   };
   run(2000);
