@@ -130,8 +130,8 @@ export class ModelMonitor extends PeriodicFlusher {
    * imputed, invalid or out-of-range values repaired by the input's policy. The compiled pipeline counts
    * them while it reads the columns anyway, so monitoring does not scan the records a second time.
    */
-  observeFeatureStats(v: MonitoredVersion, stats: FeatureStats): void {
-    const w = this.window(v);
+  observeFeatureStats(v: MonitoredVersion, stats: FeatureStats, at = this.now()): void {
+    const w = this.window(v, at);
     for (const [input, counts] of Object.entries(stats.inputs)) w.observeRepaired(input, counts.missing + counts.repaired);
   }
 
