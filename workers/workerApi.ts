@@ -284,10 +284,10 @@ export function createWorkerApi(): WorkerApi {
     const served = active;
     // The exact part of monitoring, for every batch, before the answer: counts (predictions, classes, NaN),
     // repairs, health, and a copy of the scores kept for feedback (the scores themselves are transferred
-    // away) in the monitor's ring of recent predictions. A few µs, and cheaper here than after the answer:
-    // measured, the same updates cost ~1.5× as much run a millisecond later, when the page is busy with the
-    // answer on a core this one may share. The sketches, the costly part, wait until after the answer (see
-    // deferAfter), and only when the budget affords them. With per-feature monitoring on, the class
+    // away) in the monitor's ring of recent predictions. A few µs (queued after the answer and run in bulk
+    // they were no cheaper in bench:monitor, and here they read the scores without a copy of their own).
+    // The sketches, the costly part, wait until after the answer (see deferAfter), and only when the
+    // budget affords them. With per-feature monitoring on, the class
     // histogram is written from the windows' class counts at flush.
     let keptScores: Float32Array | undefined;
     if (watch && v) {
