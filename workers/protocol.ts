@@ -97,6 +97,8 @@ export interface PredictResponse {
   readonly rows: number;
   readonly outputWidth: number;
   readonly scores: Float32Array;
+  /** Classifiers: each row's class (index of its largest score), -1 where a score is NaN or ±Infinity. */
+  readonly classes?: Int32Array;
   /** Prefix of this batch's prediction ids; row i's id is `${idPrefix}:${i}`. */
   readonly idPrefix: string;
   /** Time in the worker for this batch (features + model + readback + monitoring), ms. */

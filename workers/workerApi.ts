@@ -13,6 +13,7 @@ import { ArtifactCache } from '../src/models/ArtifactCache.ts';
 import { loadArtifacts, type DownloadProgress } from '../src/models/loadArtifacts.ts';
 import { ModelMonitor, type MonitoredVersion } from '../src/monitor/ModelMonitor.ts';
 import { batchIdPrefix } from '../src/monitor/RecentPredictions.ts';
+import { topClasses } from '../src/monitor/topClasses.ts';
 import { reduceWideColumns } from '../src/monitor/reduceWideColumns.ts';
 import { PredictionMonitor } from '../src/monitor/PredictionMonitor.ts';
 import { sketchLayout } from '../src/monitor/WindowSketch.ts';
@@ -26,6 +27,11 @@ import { ModelSession } from './session.ts';
 const TRIAL_ROWS = 32;
 const TRIAL_RUNS = 5;
 const TRIAL_BUDGET_MS = 1500;
+
+/** Rows `sample[0..count)` of a row-major `width`-wide batch, one after another into `out` (no views made). */
+function copyRows(from: Float32Array, sample: Int32Array, count: number, width: number, out: Float32Array): void {
+  for (let i = 0, o = 0; i < count; i++) for (let c = 0, at = sample[i] * width; c < width; c++) out[o++] = from[at + c];
+}
 
 /** Builds a fresh worker API (one per worker). */
 export function createWorkerApi(): WorkerApi {
@@ -256,7 +262,7 @@ export function createWorkerApi(): WorkerApi {
                 if (sketchRows === n) keptFeatures.set(batch.subarray(0, n * width));
                 else {
                   sample = budget.sample(n, sketchRows, new Int32Array(sketchRows));
-                  for (let i = 0; i < sketchRows; i++) keptFeatures.set(batch.subarray(sample[i] * width, (sample[i] + 1) * width), i * width);
+                  copyRows(batch, sample, sketchRows, width, keptFeatures);
                 }
                 monitorMs += performance.now() - t;
               }
@@ -277,24 +283,27 @@ export function createWorkerApi(): WorkerApi {
       if (watch && v && reservedMs > 0) watch.budget(v).account(0, 0, 0, 0, reservedMs);
       throw error;
     }
+    const { outputs } = active.entry;
+    const labels = outputs.kind === 'classification' ? outputs.labels : undefined;
+    // Part of the answer: each row's class, so the page need not scan the scores (monitoring counts them).
+    const classes = labels ? topClasses(scores, rows, active.outputWidth, new Int32Array(rows)) : undefined;
     const inferred = performance.now();
     const inferenceMs = inferred - started - monitorMs;
-    const { outputs } = active.entry;
-    const classes = outputs.kind === 'classification' ? outputs.labels : undefined;
     const served = active;
     // The exact part of monitoring, for every batch, before the answer: counts (predictions, classes, NaN),
     // repairs, health, and a copy of the scores kept for feedback (the scores themselves are transferred
     // away) in the monitor's ring of recent predictions. A few µs (queued after the answer and run in bulk
     // they were no cheaper in bench:monitor, and here they read the scores without a copy of their own).
     // The sketches, the costly part, wait until after the answer (see deferAfter), and only when the
-    // budget affords them. With per-feature monitoring on, the class
-    // histogram is written from the windows' class counts at flush.
+    // budget affords them. With per-feature monitoring on, the class histogram is written from the
+    // windows' class counts at flush.
     let keptScores: Float32Array | undefined;
-    if (watch && v) {
-      // wall-clock time from the timer already read (Date.now() costs another call)
-      const at = timeOrigin + inferred;
-      const window = watch.window(v, at);
-      window.countOutputs(scores, rows);
+    // wall-clock time from the timer already read (Date.now() costs another call)
+    const at = timeOrigin + inferred;
+    const window = watch && v ? watch.window(v, at) : undefined;
+    if (watch && v && window) {
+      if (classes) window.countClasses(classes, rows);
+      else window.countOutputs(scores, rows);
       if (keptStats) watch.observeFeatureStats(v, keptStats, at);
       window.observeBatch(inferenceMs, served.info.backend, inferenceMs);
       watch.remember(v, seq, scores, served.outputWidth, at);
@@ -303,18 +312,18 @@ export function createWorkerApi(): WorkerApi {
         // overwritten as it goes round)
         const width = served.outputWidth;
         keptScores = watch.buffers.take(sketchRows * width);
-        if (sample) for (let i = 0; i < sketchRows; i++) keptScores.set(scores.subarray(sample[i] * width, (sample[i] + 1) * width), i * width);
+        if (sample) copyRows(scores, sample, sketchRows, width, keptScores);
         else keptScores.set(scores);
       }
-    } else if (classes) {
-      monitor?.observeClassification(active.name, active.version, classes, scores, rows);
+    } else if (labels && classes) {
+      monitor?.observeClassification(active.name, active.version, labels, classes, rows);
     }
     const answered = performance.now();
     // Timing costs too (~0.2 µs a read in a worker): the bookkeeping above is timed by the two reads the
     // answer needs anyway, the sketches below by two more.
-    if (watch && v) {
+    if (watch && v && window) {
       monitorMs += answered - inferred;
-      watch.window(v).monitorMs += monitorMs;
+      window.monitorMs += monitorMs;
       if (sketchRows === 0) watch.budget(v).account(inferenceMs, monitorMs, 0, 0, reservedMs);
     }
     const after =
@@ -322,7 +331,8 @@ export function createWorkerApi(): WorkerApi {
         ? () => {
             const features = keptFeatures as Float32Array;
             const scoreRows = keptScores as Float32Array;
-            const window = watch.window(v);
+            // the batch's own window (after a flush in between, a new one for the same hour: rows merge)
+            const window = watch.window(v, at);
             const t0 = performance.now();
             window.observeFeatures(v.reduction ? v.reduction.apply(features, sketchRows) : features, sketchRows);
             window.sketchOutputs(scoreRows, undefined, sketchRows);
@@ -339,6 +349,7 @@ export function createWorkerApi(): WorkerApi {
       rows,
       outputWidth: active.outputWidth,
       scores,
+      classes,
       idPrefix,
       workerMs: answered - started,
     };

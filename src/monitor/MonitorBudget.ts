@@ -93,9 +93,10 @@ export class MonitorBudget {
     if (this.share === Infinity) return;
     this.credit += reservedMs;
     // Debt is repaid (the share holds on average, also through a timer that reads short work as 0 or 5 µs),
-    // but only up to a few samples' worth: a load whose bookkeeping alone outruns the share, or a sample
-    // that a GC pause or the OS made slow, must not starve sketching long after.
-    const mostDebt = 4 * MIN_SAMPLE * this.msPerRow;
+    // up to a twentieth of the burst (1 ms by default: 50 ms of inference repay it) or four samples' worth:
+    // a load whose bookkeeping alone outruns the share, or a sample that a GC pause or the OS made slow by
+    // more, must not starve sketching long after.
+    const mostDebt = Math.max(this.burstMs / 20, 4 * MIN_SAMPLE * this.msPerRow);
     this.credit = Math.min(this.burstMs, Math.max(-mostDebt, this.credit + this.share * inferenceMs - monitorMs));
   }
 }

@@ -27,8 +27,8 @@ export class PredictionMonitor extends PeriodicFlusher {
     super();
   }
 
-  /** Counts the argmax of each row of `scores` (row-major, `labels.length` wide). */
-  observeClassification(model: string, version: string, labels: readonly string[], scores: Float32Array, rows: number): void {
+  /** Counts each row's class (`classes[r]`, as `topClasses` gives them; -1 rows are not counted). */
+  observeClassification(model: string, version: string, labels: readonly string[], classes: Int32Array, rows: number): void {
     const windowStart = Math.floor(this.now() / this.windowMs) * this.windowMs;
     const key = `${model}@${version}@${windowStart}`;
     let entry = this.pending.get(key);
@@ -36,13 +36,10 @@ export class PredictionMonitor extends PeriodicFlusher {
       entry = { model, version, windowStart, histogram: new CountHistogram(labels) };
       this.pending.set(key, entry);
     }
-    const width = labels.length;
-    for (let r = 0; r < rows; r++) {
-      let best = 0;
-      for (let c = 1; c < width; c++) if (scores[r * width + c] > scores[r * width + best]) best = c;
-      entry.histogram.add(best);
-    }
+    // a row with a non-finite score has no class to count
+    for (let r = 0; r < rows; r++) if (classes[r] >= 0) entry.histogram.add(classes[r]);
   }
+
 
 
 

@@ -4,6 +4,7 @@ import { QualitySketch, type QualityJSON } from './quality/QualitySketch.ts';
 import { CategoricalCounts } from './sketches/CategoricalCounts.ts';
 import { DDSketch, quantileFrame, type DDSketchJSON, type QuantileFrame } from './sketches/DDSketch.ts';
 import { FeatureSketch, type FeatureSketchJSON } from './sketches/FeatureSketch.ts';
+import { argmaxFinite } from './topClasses.ts';
 
 /** Schema id of {@link WindowSketchJSON}. */
 export const WINDOW_SCHEMA = 'edgewatch.window/v1';
@@ -118,29 +119,6 @@ const PROBABILITY_EDGES = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
 
 function record(entries: readonly string[], make: (name: string) => FeatureSketch): Record<string, FeatureSketch> {
   return Object.fromEntries(entries.map((name) => [name, make(name)]));
-}
-
-/** Index of the largest of `width` scores from `at`, or -1 when one of them is NaN or ±Infinity. */
-function argmaxFinite(scores: ArrayLike<number>, at: number, width: number): number {
-  let best = 0;
-  let top = scores[at];
-  // the row's sum is finite exactly when every score is (NaN and ±Infinity propagate; two huge finite
-  // scores overflowing to Infinity are checked one by one below): one test per row, not one per score
-  let sum = top;
-  for (let c = 1; c < width; c++) {
-    const s = scores[at + c];
-    sum += s;
-    if (s > top) {
-      top = s;
-      best = c;
-    }
-  }
-  if (sum - sum === 0) return best;
-  for (let c = 0; c < width; c++) {
-    const s = scores[at + c];
-    if (s - s !== 0) return -1; // x − x is NaN exactly for NaN and ±Infinity
-  }
-  return best;
 }
 
 function add(target: Record<string, number>, from: Readonly<Record<string, number>>): void {
@@ -263,6 +241,20 @@ export class WindowSketch {
       const best = argmaxFinite(scores, at, outputs);
       if (best < 0) this.nanPredictions++;
       else if (classes) classes.addIndex(best);
+    }
+    this.predictions += rows;
+  }
+
+  /**
+   * {@link WindowSketch.countOutputs} for a classifier whose rows' classes are already known (the worker
+   * computes them for its answer): `top[r]` is row r's class, -1 where a score was NaN or ±Infinity.
+   */
+  countClasses(top: ArrayLike<number>, rows: number): void {
+    const classes = this.classes;
+    for (let r = 0; r < rows; r++) {
+      const t = top[r];
+      if (t < 0) this.nanPredictions++;
+      else classes?.addIndex(t);
     }
     this.predictions += rows;
   }

@@ -59,8 +59,12 @@ function predictionAt(response: PredictResponse, labels: readonly string[] | und
   const width = response.outputWidth;
   // A view, not a copy: the batch's buffer was transferred to us and is not reused.
   const scores = response.scores.subarray(row * width, (row + 1) * width);
-  let best = 0;
-  for (let c = 1; c < width; c++) if (scores[c] > scores[best]) best = c;
+  // the worker sends each row's class; a row with a NaN score (-1 there) gets the largest of the rest
+  let best = response.classes?.[row] ?? -1;
+  if (best < 0) {
+    best = 0;
+    for (let c = 1; c < width; c++) if (scores[c] > scores[best]) best = c;
+  }
   // One literal per prediction (no spread of an optional part): 1,000 concurrent calls make 1,000 of these.
   return {
     predictionId: `${response.idPrefix}:${row}`,

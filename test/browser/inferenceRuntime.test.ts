@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { byYears } from '../../src/demo/seattleWeather.ts';
+import { byYears, WEATHER_LABELS } from '../../src/demo/seattleWeather.ts';
 import { createEdgeRuntime, type EdgeRuntime, type EdgeRuntimeOptions } from '../../src/runtime/EdgeRuntime.ts';
 import type { Prediction } from '../../src/runtime/ModelHandle.ts';
 import { REGISTRY, uniqueDbName, weather, withoutLabel } from './weatherData.ts';
@@ -61,6 +61,12 @@ describe('micro-batching', () => {
     const concurrent = await Promise.all(records.map((record) => model.predict(record)));
     expect(concurrent).toHaveLength(1000);
     for (let i = 0; i < 200; i++) expect(sameScores(concurrent[i], oneByOne[i])).toBe(true);
+    // Each label (computed in the worker) is the class of the largest score the caller got
+    for (const p of [...concurrent, ...oneByOne]) {
+      const best = p.scores.indexOf(Math.max(...p.scores));
+      expect(p.labelIndex).toBe(best);
+      expect(p.label).toBe(WEATHER_LABELS[best]);
+    }
     // Same record → same answer wherever it sat in a batch (records repeat every 1,461).
     expect(new Set(concurrent.map((p) => p.predictionId)).size).toBe(1000);
     // Batched: far fewer worker round trips than calls (ids are `${batch}:${row}`).
