@@ -18,7 +18,8 @@ export interface Suppression {
  * (but more than zero) is zeroed, so no exported number describes fewer than k predictions; min and max,
  * which are single events' values, are withheld (written as the mean); a window with fewer than k
  * predictions is not exported at all (undefined). Zeroed buckets are not moved elsewhere, so exported
- * totals may fall short of `predictions`: the shortfall is the price of the guarantee.
+ * totals may fall short of `predictions`: the shortfall is the price of the guarantee. Quantile sketches
+ * leave without the empty buckets at their ends.
  *
  * @throws EdgewatchError `INPUT_INVALID` unless k is a positive integer.
  */
@@ -35,9 +36,18 @@ export function kAnonymize(window: WindowSketchJSON, k: number): { window: Windo
     });
   const scalar = (n: number) => (small(n) ? (suppressed++, 0) : n);
   const record = (r: Readonly<Record<string, number>>) => Object.fromEntries(Object.entries(r).map(([key, n]) => [key, scalar(n)]));
+  // Empty buckets at either end are dropped: the device keeps a fixed span so its rows do not grow with
+  // traffic (see QuantileFrame), an export need not carry it (trimmed sketches merge all the same).
+  const trimmed = (offset: number, list: readonly number[]) => {
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi && list[lo] === 0) lo++;
+    while (hi > lo && list[hi - 1] === 0) hi--;
+    return lo === hi ? { offset: 0, counts: [] } : { offset: offset + lo, counts: list.slice(lo, hi) };
+  };
   const dd = (s: DDSketchJSON): DDSketchJSON => {
-    const positive = { offset: s.positive.offset, counts: counts(s.positive.counts) };
-    const negative = { offset: s.negative.offset, counts: counts(s.negative.counts) };
+    const positive = trimmed(s.positive.offset, counts(s.positive.counts));
+    const negative = trimmed(s.negative.offset, counts(s.negative.counts));
     const zeroCount = scalar(s.zeroCount);
     const sum = (c: readonly number[]) => c.reduce((a, b) => a + b, 0);
     return { ...s, positive, negative, zeroCount, count: sum(positive.counts) + sum(negative.counts) + zeroCount };

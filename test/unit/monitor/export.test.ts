@@ -4,6 +4,7 @@ import { kAnonymize } from '../../../src/monitor/export/kAnonymize.ts';
 import { SummaryExporter } from '../../../src/monitor/export/SummaryExporter.ts';
 import { toOtlpMetrics } from '../../../src/monitor/export/toOtlpMetrics.ts';
 import { DriftSummary } from '../../../src/monitor/summary/DriftSummary.ts';
+import { DDSketch } from '../../../src/monitor/sketches/DDSketch.ts';
 import { sketchLayout, WindowSketch } from '../../../src/monitor/WindowSketch.ts';
 import { seattleSlice } from '../drift/scipyFixture.ts';
 
@@ -42,6 +43,13 @@ describe('kAnonymize', () => {
     if (w?.outputs.kind !== 'classification' || w.quality.kind !== 'classification') throw new Error('classification expected');
     expect(w.outputs.classes.counts[LABELS.indexOf('fog')]).toBe(0);
     expect(kAnonymize(summaryOf('y2012', 9).window, 10)).toBeUndefined();
+    // the quantile sketch leaves without the device's empty frame buckets, and answers the same quantiles
+    const before = summary.window.features.temp_max.quantiles;
+    const after = w.features.temp_max.quantiles;
+    expect(before.positive.counts.length).toBeGreaterThan(after.positive.counts.length);
+    for (const side of [after.positive.counts, after.negative.counts]) if (side.length > 0) expect(side[0] * side[side.length - 1]).toBeGreaterThan(0);
+    const untrimmed = DDSketch.fromJSON({ ...before, zeroCount: before.zeroCount < k ? 0 : before.zeroCount, positive: { ...before.positive, counts: before.positive.counts.map((n) => (n < k ? 0 : n)) }, negative: { ...before.negative, counts: before.negative.counts.map((n) => (n < k ? 0 : n)) } });
+    for (const q of [0.1, 0.5, 0.9]) expect(DDSketch.fromJSON(after).quantile(q)).toBe(untrimmed.quantile(q));
   });
 });
 
