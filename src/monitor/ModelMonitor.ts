@@ -205,9 +205,6 @@ export class ModelMonitor extends PeriodicFlusher {
     return list;
   }
 
-
-
-
   protected override async flushNow(): Promise<void> {
     const taken = this.pending;
     this.pending = new Map();

@@ -40,10 +40,6 @@ export class PredictionMonitor extends PeriodicFlusher {
     for (let r = 0; r < rows; r++) if (classes[r] >= 0) entry.histogram.add(classes[r]);
   }
 
-
-
-
-
   protected override async flushNow(): Promise<void> {
     if (this.pending.size === 0) return;
     const taken = this.pending;
