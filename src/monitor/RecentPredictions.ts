@@ -79,20 +79,27 @@ export class RecentPredictions<V> {
     // a batch larger than the bound is not kept (nor is anything forgotten for it)
     if (rows <= 0 || rows > this.maxRows || n > scores.length) return;
     const most = this.maxRows * width;
+    // the tail skipped when the scores do not fit before the end (-1: none)
+    let skipped = -1;
     if (this.write + n > this.data.length) {
       // Grown on demand up to maxRows rows of the widest model seen (a wider one re-lays the ring out),
       // then written round: the scores after the write position are the oldest kept.
       if (this.data.length < most) this.relayout(Math.min(most, Math.max(2 * this.data.length, 64 * n)));
-      if (this.write + n > this.data.length) this.write = 0;
+      if (this.write + n > this.data.length) {
+        skipped = this.write;
+        this.write = 0;
+      }
     }
     const from = this.write;
     const until = from + n;
-    // forget the oldest by count, and whatever the new scores overwrite (in address order from the write
-    // position, live batches come oldest first, so only the oldest can be in the way)
+    // forget the oldest by count, whatever sits in a skipped tail, and whatever the new scores overwrite (in
+    // address order from the old write position, live batches come oldest first, so only the oldest can be
+    // in the way)
     while (this.live > 0) {
       const s = this.order[this.head];
       const start = this.offsets[s];
-      const overlaps = start < until && start + this.rows[s] * this.widths[s] > from;
+      const end = start + this.rows[s] * this.widths[s];
+      const overlaps = (start < until && end > from) || (skipped >= 0 && end > skipped);
       if (!overlaps && this.liveRows + rows <= this.maxRows) break;
       this.forgetHead();
     }

@@ -44,6 +44,23 @@ describe('RecentPredictions', () => {
           });
         },
       ),
+      {
+        numRuns: 400,
+        // found by a random run: a wrap that skipped a tail still holding the oldest batch overwrote newer ones
+        examples: [
+          [
+            20,
+            [
+              { rows: 11, width: 2, dt: 0 },
+              { rows: 8, width: 2, dt: 0 },
+              { rows: 1, width: 1, dt: 0 },
+              { rows: 1, width: 2, dt: 0 },
+              { rows: 6, width: 5, dt: 0 },
+              { rows: 5, width: 2, dt: 0 },
+            ],
+          ],
+        ],
+      },
     );
   });
 
