@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { commands } from 'vitest/browser';
-import type { EdgewatchError } from '../../src/errors.ts';
 import { cohortBucket } from '../../src/registry/cohort.ts';
 import type { ModelVersion, RegistryManifest } from '../../src/registry/Manifest.ts';
 import { sha256Hex } from '../../src/registry/sha256.ts';
@@ -8,6 +7,7 @@ import { generateSigningKey, signManifest } from '../../src/registry/signature.t
 import { createEdgeRuntime, type EdgeRuntime, type EdgeRuntimeOptions } from '../../src/runtime/EdgeRuntime.ts';
 import type { EdgeRuntimeEventMap } from '../../src/runtime/events.ts';
 import { uniqueDbName, weather, withoutLabel } from './weatherData.ts';
+import { rejection } from '../support/rejection.ts';
 
 const day = withoutLabel(weather[1200]);
 const runtimes: EdgeRuntime[] = [];
@@ -38,15 +38,6 @@ function collect<K extends keyof EdgeRuntimeEventMap>(rt: EdgeRuntime, type: K):
   const seen: EdgeRuntimeEventMap[K]['detail'][] = [];
   rt.addEventListener(type, (event) => seen.push((event as EdgeRuntimeEventMap[K]).detail));
   return seen;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<EdgewatchError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as EdgewatchError;
-  }
-  throw new Error('expected a rejection');
 }
 
 /** The manifest with `stable` moved to `version`. */

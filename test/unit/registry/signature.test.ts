@@ -1,20 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { EdgewatchError } from '../../../src/errors.ts';
 import { canonicalJson } from '../../../src/registry/canonicalJson.ts';
 import type { RegistryManifest } from '../../../src/registry/Manifest.ts';
 import { generateSigningKey, signManifest, verifyManifest } from '../../../src/registry/signature.ts';
+import { rejection } from '../../support/rejection.ts';
 
 const manifest: RegistryManifest = JSON.parse(readFileSync(new URL('../../../public/registry/manifest.json', import.meta.url), 'utf8'));
-
-async function rejection(promise: Promise<unknown>): Promise<EdgewatchError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as EdgewatchError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('canonicalJson (RFC 8785)', () => {
   it('sorts members by UTF-16 code units and drops whitespace', () => {
