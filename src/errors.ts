@@ -15,7 +15,36 @@ export const ErrorCode = {
   WORKER_CRASHED: 'WORKER_CRASHED',
   UNKNOWN_MODEL: 'UNKNOWN_MODEL',
   STORAGE_UNAVAILABLE: 'STORAGE_UNAVAILABLE',
+  VERSION_UNAVAILABLE: 'VERSION_UNAVAILABLE',
+  NO_PREVIOUS_VERSION: 'NO_PREVIOUS_VERSION',
+  MODEL_NOT_LOADED: 'MODEL_NOT_LOADED',
+  NOT_CONFIGURED: 'NOT_CONFIGURED',
+  DISPOSED: 'DISPOSED',
 } as const;
+
+/**
+ * What each code means: one failure per code. The README's table lists the same (a unit test keeps
+ * them in step).
+ */
+export const ErrorMeaning: Readonly<Record<ErrorCode, string>> = {
+  MANIFEST_INVALID: 'The registry manifest (or a file the CLI reads) does not match the schema or its own rules.',
+  MANIFEST_UNREACHABLE: 'The manifest could not be fetched and no earlier good copy is stored.',
+  SIGNATURE_INVALID: 'Keys are pinned and the manifest is unsigned or its signature does not verify.',
+  INTEGRITY_MISMATCH: "An artifact's bytes differ from the size or SHA-256 the manifest declares.",
+  DOWNLOAD_FAILED: 'An artifact could not be downloaded (network, HTTP status, time limit).',
+  QUOTA_EXCEEDED: 'Storage refused to keep an artifact: the origin is out of quota.',
+  INPUT_INVALID: 'An input (record, label, option) is malformed; `details.field` names it, `details.row` its record.',
+  BACKEND_UNAVAILABLE: 'No compute backend asked for could start, or the chosen one failed its check.',
+  MODEL_LOAD_FAILED: 'A version downloaded but could not be loaded or warmed (bad model, golden vectors differ).',
+  WORKER_CRASHED: 'The inference worker died (or would not start) more often than the restart policy allows.',
+  UNKNOWN_MODEL: 'The registry has no model of that name.',
+  STORAGE_UNAVAILABLE: 'IndexedDB is missing or refused to open.',
+  VERSION_UNAVAILABLE: 'The model exists but no version can serve as asked: missing pin or channel, unmet requirement, none left for this device.',
+  NO_PREVIOUS_VERSION: 'A rollback was asked for but this handle has served no earlier version.',
+  MODEL_NOT_LOADED: 'The worker was asked to use a model that is not loaded there (never loaded, or unloaded).',
+  NOT_CONFIGURED: 'The worker API was called before `configure()`.',
+  DISPOSED: 'The runtime was disposed; it takes no more calls.',
+};
 
 /** One of the {@link ErrorCode} strings. */
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
