@@ -47,6 +47,8 @@ export default defineConfig({
     }),
   ],
   test: {
+    // A focused test left in would silently skip the rest.
+    allowOnly: false,
     projects: [
       {
         extends: true,

@@ -249,7 +249,7 @@ async function throughput() {
 /** Long tasks on the main thread while `work` runs in a loop for `ms`. */
 async function longTasksDuring(ms: number, work: () => Promise<unknown>) {
   const tasks: number[] = [];
-  const observer = new PerformanceObserver((list) => list.getEntries().forEach((entry) => tasks.push(entry.duration)));
+  const observer = new PerformanceObserver((list) => list.getEntries().forEach((entry) => { tasks.push(entry.duration); }));
   observer.observe({ type: 'longtask', buffered: false });
   const end = performance.now() + ms;
   let iterations = 0;

@@ -7,6 +7,9 @@
  * (said out loud). Otherwise we stop with one sentence on how to get one. We never download a browser
  * of our own and never skip the browser tests silently.
  *
+ * Before the tests: the formatter and linter (Biome) and the layer rules (dependency-cruiser, see
+ * .dependency-cruiser.cjs); a wrong-way import or an unformatted file fails `npm test`.
+ *
  * Flags: --browser-only, --node-only (for quick local loops; CI runs everything).
  */
 import { spawnSync } from 'node:child_process';
@@ -78,6 +81,8 @@ function ensureChromium() {
 
 const vitest = join('node_modules', '.bin', 'vitest');
 const tsc = join('node_modules', '.bin', 'tsc');
+const biome = join('node_modules', '.bin', 'biome');
+const depcruise = join('node_modules', '.bin', 'depcruise');
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const reportDir = mkdtempSync(join(tmpdir(), 'edgewatch-test-'));
 
@@ -104,6 +109,10 @@ let failed = false;
 if (!args.has('--browser-only')) {
   console.log('npm test: type-check (tsc --noEmit)');
   if (run(tsc, ['--noEmit', '-p', '.']) !== 0) failed = true;
+  console.log('npm test: format and lint (biome check; `npm run format` fixes the formatting)');
+  if (run(biome, ['check', '.']) !== 0) failed = true;
+  console.log('npm test: layer rules (dependency-cruiser)');
+  if (run(depcruise, ['src', 'workers', '--config', '.dependency-cruiser.cjs', '--output-type', 'err']) !== 0) failed = true;
   console.log('npm test: unit tests in Node');
   if (vitestProject('node', process.env) !== 0) failed = true;
 }

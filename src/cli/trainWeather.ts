@@ -31,7 +31,7 @@ export interface TrainResult {
 
 function oneHotLabels(records: readonly WeatherRecord[]): Float32Array {
   const out = new Float32Array(records.length * WEATHER_LABELS.length);
-  records.forEach((r, i) => (out[i * WEATHER_LABELS.length + WEATHER_LABELS.indexOf(r.weather)] = 1));
+  records.forEach((r, i) => { out[i * WEATHER_LABELS.length + WEATHER_LABELS.indexOf(r.weather)] = 1; });
   return out;
 }
 
@@ -40,7 +40,7 @@ async function accuracy(model: tf.LayersModel, x: Float32Array, records: readonl
   const predicted = await scores.data();
   scores.dispose();
   let hits = 0;
-  records.forEach((r, i) => (hits += WEATHER_LABELS[predicted[i]] === r.weather ? 1 : 0));
+  records.forEach((r, i) => { hits += WEATHER_LABELS[predicted[i]] === r.weather ? 1 : 0; });
   return hits / records.length;
 }
 

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isEdgewatchError } from '../errors.ts';
+import type { RegistryManifest } from '../registry/Manifest.ts';
 import { sha256Hex } from '../registry/sha256.ts';
 import { verifyManifest } from '../registry/signature.ts';
 import { validateManifest } from '../registry/validateManifest.ts';
@@ -20,7 +21,7 @@ export async function verifyRegistry(registry: string, publicKeys: readonly Json
   const problems: RegistryProblem[] = [];
   const manifestPath = join(registry, 'manifest.json');
   if (!existsSync(manifestPath)) return { problems: [{ code: 'MANIFEST_UNREACHABLE', message: `${manifestPath} does not exist` }], artifacts: 0, signed: false };
-  let manifest;
+  let manifest: RegistryManifest;
   try {
     manifest = validateManifest(JSON.parse(readFileSync(manifestPath, 'utf8')));
   } catch (error) {

@@ -88,7 +88,7 @@ export function inputOf(spec: FeatureSpec, feature: FeatureDef): InputSpec {
 /** The second input of a feature whose steps include a `cross`, if any. */
 export function pairedInputOf(spec: FeatureSpec, feature: FeatureDef): InputSpec | undefined {
   const step = feature.steps.find((s) => s.op === 'cross');
-  if (!step || step.op !== 'cross') return undefined;
+  if (step?.op !== 'cross') return undefined;
   const paired = findInput(spec, step.with, feature.name);
   if (paired.type !== 'category') throw specError(`Feature "${feature.name}": cross needs a category input, "${step.with}" is ${paired.type}`, { feature: feature.name });
   return paired;

@@ -8,7 +8,6 @@ import { openEdgewatchDB } from '../../src/storage/db.ts';
 import { uniqueDbName } from './weatherData.ts';
 
 const MIN = 60_000;
-const HOUR = 60 * MIN;
 const T0 = Date.UTC(2026, 0, 5, 12, 0, 0); // a Monday noon, aligned to every bucket size used here
 
 const aggregates: AggregateDef[] = [

@@ -43,7 +43,8 @@ export interface Transform<S extends TransformStep = TransformStep> {
   convert?(step: S, column: (string | null)[], rows: number, out: Float64Array, paired?: (string | null)[]): void;
   /**
    * `write` steps: `width` values per row into `out` at `row * stride + offset`. Returns how many rows fell
-   * outside what the step knows (one-hot out-of-vocabulary), for monitoring; `void` when that means nothing.
+   * outside what the step knows (one-hot out-of-vocabulary), for monitoring; nothing when that means nothing.
    */
+  // biome-ignore lint/suspicious/noConfusingVoidType: most write steps count nothing and return nothing
   write?(step: S, column: Column, rows: number, out: Float32Array, stride: number, offset: number, paired?: (string | null)[]): number | void;
 }

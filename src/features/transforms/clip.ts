@@ -12,7 +12,7 @@ export const clip: Transform<ClipStep> = {
     const { min, max } = step;
     for (let i = 0; i < rows; i++) {
       const v = column[i];
-      column[i] = v < min ? min : v > max ? max : v;
+      column[i] = v < min ? min : Math.min(v, max);
     }
   },
 };

@@ -43,7 +43,7 @@ describe('properties', () => {
       fc.property(spread, (xs) => {
         const { spec, out } = fittedValues([{ op: 'standardize' }], xs);
         const { mean, std } = spec.features[0].steps[0] as { mean: number; std: number };
-        xs.forEach((x, i) => expect(out[i]).toBe(Math.fround((x - mean) / std)));
+        xs.forEach((x, i) => { expect(out[i]).toBe(Math.fround((x - mean) / std)); });
       }),
     );
   });
@@ -101,7 +101,7 @@ describe('properties', () => {
           expect(b).toBeGreaterThanOrEqual(0);
           expect(b).toBeLessThan(buckets);
         }
-        if (seed === 0) values.forEach((v, i) => expect(first[i]).toBe(fnv1a(v) % buckets));
+        if (seed === 0) values.forEach((v, i) => { expect(first[i]).toBe(fnv1a(v) % buckets); });
         const crossed: FeatureSpec = {
           schema: 'edgewatch.features/v1',
           inputs: [
