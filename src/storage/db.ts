@@ -1,8 +1,6 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { EdgewatchError, ErrorCode } from '../errors.ts';
 import { hasIndexedDB } from '../env.ts';
-import type { PackedWindow } from '../monitor/store/packWindow.ts';
-import type { WindowSketchJSON } from '../monitor/WindowSketch.ts';
 
 /** Default database name; tests and multi-tenant apps pass their own. */
 export const DEFAULT_DB_NAME = 'edgewatch';
@@ -97,8 +95,12 @@ export interface AggregateEntityRow {
 /** Granularity of a monitoring window row: hourly rows are rolled up into daily ones by compaction. */
 export type WindowGranularity = 'hour' | 'day';
 
-/** One model version's sketches over one time bucket (see `src/monitor/store/windowStore.ts`). */
-export interface WindowRow {
+/**
+ * One model version's monitoring window over one time bucket, as stored. Storage keeps `window` opaque:
+ * its encoding (and type) belongs to the monitor (`src/monitor/store/windowStore.ts` packs and unpacks
+ * it), so this layer depends on nothing above it.
+ */
+export interface StoredWindowRow {
   /** `${model}@${version}/${granularity}/${start}` */
   readonly id: string;
   readonly model: string;
@@ -106,16 +108,9 @@ export interface WindowRow {
   readonly granularity: WindowGranularity;
   /** Bucket start, ms since epoch (UTC), aligned to the bucket length. */
   readonly start: number;
-  readonly window: WindowSketchJSON;
+  /** The window in the monitor's stored encoding. */
+  readonly window: unknown;
   readonly updatedAt: number;
-}
-
-/**
- * A {@link WindowRow} as stored: the window packed into fixed-width arrays, so a row's size is set by
- * its bins, not its traffic (rows written by earlier releases hold the plain JSON and are read as they are).
- */
-export interface StoredWindowRow extends Omit<WindowRow, 'window'> {
-  readonly window: PackedWindow | WindowSketchJSON;
 }
 
 /** An export waiting for the network (see `src/monitor/export/IndexedDBExportQueue.ts`). */

@@ -1,8 +1,13 @@
 import { putHistogramDelta, type HistogramDelta } from '../histogramStore.ts';
 import type { IDBPDatabase } from 'idb';
-import type { EdgewatchDB, StoredWindowRow, WindowGranularity, WindowRow } from '../../storage/db.ts';
+import type { EdgewatchDB, StoredWindowRow, WindowGranularity } from '../../storage/db.ts';
 import { mergeWindows, type WindowSketchJSON } from '../WindowSketch.ts';
-import { packWindow, unpackWindow } from './packWindow.ts';
+import { packWindow, unpackWindow, type PackedWindow } from './packWindow.ts';
+
+/** A stored window row with its window decoded. */
+export interface WindowRow extends Omit<StoredWindowRow, 'window'> {
+  readonly window: WindowSketchJSON;
+}
 
 /** Length of a daily bucket. */
 export const DAY_MS = 86_400_000;
@@ -42,7 +47,7 @@ export async function addWindows(
     ...deltas.map(async (delta) => {
       const id = windowRowId(delta.model, delta.version, granularity, delta.start);
       const row = await windows.get(id);
-      const window = row ? mergeWindows([unpackWindow(row.window), delta]) : delta;
+      const window = row ? mergeWindows([unpackRow(row).window, delta]) : delta;
       await windows.put({ id, model: delta.model, version: delta.version, granularity, start: delta.start, window: packWindow(window), updatedAt: now });
     }),
     ...histograms.map((delta) => putHistogramDelta(tx.objectStore('histograms'), delta, now)),
@@ -52,7 +57,8 @@ export async function addWindows(
 
 /** A stored row with its window decoded. */
 export function unpackRow(row: StoredWindowRow): WindowRow {
-  return { ...row, window: unpackWindow(row.window) };
+  // storage keeps the window opaque; what this module wrote there is packed (or, in older rows, plain JSON)
+  return { ...row, window: unpackWindow(row.window as PackedWindow | WindowSketchJSON) };
 }
 
 /** Rows of one model version (both granularities), oldest first, optionally those overlapping `[from, to)`. */
