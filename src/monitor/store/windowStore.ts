@@ -1,5 +1,6 @@
-import { putHistogramDelta, type HistogramDelta } from '../histogramStore.ts';
 import type { IDBPDatabase } from 'idb';
+import { versionKey } from '../../registry/versionKey.ts';
+import type { TimeRange } from '../../TimeRange.ts';
 import type { EdgewatchDB, StoredWindowRow, WindowGranularity } from '../../storage/db.ts';
 import { mergeWindows, type WindowSketchJSON } from '../WindowSketch.ts';
 import { packWindow, unpackWindow, type PackedWindow } from './packWindow.ts';
@@ -22,7 +23,7 @@ export interface RetentionPolicy {
 
 /** The stable id of a bucket, so every writer merges into the same row. */
 export function windowRowId(model: string, version: string, granularity: WindowGranularity, start: number): string {
-  return `${model}@${version}/${granularity}/${start}`;
+  return `${versionKey(model, version)}/${granularity}/${start}`;
 }
 
 /**
@@ -35,13 +36,10 @@ export async function addWindows(
   db: IDBPDatabase<EdgewatchDB>,
   deltas: readonly WindowSketchJSON[],
   granularity: WindowGranularity = 'hour',
-  histograms: readonly HistogramDelta[] = [],
 ): Promise<void> {
-  if (deltas.length === 0 && histograms.length === 0) return;
-  // One transaction over both stores: the class histogram rows and the windows they were counted with
-  // are written together or not at all, so a retried flush never counts either twice.
-  const tx = db.transaction(['windows', 'histograms'], 'readwrite', { durability: 'relaxed' });
-  const windows = tx.objectStore('windows');
+  if (deltas.length === 0) return;
+  const tx = db.transaction('windows', 'readwrite', { durability: 'relaxed' });
+  const windows = tx.store;
   const now = Date.now();
   await Promise.all([
     ...deltas.map(async (delta) => {
@@ -50,7 +48,6 @@ export async function addWindows(
       const window = row ? mergeWindows([unpackRow(row).window, delta]) : delta;
       await windows.put({ id, model: delta.model, version: delta.version, granularity, start: delta.start, window: packWindow(window), updatedAt: now });
     }),
-    ...histograms.map((delta) => putHistogramDelta(tx.objectStore('histograms'), delta, now)),
     tx.done,
   ]);
 }
@@ -66,7 +63,7 @@ export async function readWindows(
   db: IDBPDatabase<EdgewatchDB>,
   model: string,
   version: string,
-  range: { readonly from?: number; readonly to?: number } = {},
+  range: TimeRange = {},
 ): Promise<WindowRow[]> {
   const rows = (await db.getAllFromIndex('windows', 'by-model', [model, version])).map(unpackRow);
   const from = range.from ?? Number.NEGATIVE_INFINITY;
