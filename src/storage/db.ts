@@ -5,25 +5,7 @@ import { hasIndexedDB } from '../env.ts';
 /** Default database name; tests and multi-tenant apps pass their own. */
 export const DEFAULT_DB_NAME = 'edgewatch';
 /** Current schema version. Bump it and add a step to `migrations` when the schema changes. */
-export const DB_VERSION = 5;
-
-/** A time-bucketed count histogram of one quantity (e.g. the predicted class) of one model version. */
-export interface HistogramRow {
-  /** `${model}@${version}/${name}/${windowStart}` */
-  readonly id: string;
-  readonly model: string;
-  readonly version: string;
-  /** What is counted, e.g. `prediction`. */
-  readonly name: string;
-  /** Start of the window (ms since epoch, UTC), aligned to `windowMs`. */
-  readonly windowStart: number;
-  readonly windowMs: number;
-  /** Bin labels; `counts[i]` counts `bins[i]`. */
-  readonly bins: readonly string[];
-  readonly counts: readonly number[];
-  readonly total: number;
-  readonly updatedAt: number;
-}
+export const DB_VERSION = 6;
 
 /** A measured backend decision, remembered so the next start does not measure again. */
 export interface BackendChoiceRow {
@@ -125,11 +107,6 @@ export interface ExportQueueRow {
 
 /** The one IndexedDB schema of Edgewatch. */
 export interface EdgewatchDB extends DBSchema {
-  histograms: {
-    key: string;
-    value: HistogramRow;
-    indexes: { 'by-model': [string, string] };
-  };
   backendChoices: {
     key: string;
     value: BackendChoiceRow;
@@ -158,9 +135,13 @@ export interface EdgewatchDB extends DBSchema {
   };
 }
 
-/** Ordered schema steps: `migrations[v]` upgrades a database from version v to v + 1. */
-const migrations: ((db: IDBPDatabase<EdgewatchDB>) => void)[] = [
+/**
+ * Ordered schema steps: `migrations[v]` upgrades a database from version v to v + 1. Untyped: earlier
+ * steps name stores that the current {@link EdgewatchDB} no longer has.
+ */
+const migrations: ((db: IDBPDatabase) => void)[] = [
   (db) => {
+    // v1's class histograms (dropped again in v6)
     const histograms = db.createObjectStore('histograms', { keyPath: 'id' });
     histograms.createIndex('by-model', ['model', 'version']);
   },
@@ -182,6 +163,12 @@ const migrations: ((db: IDBPDatabase<EdgewatchDB>) => void)[] = [
     windows.createIndex('by-model', ['model', 'version']);
     db.createObjectStore('exportQueue', { keyPath: 'id', autoIncrement: true });
   },
+  (db) => {
+    // One monitoring pipeline: class counts live in the windows. The old hourly class histograms are
+    // dropped, not converted: a window row built from one would claim predictions without their health,
+    // timings or NaN counts, and (with per-feature monitoring on) the windows already hold those classes.
+    db.deleteObjectStore('histograms');
+  },
 ];
 
 /**
@@ -193,7 +180,7 @@ export async function openEdgewatchDB(name: string = DEFAULT_DB_NAME): Promise<I
   try {
     return await openDB<EdgewatchDB>(name, DB_VERSION, {
       upgrade(db, oldVersion) {
-        for (let v = oldVersion; v < DB_VERSION; v++) migrations[v](db);
+        for (let v = oldVersion; v < DB_VERSION; v++) migrations[v](db as unknown as IDBPDatabase);
       },
     });
   } catch (cause) {
