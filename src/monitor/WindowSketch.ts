@@ -1,4 +1,5 @@
 import { EdgewatchError, ErrorCode } from '../errors.ts';
+import { versionKey } from '../registry/versionKey.ts';
 import type { Baseline, OutputSketchJSON } from './Baseline.ts';
 import { QualitySketch, type QualityJSON } from './quality/QualitySketch.ts';
 import { CategoricalCounts } from './sketches/CategoricalCounts.ts';
@@ -256,7 +257,7 @@ export class WindowSketch {
   /** Adds another window of the same model version; the bounds widen to cover both. */
   merge(json: WindowSketchJSON): this {
     if (json.model !== this.model || json.version !== this.version) {
-      throw new EdgewatchError(ErrorCode.INPUT_INVALID, `Cannot merge ${json.model}@${json.version} into ${this.model}@${this.version}`, {
+      throw new EdgewatchError(ErrorCode.INPUT_INVALID, `Cannot merge ${versionKey(json.model, json.version)} into ${versionKey(this.model, this.version)}`, {
         field: 'version',
         reason: 'mismatch',
       });
