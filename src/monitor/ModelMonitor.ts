@@ -229,7 +229,7 @@ export class ModelMonitor extends PeriodicFlusher {
    *   label for a regressor.
    */
   feedback(predictionId: string, label: string | number, fallback?: MonitoredVersion): FeedbackResult {
-    this.runPending(); // the prediction may still be waiting to be remembered
+    this.runPending(); // like everything that reads or adds to the windows: the queued sketches first
     if (!this.sketches) return { matched: false, drift: [] };
     const id = batchSeqOf(this.idBase, predictionId);
     const entry = id && this.recent.get(id.seq, id.row);
