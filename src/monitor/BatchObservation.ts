@@ -1,6 +1,9 @@
 import { ErrorCode, isEdgewatchError } from '../errors.ts';
 import type { FeatureStats } from '../features/FeatureStats.ts';
-import type { ModelMonitor, MonitoredVersion } from './ModelMonitor.ts';
+import type { Float32Pool } from './Float32Pool.ts';
+import type { MonitoredVersion } from './MonitoredVersion.ts';
+import type { MonitorBudget } from './MonitorBudget.ts';
+import type { WindowSketch } from './WindowSketch.ts';
 
 /** What monitoring reads from the feature pipeline of the batch's version. */
 export interface FeatureSource {
@@ -9,6 +12,26 @@ export interface FeatureSource {
   /** Repairs counted since the last {@link FeatureSource.takeStats}; 0 for most batches. */
   readonly issues: number;
   takeStats(): FeatureStats;
+}
+
+/**
+ * What an observation needs of its monitor (`ModelMonitor` is the one): declared here so that the monitor
+ * imports its observations and not the reverse.
+ */
+export interface ObservationTarget {
+  /** False: counts only (no budget, no sketches, no predictions kept for feedback). */
+  readonly sketches: boolean;
+  /** `performance.timeOrigin`: turns the batch's timer reads into wall-clock time. */
+  readonly timeOrigin: number;
+  /** Where the copies of the rows to sketch come from and go back to. */
+  readonly buffers: Float32Pool;
+  budget(v: MonitoredVersion): MonitorBudget;
+  window(v: MonitoredVersion, at?: number): WindowSketch;
+  observeFeatureStats(v: MonitoredVersion, stats: FeatureStats, at?: number): void;
+  observeInvalid(v: MonitoredVersion, field: string | null | undefined): void;
+  remember(v: MonitoredVersion, seq: number, scores: Float32Array, width: number, at?: number): void;
+  /** Queues the batch's sketches (its `sketch` runs later). */
+  defer(batch: BatchObservation): void;
 }
 
 /** One answered batch, as {@link BatchObservation.answered} takes it. */
@@ -33,7 +56,7 @@ function copyRows(from: Float32Array, sample: Int32Array, count: number, width: 
 }
 
 /**
- * Monitoring of one batch in flight, from {@link ModelMonitor.beginBatch}: `onFeatures` while the feature
+ * Monitoring of one batch in flight, from `ModelMonitor.beginBatch`: `onFeatures` while the feature
  * batch still exists (the pipeline reuses its buffer for the next batch), then `answered` or `failed`.
  * The exact part (counts, repairs, timings, the scores kept for feedback) runs in `answered`, before the
  * answer; the sketches, the costly part, run later from the monitor's queue, when the budget affords them.
@@ -54,7 +77,7 @@ export class BatchObservation {
   private at = 0;
 
   constructor(
-    private readonly monitor: ModelMonitor,
+    private readonly monitor: ObservationTarget,
     private readonly v: MonitoredVersion,
     private readonly source: FeatureSource,
   ) {}

@@ -1,30 +1,23 @@
 import type { IDBPDatabase } from 'idb';
 import { EdgewatchError, ErrorCode } from '../errors.ts';
 import type { FeatureStats } from '../features/FeatureStats.ts';
-import type { ColumnReduction } from './reduceWideColumns.ts';
+import type { MonitoredVersion } from './MonitoredVersion.ts';
 import type { EdgewatchDB } from '../storage/db.ts';
 import { ADWIN } from './detectors/ADWIN.ts';
 import { DDM } from './detectors/DDM.ts';
 import type { DriftDetector } from './detectors/DriftDetector.ts';
 import { PageHinkley } from './detectors/PageHinkley.ts';
 import { addWindows, compactWindows, readWindows, type RetentionPolicy } from './store/windowStore.ts';
-import { mergeWindows, WindowSketch, type SketchLayout, type WindowSketchJSON } from './WindowSketch.ts';
+import { mergeWindows, WindowSketch, type WindowSketchJSON } from './WindowSketch.ts';
 import { PeriodicFlusher } from './PeriodicFlusher.ts';
 import { MonitorBudget, type MonitorBudgetOptions } from './MonitorBudget.ts';
 import { Float32Pool } from './Float32Pool.ts';
 import { batchIdPrefix, batchSeqOf, RecentPredictions } from './RecentPredictions.ts';
-import { BatchObservation, type FeatureSource } from './BatchObservation.ts';
+import { BatchObservation, type FeatureSource, type ObservationTarget } from './BatchObservation.ts';
 import type { TimeRange } from '../TimeRange.ts';
 import { versionKey } from '../registry/versionKey.ts';
 
-/** A model version as the monitor needs it. */
-export interface MonitoredVersion {
-  readonly model: string;
-  readonly version: string;
-  readonly layout: SketchLayout;
-  /** For very wide specs (images, embeddings): how a feature batch is summarised before it is sketched. */
-  readonly reduction?: ColumnReduction;
-}
+export type { MonitoredVersion } from './MonitoredVersion.ts';
 
 /** Options of {@link ModelMonitor}. */
 export interface ModelMonitorOptions {
@@ -81,7 +74,7 @@ export interface FeedbackResult {
  * millisecond after the answer (by then the page has taken it, so on a small machine the sketches do not
  * compete with it for a core), and before anything that reads monitoring state (flush, feedback, windows).
  */
-export class ModelMonitor extends PeriodicFlusher {
+export class ModelMonitor extends PeriodicFlusher implements ObservationTarget {
   private pending = new Map<string, WindowSketch>();
   private last: { v: MonitoredVersion; start: number; map: Map<string, WindowSketch>; window: WindowSketch } | undefined;
   private readonly recent: RecentPredictions<MonitoredVersion>;
