@@ -75,8 +75,7 @@ export function sketchBench(n = 1_000_000, runs = 7): SketchBenchResult {
     const w = new WindowSketch({ ...layout, edges: { features: Object.fromEntries(columns.map((c) => [c, edges])) } }, 'm', '1', 0, 1);
     const perBatch = rows * (columns.length + 1);
     for (let done = 0; done + perBatch <= v.length; done += perBatch) {
-      w.observeFeatures(batch, rows);
-      w.observeOutputs(scores, rows);
+      w.observe(batch, scores, rows);
     }
   });
   return { values: n, nsPerValue };

@@ -40,6 +40,5 @@ export { ArtifactCache } from './models/ArtifactCache.ts';
 export { loadArtifacts, type DownloadProgress, type LoadArtifactsOptions } from './models/loadArtifacts.ts';
 export { EDGEWATCH_VERSION } from './version.ts';
 export { HealthWatch, DEFAULT_HEALTH_POLICY, type HealthPolicy } from './runtime/HealthWatch.ts';export { resolveVersion, unmetRequirement, type DeviceProfile, type ResolveOptions, type ResolvedVersion } from './registry/resolveVersion.ts';
-export { openEdgewatchDB, DEFAULT_DB_NAME, DB_VERSION, type EdgewatchDB, type HistogramRow } from './storage/db.ts';
-export { readHistograms } from './monitor/histogramStore.ts';
+export { openEdgewatchDB, DEFAULT_DB_NAME, DB_VERSION, type EdgewatchDB } from './storage/db.ts';
 export { BackendName, type BackendInfo, type BackendPreference } from '../workers/protocol.ts';

@@ -8,6 +8,7 @@ import type { MonitorBudgetOptions } from '../src/monitor/MonitorBudget.ts';
 import type { DownloadProgress } from '../src/models/loadArtifacts.ts';
 import type { FeedbackResult } from '../src/monitor/ModelMonitor.ts';
 import type { RetentionPolicy } from '../src/monitor/store/windowStore.ts';
+import type { TimeRange } from '../src/TimeRange.ts';
 import type { WindowSketchJSON } from '../src/monitor/WindowSketch.ts';
 import type { ModelVersion } from '../src/registry/Manifest.ts';
 
@@ -39,7 +40,10 @@ export interface WorkerConfig {
   readonly cacheName?: string;
   /** Per-artifact download time limit (ms). Default 60 s. */
   readonly artifactTimeoutMs?: number;
-  /** Per-feature sketches, quality and health (default true); false leaves only the class histogram. */
+  /**
+   * Per-feature sketches, quality and predictions kept for labels (default true); false: the windows hold
+   * counts only (predictions, classes, NaN, refused and repaired inputs, timings).
+   */
   readonly monitoring?: boolean;
   /** Classifiers: also sketch every class probability per window (default false: class counts and confidence only). */
   readonly sketchScores?: boolean;
@@ -129,7 +133,7 @@ export interface WorkerApi {
   /** Joins a late label (class name or index; a number for regression) with a prediction made here. */
   feedback(name: string, predictionId: string, label: string | number): Promise<FeedbackResult>;
   /** One version's monitoring windows over `[from, to)`, stored and in memory, merged into one. */
-  windows(name: string, version: string, range?: { readonly from?: number; readonly to?: number }): Promise<WindowSketchJSON | undefined>;
+  windows(name: string, version: string, range?: TimeRange): Promise<WindowSketchJSON | undefined>;
   unload(name: string): Promise<void>;
   /** Live tensor count and backend, for leak checks. */
   stats(): Promise<{ readonly numTensors: number; readonly backend: string | null }>;

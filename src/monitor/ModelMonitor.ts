@@ -1,28 +1,23 @@
 import type { IDBPDatabase } from 'idb';
 import { EdgewatchError, ErrorCode } from '../errors.ts';
 import type { FeatureStats } from '../features/FeatureStats.ts';
-import type { ColumnReduction } from './reduceWideColumns.ts';
+import type { MonitoredVersion } from './MonitoredVersion.ts';
 import type { EdgewatchDB } from '../storage/db.ts';
 import { ADWIN } from './detectors/ADWIN.ts';
 import { DDM } from './detectors/DDM.ts';
 import type { DriftDetector } from './detectors/DriftDetector.ts';
 import { PageHinkley } from './detectors/PageHinkley.ts';
 import { addWindows, compactWindows, readWindows, type RetentionPolicy } from './store/windowStore.ts';
-import { mergeWindows, WindowSketch, type SketchLayout, type WindowSketchJSON } from './WindowSketch.ts';
+import { mergeWindows, WindowSketch, type WindowSketchJSON } from './WindowSketch.ts';
 import { PeriodicFlusher } from './PeriodicFlusher.ts';
-import type { HistogramDelta } from './histogramStore.ts';
 import { MonitorBudget, type MonitorBudgetOptions } from './MonitorBudget.ts';
 import { Float32Pool } from './Float32Pool.ts';
 import { batchIdPrefix, batchSeqOf, RecentPredictions } from './RecentPredictions.ts';
+import { BatchObservation, type FeatureSource, type ObservationTarget } from './BatchObservation.ts';
+import type { TimeRange } from '../TimeRange.ts';
+import { versionKey } from '../registry/versionKey.ts';
 
-/** A model version as the monitor needs it. */
-export interface MonitoredVersion {
-  readonly model: string;
-  readonly version: string;
-  readonly layout: SketchLayout;
-  /** For very wide specs (images, embeddings): how a feature batch is summarised before it is sketched. */
-  readonly reduction?: ColumnReduction;
-}
+export type { MonitoredVersion } from './MonitoredVersion.ts';
 
 /** Options of {@link ModelMonitor}. */
 export interface ModelMonitorOptions {
@@ -43,7 +38,16 @@ export interface ModelMonitorOptions {
    * of another worker is not joined with a prediction of this one. Default `"b"`.
    */
   readonly idBase?: string;
+  /**
+   * Per-feature and per-output sketches and the predictions kept for late labels (default true). False:
+   * the windows hold counts only (predictions, classes, NaN, refused and repaired inputs, timings), and
+   * `feedback` joins nothing.
+   */
+  readonly sketches?: boolean;
 }
+
+/** Most answered batches waiting to be sketched: beyond it they are sketched at once. */
+const MAX_DEFERRED = 64;
 
 /** What {@link ModelMonitor.feedback} found. */
 export interface FeedbackResult {
@@ -65,8 +69,12 @@ export interface FeedbackResult {
  * nothing is lost but what an abrupt close loses: at most one flush interval. Recent predictions are kept
  * (bounded by count and age) so late labels join them; label outcomes feed DDM, ADWIN and Page-Hinkley
  * per model version.
+ *
+ * The worker's one entry per batch is {@link ModelMonitor.beginBatch}; sketching waits in a queue run a
+ * millisecond after the answer (by then the page has taken it, so on a small machine the sketches do not
+ * compete with it for a core), and before anything that reads monitoring state (flush, feedback, windows).
  */
-export class ModelMonitor extends PeriodicFlusher {
+export class ModelMonitor extends PeriodicFlusher implements ObservationTarget {
   private pending = new Map<string, WindowSketch>();
   private last: { v: MonitoredVersion; start: number; map: Map<string, WindowSketch>; window: WindowSketch } | undefined;
   private readonly recent: RecentPredictions<MonitoredVersion>;
@@ -74,8 +82,14 @@ export class ModelMonitor extends PeriodicFlusher {
   private readonly detectors = new Map<string, DriftDetector[]>();
   private readonly budgets = new WeakMap<MonitoredVersion, MonitorBudget>();
   private lastBudget: { readonly v: MonitoredVersion; readonly budget: MonitorBudget } | undefined;
-  /** Buffers for the worker's per-batch copies of the rows it sketches. */
+  /** Buffers for the per-batch copies of the rows to sketch. */
   readonly buffers = new Float32Pool();
+  /** Whether windows get sketches (see {@link ModelMonitorOptions.sketches}). */
+  readonly sketches: boolean;
+  /** `performance.timeOrigin`, read once (it is a call into the browser each time). */
+  readonly timeOrigin = performance.timeOrigin;
+  private readonly deferred: BatchObservation[] = [];
+  private deferredTimer: ReturnType<typeof setTimeout> | undefined;
   private lastCompaction = Number.NEGATIVE_INFINITY;
   private readonly windowMs: number;
   private readonly now: () => number;
@@ -89,6 +103,55 @@ export class ModelMonitor extends PeriodicFlusher {
     this.now = options.now ?? Date.now;
     this.recent = new RecentPredictions(options.maxRecent ?? 10_000, options.maxRecentAgeMs ?? 86_400_000);
     this.idBase = options.idBase ?? 'b';
+    this.sketches = options.sketches ?? true;
+  }
+
+  /**
+   * Starts monitoring one batch of `v`, whose features come from `source`: hand the returned
+   * observation's `onFeatures` to the feature pipeline, then call its `answered` or `failed`.
+   */
+  beginBatch(v: MonitoredVersion, source: FeatureSource): BatchObservation {
+    return new BatchObservation(this, v, source);
+  }
+
+  /** Queues an answered batch's sketches (see {@link ModelMonitor.sketchSoon}). */
+  defer(batch: BatchObservation): void {
+    this.deferred.push(batch);
+  }
+
+  /**
+   * Runs the queued sketches within a millisecond; the worker calls it once an answer is posted. Under
+   * sustained load the timer still gets its turn between messages; the cap bounds what waits.
+   */
+  readonly sketchSoon = (): void => {
+    if (this.deferred.length >= MAX_DEFERRED) this.runPending();
+    else if (this.deferred.length > 0) this.deferredTimer ??= setTimeout(this.runPending, 1);
+  };
+
+  /** Sketches every queued batch now. */
+  readonly runPending = (): void => {
+    if (this.deferredTimer !== undefined) clearTimeout(this.deferredTimer);
+    this.deferredTimer = undefined;
+    for (const batch of this.deferred.splice(0)) {
+      try {
+        batch.sketch();
+      } catch (error) {
+        // Monitoring must never break serving; the sketches of this one batch are what is lost.
+        console.error('edgewatch: monitoring a batch failed', error);
+      }
+    }
+  };
+
+  /** Stops the flush timer; queued sketches run first (their windows stay in memory for a last flush). */
+  override stop(): void {
+    this.runPending();
+    super.stop();
+  }
+
+  /** Writes pending windows now, after any flush still running (queued sketches first). */
+  override flush(): Promise<void> {
+    this.runPending();
+    return super.flush();
   }
 
   /** The prediction id prefix of batch `seq`: row `i`'s id is `${prefix}:${i}`, what `feedback` takes. */
@@ -102,10 +165,12 @@ export class ModelMonitor extends PeriodicFlusher {
     // the hot path asks for the same window several times per batch: skip the key string and lookup
     const last = this.last;
     if (last && last.v === v && last.start === start && last.map === this.pending) return last.window;
-    const key = `${v.model}@${v.version}@${start}`;
+    const key = `${versionKey(v.model, v.version)}@${start}`;
     let w = this.pending.get(key);
     if (!w) {
-      w = new WindowSketch(v.layout, v.model, v.version, start, start + this.windowMs);
+      // counts only: no feature columns, no score sketches (the outputs still say what the classes are)
+      const layout = this.sketches ? v.layout : { columns: [], outputs: v.layout.outputs, scores: false };
+      w = new WindowSketch(layout, v.model, v.version, start, start + this.windowMs);
       this.pending.set(key, w);
     }
     this.last = { v, start, map: this.pending, window: w };
@@ -157,6 +222,8 @@ export class ModelMonitor extends PeriodicFlusher {
    *   label for a regressor.
    */
   feedback(predictionId: string, label: string | number, fallback?: MonitoredVersion): FeedbackResult {
+    this.runPending(); // like everything that reads or adds to the windows: the queued sketches first
+    if (!this.sketches) return { matched: false, drift: [] };
     const id = batchSeqOf(this.idBase, predictionId);
     const entry = id && this.recent.get(id.seq, id.row);
     if (!entry) {
@@ -172,7 +239,7 @@ export class ModelMonitor extends PeriodicFlusher {
     if (outputs.kind === 'classification') {
       const index = typeof label === 'number' ? label : outputs.labels.indexOf(label);
       if (!Number.isInteger(index) || index < 0 || index >= outputs.labels.length) {
-        throw new EdgewatchError(ErrorCode.INPUT_INVALID, `Unknown label "${String(label)}" for ${v.model}@${v.version}`, { field: 'label', reason: 'unknown-label' });
+        throw new EdgewatchError(ErrorCode.INPUT_INVALID, `Unknown label "${String(label)}" for ${versionKey(v.model, v.version)}`, { field: 'label', reason: 'unknown-label' });
       }
       const correct = w.quality.addClassification(scores, index);
       signal = correct ? 0 : 1;
@@ -195,7 +262,7 @@ export class ModelMonitor extends PeriodicFlusher {
   }
 
   private detectorsOf(v: MonitoredVersion, binary: boolean): DriftDetector[] {
-    const key = `${v.model}@${v.version}`;
+    const key = versionKey(v.model, v.version);
     let list = this.detectors.get(key);
     if (!list) {
       // DDM reads a binary error stream; ADWIN and Page-Hinkley any bounded/real-valued one.
@@ -210,20 +277,10 @@ export class ModelMonitor extends PeriodicFlusher {
     this.pending = new Map();
     if (taken.size > 0) {
       try {
-        const windows = [...taken.values()];
-        // The class histogram rows (what a runtime without per-feature monitoring keeps) come from the
-        // windows' exact class counts, written in the same transaction: classes are counted once per row.
-        const histograms: HistogramDelta[] = [];
-        for (const w of windows) {
-          if (w.classes && w.predictions > 0) {
-            histograms.push({ model: w.model, version: w.version, name: 'prediction', windowStart: w.start, windowMs: this.windowMs, bins: w.classes.categories, counts: w.classes.counts });
-          }
-        }
         await addWindows(
           await this.db(),
-          windows.map((w) => w.toJSON()),
+          [...taken.values()].map((w) => w.toJSON()),
           'hour',
-          histograms,
         );
       } catch (error) {
         // Put the windows back (merged with whatever arrived meanwhile) so the next flush retries them.
@@ -246,7 +303,8 @@ export class ModelMonitor extends PeriodicFlusher {
    * Everything known about one model version over `[from, to)`: the stored rows merged with the windows
    * still in memory, as one window (undefined when nothing was observed).
    */
-  async windows(model: string, version: string, range: { readonly from?: number; readonly to?: number } = {}): Promise<WindowSketchJSON | undefined> {
+  async windows(model: string, version: string, range: TimeRange = {}): Promise<WindowSketchJSON | undefined> {
+    this.runPending();
     const rows = await readWindows(await this.db(), model, version, range);
     const from = range.from ?? Number.NEGATIVE_INFINITY;
     const to = range.to ?? Number.POSITIVE_INFINITY;

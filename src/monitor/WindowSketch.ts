@@ -1,4 +1,5 @@
 import { EdgewatchError, ErrorCode } from '../errors.ts';
+import { versionKey } from '../registry/versionKey.ts';
 import type { Baseline, OutputSketchJSON } from './Baseline.ts';
 import { QualitySketch, type QualityJSON } from './quality/QualitySketch.ts';
 import { CategoricalCounts } from './sketches/CategoricalCounts.ts';
@@ -137,8 +138,8 @@ const LATENCY_FRAME: QuantileFrame = (() => {
 
 /**
  * One model version's sketches over one window, kept in the worker's memory between flushes: every
- * feature column, the outputs, label-feedback quality and health. `observe` is the hot path (one
- * pass over the batch, no allocation); everything merges, so windows roll up and devices aggregate.
+ * feature column, the outputs, label-feedback quality and health. `count` (every row) and `sketch` (the
+ * rows the budget affords) are the hot path (one pass each, no allocation); everything merges, so windows roll up and devices aggregate.
  */
 export class WindowSketch {
   readonly model: string;
@@ -187,111 +188,54 @@ export class WindowSketch {
   }
 
   /**
-   * Counts one batch: `features` row-major `[rows, columns.length]`, `scores` row-major
-   * `[rows, outputs]`. Non-finite values count as missing/invalid in their sketch, never throw.
+   * Counts one batch and sketches all of it: `features` row-major `[rows, columns.length]`, `scores`
+   * row-major `[rows, outputs]` ({@link WindowSketch.count} then {@link WindowSketch.sketch}). Non-finite
+   * values count as missing/invalid in their sketch, never throw.
    */
   observe(features: ArrayLike<number>, scores: ArrayLike<number>, rows: number): void {
-    this.observeFeatures(features, rows);
-    this.observeOutputs(scores, rows);
-  }
-
-  /** Counts a batch's model features (row-major `[rows, columns.length]`). */
-  observeFeatures(features: ArrayLike<number>, rows: number): void {
-    const width = this.columns.length;
-    for (let c = 0; c < width; c++) this.features[c].addColumn(features, rows, width, c);
-  }
-
-  /** Counts a batch's outputs (row-major `[rows, outputs]`) and the predictions. */
-  observeOutputs(scores: ArrayLike<number>, rows: number): void {
-    const outputs = this.outputNames.length;
-    for (let c = 0; c < this.outputs.length; c++) this.outputs[c].addColumn(scores, rows, outputs, c);
-    if (this.classes && this.confidence) {
-      for (let r = 0, at = 0; r < rows; r++, at += outputs) {
-        const best = argmaxFinite(scores, at, outputs);
-        if (best < 0) {
-          this.nanPredictions++;
-          continue;
-        }
-        this.classes.addIndex(best);
-        this.confidence.add(scores[at + best]);
-      }
-    } else {
-      for (let r = 0; r < rows; r++) {
-        for (let c = 0; c < outputs; c++) {
-          const s = scores[r * outputs + c];
-          if (s - s !== 0) {
-            this.nanPredictions++;
-            break;
-          }
-        }
-      }
-    }
-    this.predictions += rows;
-    this.sketched += rows;
+    this.count(scores, rows);
+    this.sketch(features, scores, rows);
   }
 
   /**
-   * The exact part of output monitoring, for every row: counts the predictions, the NaN/±Infinity ones and
-   * (classifiers) each predicted class, like the class histogram. Sketches nothing.
+   * The exact part, for every row of a batch: counts the predictions, the NaN/±Infinity ones and
+   * (classifiers) each predicted class. `classes[r]` is row r's class where the caller already has them
+   * (the worker computes them for its answer; -1 for a non-finite row), else they are read from `scores`.
+   * Sketches nothing.
    */
-  countOutputs(scores: ArrayLike<number>, rows: number): void {
+  count(scores: ArrayLike<number>, rows: number, classes?: ArrayLike<number>): void {
     const outputs = this.outputNames.length;
-    const classes = this.classes;
+    const counts = this.classes;
     for (let r = 0, at = 0; r < rows; r++, at += outputs) {
-      const best = argmaxFinite(scores, at, outputs);
+      const best = classes ? classes[r] : argmaxFinite(scores, at, outputs);
       if (best < 0) this.nanPredictions++;
-      else if (classes) classes.addIndex(best);
+      else counts?.addIndex(best);
     }
     this.predictions += rows;
   }
 
   /**
-   * {@link WindowSketch.countOutputs} for a classifier whose rows' classes are already known (the worker
-   * computes them for its answer): `top[r]` is row r's class, -1 where a score was NaN or ±Infinity.
+   * The sampled part: `count` rows already counted by {@link WindowSketch.count}, gathered one after the
+   * other (`features` `[count, columns.length]`, `scores` `[count, outputs]`), go into the feature,
+   * confidence and per-output sketches.
    */
-  countClasses(top: ArrayLike<number>, rows: number): void {
-    const classes = this.classes;
-    for (let r = 0; r < rows; r++) {
-      const t = top[r];
-      if (t < 0) this.nanPredictions++;
-      else classes?.addIndex(t);
-    }
-    this.predictions += rows;
-  }
-
-  /**
-   * The sampled part: rows `sample` (ascending, `count` of them, already counted by
-   * {@link WindowSketch.countOutputs}) go into the confidence and per-output sketches; without `sample`,
-   * the first `count` rows of `scores` (rows already gathered by the caller).
-   */
-  sketchOutputs(scores: ArrayLike<number>, sample: ArrayLike<number> | undefined, count: number): void {
+  sketch(features: ArrayLike<number>, scores: ArrayLike<number>, count: number): void {
+    const width = this.columns.length;
+    for (let c = 0; c < width; c++) this.features[c].addColumn(features, count, width, c);
     const outputs = this.outputNames.length;
-    let rows = scores;
-    if (sample) {
-      if (this.gathered.length < count * outputs) this.gathered = new Float32Array(count * outputs * 2);
-      const gathered = this.gathered;
-      for (let i = 0; i < count; i++) {
-        const from = sample[i] * outputs;
-        for (let c = 0; c < outputs; c++) gathered[i * outputs + c] = scores[from + c];
-      }
-      rows = gathered;
-    }
-    for (let c = 0; c < this.outputs.length; c++) this.outputs[c].addColumn(rows, count, outputs, c);
+    for (let c = 0; c < this.outputs.length; c++) this.outputs[c].addColumn(scores, count, outputs, c);
     const confidence = this.confidence;
     if (confidence) {
       for (let i = 0, at = 0; i < count; i++, at += outputs) {
-        const best = argmaxFinite(rows, at, outputs);
-        if (best >= 0) confidence.add(rows[at + best]);
+        const best = argmaxFinite(scores, at, outputs);
+        if (best >= 0) confidence.add(scores[at + best]);
       }
     }
     this.sketched += count;
   }
 
-  /** Scratch rows for {@link WindowSketch.sketchOutputs}. */
-  private gathered = new Float32Array(0);
-
   /** Records one batch's timing and backend. */
-  observeBatch(latencyMs: number, backend: string, inferenceMs: number): void {
+  observeTiming(latencyMs: number, backend: string, inferenceMs: number): void {
     this.batches++;
     if (Number.isFinite(latencyMs)) this.latencyMs.add(Math.max(latencyMs, 0));
     this.backends[backend] = (this.backends[backend] ?? 0) + 1;
@@ -313,7 +257,7 @@ export class WindowSketch {
   /** Adds another window of the same model version; the bounds widen to cover both. */
   merge(json: WindowSketchJSON): this {
     if (json.model !== this.model || json.version !== this.version) {
-      throw new EdgewatchError(ErrorCode.INPUT_INVALID, `Cannot merge ${json.model}@${json.version} into ${this.model}@${this.version}`, {
+      throw new EdgewatchError(ErrorCode.INPUT_INVALID, `Cannot merge ${versionKey(json.model, json.version)} into ${versionKey(this.model, this.version)}`, {
         field: 'version',
         reason: 'mismatch',
       });

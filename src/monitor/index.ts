@@ -15,6 +15,7 @@ export {
   type WindowSketchJSON,
 } from './WindowSketch.ts';
 export { ModelMonitor, type FeedbackResult, type ModelMonitorOptions, type MonitoredVersion } from './ModelMonitor.ts';
+export { BatchObservation, type AnsweredBatch, type FeatureSource, type ObservationTarget } from './BatchObservation.ts';
 export { MonitorBudget, type MonitorBudgetOptions } from './MonitorBudget.ts';
 export { addWindows, compactWindows, DAY_MS, readWindows, windowRowId, type RetentionPolicy } from './store/windowStore.ts';
 export * from './export/index.ts';

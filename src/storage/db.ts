@@ -1,31 +1,11 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { EdgewatchError, ErrorCode } from '../errors.ts';
 import { hasIndexedDB } from '../env.ts';
-import type { PackedWindow } from '../monitor/store/packWindow.ts';
-import type { WindowSketchJSON } from '../monitor/WindowSketch.ts';
 
 /** Default database name; tests and multi-tenant apps pass their own. */
 export const DEFAULT_DB_NAME = 'edgewatch';
 /** Current schema version. Bump it and add a step to `migrations` when the schema changes. */
-export const DB_VERSION = 5;
-
-/** A time-bucketed count histogram of one quantity (e.g. the predicted class) of one model version. */
-export interface HistogramRow {
-  /** `${model}@${version}/${name}/${windowStart}` */
-  readonly id: string;
-  readonly model: string;
-  readonly version: string;
-  /** What is counted, e.g. `prediction`. */
-  readonly name: string;
-  /** Start of the window (ms since epoch, UTC), aligned to `windowMs`. */
-  readonly windowStart: number;
-  readonly windowMs: number;
-  /** Bin labels; `counts[i]` counts `bins[i]`. */
-  readonly bins: readonly string[];
-  readonly counts: readonly number[];
-  readonly total: number;
-  readonly updatedAt: number;
-}
+export const DB_VERSION = 6;
 
 /** A measured backend decision, remembered so the next start does not measure again. */
 export interface BackendChoiceRow {
@@ -97,8 +77,12 @@ export interface AggregateEntityRow {
 /** Granularity of a monitoring window row: hourly rows are rolled up into daily ones by compaction. */
 export type WindowGranularity = 'hour' | 'day';
 
-/** One model version's sketches over one time bucket (see `src/monitor/store/windowStore.ts`). */
-export interface WindowRow {
+/**
+ * One model version's monitoring window over one time bucket, as stored. Storage keeps `window` opaque:
+ * its encoding (and type) belongs to the monitor (`src/monitor/store/windowStore.ts` packs and unpacks
+ * it), so this layer depends on nothing above it.
+ */
+export interface StoredWindowRow {
   /** `${model}@${version}/${granularity}/${start}` */
   readonly id: string;
   readonly model: string;
@@ -106,16 +90,9 @@ export interface WindowRow {
   readonly granularity: WindowGranularity;
   /** Bucket start, ms since epoch (UTC), aligned to the bucket length. */
   readonly start: number;
-  readonly window: WindowSketchJSON;
+  /** The window in the monitor's stored encoding. */
+  readonly window: unknown;
   readonly updatedAt: number;
-}
-
-/**
- * A {@link WindowRow} as stored: the window packed into fixed-width arrays, so a row's size is set by
- * its bins, not its traffic (rows written by earlier releases hold the plain JSON and are read as they are).
- */
-export interface StoredWindowRow extends Omit<WindowRow, 'window'> {
-  readonly window: PackedWindow | WindowSketchJSON;
 }
 
 /** An export waiting for the network (see `src/monitor/export/IndexedDBExportQueue.ts`). */
@@ -130,11 +107,6 @@ export interface ExportQueueRow {
 
 /** The one IndexedDB schema of Edgewatch. */
 export interface EdgewatchDB extends DBSchema {
-  histograms: {
-    key: string;
-    value: HistogramRow;
-    indexes: { 'by-model': [string, string] };
-  };
   backendChoices: {
     key: string;
     value: BackendChoiceRow;
@@ -163,9 +135,13 @@ export interface EdgewatchDB extends DBSchema {
   };
 }
 
-/** Ordered schema steps: `migrations[v]` upgrades a database from version v to v + 1. */
-const migrations: ((db: IDBPDatabase<EdgewatchDB>) => void)[] = [
+/**
+ * Ordered schema steps: `migrations[v]` upgrades a database from version v to v + 1. Untyped: earlier
+ * steps name stores that the current {@link EdgewatchDB} no longer has.
+ */
+const migrations: ((db: IDBPDatabase) => void)[] = [
   (db) => {
+    // v1's class histograms (dropped again in v6)
     const histograms = db.createObjectStore('histograms', { keyPath: 'id' });
     histograms.createIndex('by-model', ['model', 'version']);
   },
@@ -187,6 +163,12 @@ const migrations: ((db: IDBPDatabase<EdgewatchDB>) => void)[] = [
     windows.createIndex('by-model', ['model', 'version']);
     db.createObjectStore('exportQueue', { keyPath: 'id', autoIncrement: true });
   },
+  (db) => {
+    // One monitoring pipeline: class counts live in the windows. The old hourly class histograms are
+    // dropped, not converted: a window row built from one would claim predictions without their health,
+    // timings or NaN counts, and (with per-feature monitoring on) the windows already hold those classes.
+    db.deleteObjectStore('histograms');
+  },
 ];
 
 /**
@@ -198,7 +180,7 @@ export async function openEdgewatchDB(name: string = DEFAULT_DB_NAME): Promise<I
   try {
     return await openDB<EdgewatchDB>(name, DB_VERSION, {
       upgrade(db, oldVersion) {
-        for (let v = oldVersion; v < DB_VERSION; v++) migrations[v](db);
+        for (let v = oldVersion; v < DB_VERSION; v++) migrations[v](db as unknown as IDBPDatabase);
       },
     });
   } catch (cause) {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { commands } from 'vitest/browser';
 import { byYears, WEATHER_LABELS } from '../../src/demo/seattleWeather.ts';
 import { EdgewatchError } from '../../src/errors.ts';
-import { readHistograms } from '../../src/monitor/histogramStore.ts';
+import { readWindows } from '../../src/monitor/store/windowStore.ts';
 import { createEdgeRuntime, type EdgeRuntime } from '../../src/runtime/EdgeRuntime.ts';
 import { openEdgewatchDB } from '../../src/storage/db.ts';
 import type { BackendName } from '../../workers/protocol.ts';
@@ -49,8 +49,8 @@ describe('one prediction end to end', () => {
     for (const scores of results.cpu) expect(scores.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
   });
 
-  // With per-feature monitoring the row is written from the windows' class counts; without, by its own counter.
-  it.each([true, false])('counts predicted classes into an IndexedDB histogram row (monitoring: %s)', async (monitoring) => {
+  // One pipeline: with or without per-feature monitoring, the classes are counted into the version's window.
+  it.each([true, false])('counts predicted classes into an IndexedDB window row (monitoring: %s)', async (monitoring) => {
     const dbName = uniqueDbName('hist');
     const rt = runtime(['wasm'], dbName, monitoring);
     const model = rt.model('weather');
@@ -62,12 +62,20 @@ describe('one prediction end to end', () => {
     for (const p of [...first, ...rest]) expected[WEATHER_LABELS.indexOf(p.label as (typeof WEATHER_LABELS)[number])]++;
     await rt.flush();
     const db = await openEdgewatchDB(dbName);
-    const rows = await readHistograms(db, 'weather', model.version as string);
+    const rows = await readWindows(db, 'weather', model.version as string);
     db.close();
     expect(rows).toHaveLength(1);
-    expect(rows[0].bins).toEqual([...WEATHER_LABELS]);
-    expect(rows[0].counts).toEqual(expected);
-    expect(rows[0].total).toBe(90);
+    const stored = rows[0].window.outputs;
+    if (stored.kind !== 'classification') throw new Error('classification expected');
+    expect(stored.classes.categories).toEqual([...WEATHER_LABELS]);
+    expect(stored.classes.counts).toEqual(expected);
+    expect(rows[0].window.predictions).toBe(90);
+    // the summary reads the same counts; without per-feature monitoring it holds no feature sketches
+    const summary = await model.driftSummary();
+    if (summary?.window.outputs.kind !== 'classification') throw new Error('classification expected');
+    expect(summary.window.outputs.classes.counts).toEqual(expected);
+    expect(summary.predictions).toBe(90);
+    expect(Object.keys(summary.window.features).length > 0).toBe(monitoring);
   });
 
   it('computes bit-identical features in the worker and in Node', async () => {

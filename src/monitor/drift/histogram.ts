@@ -1,3 +1,4 @@
+import { quantileSorted } from '../sketches/quantileSorted.ts';
 import { toSample } from './validate.ts';
 
 /** Counts of the same bins (or categories) in two windows. */
@@ -37,23 +38,6 @@ export function categoryCounts(
   for (let i = 0; i < reference.length; i++) ref[index.get(reference[i]) as number]++;
   for (let i = 0; i < current.length; i++) cur[index.get(current[i]) as number]++;
   return { categories, reference: ref, current: cur };
-}
-
-/** Interpolates `a → b` the way numpy does, from the nearer end, so quantile edges match numpy bit for bit. */
-function lerp(a: number, b: number, t: number): number {
-  const diff = b - a;
-  return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
-}
-
-/**
- * Quantile of sorted data with linear interpolation between order statistics
- * (numpy's default `method='linear'`, Hyndman–Fan type 7).
- */
-export function quantileSorted(sorted: Float64Array, p: number): number {
-  const position = (sorted.length - 1) * p;
-  const below = Math.floor(position);
-  const above = Math.min(below + 1, sorted.length - 1);
-  return lerp(sorted[below], sorted[above], position - below);
 }
 
 /** Reference-quantile bins and the counts of both windows in them. */

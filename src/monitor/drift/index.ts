@@ -26,10 +26,10 @@ export {
 export {
   categoryCounts,
   quantileBinCounts,
-  quantileSorted,
   type BinnedCounts,
   type CategoryCounts,
   type PairedCounts,
 } from './histogram.ts';
+export { quantileSorted } from '../sketches/quantileSorted.ts';
 export { ksFromSketches, requireSameGrid, type SketchKsResult } from './ksFromSketches.ts';
 export { wassersteinFromSketches, type SketchWassersteinResult } from './wassersteinFromSketches.ts';

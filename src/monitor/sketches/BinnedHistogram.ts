@@ -1,5 +1,5 @@
 import { EdgewatchError, ErrorCode } from '../../errors.ts';
-import { quantileSorted } from '../drift/histogram.ts';
+import { quantileSorted } from './quantileSorted.ts';
 
 /** Plain-JSON form of a {@link BinnedHistogram}. */
 export interface BinnedHistogramJSON {

@@ -1,8 +1,14 @@
-import { putHistogramDelta, type HistogramDelta } from '../histogramStore.ts';
 import type { IDBPDatabase } from 'idb';
-import type { EdgewatchDB, StoredWindowRow, WindowGranularity, WindowRow } from '../../storage/db.ts';
+import { versionKey } from '../../registry/versionKey.ts';
+import type { TimeRange } from '../../TimeRange.ts';
+import type { EdgewatchDB, StoredWindowRow, WindowGranularity } from '../../storage/db.ts';
 import { mergeWindows, type WindowSketchJSON } from '../WindowSketch.ts';
-import { packWindow, unpackWindow } from './packWindow.ts';
+import { packWindow, unpackWindow, type PackedWindow } from './packWindow.ts';
+
+/** A stored window row with its window decoded. */
+export interface WindowRow extends Omit<StoredWindowRow, 'window'> {
+  readonly window: WindowSketchJSON;
+}
 
 /** Length of a daily bucket. */
 export const DAY_MS = 86_400_000;
@@ -17,7 +23,7 @@ export interface RetentionPolicy {
 
 /** The stable id of a bucket, so every writer merges into the same row. */
 export function windowRowId(model: string, version: string, granularity: WindowGranularity, start: number): string {
-  return `${model}@${version}/${granularity}/${start}`;
+  return `${versionKey(model, version)}/${granularity}/${start}`;
 }
 
 /**
@@ -30,29 +36,26 @@ export async function addWindows(
   db: IDBPDatabase<EdgewatchDB>,
   deltas: readonly WindowSketchJSON[],
   granularity: WindowGranularity = 'hour',
-  histograms: readonly HistogramDelta[] = [],
 ): Promise<void> {
-  if (deltas.length === 0 && histograms.length === 0) return;
-  // One transaction over both stores: the class histogram rows and the windows they were counted with
-  // are written together or not at all, so a retried flush never counts either twice.
-  const tx = db.transaction(['windows', 'histograms'], 'readwrite', { durability: 'relaxed' });
-  const windows = tx.objectStore('windows');
+  if (deltas.length === 0) return;
+  const tx = db.transaction('windows', 'readwrite', { durability: 'relaxed' });
+  const windows = tx.store;
   const now = Date.now();
   await Promise.all([
     ...deltas.map(async (delta) => {
       const id = windowRowId(delta.model, delta.version, granularity, delta.start);
       const row = await windows.get(id);
-      const window = row ? mergeWindows([unpackWindow(row.window), delta]) : delta;
+      const window = row ? mergeWindows([unpackRow(row).window, delta]) : delta;
       await windows.put({ id, model: delta.model, version: delta.version, granularity, start: delta.start, window: packWindow(window), updatedAt: now });
     }),
-    ...histograms.map((delta) => putHistogramDelta(tx.objectStore('histograms'), delta, now)),
     tx.done,
   ]);
 }
 
 /** A stored row with its window decoded. */
 export function unpackRow(row: StoredWindowRow): WindowRow {
-  return { ...row, window: unpackWindow(row.window) };
+  // storage keeps the window opaque; what this module wrote there is packed (or, in older rows, plain JSON)
+  return { ...row, window: unpackWindow(row.window as PackedWindow | WindowSketchJSON) };
 }
 
 /** Rows of one model version (both granularities), oldest first, optionally those overlapping `[from, to)`. */
@@ -60,7 +63,7 @@ export async function readWindows(
   db: IDBPDatabase<EdgewatchDB>,
   model: string,
   version: string,
-  range: { readonly from?: number; readonly to?: number } = {},
+  range: TimeRange = {},
 ): Promise<WindowRow[]> {
   const rows = (await db.getAllFromIndex('windows', 'by-model', [model, version])).map(unpackRow);
   const from = range.from ?? Number.NEGATIVE_INFINITY;

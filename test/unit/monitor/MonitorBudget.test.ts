@@ -121,12 +121,12 @@ describe('MonitorBudget', () => {
   });
 });
 
-describe('WindowSketch.countOutputs + sketchOutputs (a sampled batch)', () => {
+describe('WindowSketch.count + sketch (a sampled batch)', () => {
   it('counts a row with ±Infinity or NaN anywhere as a NaN prediction, and huge finite scores by their argmax', () => {
     const w = new WindowSketch(sketchLayout(['x'], { kind: 'classification', labels: ['a', 'b', 'c'] }), 'm', '1', 0, 1);
     const max = Number.MAX_VALUE;
     const scores = [0, Infinity, 1, -Infinity, 0, 1, 0.2, 0.3, Number.NaN, max, max, 0, 0.1, 0.7, 0.2];
-    w.countOutputs(scores, 5);
+    w.count(scores, 5);
     const json = w.toJSON();
     if (json.outputs.kind !== 'classification') throw new Error('classification expected');
     expect(json.health.nanPredictions).toBe(3);
@@ -134,23 +134,13 @@ describe('WindowSketch.countOutputs + sketchOutputs (a sampled batch)', () => {
     expect(json.outputs.classes.counts).toEqual([1, 1, 0]);
   });
 
-  it('sketches rows the caller gathered (no sample) exactly like the same rows picked by a sample', () => {
-    const layout = sketchLayout(['x'], { kind: 'classification', labels: ['a', 'b'] }, undefined, { scores: true });
-    const scores = Float32Array.of(0.9, 0.1, 0.2, 0.8, 0.3, 0.7, 0.6, 0.4);
-    const picked = new WindowSketch(layout, 'm', '1', 0, 1);
-    picked.sketchOutputs(scores, Int32Array.of(1, 3), 2);
-    const gathered = new WindowSketch(layout, 'm', '1', 0, 1);
-    gathered.sketchOutputs(Float32Array.of(0.2, 0.8, 0.6, 0.4), undefined, 2);
-    expect(gathered.toJSON()).toEqual(picked.toJSON());
-    expect(gathered.toJSON().sketched).toBe(2);
-  });
-
   it('counts every prediction, class and NaN, and sketches the confidence of the sampled rows only', () => {
     const w = new WindowSketch(sketchLayout(['x'], { kind: 'classification', labels: ['a', 'b'] }), 'm', '1', 0, 1);
     // rows 0..5; row 1 is NaN (not sampled), row 4 is NaN (sampled)
     const scores = Float32Array.of(0.9, 0.1, Number.NaN, 0, 0.2, 0.8, 0.3, 0.7, Number.NaN, 1, 0.6, 0.4);
-    w.countOutputs(scores, 6);
-    w.sketchOutputs(scores, Int32Array.of(0, 3, 4), 3);
+    w.count(scores, 6);
+    // rows 0, 3 and 4, gathered
+    w.sketch(Float32Array.of(0, 0, 0), Float32Array.of(0.9, 0.1, 0.3, 0.7, Number.NaN, 1), 3);
     const json = w.toJSON();
     expect(json.predictions).toBe(6);
     expect(json.sketched).toBe(3);

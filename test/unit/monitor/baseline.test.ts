@@ -4,7 +4,7 @@ import { computeBaseline } from '../../../src/cli/baseline.ts';
 import { EdgewatchError } from '../../../src/errors.ts';
 import { compile } from '../../../src/features/compile.ts';
 import { qualityMetrics } from '../../../src/monitor/quality/qualityMetrics.ts';
-import { quantileSorted } from '../../../src/monitor/drift/histogram.ts';
+import { quantileSorted } from '../../../src/monitor/sketches/quantileSorted.ts';
 import type { RegistryManifest } from '../../../src/registry/Manifest.ts';
 
 const manifest = JSON.parse(readFileSync(new URL('../../../public/registry/manifest.json', import.meta.url), 'utf8')) as RegistryManifest;

@@ -18,7 +18,7 @@ function summaryOf(slice: string, rows?: number): DriftSummary {
   const baseline = computeBaseline({ columns: ['temp_max'], features: Float32Array.from(temp), rows: temp.length, outputs: { kind: 'classification', labels: LABELS }, scores });
   const w = new WindowSketch(sketchLayout(['temp_max'], { kind: 'classification', labels: LABELS }, baseline), 'weather', '1', 0, 3_600_000);
   w.observe(Float32Array.from(temp), scores, temp.length);
-  w.observeBatch(3.2, 'wasm', 3.2);
+  w.observeTiming(3.2, 'wasm', 3.2);
   weather.forEach((l, i) => w.quality.addClassification(scores.subarray(i * 5, i * 5 + 5), LABELS.indexOf(l)));
   return DriftSummary.summarize(w.toJSON(), baseline);
 }

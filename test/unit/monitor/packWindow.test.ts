@@ -23,7 +23,7 @@ function dayWindow(from: number, count: number, repeat: number, layout = sketchL
   const scores = new Float32Array(count * 5).map((_, i) => ((i % 5) + (i % 7)) / 10);
   for (let k = 0; k < repeat; k++) {
     w.observe(slice, scores, count);
-    w.observeBatch(0.2 + (k % 5) / 10, 'wasm', 0.1);
+    w.observeTiming(0.2 + (k % 5) / 10, 'wasm', 0.1);
   }
   return w.toJSON();
 }

@@ -1,0 +1,136 @@
+/**
+ * The worker's serving versions: one {@link ModelSession} per model name, swapped atomically; their
+ * artifacts (cache first, verified); the backend they run on, chosen on the first load; and the move to
+ * another backend when the WebGPU device is lost.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { IDBPDatabase } from 'idb';
+import { EdgewatchError, ErrorCode } from '../src/errors.ts';
+import { ArtifactCache } from '../src/models/ArtifactCache.ts';
+import { loadArtifacts, type DownloadProgress } from '../src/models/loadArtifacts.ts';
+import { versionKey } from '../src/registry/versionKey.ts';
+import type { EdgewatchDB } from '../src/storage/db.ts';
+import { backendOrder, firstWorkingBackend } from './backend.ts';
+import { chooseBackend } from './chooseBackend.ts';
+import type { BackendInfo, LoadRequest, SessionInfo, WorkerConfig } from './protocol.ts';
+import { ModelSession } from './session.ts';
+
+/** Sessions of one worker (see the file comment). */
+export class WorkerSessions {
+  private readonly sessions = new Map<string, ModelSession>();
+  private config: WorkerConfig | undefined;
+  private cache: ArtifactCache | undefined;
+  private chosen: BackendInfo | undefined;
+  private choosing: Promise<BackendInfo> | undefined;
+  /** Set while the models are being moved off a lost GPU device; predictions wait for it. */
+  recovering: Promise<void> | undefined;
+
+  constructor(private readonly database: () => Promise<IDBPDatabase<EdgewatchDB>>) {}
+
+  /** Takes the worker's settings (artifact cache, timeouts, backend preference). */
+  configure(config: WorkerConfig): void {
+    this.config = config;
+    const cacheName = config.cacheName ?? `${config.dbName}-artifacts`;
+    this.cache = cacheName && ArtifactCache.available() ? new ArtifactCache(cacheName, this.database) : undefined;
+  }
+
+  /** The backend in use, once the first model chose it. */
+  get backend(): BackendInfo | undefined {
+    return this.chosen;
+  }
+
+  /**
+   * The serving session of `name`.
+   *
+   * @throws EdgewatchError `MODEL_NOT_LOADED` when no version of it is loaded here.
+   */
+  get(name: string): ModelSession {
+    const found = this.sessions.get(name);
+    if (!found) throw new EdgewatchError(ErrorCode.MODEL_NOT_LOADED, `No version of "${name}" is loaded in the worker`, { name });
+    return found;
+  }
+
+  /** The serving session of `name`, if any. */
+  find(name: string): ModelSession | undefined {
+    return this.sessions.get(name);
+  }
+
+  /**
+   * Loads, verifies and warms a version beside the one serving, then swaps. The first load also chooses
+   * the backend.
+   *
+   * @throws EdgewatchError `NOT_CONFIGURED` before `configure`.
+   */
+  async load(request: LoadRequest, onProgress?: (progress: DownloadProgress) => void): Promise<SessionInfo> {
+    const config = this.requireConfig();
+    let downloadedBytes = 0;
+    let reported = -Infinity;
+    const files = await this.fetchVersion(request, (progress) => {
+      downloadedBytes = progress.loadedBytes - progress.cachedBytes;
+      // Every 1% at most: each report is a message to the page. The page's callback may be gone; best effort.
+      if (progress.loadedBytes - reported < progress.totalBytes / 100 && progress.loadedBytes < progress.totalBytes) return;
+      reported = progress.loadedBytes;
+      void Promise.resolve(onProgress?.(progress)).catch(() => undefined);
+    });
+    if (!this.chosen) {
+      this.choosing ??= chooseBackend(request, files, config, this.database).finally(() => (this.choosing = undefined));
+      this.chosen = await this.choosing;
+      this.watchDeviceLoss();
+    }
+    const loaded = await ModelSession.create(request, files, this.chosen.name);
+    // The swap: one synchronous map update between two batches. Batches already running keep the
+    // session they started with; the old one is disposed when its last batch has read its outputs.
+    const previous = this.sessions.get(request.name);
+    this.sessions.set(request.name, loaded);
+    previous?.retire();
+    return { ...loaded.info, downloadedBytes };
+  }
+
+  /** Stops serving `name` (its running batches finish first). */
+  unload(name: string): void {
+    this.get(name).retire();
+    this.sessions.delete(name);
+  }
+
+  private requireConfig(): WorkerConfig {
+    if (!this.config) throw new EdgewatchError(ErrorCode.NOT_CONFIGURED, 'configure() must run before models load');
+    return this.config;
+  }
+
+  /** Artifacts of a version: cache first, verified, with the serving versions protected from eviction. */
+  private fetchVersion(request: LoadRequest, onProgress?: (progress: DownloadProgress) => void) {
+    const protect = new Set([...this.sessions.values()].map((s) => versionKey(s.name, s.version)));
+    return loadArtifacts(request.manifestUrl, request.entry.artifacts, {
+      cache: this.cache,
+      model: request.name,
+      version: request.version,
+      protect,
+      onProgress,
+      timeoutMs: this.config?.artifactTimeoutMs,
+    });
+  }
+
+  /**
+   * WebGPU device lost (driver reset, GPU removed, `device.destroy()`): choose again without webgpu and
+   * reload every serving version from the verified cache. Predictions that arrive meanwhile wait, and a
+   * batch that failed on the dead device is run again once on the new backend.
+   */
+  private watchDeviceLoss(): void {
+    if (this.chosen?.name !== 'webgpu') return;
+    const device = (tf.backend() as unknown as { device?: { lost?: Promise<unknown> } }).device;
+    void device?.lost?.then(() => {
+      this.recovering = (async () => {
+        const current = this.config as WorkerConfig;
+        const remaining = backendOrder(current.backends).filter((b) => b.name !== 'webgpu');
+        const name = await firstWorkingBackend(remaining.length > 0 ? remaining : backendOrder(['cpu']));
+        const before = this.chosen as BackendInfo;
+        this.chosen = { ...before, name, failed: { ...before.failed, webgpu: 'device lost' }, chosenBy: 'order' };
+        for (const [model, old] of [...this.sessions]) {
+          const files = await this.fetchVersion(old.request);
+          // The old session's GPU memory went with the device: nothing to dispose.
+          this.sessions.set(model, await ModelSession.create(old.request, files, name));
+        }
+      })().finally(() => (this.recovering = undefined));
+    });
+  }
+}

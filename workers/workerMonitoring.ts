@@ -1,0 +1,96 @@
+/**
+ * The worker's side of monitoring: one {@link ModelMonitor} per configuration, and what it needs to know
+ * about each session's version. Everything monitoring does happens in the monitor; this only describes
+ * sessions to it and forwards the control calls (flush, feedback, windows).
+ */
+import type { IDBPDatabase } from 'idb';
+import type { BatchObservation } from '../src/monitor/BatchObservation.ts';
+import { ModelMonitor, type FeedbackResult, type MonitoredVersion } from '../src/monitor/ModelMonitor.ts';
+import { reduceWideColumns } from '../src/monitor/reduceWideColumns.ts';
+import { sketchLayout, type WindowSketchJSON } from '../src/monitor/WindowSketch.ts';
+import type { EdgewatchDB } from '../src/storage/db.ts';
+import type { TimeRange } from '../src/TimeRange.ts';
+import type { WorkerConfig } from './protocol.ts';
+import type { ModelSession } from './session.ts';
+
+/** Monitoring of one worker (see the file comment). */
+export class WorkerMonitoring {
+  private monitor: ModelMonitor | undefined;
+  private versions = new WeakMap<ModelSession, MonitoredVersion>();
+  private sketchScores = false;
+
+  /** @param idBase What this worker's prediction ids start with (see `ModelMonitor.batchId`). */
+  constructor(
+    private readonly database: () => Promise<IDBPDatabase<EdgewatchDB>>,
+    private readonly idBase: string,
+  ) {}
+
+  /**
+   * A fresh monitor for new settings. With `monitoring: false` its windows hold counts only (predictions,
+   * classes, NaN, refused and repaired inputs, timings).
+   */
+  configure(config: WorkerConfig): void {
+    this.monitor?.stop();
+    this.versions = new WeakMap();
+    this.sketchScores = config.sketchScores ?? false;
+    this.monitor = new ModelMonitor(this.database, {
+      windowMs: config.windowMs,
+      retention: config.retention,
+      maxRecent: config.recentPredictions?.count,
+      maxRecentAgeMs: config.recentPredictions?.ageMs,
+      budget: config.monitoringBudget,
+      idBase: this.idBase,
+      sketches: config.monitoring !== false,
+    });
+    this.monitor.start(config.flushIntervalMs);
+  }
+
+  /** Starts monitoring one batch of `session` (undefined before `configure`). */
+  begin(session: ModelSession): BatchObservation | undefined {
+    return this.monitor?.beginBatch(this.versionOf(session), session.features);
+  }
+
+  /** What the worker calls once an answer is posted: the queued sketches run soon after. */
+  readonly sketchSoon = (): void => this.monitor?.sketchSoon();
+
+  /** Sketches what is queued now. */
+  runPending(): void {
+    this.monitor?.runPending();
+  }
+
+  flush(): Promise<void> {
+    return this.monitor?.flush() ?? Promise.resolve();
+  }
+
+  /** Joins a late label; the model may have been unloaded since (`session` undefined): the label still joins a kept prediction. */
+  feedback(session: ModelSession | undefined, predictionId: string, label: string | number): FeedbackResult {
+    if (!this.monitor) return { matched: false, drift: [] };
+    return this.monitor.feedback(predictionId, label, session ? this.versionOf(session) : undefined);
+  }
+
+  windows(name: string, version: string, range?: TimeRange): Promise<WindowSketchJSON | undefined> {
+    return this.monitor?.windows(name, version, range) ?? Promise.resolve(undefined);
+  }
+
+  /** What the monitor needs to know about a session's version, built once per session. */
+  private versionOf(session: ModelSession): MonitoredVersion {
+    let v = this.versions.get(session);
+    if (!v) {
+      const { outputs, baseline } = session.entry;
+      const reduction = reduceWideColumns(session.features.columns);
+      v = {
+        model: session.name,
+        version: session.version,
+        reduction,
+        layout: sketchLayout(
+          reduction?.columns ?? session.features.columns,
+          outputs.kind === 'classification' ? outputs : { kind: 'regression', names: outputs.names ?? [] },
+          baseline,
+          { scores: this.sketchScores },
+        ),
+      };
+      this.versions.set(session, v);
+    }
+    return v;
+  }
+}
