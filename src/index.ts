@@ -1,7 +1,10 @@
-export { EdgewatchError, ErrorCode, isEdgewatchError, type SerializedEdgewatchError } from './errors.ts';
+export { EdgewatchError, ErrorCode, ErrorMeaning, isEdgewatchError, isErrorCode, type SerializedEdgewatchError } from './errors.ts';
+export { decodeError, encodeError, type WireError } from './WireError.ts';
+export { inputInvalid, type InputInvalidDetails } from './inputInvalid.ts';
 export { installErrorTransferHandler } from './errorTransfer.ts';
-export { createEdgeRuntime, EdgeRuntime, type EdgeRuntimeOptions, type DownloadConditions } from './runtime/EdgeRuntime.ts';
-export { ModelHandle, ModelStatus, type Prediction, type HandleHost } from './runtime/ModelHandle.ts';
+export { createEdgeRuntime, EdgeRuntime } from './runtime/EdgeRuntime.ts';
+export type { EdgeRuntimeOptions, DownloadConditions } from './runtime/EdgeRuntimeOptions.ts';
+export { ModelHandle, ModelStatus, type Prediction, type ModelHandleParts } from './runtime/ModelHandle.ts';
 export { Batcher, type BatchOptions, type Settled } from './runtime/Batcher.ts';
 export {
   ActivatedEvent,
@@ -39,7 +42,8 @@ export { satisfies } from './registry/semver.ts';
 export { ArtifactCache } from './models/ArtifactCache.ts';
 export { loadArtifacts, type DownloadProgress, type LoadArtifactsOptions } from './models/loadArtifacts.ts';
 export { EDGEWATCH_VERSION } from './version.ts';
-export { HealthWatch, DEFAULT_HEALTH_POLICY, type HealthPolicy } from './runtime/HealthWatch.ts';export { resolveVersion, unmetRequirement, type DeviceProfile, type ResolveOptions, type ResolvedVersion } from './registry/resolveVersion.ts';
+export { HealthWatch, DEFAULT_HEALTH_POLICY, type HealthPolicy } from './runtime/HealthWatch.ts';
+export { resolveVersion, unmetRequirement, type DeviceProfile, type ResolveOptions, type ResolvedVersion } from './registry/resolveVersion.ts';
 export { openEdgewatchDB, DEFAULT_DB_NAME, DB_VERSION, type EdgewatchDB, type HistogramRow } from './storage/db.ts';
 export { readHistograms } from './monitor/histogramStore.ts';
 export { BackendName, type BackendInfo, type BackendPreference } from '../workers/protocol.ts';
