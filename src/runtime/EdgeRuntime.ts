@@ -88,8 +88,8 @@ export class EdgeRuntime extends EventTarget {
     return this.firstManifest;
   }
 
-  /** Rolls model `name` back to the version it served before (marking the current one bad here). */
-  async rollback(name: string, reason = 'rolled back by the app'): Promise<void> {
+  /** Rolls model `name` back to the version it served before (marking the current one bad here); see {@link ModelHandle.rollback}. */
+  async rollback(name: string, reason?: string): Promise<void> {
     await this.model(name).rollback(reason);
   }
 
