@@ -1,7 +1,7 @@
 /**
  * Layer rules, checked by `npm test` (scripts/lint.mjs). The library is layered bottom-up:
  *
- *   base (errors, env, version, TimeRange) ← storage ← registry ← models
+ *   base (errors and their wire codec, env, version, TimeRange) ← storage ← registry ← models
  *   base ← features ← monitor ← runtime + workers ← components
  *
  * The manifest carries a version's feature spec and baseline, so `registry/` may name their types
@@ -10,7 +10,7 @@
  * A layer imports only from layers below it; `index.ts` files only re-export. `cli/` and `demo/` sit on
  * top and may use anything but the browser runtime's internals. See ARCHITECTURE.md.
  */
-const base = '^src/(errors|env|version|TimeRange|errorTransfer)\\.ts$';
+const base = '^src/(errors|env|version|TimeRange|WireError|inputInvalid|errorTransfer)\\.ts$';
 
 /** `from` may not import `to`. */
 const forbid = (name, comment, from, to, toExtra = {}) => ({
@@ -30,7 +30,7 @@ module.exports = {
       from: {},
       to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
     },
-    forbid('base-imports-nothing', 'errors/env/version are the bottom layer.', base, '^src/(?!errors|env|version|TimeRange)|^workers/'),
+    forbid('base-imports-nothing', 'errors, env and version are the bottom layer.', base, '^src/(?!(errors|env|version|TimeRange|WireError|inputInvalid)\\.ts$)|^workers/'),
     forbid('registry-is-low', 'The registry (manifest, signature, resolution) knows no runtime, model or element code.', '^src/registry/', '^src/(models|runtime|components|cli|demo|pwa)/|^workers/'),
     forbid('registry-names-payload-types-only', 'The manifest names the feature spec and baseline types it carries, and loads neither.', '^src/registry/', '^src/(features|monitor)/', { dependencyTypesNot: ['type-only'] }),
     forbid('storage-is-low', 'The IndexedDB schema imports nothing from the layers that store things in it (they hand it their codecs).', '^src/storage/', '^src/(models|runtime|features|monitor|components|cli|demo|pwa|registry)/|^workers/'),

@@ -1,30 +1,25 @@
 import { transferHandlers, type TransferHandler } from 'comlink';
-import { EdgewatchError, type SerializedEdgewatchError } from './errors.ts';
+import { decodeError, encodeError, type WireError } from './WireError.ts';
 
 type Thrown = { value: unknown };
-type Wire = { edgewatch: true; error: SerializedEdgewatchError } | { edgewatch: false; inner: unknown };
 
 let installed = false;
 
 /**
- * Makes `EdgewatchError` survive the worker boundary with its `code` and `details`. Comlink's own
- * "throw" handler keeps only message/name/stack, so we wrap it: Edgewatch errors travel as plain
- * data and are rebuilt as real `EdgewatchError`s; anything else goes through comlink's handler.
+ * Makes errors survive the worker boundary whole. Comlink's own "throw" handler keeps only
+ * message/name/stack, so it is replaced by one on the {@link WireError} codec (the predict port's too):
+ * `EdgewatchError`s are rebuilt with their `code` and `details`, other errors keep name, message and stack.
  * Both sides of a comlink channel must call this. Idempotent.
  */
 export function installErrorTransferHandler(): void {
   if (installed) return;
   const original = transferHandlers.get('throw') as TransferHandler<Thrown, unknown>;
-  const handler: TransferHandler<Thrown, Wire> = {
+  const handler: TransferHandler<Thrown, WireError> = {
+    // Comlink decides what counts as a throw (it marks them); we only choose how they travel.
     canHandle: (value): value is Thrown => original.canHandle(value),
-    serialize(thrown) {
-      if (thrown.value instanceof EdgewatchError) return [{ edgewatch: true, error: thrown.value.toJSON() }, []];
-      const [inner, transferables] = original.serialize(thrown);
-      return [{ edgewatch: false, inner }, transferables];
-    },
+    serialize: (thrown) => [encodeError(thrown.value), []],
     deserialize(wire) {
-      if (wire.edgewatch) throw EdgewatchError.fromJSON(wire.error);
-      return original.deserialize(wire.inner);
+      throw decodeError(wire);
     },
   };
   transferHandlers.set('throw', handler as TransferHandler<unknown, unknown>);

@@ -49,6 +49,13 @@ export const ErrorMeaning: Readonly<Record<ErrorCode, string>> = {
 /** One of the {@link ErrorCode} strings. */
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
+const CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode));
+
+/** True when `value` is one of the {@link ErrorCode} strings (for codes read from the wire or storage). */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && CODES.has(value);
+}
+
 /** Plain-data form of an {@link EdgewatchError}, as it travels through `postMessage`. */
 export interface SerializedEdgewatchError {
   readonly code: ErrorCode;

@@ -1,8 +1,14 @@
-export { EdgewatchError, ErrorCode, isEdgewatchError, type SerializedEdgewatchError } from './errors.ts';
-export { installErrorTransferHandler } from './errorTransfer.ts';
-export { createEdgeRuntime, EdgeRuntime, type EdgeRuntimeOptions, type DownloadConditions } from './runtime/EdgeRuntime.ts';
-export { ModelHandle, ModelStatus, type Prediction, type HandleHost } from './runtime/ModelHandle.ts';
-export { Batcher, type BatchOptions, type Settled } from './runtime/Batcher.ts';
+// The public API of `edgewatch`: what an app or a pipeline uses. Internals stay importable by path for
+// tests, never from here (see ARCHITECTURE.md, "Public surface").
+export { EdgewatchError, ErrorCode, ErrorMeaning, isEdgewatchError, isErrorCode, type SerializedEdgewatchError } from './errors.ts';
+export type { InputInvalidDetails } from './inputInvalid.ts';
+export type { TimeRange } from './TimeRange.ts';
+export { EDGEWATCH_VERSION } from './version.ts';
+export { createEdgeRuntime, EdgeRuntime } from './runtime/EdgeRuntime.ts';
+export type { EdgeRuntimeOptions, DownloadConditions } from './runtime/EdgeRuntimeOptions.ts';
+export { ModelStatus, type ModelHandle, type Prediction } from './runtime/ModelHandle.ts';
+export type { BatchOptions } from './runtime/Batcher.ts';
+export type { HealthPolicy } from './runtime/HealthWatch.ts';
 export {
   ActivatedEvent,
   DownloadProgressEvent,
@@ -31,14 +37,8 @@ export {
   type RegistryManifest,
 } from './registry/Manifest.ts';
 export { validateManifest } from './registry/validateManifest.ts';
-export { ManifestSource, type ManifestState, type ManifestSourceOptions } from './registry/ManifestSource.ts';
-export { canonicalJson } from './registry/canonicalJson.ts';
-export { generateSigningKey, signManifest, verifyManifest, signedBytes } from './registry/signature.ts';
-export { cohortBucket, installId } from './registry/cohort.ts';
-export { satisfies } from './registry/semver.ts';
-export { ArtifactCache } from './models/ArtifactCache.ts';
-export { loadArtifacts, type DownloadProgress, type LoadArtifactsOptions } from './models/loadArtifacts.ts';
-export { EDGEWATCH_VERSION } from './version.ts';
-export { HealthWatch, DEFAULT_HEALTH_POLICY, type HealthPolicy } from './runtime/HealthWatch.ts';export { resolveVersion, unmetRequirement, type DeviceProfile, type ResolveOptions, type ResolvedVersion } from './registry/resolveVersion.ts';
-export { openEdgewatchDB, DEFAULT_DB_NAME, DB_VERSION, type EdgewatchDB } from './storage/db.ts';
+export type { ManifestState } from './registry/ManifestSource.ts';
+export { generateSigningKey, signManifest, verifyManifest } from './registry/signature.ts';
+export { resolveVersion, type DeviceProfile, type ResolveOptions, type ResolvedVersion } from './registry/resolveVersion.ts';
+export type { DownloadProgress } from './models/loadArtifacts.ts';
 export { BackendName, type BackendInfo, type BackendPreference } from '../workers/protocol.ts';

@@ -11,6 +11,7 @@ import type { RetentionPolicy } from '../src/monitor/store/windowStore.ts';
 import type { TimeRange } from '../src/TimeRange.ts';
 import type { WindowSketchJSON } from '../src/monitor/WindowSketch.ts';
 import type { ModelVersion } from '../src/registry/Manifest.ts';
+import type { WireError } from '../src/WireError.ts';
 
 /** TF.js backends Edgewatch can run on. */
 export const BackendName = { webgpu: 'webgpu', webgl: 'webgl', wasm: 'wasm', cpu: 'cpu' } as const;
@@ -150,4 +151,4 @@ export interface PortRequest {
 /** The answer to a {@link PortRequest}: the response, or the error as plain data. */
 export type PortReply =
   | { readonly id: number; readonly ok: true; readonly value: PredictResponse }
-  | { readonly id: number; readonly ok: false; readonly error: { readonly edgewatch: boolean; readonly code?: string; readonly message: string; readonly details?: Record<string, unknown>; readonly stack?: string } };
+  | { readonly id: number; readonly ok: false; readonly error: WireError };

@@ -1,5 +1,5 @@
-import { EdgewatchError } from '../src/errors.ts';
 import type { RecordBatch } from '../src/features/RecordBatch.ts';
+import { encodeError } from '../src/WireError.ts';
 import type { PortReply, PortRequest, PredictResponse } from './protocol.ts';
 
 /**
@@ -20,10 +20,7 @@ export function servePredictPort(
       if (after) later(after);
       return;
     } catch (error) {
-      reply =
-        error instanceof EdgewatchError
-          ? { id, ok: false, error: { edgewatch: true, ...error.toJSON() } }
-          : { id, ok: false, error: { edgewatch: false, message: String((error as Error)?.message ?? error), stack: (error as Error)?.stack } };
+      reply = { id, ok: false, error: encodeError(error) };
     }
     port.postMessage(reply);
   };

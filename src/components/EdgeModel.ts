@@ -1,8 +1,18 @@
 import { css, html, LitElement, nothing } from 'lit';
 import type { RawRecord } from '../features/FeatureSpec.ts';
+import type { EdgeRuntimeEventMap } from '../runtime/events.ts';
 import type { ModelStatus, Prediction } from '../runtime/ModelHandle.ts';
 import type { BackendPreference } from '../../workers/protocol.ts';
 import { EdgeModelController } from './EdgeModelController.ts';
+
+/**
+ * The events `<edge-model>` fires: the runtime's events for its model, re-dispatched on the element as
+ * `CustomEvent`s with the same `detail`.
+ */
+export interface EdgeModelEventMap {
+  activated: CustomEvent<EdgeRuntimeEventMap['activated']['detail']>;
+  error: CustomEvent<EdgeRuntimeEventMap['error']['detail']>;
+}
 
 /**
  * A model of a registry, as an element: `<edge-model registry="/registry/manifest.json" name="weather">`.
@@ -81,6 +91,36 @@ export class EdgeModel extends LitElement {
   /** Predicts one raw record; the element shows the result. */
   predict(record: RawRecord): Promise<Prediction> {
     return this.controller.predict(record);
+  }
+
+  override addEventListener<K extends keyof EdgeModelEventMap>(
+    type: K,
+    listener: (this: EdgeModel, event: EdgeModelEventMap[K]) => void,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener<K extends keyof HTMLElementEventMap>(
+    type: K,
+    listener: (this: EdgeModel, event: HTMLElementEventMap[K]) => void,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
+  override addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void {
+    super.addEventListener(type, listener, options);
+  }
+
+  override removeEventListener<K extends keyof EdgeModelEventMap>(
+    type: K,
+    listener: (this: EdgeModel, event: EdgeModelEventMap[K]) => void,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  override removeEventListener<K extends keyof HTMLElementEventMap>(
+    type: K,
+    listener: (this: EdgeModel, event: HTMLElementEventMap[K]) => void,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void;
+  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void {
+    super.removeEventListener(type, listener, options);
   }
 
   protected override willUpdate(): void {

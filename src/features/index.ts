@@ -24,8 +24,6 @@ export type { FeatureStats, InputCounts } from './FeatureStats.ts';
 export { compile, type CompiledFeatures } from './compile.ts';
 export { packRecords, isPackedRecords, type PackedRecords, type RecordBatch } from './RecordBatch.ts';
 export { fit } from './fit.ts';
-export { readColumn } from './readColumn.ts';
-export { fnv1a } from './fnv1a.ts';
 export { transforms } from './transforms/registry.ts';
 export { ColumnKind, TransformStage, type Transform, type Column } from './transforms/Transform.ts';
 export { checkGoldens, GOLDEN_FEATURE_TOLERANCE, type GoldenCheck, type GoldenFeatures } from './checkGoldens.ts';

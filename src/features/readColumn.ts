@@ -1,4 +1,5 @@
-import { EdgewatchError, ErrorCode } from '../errors.ts';
+import type { EdgewatchError } from '../errors.ts';
+import { inputInvalid } from '../inputInvalid.ts';
 import { daysFromCivil } from './daysFromCivil.ts';
 import type { InputSpec } from './FeatureSpec.ts';
 import type { InputCounts } from './FeatureStats.ts';
@@ -6,12 +7,7 @@ import { batchRows, isPackedRecords, type RecordBatch } from './RecordBatch.ts';
 import type { Column } from './transforms/Transform.ts';
 
 function invalid(input: InputSpec, row: number, reason: string, value: unknown): EdgewatchError {
-  return new EdgewatchError(ErrorCode.INPUT_INVALID, `Input "${input.name}" of record ${row}: ${reason}`, {
-    field: input.name,
-    row,
-    reason,
-    value: typeof value === 'object' && value !== null ? String(value) : value,
-  });
+  return inputInvalid({ field: input.name, row, reason, value: typeof value === 'object' && value !== null ? String(value) : value });
 }
 
 const DAY_MS = 86_400_000;

@@ -1,5 +1,6 @@
 import type { IDBPDatabase } from 'idb';
 import { EdgewatchError, ErrorCode } from '../errors.ts';
+import { versionKey } from '../registry/versionKey.ts';
 import type { EdgewatchDB } from '../storage/db.ts';
 
 /** True for the errors browsers raise when storage is full. */
@@ -68,7 +69,7 @@ export class ArtifactCache {
   /** Records that `model@version` is cached and was just used. */
   async touch(model: string, version: string, urls: readonly string[], bytes: number): Promise<void> {
     const db = await this.db();
-    const key = `${model}@${version}`;
+    const key = versionKey(model, version);
     const existing = await db.get('cachedVersions', key);
     const now = Date.now();
     await db.put('cachedVersions', { key, model, version, urls, bytes, cachedAt: existing?.cachedAt ?? now, usedAt: now });

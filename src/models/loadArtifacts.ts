@@ -2,6 +2,7 @@ import { EdgewatchError, ErrorCode } from '../errors.ts';
 import { hasSubtleCrypto } from '../env.ts';
 import type { Artifact } from '../registry/Manifest.ts';
 import { sha256Hex } from '../registry/sha256.ts';
+import { versionKey } from '../registry/versionKey.ts';
 import type { ArtifactCache } from './ArtifactCache.ts';
 
 /** Progress of a version download. */
@@ -137,7 +138,7 @@ export async function loadArtifacts(manifestUrl: string, artifacts: readonly Art
   }
   if (cache && options.model && options.version) {
     await cache.touch(options.model, options.version, urls, totalBytes);
-    await cache.evict(new Set([...(options.protect ?? []), `${options.model}@${options.version}`]));
+    await cache.evict(new Set([...(options.protect ?? []), versionKey(options.model, options.version)]));
   }
   return files;
 }

@@ -1,5 +1,6 @@
 import { EdgewatchError, ErrorCode } from '../errors.ts';
 import { EDGEWATCH_VERSION } from '../version.ts';
+import { versionKey } from './versionKey.ts';
 import type { ModelVersion, RegistryManifest } from './Manifest.ts';
 import { satisfies } from './semver.ts';
 
@@ -14,6 +15,9 @@ export interface DeviceProfile {
   /** WebGPU adapter's `limits.maxBufferSize`. */
   readonly maxBufferSize?: number;
 }
+
+/** The channel followed when none is named. */
+export const DEFAULT_CHANNEL = 'stable';
 
 /** How the app wants a version chosen. */
 export interface ResolveOptions {
@@ -58,20 +62,25 @@ export function unmetRequirement(entry: ModelVersion, device: DeviceProfile = {}
  * versions are tried newest first, skipping those whose rollout has not reached this install's cohort,
  * whose requirements the device does not meet, and those excluded (rolled back here). Deterministic:
  * the same manifest, cohort and device always give the same answer.
+ *
+ * @throws EdgewatchError `UNKNOWN_MODEL` when the manifest has no model `name`; `VERSION_UNAVAILABLE`
+ * (`details.reason` says why) for a missing pin or channel, a pin the device cannot run, or no version left.
  */
 export function resolveVersion(manifest: RegistryManifest, name: string, options: ResolveOptions = {}): ResolvedVersion {
   const model = manifest.models[name];
   if (!model) throw new EdgewatchError(ErrorCode.UNKNOWN_MODEL, `The registry has no model "${name}"`, { name, known: Object.keys(manifest.models) });
   if (options.version !== undefined) {
     const entry = model.versions[options.version];
-    if (!entry) throw new EdgewatchError(ErrorCode.UNKNOWN_MODEL, `Model "${name}" has no version "${options.version}"`, { name, version: options.version });
+    if (!entry) {
+      throw new EdgewatchError(ErrorCode.VERSION_UNAVAILABLE, `Model "${name}" has no version "${options.version}"`, { name, version: options.version, reason: 'no such version' });
+    }
     const unmet = unmetRequirement(entry, options.device);
-    if (unmet) throw new EdgewatchError(ErrorCode.UNKNOWN_MODEL, `${name}@${options.version} cannot run here: ${unmet}`, { name, version: options.version, reason: unmet });
+    if (unmet) throw new EdgewatchError(ErrorCode.VERSION_UNAVAILABLE, `${versionKey(name, options.version)} cannot run here: ${unmet}`, { name, version: options.version, reason: unmet });
     return { name, version: options.version, entry, skipped: [] };
   }
-  const channel = options.channel ?? 'stable';
+  const channel = options.channel ?? DEFAULT_CHANNEL;
   const target = model.channels[channel];
-  if (target === undefined) throw new EdgewatchError(ErrorCode.UNKNOWN_MODEL, `Model "${name}" has no channel "${channel}"`, { name, channel });
+  if (target === undefined) throw new EdgewatchError(ErrorCode.VERSION_UNAVAILABLE, `Model "${name}" has no channel "${channel}"`, { name, channel, reason: 'no such channel' });
   const cohort = options.cohort ?? 0;
   const skipped: { version: string; reason: string }[] = [];
   for (const version of typeof target === 'string' ? [target] : target) {
@@ -96,5 +105,10 @@ export function resolveVersion(manifest: RegistryManifest, name: string, options
     }
     return { name, version, entry, skipped };
   }
-  throw new EdgewatchError(ErrorCode.UNKNOWN_MODEL, `No version of "${name}" on channel "${channel}" is available to this device`, { name, channel, skipped });
+  throw new EdgewatchError(ErrorCode.VERSION_UNAVAILABLE, `No version of "${name}" on channel "${channel}" is available to this device`, {
+    name,
+    channel,
+    reason: 'none available to this device',
+    skipped,
+  });
 }

@@ -9,7 +9,7 @@ export interface BatchOptions {
    */
   readonly maxWaitMs: number;
   /** Batches allowed in flight at once: 2 keeps the worker fed while the previous answer travels back. Default 2. */
-  readonly maxInFlight?: number;
+  readonly maxInFlight: number;
 }
 
 /** What a batch run reports per request: a value or an error, so one bad request fails alone. */
@@ -42,7 +42,7 @@ export class Batcher<T, R> {
     private readonly options: BatchOptions,
     private readonly sizeOf: (item: T) => number = () => 1,
   ) {
-    this.maxInFlight = Math.max(1, options.maxInFlight ?? 2);
+    this.maxInFlight = Math.max(1, options.maxInFlight);
   }
 
   /** Queues one request; resolves with its own result. */

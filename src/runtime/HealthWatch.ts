@@ -8,7 +8,8 @@ export interface HealthPolicy {
   readonly minBatches: number;
 }
 
-export const DEFAULT_HEALTH_POLICY: HealthPolicy = { predictions: 50, maxErrorRate: 0.2, minBatches: 5 };
+/** The policy's defaults (applied by `resolveOptions`). */
+export const DEFAULT_HEALTH_POLICY: HealthPolicy = Object.freeze({ predictions: 50, maxErrorRate: 0.2, minBatches: 5 });
 
 /**
  * Watches the first predictions of a newly activated version. Returns a reason to roll back as soon as
@@ -22,7 +23,7 @@ export class HealthWatch {
 
   constructor(
     readonly version: string,
-    private readonly policy: HealthPolicy = DEFAULT_HEALTH_POLICY,
+    private readonly policy: HealthPolicy,
   ) {}
 
   get done(): boolean {

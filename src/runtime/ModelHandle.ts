@@ -1,16 +1,19 @@
 import { EdgewatchError, ErrorCode, isEdgewatchError } from '../errors.ts';
 import type { RawRecord } from '../features/FeatureSpec.ts';
+import { inputInvalid, inputInvalidDetails } from '../inputInvalid.ts';
 import type { DownloadProgress } from '../models/loadArtifacts.ts';
 import type { FeedbackResult } from '../monitor/ModelMonitor.ts';
 import type { CompareOptions } from '../monitor/summary/compare.ts';
 import { DriftSummary } from '../monitor/summary/DriftSummary.ts';
-import type { DriftDetail } from './events.ts';
 import type { ModelVersion, OutputSpec } from '../registry/Manifest.ts';
 import type { ResolveOptions } from '../registry/resolveVersion.ts';
-import type { LoadRequest, PredictResponse, SessionInfo, WorkerApi } from '../../workers/protocol.ts';
+import type { TimeRange } from '../TimeRange.ts';
+import type { LoadRequest, PredictResponse, SessionInfo } from '../../workers/protocol.ts';
 import { Batcher, type BatchOptions, type Settled } from './Batcher.ts';
-import type { DownloadProgressDetail, RolledBackDetail } from './events.ts';
+import { ActivatedEvent, DownloadProgressEvent, DriftEvent, EdgeErrorEvent, RolledBackEvent, type RolledBackDetail } from './events.ts';
 import { HealthWatch, type HealthPolicy } from './HealthWatch.ts';
+import type { VersionResolver } from './VersionResolver.ts';
+import type { WorkerConnection } from './WorkerConnection.ts';
 
 /** Lifecycle of a model handle, as the `<edge-model>` element reflects it. */
 export const ModelStatus = {
@@ -38,20 +41,21 @@ export interface Prediction {
   readonly workerMs: number;
 }
 
-/** What a handle needs from its runtime. */
-export interface HandleHost {
-  /** Runs `fn` against the worker; re-runs it on a restarted worker if this one dies first. */
-  call<T>(fn: (api: WorkerApi) => Promise<T>): Promise<T>;
-  resolve(name: string, options: ResolveOptions): Promise<{ version: string; entry: ModelVersion; manifestUrl: string }>;
-  /** A version is serving: remember its request so a restarted worker reloads it. */
-  activated(info: SessionInfo, request: LoadRequest, previous: string | undefined): void;
-  progress(detail: DownloadProgressDetail): void;
-  /** A version failed (load or health) here: do not offer it again until the manifest changes. */
-  rolledBack(detail: RolledBackDetail): Promise<void>;
-  failed(name: string, error: EdgewatchError): void;
+/** The parts of its runtime a handle works with. */
+export interface ModelHandleParts {
+  /** The worker: calls re-run on a restarted worker if this one dies first; serving versions are reloaded there. */
+  readonly connection: Pick<WorkerConnection, 'call' | 'serve'>;
+  /** Which version to load; where a failed version is marked bad. */
+  readonly versions: Pick<VersionResolver, 'resolve' | 'markBad'>;
+  /** Where the handle's events go (`activated`, `download-progress`, `rolled-back`, `error`, `drift`). */
+  readonly dispatch: (event: Event) => void;
   readonly health: HealthPolicy;
-  /** A change detector fired on label feedback (optional: hosts without events ignore it). */
-  drift?(detail: DriftDetail): void;
+  readonly batch: Required<BatchOptions>;
+}
+
+/** Failures of the line to the worker, not of the version being loaded: no reason to mark it bad. */
+function isConnectionFailure(error: EdgewatchError): boolean {
+  return error.code === ErrorCode.WORKER_CRASHED || error.code === ErrorCode.DISPOSED;
 }
 
 /** The prediction of row `row` of a batch's response. */
@@ -108,12 +112,11 @@ export class ModelHandle {
 
   constructor(
     name: string,
-    private readonly host: HandleHost,
+    private readonly parts: ModelHandleParts,
     private readonly resolveOptions: ResolveOptions,
-    batch: BatchOptions,
   ) {
     this.name = name;
-    this.batcher = new Batcher((requests) => this.runBatch(requests), batch, (request) => request.records.length);
+    this.batcher = new Batcher((requests) => this.runBatch(requests), parts.batch, (request) => request.records.length);
   }
 
   /** What the serving version's outputs mean (labels of a classifier), once loaded. */
@@ -128,13 +131,13 @@ export class ModelHandle {
 
   /** Resolves once a version is loaded and serving. Starts loading on first call. */
   ready(): Promise<this> {
-    this.loading ??= this.load();
+    this.loading ??= this.load(() => this.parts.versions.resolve(this.name, this.resolveOptions));
     return this.loading;
   }
 
   private async loadRequest(request: LoadRequest): Promise<SessionInfo> {
-    const onProgress = (p: DownloadProgress) => this.host.progress({ name: this.name, version: request.version, ...p });
-    return this.host.call((api) => api.load(request, onProgress));
+    const onProgress = (p: DownloadProgress) => this.parts.dispatch(new DownloadProgressEvent({ name: this.name, version: request.version, ...p }));
+    return this.parts.connection.call((api) => api.load(request, onProgress));
   }
 
   private swapTo(info: SessionInfo, request: LoadRequest, watch: boolean): void {
@@ -146,20 +149,32 @@ export class ModelHandle {
     this.version = info.version;
     this.backend = info.backend;
     this.status = ModelStatus.ready;
-    this.watch = watch && replaced ? new HealthWatch(info.version, this.host.health) : undefined;
-    this.host.activated(info, request, replaced?.version);
+    this.watch = watch && replaced ? new HealthWatch(info.version, this.parts.health) : undefined;
+    this.parts.connection.serve(request);
+    const previous = replaced?.version;
+    this.parts.dispatch(new ActivatedEvent({ ...info, ...(previous ? { previous } : {}) }));
   }
 
-  private async load(version?: string): Promise<this> {
+  private failed(error: EdgewatchError): void {
+    this.parts.dispatch(new EdgeErrorEvent({ name: this.name, error }));
+  }
+
+  /** Marks the version given up as bad here, then tells the app. */
+  private async rolledBack(detail: RolledBackDetail): Promise<void> {
+    await this.parts.versions.markBad(detail.name, detail.from, detail.reason);
+    this.parts.dispatch(new RolledBackEvent(detail));
+  }
+
+  /** Loads the version `target` names (resolved against the manifest) and swaps to it. */
+  private async load(target: () => Promise<LoadRequest>): Promise<this> {
     let request: LoadRequest | undefined;
     try {
-      const options = version === undefined ? this.resolveOptions : { ...this.resolveOptions, version };
-      const { version: resolved, entry, manifestUrl } = await this.host.resolve(this.name, options);
-      if (resolved === this.version) {
+      const resolved = await target();
+      if (resolved.version === this.version) {
         this.status = ModelStatus.ready;
         return this;
       }
-      request = { name: this.name, version: resolved, manifestUrl, entry };
+      request = resolved;
       this.swapTo(await this.loadRequest(request), request, true);
       return this;
     } catch (cause) {
@@ -172,11 +187,11 @@ export class ModelHandle {
       } else {
         this.status = ModelStatus.ready; // a failed swap leaves the serving version serving
       }
-      if (request && this.version !== undefined && error.code !== ErrorCode.WORKER_CRASHED) {
+      if (request && this.version !== undefined && !isConnectionFailure(error)) {
         // It never served, so the "rollback" is staying where we are; remember not to try it again.
-        await this.host.rolledBack({ name: this.name, from: request.version, to: this.version, reason: `failed to activate: ${error.message}`, error });
+        await this.rolledBack({ name: this.name, from: request.version, to: this.version, reason: `failed to activate: ${error.message}`, error });
       }
-      this.host.failed(this.name, error);
+      this.failed(error);
       throw error;
     }
   }
@@ -187,10 +202,23 @@ export class ModelHandle {
    * version and reports which. If anything fails, the current version keeps serving and this rejects.
    */
   activate(version?: string): Promise<this> {
+    const options = version === undefined ? this.resolveOptions : { ...this.resolveOptions, version };
+    return this.swap(() => this.parts.versions.resolve(this.name, options));
+  }
+
+  /**
+   * {@link ModelHandle.activate} for a version already resolved (the runtime's update check passes what
+   * it resolved, so a check resolves once per model).
+   */
+  activateResolved(request: LoadRequest): Promise<this> {
+    return this.swap(async () => request);
+  }
+
+  private swap(target: () => Promise<LoadRequest>): Promise<this> {
     const run = async () => {
       await this.ready().catch(() => undefined);
       this.status = ModelStatus.updating;
-      const swapped = this.load(version);
+      const swapped = this.load(target);
       this.loading = swapped.catch(() => this);
       return swapped;
     };
@@ -204,12 +232,12 @@ export class ModelHandle {
     const run = async () => {
       const from = this.request;
       const to = this.previous;
-      if (!from || !to) throw new EdgewatchError(ErrorCode.UNKNOWN_MODEL, `"${this.name}" has no previous version to roll back to`, { name: this.name });
+      if (!from || !to) throw new EdgewatchError(ErrorCode.NO_PREVIOUS_VERSION, `"${this.name}" has no previous version to roll back to`, { name: this.name, version: from?.version });
       this.status = ModelStatus.updating;
       const info = await this.loadRequest(to);
       this.swapTo(info, to, false);
       this.previous = undefined;
-      await this.host.rolledBack({ name: this.name, from: from.version, to: to.version, reason });
+      await this.rolledBack({ name: this.name, from: from.version, to: to.version, reason });
       return this;
     };
     const next = this.swapping.then(run, run);
@@ -240,9 +268,9 @@ export class ModelHandle {
    */
   async feedback(predictionId: string, label: string | number): Promise<FeedbackResult> {
     await this.ready();
-    const result = await this.host.call((api) => api.feedback(this.name, predictionId, label));
+    const result = await this.parts.connection.call((api) => api.feedback(this.name, predictionId, label));
     if (result.drift.length > 0 && result.version !== undefined) {
-      this.host.drift?.({ name: this.name, version: result.version, detectors: result.drift, predictionId });
+      this.parts.dispatch(new DriftEvent({ name: this.name, version: result.version, detectors: result.drift, predictionId }));
     }
     return result;
   }
@@ -252,10 +280,10 @@ export class ModelHandle {
    * stored): sketches from IndexedDB and the worker's memory, merged, with the report against the
    * version's baseline when the manifest ships one. Undefined when nothing was observed.
    */
-  async driftSummary(options: { readonly window?: { readonly from?: number; readonly to?: number }; readonly version?: string } & CompareOptions = {}): Promise<DriftSummary | undefined> {
+  async driftSummary(options: { readonly window?: TimeRange; readonly version?: string } & CompareOptions = {}): Promise<DriftSummary | undefined> {
     await this.ready();
     const version = options.version ?? (this.version as string);
-    const window = await this.host.call((api) => api.windows(this.name, version, options.window));
+    const window = await this.parts.connection.call((api) => api.windows(this.name, version, options.window));
     if (!window) return undefined;
     return DriftSummary.summarize(window, this.entries.get(version)?.baseline, options);
   }
@@ -263,7 +291,7 @@ export class ModelHandle {
   /** The model inputs the worker computes for `records` under the serving version's feature spec. */
   async features(records: readonly RawRecord[]): Promise<Float32Array> {
     await this.ready();
-    return this.host.call((api) => api.features(this.name, records));
+    return this.parts.connection.call((api) => api.features(this.name, records));
   }
 
   /** Health verdict on a batch of a watched version; rolls back and returns true when it failed. */
@@ -273,7 +301,7 @@ export class ModelHandle {
       return false;
     }
     this.watch = undefined;
-    await this.rollback(reason).catch((error) => this.host.failed(this.name, error));
+    await this.rollback(reason).catch((error) => this.failed(error));
     return true;
   }
 
@@ -294,10 +322,11 @@ export class ModelHandle {
       const watched = this.watch;
       let response: PredictResponse;
       try {
-        response = await this.host.call((api) => api.predict(this.name, all));
+        response = await this.parts.connection.call((api) => api.predict(this.name, all));
       } catch (error) {
-        if (isEdgewatchError(error, ErrorCode.INPUT_INVALID) && typeof error.details.row === 'number') {
-          const row = error.details.row;
+        const invalid = inputInvalidDetails(error);
+        if (invalid) {
+          const row = invalid.row;
           let from = 0;
           const culprit = pending.findIndex((p) => {
             const hit = row < from + p.records.length;
@@ -305,11 +334,7 @@ export class ModelHandle {
             return hit;
           });
           if (culprit < 0) throw error;
-          const own = new EdgewatchError(ErrorCode.INPUT_INVALID, error.message.replace(`record ${row}`, `record ${row - from}`), {
-            ...error.details,
-            row: row - from,
-          });
-          results[pending[culprit].index] = { ok: false, error: own };
+          results[pending[culprit].index] = { ok: false, error: inputInvalid({ ...invalid, row: row - from }) };
           pending = pending.filter((_, i) => i !== culprit);
           continue;
         }

@@ -1,5 +1,5 @@
-import { EdgewatchError, type ErrorCode } from '../errors.ts';
 import { isPackedRecords, packRecords, packedTransfers, type RecordBatch } from '../features/RecordBatch.ts';
+import { decodeError } from '../WireError.ts';
 import type { PortReply, PortRequest, PredictResponse } from '../../workers/protocol.ts';
 
 /**
@@ -24,15 +24,8 @@ export class PredictPortClient {
       const waiter = this.waiting.get(reply.id);
       if (!waiter) return;
       this.waiting.delete(reply.id);
-      if (reply.ok) {
-        waiter.resolve(reply.value);
-      } else if (reply.error.edgewatch) {
-        waiter.reject(EdgewatchError.fromJSON({ ...reply.error, code: reply.error.code as ErrorCode }));
-      } else {
-        const error = new Error(reply.error.message);
-        if (reply.error.stack) error.stack = reply.error.stack;
-        waiter.reject(error);
-      }
+      if (reply.ok) waiter.resolve(reply.value);
+      else waiter.reject(decodeError(reply.error));
     };
     port.start();
   }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import '../../src/components/index.ts';
-import type { EdgeModel } from '../../src/components/EdgeModel.ts';
+import type { EdgeModel, EdgeModelEventMap } from '../../src/components/EdgeModel.ts';
 import { REGISTRY, weather, withoutLabel } from './weatherData.ts';
 
 afterEach(() => {
@@ -17,7 +17,7 @@ function mount(attributes: Record<string, string>): EdgeModel {
 describe('<edge-model>', () => {
   it('renders, fires activated, and predict() resolves and shows the result', async () => {
     const element = mount({ registry: REGISTRY, name: 'weather', backends: 'wasm' });
-    const activated = new Promise<CustomEvent>((resolve) => element.addEventListener('activated', (e) => resolve(e as CustomEvent), { once: true }));
+    const activated = new Promise<EdgeModelEventMap['activated']>((resolve) => element.addEventListener('activated', resolve, { once: true }));
     await element.ready();
     expect((await activated).detail).toMatchObject({ name: 'weather', version: '1', backend: 'wasm' });
     await element.updateComplete;
@@ -36,10 +36,30 @@ describe('<edge-model>', () => {
 
   it('reflects status="error" and fires error for an unknown model', async () => {
     const element = mount({ registry: REGISTRY, name: 'no-such-model', backends: 'cpu' });
-    const failed = new Promise<CustomEvent>((resolve) => element.addEventListener('error', (e) => resolve(e as unknown as CustomEvent), { once: true }));
+    const failed = new Promise<EdgeModelEventMap['error']>((resolve) => element.addEventListener('error', resolve, { once: true }));
     expect((await failed).detail.error.code).toBe('UNKNOWN_MODEL');
     await element.updateComplete;
     expect(element.getAttribute('status')).toBe('error');
     expect(element.shadowRoot?.querySelector('[role=alert]')?.textContent).toContain('UNKNOWN_MODEL');
+  });
+
+  it('types its events, and a removed listener hears nothing', async () => {
+    const element = mount({ registry: REGISTRY, name: 'weather', backends: 'cpu' });
+    const removed: string[] = [];
+    const kept: string[] = [];
+    // Typed: `detail` is the runtime's ActivatedDetail, no cast.
+    const early = (event: EdgeModelEventMap['activated']) => removed.push(event.detail.version);
+    element.addEventListener('activated', early);
+    const heard = new Promise<void>((resolve) =>
+      element.addEventListener('activated', (event) => {
+        kept.push(`${event.detail.name}@${event.detail.version} on ${event.detail.backend}`);
+        resolve();
+      }),
+    );
+    element.removeEventListener('activated', early);
+    await element.ready();
+    await heard;
+    expect(kept).toEqual(['weather@1 on cpu']);
+    expect(removed).toEqual([]);
   });
 });

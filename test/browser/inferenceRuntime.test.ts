@@ -112,7 +112,7 @@ describe('hot swap', () => {
 
   it('a failed swap keeps the current version serving', async () => {
     const model = await runtime({ backends: ['cpu'] }).model('weather').ready();
-    await expect(model.activate('99')).rejects.toMatchObject({ code: 'UNKNOWN_MODEL' });
+    await expect(model.activate('99')).rejects.toMatchObject({ code: 'VERSION_UNAVAILABLE', details: { version: '99', reason: 'no such version' } });
     expect(model.version).toBe('1');
     await expect(model.predict(days[10])).resolves.toMatchObject({ version: '1' });
   });

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { commands } from 'vitest/browser';
 import { cohortBucket } from '../../src/registry/cohort.ts';
 import type { ModelVersion, RegistryManifest } from '../../src/registry/Manifest.ts';
@@ -6,6 +6,7 @@ import { sha256Hex } from '../../src/registry/sha256.ts';
 import { generateSigningKey, signManifest } from '../../src/registry/signature.ts';
 import { createEdgeRuntime, type EdgeRuntime, type EdgeRuntimeOptions } from '../../src/runtime/EdgeRuntime.ts';
 import type { EdgeRuntimeEventMap } from '../../src/runtime/events.ts';
+import { VersionResolver } from '../../src/runtime/VersionResolver.ts';
 import { uniqueDbName, weather, withoutLabel } from './weatherData.ts';
 import { rejection } from '../support/rejection.ts';
 
@@ -66,6 +67,22 @@ describe('updates: verified download, progress, activation', () => {
     await commands.registryLog(registry.id, true);
     await rt.checkForUpdates();
     expect(await commands.registryLog(registry.id)).toEqual([{ path: 'manifest.json', status: 304, bytes: 0 }]);
+  });
+});
+
+describe('an update check', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('resolves each model once and activates what it resolved', async () => {
+    const registry = await serve();
+    const rt = runtime(registry.url);
+    const model = await rt.model('weather').ready();
+    await registry.publish(withStable(registry.manifest, '2'));
+    const resolve = vi.spyOn(VersionResolver.prototype, 'resolve');
+    await rt.checkForUpdates();
+    expect(model.version).toBe('2');
+    expect(resolve).toHaveBeenCalledTimes(1);
+    expect(resolve.mock.calls[0][0]).toBe('weather');
   });
 });
 

@@ -1,9 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { commands } from 'vitest/browser';
 import { byYears, WEATHER_LABELS } from '../../src/demo/seattleWeather.ts';
 import { EdgewatchError } from '../../src/errors.ts';
 import { readWindows } from '../../src/monitor/store/windowStore.ts';
-import { createEdgeRuntime, type EdgeRuntime } from '../../src/runtime/EdgeRuntime.ts';
+import { createEdgeRuntime, type EdgeRuntime, type EdgeRuntimeOptions } from '../../src/runtime/EdgeRuntime.ts';
+import { rejection } from '../support/rejection.ts';
 import { openEdgewatchDB } from '../../src/storage/db.ts';
 import type { BackendName } from '../../workers/protocol.ts';
 import { REGISTRY, uniqueDbName, weather, withoutLabel } from './weatherData.ts';
@@ -108,7 +109,132 @@ describe('one prediction end to end', () => {
     expect(typeError.reason.code).toBe('INPUT_INVALID');
     expect(typeError.reason.details.field).toBe('temp_max');
     expect(typeError.reason.details.row).toBe(0);
+    // Renumbered within its own request (it was row 1 of the batch), message and details alike.
+    expect(typeError.reason.message).toMatch(/^Input "temp_max" of record 0: /);
+    expect(missing.reason.details.row).toBe(0);
+    expect(missing.reason.message).toMatch(/^Input "precipitation" of record 0: /);
     expect(missing.reason.details.field).toBe('precipitation');
     await expect(model.predict(good)).resolves.toMatchObject({ version: '1' });
+  });
+});
+
+describe('page listeners', () => {
+  const watched = ['visibilitychange', 'pagehide', 'online'];
+  type Seen = { target: string; type: string; listener: unknown };
+  function spyListeners() {
+    const added: Seen[] = [];
+    const removed: Seen[] = [];
+    for (const [name, target] of [['document', document], ['window', window]] as const) {
+      const add = target.addEventListener.bind(target);
+      const remove = target.removeEventListener.bind(target);
+      vi.spyOn(target, 'addEventListener').mockImplementation((type: string, listener: any, options?: any) => {
+        if (watched.includes(type)) added.push({ target: name, type, listener });
+        add(type, listener, options);
+      });
+      vi.spyOn(target, 'removeEventListener').mockImplementation((type: string, listener: any, options?: any) => {
+        if (watched.includes(type)) removed.push({ target: name, type, listener });
+        remove(type, listener, options);
+      });
+    }
+    return { added, removed };
+  }
+  afterEach(() => vi.restoreAllMocks());
+
+  it('adds none before a model is used, its listeners on first predict(), and removes them on dispose()', async () => {
+    const { added, removed } = spyListeners();
+    const rt = createEdgeRuntime({ registry: REGISTRY, backends: ['cpu'], dbName: uniqueDbName('listen'), flushIntervalMs: 60_000 });
+    const model = rt.model('weather');
+    expect(added).toEqual([]);
+    await model.predict(withoutLabel(weather[5]));
+    expect(added.map((a) => `${a.target}:${a.type}`).sort()).toEqual(['document:visibilitychange', 'window:online', 'window:pagehide']);
+    await rt.dispose();
+    expect(removed).toHaveLength(added.length);
+    for (const a of added) expect(removed).toContainEqual(a);
+  });
+});
+
+describe('worker lifecycle', () => {
+  /** A runtime whose workers record what the runtime does to them. */
+  function watchedRuntime(options: Partial<EdgeRuntimeOptions> = {}) {
+    const workers: { worker: Worker; released: number; terminated: number }[] = [];
+    const watched = createEdgeRuntime({
+      registry: REGISTRY,
+      backends: ['wasm'],
+      dbName: uniqueDbName('life'),
+      flushIntervalMs: 60_000,
+      ...options,
+      createWorker: () => {
+        const worker = new Worker(new URL('../../workers/inference.worker.ts', import.meta.url), { type: 'module' });
+        const record = { worker, released: 0, terminated: 0 };
+        const post = worker.postMessage.bind(worker) as (message: unknown, transfer?: Transferable[]) => void;
+        worker.postMessage = ((message: unknown, transfer?: Transferable[]) => {
+          if ((message as { type?: string } | null)?.type === 'RELEASE') record.released++;
+          post(message, transfer);
+        }) as Worker['postMessage'];
+        const terminate = worker.terminate.bind(worker);
+        worker.terminate = () => {
+          record.terminated++;
+          terminate();
+        };
+        workers.push(record);
+        return worker;
+      },
+    });
+    runtimes.push(watched);
+    return { rt: watched, workers };
+  }
+  afterEach(() => vi.restoreAllMocks());
+
+  it('dispose() closes the predict port, releases the comlink proxy, terminates the worker; later calls fail with DISPOSED', async () => {
+    const { rt, workers } = watchedRuntime();
+    const model = rt.model('weather');
+    await model.predict(withoutLabel(weather[5]));
+    const close = vi.spyOn(MessagePort.prototype, 'close');
+    await rt.dispose();
+    expect(close).toHaveBeenCalled();
+    expect(workers).toHaveLength(1);
+    expect(workers[0].released).toBe(1);
+    expect(workers[0].terminated).toBe(1);
+    expect(await rejection(rt.stats())).toMatchObject({ code: 'DISPOSED' });
+    expect(await rejection(model.predict(withoutLabel(weather[6])))).toMatchObject({ code: 'DISPOSED' });
+  });
+
+  it('a call in flight when the runtime is disposed fails with DISPOSED, not WORKER_CRASHED', async () => {
+    const { rt } = watchedRuntime();
+    const loading = rejection(rt.model('weather').ready());
+    await rt.dispose();
+    expect((await loading).code).toBe('DISPOSED');
+  });
+
+  it('a dead worker is released and terminated before its replacement serves', async () => {
+    const { rt, workers } = watchedRuntime();
+    const model = await rt.model('weather').ready();
+    workers[0].worker.terminate(); // the kill (counted: 1)
+    await expect(model.predict(withoutLabel(weather[5]))).resolves.toMatchObject({ version: '1' });
+    expect(workers).toHaveLength(2);
+    expect(workers[0].released).toBe(1);
+    expect(workers[0].terminated).toBe(2);
+    expect(workers[1].released).toBe(0);
+  });
+
+  it('past maxRestartsPerMinute, calls in flight fail with WORKER_CRASHED', async () => {
+    const { rt, workers } = watchedRuntime({ maxRestartsPerMinute: 0 });
+    const model = await rt.model('weather').ready();
+    const crashes: string[] = [];
+    rt.addEventListener('error', (event) => crashes.push(event.detail.error.code));
+    const inFlight = rejection(model.predict(withoutLabel(weather[5])));
+    workers[0].worker.terminate();
+    expect((await inFlight).code).toBe('WORKER_CRASHED');
+    expect(crashes).toEqual(['WORKER_CRASHED']);
+  });
+});
+
+describe('rollback', () => {
+  it('with no earlier version to go back to fails with NO_PREVIOUS_VERSION and keeps serving', async () => {
+    const rt = runtime(['cpu']);
+    const model = await rt.model('weather').ready();
+    expect(await rejection(model.rollback())).toMatchObject({ code: 'NO_PREVIOUS_VERSION', details: { name: 'weather', version: '1' } });
+    expect((await rejection(rt.rollback('weather'))).code).toBe('NO_PREVIOUS_VERSION');
+    await expect(model.predict(withoutLabel(weather[5]))).resolves.toMatchObject({ version: '1' });
   });
 });

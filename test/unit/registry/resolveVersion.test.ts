@@ -76,10 +76,40 @@ describe('resolveVersion', () => {
     } catch (e) {
       error = e as EdgewatchError;
     }
-    expect(error?.code).toBe('UNKNOWN_MODEL');
+    expect(error?.code).toBe('VERSION_UNAVAILABLE');
+    expect(error?.details.reason).toBe('none available to this device');
     expect(error?.details.skipped).toHaveLength(1);
     expect(resolveVersion(manifest, 'weather', { version: '2' }).version).toBe('2');
     expect(() => resolveVersion(manifest, 'weather', { version: '1' })).toThrow(/cannot run here/);
+  });
+});
+
+describe('what resolution failures say', () => {
+  const errorOf = (fn: () => unknown): EdgewatchError => {
+    try {
+      fn();
+    } catch (e) {
+      return e as EdgewatchError;
+    }
+    throw new Error('expected a throw');
+  };
+  const manifest = withVersions({ stable: ['2'], beta: ['3'] }, { '2': { requirements: { backends: ['webgpu'] } }, '1': {} });
+
+  it('UNKNOWN_MODEL only when the registry has no model of that name', () => {
+    expect(errorOf(() => resolveVersion(manifest, 'nope'))).toMatchObject({ code: 'UNKNOWN_MODEL', details: { name: 'nope', known: ['weather'] } });
+  });
+
+  it.each([
+    ['a pinned version the manifest lacks', { version: '42' }, 'no such version'],
+    ['a channel the model lacks', { channel: 'nightly' }, 'no such channel'],
+    ['a pin the device cannot run', { version: '2', device: { backends: ['wasm'] } }, 'needs one of webgpu'],
+    ['no version left for this device', { device: { backends: ['wasm'] } }, 'none available to this device'],
+    ['a channel naming only versions not in the manifest', { channel: 'beta' }, 'none available to this device'],
+  ])('VERSION_UNAVAILABLE for %s', (_label, options, reason) => {
+    const error = errorOf(() => resolveVersion(manifest, 'weather', options));
+    expect(error).toBeInstanceOf(EdgewatchError);
+    expect(error.code).toBe('VERSION_UNAVAILABLE');
+    expect(error.details).toMatchObject({ name: 'weather', reason });
   });
 });
 

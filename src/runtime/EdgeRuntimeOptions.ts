@@ -1,0 +1,80 @@
+import type { RetentionPolicy } from '../monitor/store/windowStore.ts';
+import type { MonitorBudgetOptions } from '../monitor/MonitorBudget.ts';
+import type { BackendPreference } from '../../workers/protocol.ts';
+import type { BatchOptions } from './Batcher.ts';
+import type { HealthPolicy } from './HealthWatch.ts';
+
+/** Options of {@link createEdgeRuntime}. */
+export interface EdgeRuntimeOptions {
+  /** URL of the registry manifest (relative URLs resolve against the page). */
+  readonly registry: string | URL;
+  /**
+   * `'auto'` (default): time the model on every backend that starts and keep the fastest correct one,
+   * remembered per device and model version. A list: the first of these that starts, in order.
+   */
+  readonly backends?: BackendPreference;
+  /** Remember the measured backend per device + model version in IndexedDB. Default true. */
+  readonly rememberBackend?: boolean;
+  /** Channel to follow when the app does not pin a version. Default `stable`. */
+  readonly channel?: string;
+  /** Micro-batching. Default `{ maxSize: 64, maxWaitMs: 2 }`. */
+  readonly batch?: Partial<BatchOptions>;
+  /** IndexedDB database for monitoring. Default `edgewatch`. */
+  readonly dbName?: string;
+  /** How often monitoring counts reach IndexedDB (ms). Default 5000. */
+  readonly flushIntervalMs?: number;
+  /** Monitoring window (ms). Default one hour. */
+  readonly windowMs?: number;
+  /**
+   * Per-feature and score sketches and label feedback in the worker. Default true. `false` keeps the
+   * windows' exact counts only (predictions, classes, NaN, repairs, latency, health).
+   */
+  readonly monitoring?: boolean;
+  /** Classifiers: also sketch each class probability (default false: predicted classes and confidence only). */
+  readonly sketchScores?: boolean;
+  /** How long monitoring rows are kept: hourly rows roll up into days after `hourlyMs`, days expire after `dailyMs`. */
+  readonly retention?: RetentionPolicy;
+  /** Predictions kept in the worker for late labels (`feedback`). Default 10,000 and 24 h. */
+  readonly recentPredictions?: { readonly count?: number; readonly ageMs?: number };
+  /**
+   * Most of inference time that sketching may take under sustained load (default: 2 %, after a 20 ms
+   * burst); beyond it a sample of each batch's rows is sketched. `{ share: Infinity }` sketches every row.
+   */
+  readonly monitoringBudget?: MonitorBudgetOptions;
+  /**
+   * `true` (default where `Worker` exists): run models in a Web Worker. `false`: on the main thread, same
+   * API — for environments without workers; the page then does the inference work itself.
+   */
+  readonly worker?: boolean;
+  /** Starts the inference worker. Default: the bundled worker. Tests and custom bundlers pass their own. */
+  readonly createWorker?: () => Worker;
+  /** How many times the worker may be restarted within a minute before calls fail with `WORKER_CRASHED`. Default 3. */
+  readonly maxRestartsPerMinute?: number;
+  /**
+   * Pinned public keys (JWK, ES256). When given, only manifests signed by one of them are accepted; an
+   * unsigned or wrongly signed manifest is refused (`SIGNATURE_INVALID`) and the last good one stays.
+   */
+  readonly publicKeys?: readonly JsonWebKey[];
+  /** How often to check the registry for new versions (ms); 0 turns polling off. Default 30 minutes. */
+  readonly updateIntervalMs?: number;
+  /** When a new version may be downloaded. Defaults follow Firebase ML: not on save-data, not on 2G. */
+  readonly downloadConditions?: DownloadConditions;
+  /** What makes a freshly activated version roll back. */
+  readonly health?: Partial<HealthPolicy>;
+  /** Stable id of this install for rollout cohorts. Default: a random id kept in localStorage. */
+  readonly installId?: string;
+  /** Per-artifact download time limit (ms). Default 60 s. */
+  readonly artifactTimeoutMs?: number;
+  /** Fetch used for the manifest (tests, custom auth). Artifacts are fetched by the worker. */
+  readonly fetch?: typeof fetch;
+}
+
+/** Conditions for downloading a new version in the background. */
+export interface DownloadConditions {
+  /** Download even when the user asked to save data. Default false. */
+  readonly allowSaveData?: boolean;
+  /** Download even on `slow-2g`/`2g`. Default false. */
+  readonly allowSlowNetwork?: boolean;
+  /** Free storage required, as a multiple of the version's artifact bytes. Default 2. */
+  readonly storageHeadroom?: number;
+}

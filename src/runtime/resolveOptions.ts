@@ -1,0 +1,74 @@
+import { hasWorker } from '../env.ts';
+import { installId as defaultInstallId } from '../registry/cohort.ts';
+import { DEFAULT_CHANNEL } from '../registry/resolveVersion.ts';
+import { DEFAULT_DB_NAME } from '../storage/db.ts';
+import type { WorkerConfig } from '../../workers/protocol.ts';
+import type { BatchOptions } from './Batcher.ts';
+import type { DownloadConditions, EdgeRuntimeOptions } from './EdgeRuntimeOptions.ts';
+import { DEFAULT_HEALTH_POLICY, type HealthPolicy } from './HealthWatch.ts';
+
+/** {@link EdgeRuntimeOptions} with every default applied: what the runtime's parts read. */
+export interface ResolvedRuntimeOptions {
+  /** Absolute URL of the manifest. */
+  readonly manifestUrl: string;
+  readonly channel: string;
+  readonly batch: Required<BatchOptions>;
+  readonly dbName: string;
+  /** Run the models in a Web Worker (false: on this thread). */
+  readonly worker: boolean;
+  readonly createWorker: () => Worker;
+  readonly maxRestartsPerMinute: number;
+  readonly publicKeys: readonly JsonWebKey[] | undefined;
+  readonly updateIntervalMs: number;
+  readonly downloadConditions: Required<DownloadConditions>;
+  readonly health: HealthPolicy;
+  /** This install's id for rollout cohorts; read when first needed (the default lives in localStorage). */
+  readonly installId: () => string;
+  readonly fetch: typeof fetch | undefined;
+  /** What the worker is configured with (everything but the life lock, which is per worker). */
+  readonly workerConfig: Readonly<WorkerConfig>;
+}
+
+/** Starts the bundled inference worker. */
+function bundledWorker(): Worker {
+  return new Worker(new URL('../../workers/inference.worker.ts', import.meta.url), { type: 'module', name: 'edgewatch-inference' });
+}
+
+/**
+ * Every default of the runtime, in one place: the result is complete and frozen, and nothing downstream
+ * applies a default of its own. Pure apart from reading the page's URL; capabilities are checked here
+ * (lazily, at construction, never at import).
+ */
+export function resolveOptions(options: EdgeRuntimeOptions): ResolvedRuntimeOptions {
+  const dbName = options.dbName ?? DEFAULT_DB_NAME;
+  let installId = options.installId;
+  const workerConfig: WorkerConfig = Object.freeze({
+    backends: options.backends ?? 'auto',
+    dbName,
+    flushIntervalMs: options.flushIntervalMs ?? 5000,
+    windowMs: options.windowMs ?? 3_600_000,
+    rememberBackend: options.rememberBackend ?? true,
+    artifactTimeoutMs: options.artifactTimeoutMs ?? 60_000,
+    monitoring: options.monitoring ?? true,
+    sketchScores: options.sketchScores ?? false,
+    ...(options.retention ? { retention: options.retention } : {}),
+    ...(options.recentPredictions ? { recentPredictions: options.recentPredictions } : {}),
+    ...(options.monitoringBudget ? { monitoringBudget: options.monitoringBudget } : {}),
+  });
+  return Object.freeze({
+    manifestUrl: new URL(options.registry, globalThis.location?.href ?? 'http://localhost/').href,
+    channel: options.channel ?? DEFAULT_CHANNEL,
+    batch: Object.freeze({ maxSize: 64, maxWaitMs: 2, maxInFlight: 2, ...options.batch }),
+    dbName,
+    worker: options.worker ?? (hasWorker() || options.createWorker !== undefined),
+    createWorker: options.createWorker ?? bundledWorker,
+    maxRestartsPerMinute: options.maxRestartsPerMinute ?? 3,
+    publicKeys: options.publicKeys,
+    updateIntervalMs: options.updateIntervalMs ?? 30 * 60_000,
+    downloadConditions: Object.freeze({ allowSaveData: false, allowSlowNetwork: false, storageHeadroom: 2, ...options.downloadConditions }),
+    health: Object.freeze({ ...DEFAULT_HEALTH_POLICY, ...options.health }),
+    installId: () => (installId ??= defaultInstallId()),
+    fetch: options.fetch,
+    workerConfig,
+  });
+}
