@@ -12,7 +12,7 @@ import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-si
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { EdgewatchError, ErrorCode } from '../src/errors.ts';
 import { hasOffscreenWebGL2, hasWebGPU } from '../src/env.ts';
-import { BackendName, type BackendInfo, type BackendPreference } from './protocol.ts';
+import { BackendName, type BackendPreference } from './protocol.ts';
 
 /** A backend: its name, the default order of trial, and how to bring it up. */
 export interface Backend {

@@ -118,9 +118,6 @@ export const DEFAULT_EDGES: readonly number[] = [0];
 /** Probabilities without a baseline: deciles of [0, 1]. */
 const PROBABILITY_EDGES = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
 
-function record(entries: readonly string[], make: (name: string) => FeatureSketch): Record<string, FeatureSketch> {
-  return Object.fromEntries(entries.map((name) => [name, make(name)]));
-}
 
 function add(target: Record<string, number>, from: Readonly<Record<string, number>>): void {
   for (const [key, n] of Object.entries(from)) target[key] = (target[key] ?? 0) + n;
@@ -274,9 +271,9 @@ export class WindowSketch {
     if (out.kind === 'classification') {
       this.classes?.merge(out.classes);
       this.confidence?.merge(out.confidence);
-      this.outputs.forEach((sketch, i) => out.scores[this.outputNames[i]] && sketch.merge(out.scores[this.outputNames[i]]));
+      this.outputs.forEach((sketch, i) => { out.scores[this.outputNames[i]] && sketch.merge(out.scores[this.outputNames[i]]); });
     } else {
-      this.outputNames.forEach((n, i) => out.values[n] && this.outputs[i].merge(out.values[n]));
+      this.outputNames.forEach((n, i) => { out.values[n] && this.outputs[i].merge(out.values[n]); });
     }
     this.quality.merge(json.quality);
     const h = json.health;

@@ -75,7 +75,7 @@ describe('micro-batching', () => {
     // Per caller order: a caller sending a list gets its answers in its own order.
     const list = records.slice(300, 340);
     const answers = await model.predict(list);
-    answers.forEach((p, i) => expect(sameScores(p, concurrent[300 + i])).toBe(true));
+    answers.forEach((p, i) => { expect(sameScores(p, concurrent[300 + i])).toBe(true); });
   });
 });
 
@@ -139,7 +139,7 @@ describe('failure handling', () => {
     }
     const results = await Promise.all(stream);
     expect(workers.length).toBe(2);
-    results.forEach((p, i) => expect(sameScores(p, reference[i])).toBe(true));
+    results.forEach((p, i) => { expect(sameScores(p, reference[i])).toBe(true); });
     expect(new Set(results.map((p) => p.predictionId)).size).toBe(300);
     await expect(model.predict(days[0])).resolves.toMatchObject({ version: '1' });
   });
@@ -183,7 +183,7 @@ describe('WebGPU device loss', () => {
     expect((after.at(-1) as Prediction).backend).toBe('wasm');
     // Same answers on the new backend as on the GPU before it was lost.
     const reference = await model.predict(days[7]);
-    before.scores.forEach((v, i) => expect(Math.abs(v - reference.scores[i])).toBeLessThanOrEqual(1e-4));
+    before.scores.forEach((v, i) => { expect(Math.abs(v - reference.scores[i])).toBeLessThanOrEqual(1e-4); });
     expect(await rt.backend()).toMatchObject({ name: 'wasm', failed: { webgpu: 'device lost' } });
   });
 });

@@ -65,7 +65,12 @@ export class ADWIN implements DriftDetector {
   get estimation(): number {
     let n = 0;
     let sum = 0;
-    for (const row of this.rows) for (const b of row) (n += b.n), (sum += b.sum);
+    for (const row of this.rows) {
+      for (const b of row) {
+        n += b.n;
+        sum += b.sum;
+      }
+    }
     return n > 0 ? sum / n : 0;
   }
 
@@ -80,7 +85,8 @@ export class ADWIN implements DriftDetector {
   }
 
   private insert(bucket: Bucket, level: number): void {
-    const row = (this.rows[level] ??= []);
+    this.rows[level] ??= [];
+    const row = this.rows[level];
     row.push(bucket);
     if (row.length > this.maxBuckets) {
       const [a, b] = row.splice(0, 2);

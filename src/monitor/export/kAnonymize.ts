@@ -34,7 +34,11 @@ export function kAnonymize(window: WindowSketchJSON, k: number): { window: Windo
       suppressed++;
       return 0;
     });
-  const scalar = (n: number) => (small(n) ? (suppressed++, 0) : n);
+  const scalar = (n: number) => {
+    if (!small(n)) return n;
+    suppressed++;
+    return 0;
+  };
   const record = (r: Readonly<Record<string, number>>) => Object.fromEntries(Object.entries(r).map(([key, n]) => [key, scalar(n)]));
   // Empty buckets at either end are dropped: the device keeps a fixed span so its rows do not grow with
   // traffic (see QuantileFrame), an export need not carry it (trimmed sketches merge all the same).

@@ -73,7 +73,7 @@ function verdicts(pending: readonly Pending[], fdr: boolean): QuantityDrift[] {
   const adjusted = new Map<Pending, number>();
   if (fdr && tested.length > 0) {
     const bh = benjaminiHochberg(tested.map((p) => p.drift.pValue as number));
-    tested.forEach((p, i) => adjusted.set(p, bh.adjusted[i]));
+    tested.forEach((p, i) => { adjusted.set(p, bh.adjusted[i]); });
   }
   return pending.map((p) => {
     if (!p.testable) return { ...p.drift, verdict: DriftVerdict.INSUFFICIENT_DATA };

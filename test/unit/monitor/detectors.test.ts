@@ -80,7 +80,7 @@ describe('QualitySketch', () => {
     ];
     const a = new QualitySketch(['a', 'b', 'c']);
     const b = new QualitySketch(['a', 'b', 'c']);
-    rows.forEach((r, i) => (i < 2 ? a : b).addClassification(r.scores, r.label));
+    rows.forEach((r, i) => { (i < 2 ? a : b).addClassification(r.scores, r.label); });
     const m = qualityMetrics(QualitySketch.fromJSON(a.toJSON()).merge(b.toJSON()).toJSON());
     expect(m.accuracy).toBe(0.75);
     const logLoss = -(Math.log(0.7) + Math.log(0.3) + Math.log(0.8) + Math.log(0.5)) / 4;

@@ -14,12 +14,12 @@ function summaryOf(slice: string, rows?: number): DriftSummary {
   const temp = seattleSlice('tempMax', slice).slice(0, rows);
   const weather = seattleSlice('weather', slice).slice(0, rows);
   const scores = new Float32Array(temp.length * 5);
-  weather.forEach((l, i) => (scores[i * 5 + LABELS.indexOf(l)] = 1));
+  weather.forEach((l, i) => { scores[i * 5 + LABELS.indexOf(l)] = 1; });
   const baseline = computeBaseline({ columns: ['temp_max'], features: Float32Array.from(temp), rows: temp.length, outputs: { kind: 'classification', labels: LABELS }, scores });
   const w = new WindowSketch(sketchLayout(['temp_max'], { kind: 'classification', labels: LABELS }, baseline), 'weather', '1', 0, 3_600_000);
   w.observe(Float32Array.from(temp), scores, temp.length);
   w.observeTiming(3.2, 'wasm', 3.2);
-  weather.forEach((l, i) => w.quality.addClassification(scores.subarray(i * 5, i * 5 + 5), LABELS.indexOf(l)));
+  weather.forEach((l, i) => { w.quality.addClassification(scores.subarray(i * 5, i * 5 + 5), LABELS.indexOf(l)); });
   return DriftSummary.summarize(w.toJSON(), baseline);
 }
 

@@ -42,8 +42,14 @@ describe('DDSketch', () => {
     const sa = new DDSketch();
     const sb = new DDSketch();
     const all = new DDSketch();
-    for (const x of a) (sa.add(x), all.add(x));
-    for (const x of b) (sb.add(x), all.add(x));
+    for (const x of a) {
+      sa.add(x);
+      all.add(x);
+    }
+    for (const x of b) {
+      sb.add(x);
+      all.add(x);
+    }
     expect(sa.merge(sb).toJSON()).toEqual(all.toJSON());
   });
 
@@ -58,7 +64,10 @@ describe('DDSketch', () => {
   it('stays within maxBuckets per sign, coarsening only the smallest magnitudes', () => {
     const s = new DDSketch(0.01, 64);
     let top = 0;
-    for (let k = -3000; k <= 3000; k++) s.add((top = 10 ** (k / 100)));
+    for (let k = -3000; k <= 3000; k++) {
+      top = 10 ** (k / 100);
+      s.add(top);
+    }
     const json = s.toJSON();
     expect(json.positive.counts.length).toBeLessThanOrEqual(64);
     expect(json.count).toBe(6001);
@@ -81,7 +90,10 @@ describe('DDSketch', () => {
       return [positive.offset, positive.counts.length, negative.offset, negative.counts.length];
     };
     // without a frame, 100,000 values reach buckets that 100 never do
-    const bare = (values: Float64Array) => values.reduce((s, x) => (s.add(x), s), new DDSketch());
+    const bare = (values: Float64Array) => values.reduce((s, x) => {
+      s.add(x);
+      return s;
+    }, new DDSketch());
     expect(shape(bare(normals(100_000, 9)))).not.toEqual(shape(bare(normals(100, 8))));
     expect(shape(many)).toEqual(shape(few));
     expect(many.count).toBe(100_000);
@@ -127,8 +139,8 @@ describe('Moments', () => {
     const b = normals(700, 8, 1e6 + 3, 2);
     const ma = new Moments();
     const mb = new Moments();
-    a.forEach((x) => ma.add(x));
-    b.forEach((x) => mb.add(x));
+    a.forEach((x) => { ma.add(x); });
+    b.forEach((x) => { mb.add(x); });
     const all = [...a, ...b];
     const mean = all.reduce((s, x) => s + x, 0) / all.length;
     const variance = all.reduce((s, x) => s + (x - mean) ** 2, 0) / all.length;

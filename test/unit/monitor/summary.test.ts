@@ -11,7 +11,7 @@ const LABELS = ['drizzle', 'fog', 'rain', 'snow', 'sun'];
 /** A one-feature "model" over temp_max whose output is the weather label seen that day (one-hot). */
 function oneHot(labels: readonly string[]): Float32Array {
   const out = new Float32Array(labels.length * LABELS.length);
-  labels.forEach((l, i) => (out[i * LABELS.length + LABELS.indexOf(l)] = 1));
+  labels.forEach((l, i) => { out[i * LABELS.length + LABELS.indexOf(l)] = 1; });
   return out;
 }
 
