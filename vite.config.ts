@@ -7,14 +7,7 @@ import { nodeCommands } from './test/browser/nodeCommands.ts';
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 /** Packages first imported inside the worker: pre-bundled up front, or Vite reloads the page mid-test. */
-const workerDeps = [
-  '@tensorflow/tfjs',
-  '@tensorflow/tfjs-backend-wasm',
-  '@tensorflow/tfjs-backend-webgpu',
-  'comlink',
-  'idb',
-  'lit',
-];
+const workerDeps = ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', 'comlink', 'idb', 'lit'];
 
 export default defineConfig({
   resolve: {

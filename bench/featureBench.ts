@@ -60,7 +60,13 @@ function time(run: (batch: RawRecord[]) => Float32Array, batches: RawRecord[][],
 }
 
 /** Runs every case; `totalMs` per case. */
-export function runFeatureBench(environment: string, spec: FeatureSpec, records: readonly RawRecord[], batchSizes: readonly number[], totalMs = 1000): BenchRun {
+export function runFeatureBench(
+  environment: string,
+  spec: FeatureSpec,
+  records: readonly RawRecord[],
+  batchSizes: readonly number[],
+  totalMs = 1000,
+): BenchRun {
   const compiled = compile(spec);
   const reference = Float32Array.from(compiled.transform(records));
   const baseline = naiveFeatures(spec, records);

@@ -45,10 +45,10 @@ async function inChromium(): Promise<BenchRun> {
     const url = server.resolvedUrls?.local[0] as string;
     await page.goto(new URL('bench/features.html', url).href);
     await page.waitForFunction(() => typeof (window as unknown as { runBench?: unknown }).runBench === 'function');
-    const result = (await page.evaluate(
-      (options) => (window as unknown as { runBench(o: unknown): Promise<unknown> }).runBench(options),
-      { batchSizes: BATCH_SIZES, totalMs },
-    )) as { ok: true; run: BenchRun } | { ok: false; error: string };
+    const result = (await page.evaluate((options) => (window as unknown as { runBench(o: unknown): Promise<unknown> }).runBench(options), {
+      batchSizes: BATCH_SIZES,
+      totalMs,
+    })) as { ok: true; run: BenchRun } | { ok: false; error: string };
     if (!result.ok) throw new Error(`bench in the worker failed: ${result.error}`);
     return result.run;
   } finally {
@@ -66,7 +66,9 @@ function table(runs: readonly BenchRun[]): string {
       const compiled = run.cases.find((c) => c.impl === 'compiled' && c.batch === batch);
       const naive = run.cases.find((c) => c.impl === 'naive' && c.batch === batch);
       if (!compiled || !naive) continue;
-      lines.push(`| ${run.environment} | ${batch} | ${fmt(compiled.valuesPerSec)} | ${fmt(naive.valuesPerSec)} | ${(compiled.valuesPerSec / naive.valuesPerSec).toFixed(1)}× |`);
+      lines.push(
+        `| ${run.environment} | ${batch} | ${fmt(compiled.valuesPerSec)} | ${fmt(naive.valuesPerSec)} | ${(compiled.valuesPerSec / naive.valuesPerSec).toFixed(1)}× |`,
+      );
     }
   }
   return lines.join('\n');

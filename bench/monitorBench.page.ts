@@ -84,7 +84,13 @@ async function overhead() {
  */
 async function budgetedOverhead(records: Record<string, unknown>[]) {
   const batch = 64;
-  const runtime = createEdgeRuntime({ registry: '/registry/manifest.json', backends: ['wasm'], dbName: `bench-${crypto.randomUUID()}`, flushIntervalMs: 60_000, rememberBackend: false });
+  const runtime = createEdgeRuntime({
+    registry: '/registry/manifest.json',
+    backends: ['wasm'],
+    dbName: `bench-${crypto.randomUUID()}`,
+    flushIntervalMs: 60_000,
+    rememberBackend: false,
+  });
   const model = runtime.model('weather');
   let next = 0;
   const run = async (batches: number) => {
@@ -151,7 +157,13 @@ async function imageOverhead() {
   if (!first || !all) throw new Error('no window');
   const monitorMs = all.health.monitorMs - first.health.monitorMs;
   const inferenceMs = all.health.inferenceMs - first.health.inferenceMs;
-  return { calls, monitorMs, inferenceMs, overhead: monitorMs / inferenceMs, sketchedRate: ((all.sketched ?? all.predictions) - (first.sketched ?? first.predictions)) / calls };
+  return {
+    calls,
+    monitorMs,
+    inferenceMs,
+    overhead: monitorMs / inferenceMs,
+    sketchedRate: ((all.sketched ?? all.predictions) - (first.sketched ?? first.predictions)) / calls,
+  };
 }
 
 /**

@@ -27,7 +27,8 @@ export function naiveFeatures(spec: FeatureSpec, records: readonly RawRecord[]):
       } else {
         throw new EdgewatchError(ErrorCode.INPUT_INVALID, `${input.name} is not a number`, { field: input.name, row });
       }
-      if (!Number.isFinite(value) && !Number.isNaN(value)) throw new EdgewatchError(ErrorCode.INPUT_INVALID, `${input.name} is not finite`, { field: input.name, row });
+      if (!Number.isFinite(value) && !Number.isNaN(value))
+        throw new EdgewatchError(ErrorCode.INPUT_INVALID, `${input.name} is not finite`, { field: input.name, row });
       if (value < (input.min ?? -Infinity) || value > (input.max ?? Infinity)) {
         throw new EdgewatchError(ErrorCode.INPUT_INVALID, `${input.name} is out of range`, { field: input.name, row });
       }

@@ -17,7 +17,10 @@ const backend = flag('backend') ?? 'wasm';
 const only = flag('only');
 const trace = flag('trace');
 if (name === 'runtime') await buildBenchModels();
-const server = await createServer({ configFile: 'vite.config.ts', logLevel: 'warn', server: {
+const server = await createServer({
+  configFile: 'vite.config.ts',
+  logLevel: 'warn',
+  server: {
     host: '127.0.0.1',
     port: 0,
     // Cross-origin isolation gives performance.now() 5 µs resolution instead of 100 µs.

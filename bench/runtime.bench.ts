@@ -69,7 +69,13 @@ async function latency() {
   const runtime = createEdgeRuntime({ registry: REGISTRY, backends: [backend as 'wasm'], rememberBackend: false, dbName: `bench-${Date.now()}` });
   const model = await runtime.model('weather').ready();
   // The same runtime without monitoring, to show what the sketches cost per call.
-  const bare = createEdgeRuntime({ registry: REGISTRY, backends: [backend as 'wasm'], rememberBackend: false, monitoring: false, dbName: `bench-bare-${Date.now()}` });
+  const bare = createEdgeRuntime({
+    registry: REGISTRY,
+    backends: [backend as 'wasm'],
+    rememberBackend: false,
+    monitoring: false,
+    dbName: `bench-bare-${Date.now()}`,
+  });
   const bareModel = await bare.model('weather').ready();
   const peer = await rawPeer(modelUrl);
   const raw: number[] = [];
@@ -249,7 +255,11 @@ async function throughput() {
 /** Long tasks on the main thread while `work` runs in a loop for `ms`. */
 async function longTasksDuring(ms: number, work: () => Promise<unknown>) {
   const tasks: number[] = [];
-  const observer = new PerformanceObserver((list) => list.getEntries().forEach((entry) => { tasks.push(entry.duration); }));
+  const observer = new PerformanceObserver((list) =>
+    list.getEntries().forEach((entry) => {
+      tasks.push(entry.duration);
+    }),
+  );
   observer.observe({ type: 'longtask', buffered: false });
   const end = performance.now() + ms;
   let iterations = 0;
@@ -259,7 +269,15 @@ async function longTasksDuring(ms: number, work: () => Promise<unknown>) {
   }
   await new Promise((resolve) => setTimeout(resolve, 100));
   observer.disconnect();
-  return { longTasks: tasks.length, blockedMs: round(tasks.reduce((a, b) => a + Math.max(0, b - 50), 0), 1), maxTaskMs: round(Math.max(0, ...tasks), 1), iterations };
+  return {
+    longTasks: tasks.length,
+    blockedMs: round(
+      tasks.reduce((a, b) => a + Math.max(0, b - 50), 0),
+      1,
+    ),
+    maxTaskMs: round(Math.max(0, ...tasks), 1),
+    iterations,
+  };
 }
 
 async function longTasks() {

@@ -162,7 +162,8 @@ export async function measureBackends(
         const diff = Math.abs(outputs[i] - expected.outputs[i]);
         maxAbsDiff = Number.isNaN(diff) ? Infinity : Math.max(maxAbsDiff, diff);
       }
-      trials[candidate.name] = maxAbsDiff <= tolerance ? { medianMs, maxAbsDiff } : { medianMs, maxAbsDiff, rejected: `outputs differ from ${reference.name} by ${maxAbsDiff}` };
+      trials[candidate.name] =
+        maxAbsDiff <= tolerance ? { medianMs, maxAbsDiff } : { medianMs, maxAbsDiff, rejected: `outputs differ from ${reference.name} by ${maxAbsDiff}` };
     } catch (error) {
       trials[candidate.name] = { rejected: String(error) };
       failed[candidate.name] = String(error);

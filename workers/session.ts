@@ -63,11 +63,15 @@ export class ModelSession {
       model = entry.format === 'tfjs-graph' ? await tf.loadGraphModel(handler) : await tf.loadLayersModel(handler);
     } catch (cause) {
       if (cause instanceof EdgewatchError) throw cause;
-      throw new EdgewatchError(ErrorCode.MODEL_LOAD_FAILED, `${request.name}@${request.version}: ${String(cause)}`, { name: request.name, version: request.version }, { cause });
+      throw new EdgewatchError(
+        ErrorCode.MODEL_LOAD_FAILED,
+        `${request.name}@${request.version}: ${String(cause)}`,
+        { name: request.name, version: request.version },
+        { cause },
+      );
     }
     const loadMs = performance.now() - started;
-    const outputWidth =
-      entry.outputs.kind === 'classification' ? entry.outputs.labels.length : (entry.outputs.names?.length ?? 1);
+    const outputWidth = entry.outputs.kind === 'classification' ? entry.outputs.labels.length : (entry.outputs.names?.length ?? 1);
     const session = new ModelSession(request, model, features, outputWidth, {
       name: request.name,
       version: request.version,
@@ -191,7 +195,10 @@ export class ModelSession {
       });
     }
     const scores = await this.predictBatch(features, goldens.length);
-    const scoreDiff = maxAbsDiff(scores, goldens.flatMap((g) => g.scores));
+    const scoreDiff = maxAbsDiff(
+      scores,
+      goldens.flatMap((g) => g.scores),
+    );
     if (scoreDiff > GOLDEN_SCORE_TOLERANCE) {
       throw new EdgewatchError(ErrorCode.MODEL_LOAD_FAILED, `${this.name}@${this.version}: golden scores differ by ${scoreDiff}`, {
         name: this.name,

@@ -61,7 +61,9 @@ export function createWorkerApi(): WorkerApi {
     // Part of the answer: each row's class, so the page need not scan the scores (monitoring counts them).
     const classes = active.entry.outputs.kind === 'classification' ? topClasses(scores, rows, outputWidth, new Int32Array(rows)) : undefined;
     const inferred = performance.now();
-    const answered = watch ? watch.answered({ seq, rows, scores, outputWidth, classes, backend: info.backend, startedAt: started, inferredAt: inferred }) : inferred;
+    const answered = watch
+      ? watch.answered({ seq, rows, scores, outputWidth, classes, backend: info.backend, startedAt: started, inferredAt: inferred })
+      : inferred;
     const response: PredictResponse = {
       version: active.version,
       backend: info.backend,

@@ -64,7 +64,9 @@ export async function main(argv: readonly string[], out: (line: string) => void 
       }
       const { problems, artifacts, signed } = await verifyRegistry(positionals[0], (values.key ?? []).map(readJwk));
       for (const problem of problems) err(`${problem.code}: ${problem.message}`);
-      out(`${positionals[0]}: ${artifacts} artifacts checked, ${signed ? 'signed' : 'unsigned'}${values.key ? (problems.some((p) => p.code === 'SIGNATURE_INVALID') ? ', signature INVALID' : ', signature valid') : ''} — ${problems.length === 0 ? 'ok' : `${problems.length} problem(s)`}`);
+      out(
+        `${positionals[0]}: ${artifacts} artifacts checked, ${signed ? 'signed' : 'unsigned'}${values.key ? (problems.some((p) => p.code === 'SIGNATURE_INVALID') ? ', signature INVALID' : ', signature valid') : ''} — ${problems.length === 0 ? 'ok' : `${problems.length} problem(s)`}`,
+      );
       return problems.length === 0 ? 0 : 1;
     }
     if (command === 'keygen') {

@@ -70,8 +70,13 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
   const manifest = readManifest(registry);
   const model = manifest.models[name] ?? { channels: {}, versions: {} };
   const version = options.version ?? String(Math.max(0, ...Object.keys(model.versions).map(Number).filter(Number.isFinite)) + 1);
-  if (model.versions[version]) throw new EdgewatchError(ErrorCode.MANIFEST_INVALID, `${name}@${version} is already published; versions are immutable`, { name, version });
-  const artifacts: Artifact[] = files.map((file) => ({ path: `${directory}/${basename(file)}`, sha256: hashes.get(file) as string, bytes: (bytes.get(file) as Buffer).byteLength }));
+  if (model.versions[version])
+    throw new EdgewatchError(ErrorCode.MANIFEST_INVALID, `${name}@${version} is already published; versions are immutable`, { name, version });
+  const artifacts: Artifact[] = files.map((file) => ({
+    path: `${directory}/${basename(file)}`,
+    sha256: hashes.get(file) as string,
+    bytes: (bytes.get(file) as Buffer).byteLength,
+  }));
   const entry: ModelVersion = {
     ...metadata,
     format: metadata.format ?? (modelJson.format === 'graph-model' ? 'tfjs-graph' : 'tfjs-layers'),
@@ -112,7 +117,8 @@ export function unreferencedFiles(registry: string, manifest: RegistryManifest):
   for (const model of Object.keys(manifest.models)) {
     const dir = join(registry, model);
     if (!existsSync(dir)) continue;
-    for (const sub of readdirSync(dir)) for (const file of readdirSync(join(dir, sub))) if (!referenced.has(`${model}/${sub}/${file}`)) out.push(`${model}/${sub}/${file}`);
+    for (const sub of readdirSync(dir))
+      for (const file of readdirSync(join(dir, sub))) if (!referenced.has(`${model}/${sub}/${file}`)) out.push(`${model}/${sub}/${file}`);
   }
   return out;
 }

@@ -31,7 +31,9 @@ export interface TrainResult {
 
 function oneHotLabels(records: readonly WeatherRecord[]): Float32Array {
   const out = new Float32Array(records.length * WEATHER_LABELS.length);
-  records.forEach((r, i) => { out[i * WEATHER_LABELS.length + WEATHER_LABELS.indexOf(r.weather)] = 1; });
+  records.forEach((r, i) => {
+    out[i * WEATHER_LABELS.length + WEATHER_LABELS.indexOf(r.weather)] = 1;
+  });
   return out;
 }
 
@@ -40,7 +42,9 @@ async function accuracy(model: tf.LayersModel, x: Float32Array, records: readonl
   const predicted = await scores.data();
   scores.dispose();
   let hits = 0;
-  records.forEach((r, i) => { hits += WEATHER_LABELS[predicted[i]] === r.weather ? 1 : 0; });
+  records.forEach((r, i) => {
+    hits += WEATHER_LABELS[predicted[i]] === r.weather ? 1 : 0;
+  });
   return hits / records.length;
 }
 
@@ -93,14 +97,14 @@ export async function trainWeather(all: readonly WeatherRecord[], options: Train
   }
 
   let artifacts: tf.io.ModelArtifacts | undefined;
-  await model.save(tf.io.withSaveHandler(async (a) => {
-    artifacts = a;
-    return { modelArtifactsInfo: { dateSaved: new Date(0), modelTopologyType: 'JSON' } };
-  }));
-  if (!artifacts?.weightData || !artifacts.weightSpecs) throw new Error('Model produced no weights');
-  const weights = new Uint8Array(
-    artifacts.weightData instanceof ArrayBuffer ? artifacts.weightData : await new Blob(artifacts.weightData).arrayBuffer(),
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      artifacts = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(0), modelTopologyType: 'JSON' } };
+    }),
   );
+  if (!artifacts?.weightData || !artifacts.weightSpecs) throw new Error('Model produced no weights');
+  const weights = new Uint8Array(artifacts.weightData instanceof ArrayBuffer ? artifacts.weightData : await new Blob(artifacts.weightData).arrayBuffer());
   const weightsFile = 'weights.bin';
   const modelJson = {
     format: 'layers-model',

@@ -17,15 +17,23 @@ export interface RegistryProblem {
  * with the recorded size and SHA-256, and — when public keys are given, or the manifest is signed and
  * keys are given — the signature verifies. Returns the problems (empty: all good).
  */
-export async function verifyRegistry(registry: string, publicKeys: readonly JsonWebKey[] = []): Promise<{ problems: RegistryProblem[]; artifacts: number; signed: boolean }> {
+export async function verifyRegistry(
+  registry: string,
+  publicKeys: readonly JsonWebKey[] = [],
+): Promise<{ problems: RegistryProblem[]; artifacts: number; signed: boolean }> {
   const problems: RegistryProblem[] = [];
   const manifestPath = join(registry, 'manifest.json');
-  if (!existsSync(manifestPath)) return { problems: [{ code: 'MANIFEST_UNREACHABLE', message: `${manifestPath} does not exist` }], artifacts: 0, signed: false };
+  if (!existsSync(manifestPath))
+    return { problems: [{ code: 'MANIFEST_UNREACHABLE', message: `${manifestPath} does not exist` }], artifacts: 0, signed: false };
   let manifest: RegistryManifest;
   try {
     manifest = validateManifest(JSON.parse(readFileSync(manifestPath, 'utf8')));
   } catch (error) {
-    return { problems: [{ code: isEdgewatchError(error) ? error.code : 'MANIFEST_INVALID', message: String((error as Error).message) }], artifacts: 0, signed: false };
+    return {
+      problems: [{ code: isEdgewatchError(error) ? error.code : 'MANIFEST_INVALID', message: String((error as Error).message) }],
+      artifacts: 0,
+      signed: false,
+    };
   }
   let artifacts = 0;
   for (const [name, model] of Object.entries(manifest.models)) {
@@ -38,8 +46,13 @@ export async function verifyRegistry(registry: string, publicKeys: readonly Json
           continue;
         }
         const bytes = readFileSync(path);
-        if (bytes.byteLength !== artifact.bytes) problems.push({ code: 'INTEGRITY_MISMATCH', message: `${name}@${version}: ${artifact.path} has ${bytes.byteLength} bytes, manifest says ${artifact.bytes}` });
-        else if ((await sha256Hex(bytes)) !== artifact.sha256.toLowerCase()) problems.push({ code: 'INTEGRITY_MISMATCH', message: `${name}@${version}: ${artifact.path} SHA-256 differs from the manifest` });
+        if (bytes.byteLength !== artifact.bytes)
+          problems.push({
+            code: 'INTEGRITY_MISMATCH',
+            message: `${name}@${version}: ${artifact.path} has ${bytes.byteLength} bytes, manifest says ${artifact.bytes}`,
+          });
+        else if ((await sha256Hex(bytes)) !== artifact.sha256.toLowerCase())
+          problems.push({ code: 'INTEGRITY_MISMATCH', message: `${name}@${version}: ${artifact.path} SHA-256 differs from the manifest` });
       }
     }
   }

@@ -30,7 +30,8 @@ export class EdgeModel extends LitElement {
     name: { type: String },
     backends: {
       converter: {
-        fromAttribute: (value: string | null): BackendPreference => (!value || value === 'auto' ? 'auto' : (value.split(/[\s,]+/).filter(Boolean) as BackendPreference)),
+        fromAttribute: (value: string | null): BackendPreference =>
+          !value || value === 'auto' ? 'auto' : (value.split(/[\s,]+/).filter(Boolean) as BackendPreference),
       },
     },
   };
@@ -144,15 +145,17 @@ export class EdgeModel extends LitElement {
   private renderPrediction(prediction: Prediction) {
     const labels = this.controller.labels();
     return html`<div part="prediction" aria-live="polite">
-      ${labels
-        ? labels.map(
-            (label, i) => html`<div class="row ${i === prediction.labelIndex ? 'best' : ''}">
+      ${
+        labels
+          ? labels.map(
+              (label, i) => html`<div class="row ${i === prediction.labelIndex ? 'best' : ''}">
               <span>${label}</span>
               <div part="bar" style="width:${(prediction.scores[i] * 100).toFixed(1)}%"></div>
               <span>${(prediction.scores[i] * 100).toFixed(1)}%</span>
             </div>`,
-          )
-        : html`<code>${Array.from(prediction.scores, (s) => s.toFixed(4)).join(', ')}</code>`}
+            )
+          : html`<code>${Array.from(prediction.scores, (s) => s.toFixed(4)).join(', ')}</code>`
+      }
     </div>`;
   }
 }

@@ -52,17 +52,39 @@ export interface InputSpec {
 }
 
 /** Replace missing values (NaN) with a fitted or constant value. */
-export interface ImputeStep { readonly op: 'impute'; readonly strategy: 'mean' | 'median' | 'constant'; readonly value?: number }
+export interface ImputeStep {
+  readonly op: 'impute';
+  readonly strategy: 'mean' | 'median' | 'constant';
+  readonly value?: number;
+}
 /** `ln(1 + x)`, for skewed non-negative quantities such as precipitation. */
-export interface Log1pStep { readonly op: 'log1p' }
+export interface Log1pStep {
+  readonly op: 'log1p';
+}
 /** Clamp to `[min, max]`. */
-export interface ClipStep { readonly op: 'clip'; readonly min: number; readonly max: number }
+export interface ClipStep {
+  readonly op: 'clip';
+  readonly min: number;
+  readonly max: number;
+}
 /** `(x - mean) / std`, parameters fitted on training rows. */
-export interface StandardizeStep { readonly op: 'standardize'; readonly mean?: number; readonly std?: number }
+export interface StandardizeStep {
+  readonly op: 'standardize';
+  readonly mean?: number;
+  readonly std?: number;
+}
 /** `(x - min) / (max - min)`, parameters fitted on training rows. */
-export interface MinMaxStep { readonly op: 'minMax'; readonly min?: number; readonly max?: number }
+export interface MinMaxStep {
+  readonly op: 'minMax';
+  readonly min?: number;
+  readonly max?: number;
+}
 /** `(x - median) / IQR` (interquartile range, linear-interpolated quartiles): outliers barely move it. */
-export interface RobustScaleStep { readonly op: 'robustScale'; readonly median?: number; readonly iqr?: number }
+export interface RobustScaleStep {
+  readonly op: 'robustScale';
+  readonly median?: number;
+  readonly iqr?: number;
+}
 /**
  * Bucket index of a number: bucket `i` holds `boundaries[i-1] <= x < boundaries[i]`, so there are
  * `boundaries.length + 1` buckets. Boundaries are given, or fitted as the `i/buckets` quantiles of the
@@ -83,12 +105,21 @@ export interface DatePartStep {
   readonly cyclical?: boolean;
 }
 /** One column per known category, plus one out-of-vocabulary column when `oov` is true. */
-export interface OneHotStep { readonly op: 'oneHot'; readonly vocabulary?: readonly string[]; readonly oov?: boolean }
+export interface OneHotStep {
+  readonly op: 'oneHot';
+  readonly vocabulary?: readonly string[];
+  readonly oov?: boolean;
+}
 /**
  * A category hashed (FNV-1a over UTF-8, with `seed`) into `buckets` buckets: no vocabulary to ship, unseen
  * values still land somewhere. `output: 'oneHot'` (default) writes `buckets` columns; `'index'` the bucket number.
  */
-export interface HashStep { readonly op: 'hash'; readonly buckets: number; readonly seed?: number; readonly output?: 'index' | 'oneHot' }
+export interface HashStep {
+  readonly op: 'hash';
+  readonly buckets: number;
+  readonly seed?: number;
+  readonly output?: 'index' | 'oneHot';
+}
 /**
  * The pair (this feature's category, input `with`'s category) hashed into `buckets` buckets: a learned
  * interaction such as city × device without a vocabulary of every pair.
@@ -102,15 +133,25 @@ export interface CrossStep {
   readonly output?: 'index' | 'oneHot';
 }
 /** Length of a text: Unicode code points (`chars`, default) or tokens (as `tokenHash` splits them). */
-export interface TextLengthStep { readonly op: 'textLength'; readonly unit?: 'chars' | 'tokens' }
+export interface TextLengthStep {
+  readonly op: 'textLength';
+  readonly unit?: 'chars' | 'tokens';
+}
 /**
  * Bag of hashed tokens: `buckets` columns, each the count (or, with `binary`, presence) of the tokens that
  * hash there. Tokens are runs of characters between whitespace and ASCII punctuation; ASCII letters are
  * lower-cased.
  */
-export interface TokenHashStep { readonly op: 'tokenHash'; readonly buckets: number; readonly seed?: number; readonly binary?: boolean }
+export interface TokenHashStep {
+  readonly op: 'tokenHash';
+  readonly buckets: number;
+  readonly seed?: number;
+  readonly binary?: boolean;
+}
 /** A `number[]` input copied as-is into `length` columns (after any elementwise in-place steps). */
-export interface PassThroughStep { readonly op: 'passThrough' }
+export interface PassThroughStep {
+  readonly op: 'passThrough';
+}
 
 /** A transform step: a union keyed by `op`. */
 export type TransformStep =

@@ -124,7 +124,8 @@ export class OnlineStore {
     const touched = new Map<string, MutableBucket>();
     const updates: [string, number, AggregateEvent][] = [];
     events.forEach((event, row) => {
-      if (typeof event?.entity !== 'string' || event.entity === '') throw inputError(`Event ${row}: entity is not a non-empty string`, { field: 'entity', row, reason: 'not a non-empty string' });
+      if (typeof event?.entity !== 'string' || event.entity === '')
+        throw inputError(`Event ${row}: entity is not a non-empty string`, { field: 'entity', row, reason: 'not a non-empty string' });
       const time = Math.min(event.time ?? at, at);
       if (!Number.isFinite(time)) throw inputError(`Event ${row}: time is not a finite number`, { field: 'time', row, reason: 'not a finite number' });
       for (const aggregate of this.aggregates) {
@@ -168,7 +169,11 @@ export class OnlineStore {
       if (seen.has(pair)) continue;
       seen.add(pair);
       const aggregate = this.byKey.get(bucket.aggregate) as ResolvedAggregate;
-      writes.push(buckets.delete(IDBKeyRange.bound([bucket.entity, bucket.aggregate, -Infinity], [bucket.entity, bucket.aggregate, windowStart(aggregate, at)], false, true)));
+      writes.push(
+        buckets.delete(
+          IDBKeyRange.bound([bucket.entity, bucket.aggregate, -Infinity], [bucket.entity, bucket.aggregate, windowStart(aggregate, at)], false, true),
+        ),
+      );
     }
     for (const entity of new Set(events.map((e) => e.entity))) writes.push(entities.put({ entity, lastSeen: at }));
     await Promise.all(writes);

@@ -90,7 +90,8 @@ export function pairedInputOf(spec: FeatureSpec, feature: FeatureDef): InputSpec
   const step = feature.steps.find((s) => s.op === 'cross');
   if (step?.op !== 'cross') return undefined;
   const paired = findInput(spec, step.with, feature.name);
-  if (paired.type !== 'category') throw specError(`Feature "${feature.name}": cross needs a category input, "${step.with}" is ${paired.type}`, { feature: feature.name });
+  if (paired.type !== 'category')
+    throw specError(`Feature "${feature.name}": cross needs a category input, "${step.with}" is ${paired.type}`, { feature: feature.name });
   return paired;
 }
 

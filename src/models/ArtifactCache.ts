@@ -45,10 +45,7 @@ export class ArtifactCache {
   async put(url: string, bytes: Uint8Array, sha256: string, protect: ReadonlySet<string>): Promise<void> {
     const cache = await caches.open(this.cacheName);
     const store = () =>
-      cache.put(
-        url,
-        new Response(bytes as Uint8Array<ArrayBuffer>, { headers: { 'content-type': 'application/octet-stream', 'x-edgewatch-sha256': sha256 } }),
-      );
+      cache.put(url, new Response(bytes as Uint8Array<ArrayBuffer>, { headers: { 'content-type': 'application/octet-stream', 'x-edgewatch-sha256': sha256 } }));
     try {
       await store();
     } catch (error) {
@@ -58,10 +55,15 @@ export class ArtifactCache {
         if (freed === 0) throw error;
         await store();
       } catch (again) {
-        throw new EdgewatchError(ErrorCode.QUOTA_EXCEEDED, `No room to cache ${url} (${bytes.byteLength} bytes), even after evicting older versions`, {
-          url,
-          bytes: bytes.byteLength,
-        }, { cause: again });
+        throw new EdgewatchError(
+          ErrorCode.QUOTA_EXCEEDED,
+          `No room to cache ${url} (${bytes.byteLength} bytes), even after evicting older versions`,
+          {
+            url,
+            bytes: bytes.byteLength,
+          },
+          { cause: again },
+        );
       }
     }
   }

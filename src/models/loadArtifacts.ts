@@ -38,7 +38,9 @@ async function verify(artifact: Artifact, bytes: Uint8Array): Promise<void> {
     });
   }
   if (!hasSubtleCrypto()) {
-    throw new EdgewatchError(ErrorCode.INTEGRITY_MISMATCH, 'WebCrypto is unavailable (not a secure context?): artifacts cannot be verified', { path: artifact.path });
+    throw new EdgewatchError(ErrorCode.INTEGRITY_MISMATCH, 'WebCrypto is unavailable (not a secure context?): artifacts cannot be verified', {
+      path: artifact.path,
+    });
   }
   const sha256 = await sha256Hex(bytes as Uint8Array<ArrayBuffer>);
   if (sha256 !== artifact.sha256.toLowerCase()) {
@@ -67,15 +69,25 @@ async function readBody(url: string, response: Response, onChunk: (bytes: number
   } catch (cause) {
     // A connection closed before Content-Length was reached surfaces as a stream error in Chromium.
     const reason = Number.isFinite(declared) && received < declared ? 'truncated' : 'interrupted';
-    throw new EdgewatchError(ErrorCode.DOWNLOAD_FAILED, `${url}: the download broke off after ${received} bytes`, {
-      url,
-      receivedBytes: received,
-      declaredBytes: Number.isFinite(declared) ? declared : undefined,
-      reason,
-    }, { cause });
+    throw new EdgewatchError(
+      ErrorCode.DOWNLOAD_FAILED,
+      `${url}: the download broke off after ${received} bytes`,
+      {
+        url,
+        receivedBytes: received,
+        declaredBytes: Number.isFinite(declared) ? declared : undefined,
+        reason,
+      },
+      { cause },
+    );
   }
   if (Number.isFinite(declared) && received < declared) {
-    throw new EdgewatchError(ErrorCode.DOWNLOAD_FAILED, `${url}: truncated, ${received} of ${declared} bytes`, { url, receivedBytes: received, declaredBytes: declared, reason: 'truncated' });
+    throw new EdgewatchError(ErrorCode.DOWNLOAD_FAILED, `${url}: truncated, ${received} of ${declared} bytes`, {
+      url,
+      receivedBytes: received,
+      declaredBytes: declared,
+      reason: 'truncated',
+    });
   }
   const bytes = new Uint8Array(received);
   let at = 0;
@@ -120,12 +132,18 @@ export async function loadArtifacts(manifestUrl: string, artifacts: readonly Art
       response = await doFetch(url, { signal: AbortSignal.timeout(timeoutMs) });
     } catch (cause) {
       const timedOut = (cause as { name?: string })?.name === 'TimeoutError';
-      throw new EdgewatchError(ErrorCode.DOWNLOAD_FAILED, `Could not fetch ${url}: ${timedOut ? `no answer within ${timeoutMs} ms` : String(cause)}`, {
-        url,
-        reason: timedOut ? 'timeout' : 'network',
-      }, { cause });
+      throw new EdgewatchError(
+        ErrorCode.DOWNLOAD_FAILED,
+        `Could not fetch ${url}: ${timedOut ? `no answer within ${timeoutMs} ms` : String(cause)}`,
+        {
+          url,
+          reason: timedOut ? 'timeout' : 'network',
+        },
+        { cause },
+      );
     }
-    if (!response.ok) throw new EdgewatchError(ErrorCode.DOWNLOAD_FAILED, `GET ${url} answered ${response.status}`, { url, status: response.status, reason: 'http' });
+    if (!response.ok)
+      throw new EdgewatchError(ErrorCode.DOWNLOAD_FAILED, `GET ${url} answered ${response.status}`, { url, status: response.status, reason: 'http' });
     const startedAt = loadedBytes;
     const bytes = await readBody(url, response, (n) => {
       loadedBytes += n;

@@ -24,7 +24,8 @@ export function memoryIOHandler(files: ReadonlyMap<string, Uint8Array>, modelPat
         weightSpecs.push(...group.weights);
         for (const path of group.paths) {
           const shard = files.get(base + path);
-          if (!shard) throw new EdgewatchError(ErrorCode.MODEL_LOAD_FAILED, `Weight shard ${base + path} is not among the version's artifacts`, { path: base + path });
+          if (!shard)
+            throw new EdgewatchError(ErrorCode.MODEL_LOAD_FAILED, `Weight shard ${base + path} is not among the version's artifacts`, { path: base + path });
           shards.push(shard);
         }
       }

@@ -239,7 +239,10 @@ export class ModelMonitor extends PeriodicFlusher implements ObservationTarget {
     if (outputs.kind === 'classification') {
       const index = typeof label === 'number' ? label : outputs.labels.indexOf(label);
       if (!Number.isInteger(index) || index < 0 || index >= outputs.labels.length) {
-        throw new EdgewatchError(ErrorCode.INPUT_INVALID, `Unknown label "${String(label)}" for ${versionKey(v.model, v.version)}`, { field: 'label', reason: 'unknown-label' });
+        throw new EdgewatchError(ErrorCode.INPUT_INVALID, `Unknown label "${String(label)}" for ${versionKey(v.model, v.version)}`, {
+          field: 'label',
+          reason: 'unknown-label',
+        });
       }
       const correct = w.quality.addClassification(scores, index);
       signal = correct ? 0 : 1;
@@ -308,7 +311,9 @@ export class ModelMonitor extends PeriodicFlusher implements ObservationTarget {
     const rows = await readWindows(await this.db(), model, version, range);
     const from = range.from ?? Number.NEGATIVE_INFINITY;
     const to = range.to ?? Number.POSITIVE_INFINITY;
-    const inMemory = [...this.pending.values()].filter((w) => w.model === model && w.version === version && w.end > from && w.start < to).map((w) => w.toJSON());
+    const inMemory = [...this.pending.values()]
+      .filter((w) => w.model === model && w.version === version && w.end > from && w.start < to)
+      .map((w) => w.toJSON());
     const all = [...rows.map((r) => r.window), ...inMemory];
     return all.length > 0 ? mergeWindows(all) : undefined;
   }

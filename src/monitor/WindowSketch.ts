@@ -53,7 +53,9 @@ export interface WindowSketchJSON {
 export interface SketchLayout {
   /** Model feature columns, in batch order. */
   readonly columns: readonly string[];
-  readonly outputs: { readonly kind: 'classification'; readonly labels: readonly string[] } | { readonly kind: 'regression'; readonly names: readonly string[] };
+  readonly outputs:
+    | { readonly kind: 'classification'; readonly labels: readonly string[] }
+    | { readonly kind: 'regression'; readonly names: readonly string[] };
   /**
    * Classifiers: also sketch every class probability (default false). Off by default on devices because
    * it doubles the values sketched per row of a small classifier, and the report reads the class counts
@@ -118,7 +120,6 @@ export const DEFAULT_EDGES: readonly number[] = [0];
 /** Probabilities without a baseline: deciles of [0, 1]. */
 const PROBABILITY_EDGES = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
 
-
 function add(target: Record<string, number>, from: Readonly<Record<string, number>>): void {
   for (const [key, n] of Object.entries(from)) target[key] = (target[key] ?? 0) + n;
 }
@@ -175,7 +176,9 @@ export class WindowSketch {
       this.outputNames = [...layout.outputs.labels];
       this.classes = new CategoricalCounts(layout.outputs.labels);
       this.confidence = new FeatureSketch({ edges: edges.confidence ?? PROBABILITY_EDGES, frame: frames.confidence });
-      this.outputs = layout.scores ? this.outputNames.map((l) => new FeatureSketch({ edges: edges.outputs?.[l] ?? PROBABILITY_EDGES, frame: frames.outputs?.[l] })) : [];
+      this.outputs = layout.scores
+        ? this.outputNames.map((l) => new FeatureSketch({ edges: edges.outputs?.[l] ?? PROBABILITY_EDGES, frame: frames.outputs?.[l] }))
+        : [];
       this.quality = new QualitySketch(layout.outputs.labels);
     } else {
       this.outputNames = layout.outputs.names.length > 0 ? [...layout.outputs.names] : ['output'];
@@ -271,9 +274,13 @@ export class WindowSketch {
     if (out.kind === 'classification') {
       this.classes?.merge(out.classes);
       this.confidence?.merge(out.confidence);
-      this.outputs.forEach((sketch, i) => { out.scores[this.outputNames[i]] && sketch.merge(out.scores[this.outputNames[i]]); });
+      this.outputs.forEach((sketch, i) => {
+        out.scores[this.outputNames[i]] && sketch.merge(out.scores[this.outputNames[i]]);
+      });
     } else {
-      this.outputNames.forEach((n, i) => { out.values[n] && this.outputs[i].merge(out.values[n]); });
+      this.outputNames.forEach((n, i) => {
+        out.values[n] && this.outputs[i].merge(out.values[n]);
+      });
     }
     this.quality.merge(json.quality);
     const h = json.health;

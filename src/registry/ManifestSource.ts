@@ -51,7 +51,10 @@ export class ManifestSource {
 
   private async stored(): Promise<ManifestState | undefined> {
     if (this.current) return this.current;
-    const row = await this.options.db?.().then((db) => db.get('manifests', this.options.url)).catch(() => undefined);
+    const row = await this.options
+      .db?.()
+      .then((db) => db.get('manifests', this.options.url))
+      .catch(() => undefined);
     if (!row) return undefined;
     return { url: row.url, manifest: row.manifest as RegistryManifest, digest: row.digest, etag: row.etag, changed: false, fromStorage: true };
   }
@@ -85,7 +88,8 @@ export class ManifestSource {
       this.current = { ...previous, changed: false, fromStorage: false, refused: undefined };
       return this.current;
     }
-    if (!response.ok) return fallBack(new EdgewatchError(ErrorCode.MANIFEST_UNREACHABLE, `GET ${url} answered ${response.status}`, { url, status: response.status }));
+    if (!response.ok)
+      return fallBack(new EdgewatchError(ErrorCode.MANIFEST_UNREACHABLE, `GET ${url} answered ${response.status}`, { url, status: response.status }));
     let accepted: { manifest: RegistryManifest; digest: string };
     try {
       let json: unknown;
@@ -108,7 +112,8 @@ export class ManifestSource {
       changed: previous !== undefined && previous.digest !== accepted.digest,
       fromStorage: false,
     };
-    await this.options.db?.()
+    await this.options
+      .db?.()
       .then((db) => db.put('manifests', { url, manifest: accepted.manifest, etag, digest: accepted.digest, fetchedAt: Date.now() }))
       .catch(() => undefined); // not remembering only costs the next offline start
     return this.current;

@@ -72,15 +72,25 @@ export function resolveVersion(manifest: RegistryManifest, name: string, options
   if (options.version !== undefined) {
     const entry = model.versions[options.version];
     if (!entry) {
-      throw new EdgewatchError(ErrorCode.VERSION_UNAVAILABLE, `Model "${name}" has no version "${options.version}"`, { name, version: options.version, reason: 'no such version' });
+      throw new EdgewatchError(ErrorCode.VERSION_UNAVAILABLE, `Model "${name}" has no version "${options.version}"`, {
+        name,
+        version: options.version,
+        reason: 'no such version',
+      });
     }
     const unmet = unmetRequirement(entry, options.device);
-    if (unmet) throw new EdgewatchError(ErrorCode.VERSION_UNAVAILABLE, `${versionKey(name, options.version)} cannot run here: ${unmet}`, { name, version: options.version, reason: unmet });
+    if (unmet)
+      throw new EdgewatchError(ErrorCode.VERSION_UNAVAILABLE, `${versionKey(name, options.version)} cannot run here: ${unmet}`, {
+        name,
+        version: options.version,
+        reason: unmet,
+      });
     return { name, version: options.version, entry, skipped: [] };
   }
   const channel = options.channel ?? DEFAULT_CHANNEL;
   const target = model.channels[channel];
-  if (target === undefined) throw new EdgewatchError(ErrorCode.VERSION_UNAVAILABLE, `Model "${name}" has no channel "${channel}"`, { name, channel, reason: 'no such channel' });
+  if (target === undefined)
+    throw new EdgewatchError(ErrorCode.VERSION_UNAVAILABLE, `Model "${name}" has no channel "${channel}"`, { name, channel, reason: 'no such channel' });
   const cohort = options.cohort ?? 0;
   const skipped: { version: string; reason: string }[] = [];
   for (const version of typeof target === 'string' ? [target] : target) {

@@ -42,7 +42,9 @@ export function satisfies(version: string, range: string): boolean {
           return c === 0;
         case '^':
           // Same leftmost non-zero part, and not below the target.
-          return c >= 0 && (target[0] > 0 ? v[0] === target[0] : target[1] > 0 ? v[0] === 0 && v[1] === target[1] : v[0] === 0 && v[1] === 0 && v[2] === target[2]);
+          return (
+            c >= 0 && (target[0] > 0 ? v[0] === target[0] : target[1] > 0 ? v[0] === 0 && v[1] === target[1] : v[0] === 0 && v[1] === 0 && v[2] === target[2])
+          );
         case '~':
           return c >= 0 && v[0] === target[0] && v[1] === target[1];
         default: {

@@ -59,5 +59,8 @@ export async function verifyManifest(manifest: RegistryManifest, publicKeys: rea
     const key = await crypto.subtle.importKey('jwk', { ...publicOnly, key_ops: ['verify'] }, ES256, false, ['verify']);
     if (await crypto.subtle.verify(SIGN, key, raw, data)) return;
   }
-  throw new EdgewatchError(ErrorCode.SIGNATURE_INVALID, 'The manifest signature does not verify with any pinned key', { reason: 'mismatch', kid: signature.kid });
+  throw new EdgewatchError(ErrorCode.SIGNATURE_INVALID, 'The manifest signature does not verify with any pinned key', {
+    reason: 'mismatch',
+    kid: signature.kid,
+  });
 }

@@ -58,11 +58,15 @@ export function validateManifest(value: unknown): RegistryManifest {
         const req = version.requirements;
         if (!isObject(req)) fail(`${vat}.requirements`, 'not an object');
         if (req.runtime !== undefined && typeof req.runtime !== 'string') fail(`${vat}.requirements.runtime`, 'not a semver range string');
-        if (req.backends !== undefined && (!Array.isArray(req.backends) || req.backends.some((b) => !['webgpu', 'webgl', 'wasm', 'cpu'].includes(b as string)))) {
+        if (
+          req.backends !== undefined &&
+          (!Array.isArray(req.backends) || req.backends.some((b) => !['webgpu', 'webgl', 'wasm', 'cpu'].includes(b as string)))
+        ) {
           fail(`${vat}.requirements.backends`, 'not a list of webgpu|webgl|wasm|cpu');
         }
         for (const key of ['minStorageBytes', 'minBufferSize'] as const) {
-          if (req[key] !== undefined && !(Number.isInteger(req[key]) && (req[key] as number) >= 0)) fail(`${vat}.requirements.${key}`, 'not a non-negative integer');
+          if (req[key] !== undefined && !(Number.isInteger(req[key]) && (req[key] as number) >= 0))
+            fail(`${vat}.requirements.${key}`, 'not a non-negative integer');
         }
       }
     }

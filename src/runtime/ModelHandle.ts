@@ -116,7 +116,11 @@ export class ModelHandle {
     private readonly resolveOptions: ResolveOptions,
   ) {
     this.name = name;
-    this.batcher = new Batcher((requests) => this.runBatch(requests), parts.batch, (request) => request.records.length);
+    this.batcher = new Batcher(
+      (requests) => this.runBatch(requests),
+      parts.batch,
+      (request) => request.records.length,
+    );
   }
 
   /** What the serving version's outputs mean (labels of a classifier), once loaded. */
@@ -232,7 +236,11 @@ export class ModelHandle {
     const run = async () => {
       const from = this.request;
       const to = this.previous;
-      if (!from || !to) throw new EdgewatchError(ErrorCode.NO_PREVIOUS_VERSION, `"${this.name}" has no previous version to roll back to`, { name: this.name, version: from?.version });
+      if (!from || !to)
+        throw new EdgewatchError(ErrorCode.NO_PREVIOUS_VERSION, `"${this.name}" has no previous version to roll back to`, {
+          name: this.name,
+          version: from?.version,
+        });
       this.status = ModelStatus.updating;
       const info = await this.loadRequest(to);
       this.swapTo(info, to, false);

@@ -62,7 +62,8 @@ export class UpdateScheduler {
     const conditions = this.options.downloadConditions;
     const connection = (globalThis.navigator as (Navigator & { connection?: NetworkInformation }) | undefined)?.connection;
     if (connection?.saveData && !conditions.allowSaveData) return 'the user asked to save data';
-    if (connection?.effectiveType && /(^|-)2g$/.test(connection.effectiveType) && !conditions.allowSlowNetwork) return `slow network (${connection.effectiveType})`;
+    if (connection?.effectiveType && /(^|-)2g$/.test(connection.effectiveType) && !conditions.allowSlowNetwork)
+      return `slow network (${connection.effectiveType})`;
     const free = await freeStorageBytes();
     if (free !== undefined) {
       const needed = bytes * conditions.storageHeadroom;

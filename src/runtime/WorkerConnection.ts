@@ -171,7 +171,11 @@ export class WorkerConnection {
       const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
       const lifeLock = locks ? `edgewatch-worker-${crypto.randomUUID()}` : undefined;
       const failedToStart = new Promise<never>((_, reject) =>
-        worker.addEventListener('error', (event) => reject(new EdgewatchError(ErrorCode.WORKER_CRASHED, `The inference worker failed to start: ${event.message ?? 'script error'}`)), { once: true }),
+        worker.addEventListener(
+          'error',
+          (event) => reject(new EdgewatchError(ErrorCode.WORKER_CRASHED, `The inference worker failed to start: ${event.message ?? 'script error'}`)),
+          { once: true },
+        ),
       );
       await Promise.race([remote.configure({ ...config, lifeLock }), failedToStart]);
       if (locks && lifeLock) {
@@ -200,7 +204,9 @@ export class WorkerConnection {
     const crashed = new EdgewatchError(ErrorCode.WORKER_CRASHED, 'The inference worker stopped; restarting it', { restarts: this.restarts.length });
     this.dispatch(new EdgeErrorEvent({ error: crashed }));
     if (this.restarts.length > this.options.maxRestartsPerMinute) {
-      const error = new EdgewatchError(ErrorCode.WORKER_CRASHED, `The inference worker died ${this.restarts.length} times within a minute`, { restarts: this.restarts.length });
+      const error = new EdgewatchError(ErrorCode.WORKER_CRASHED, `The inference worker died ${this.restarts.length} times within a minute`, {
+        restarts: this.restarts.length,
+      });
       for (const call of this.pending) call.reject(error);
       this.pending.clear();
       return;

@@ -26,8 +26,27 @@ async function version5(name: string): Promise<void> {
   };
   const db = await request(open);
   const tx = db.transaction(['histograms', 'windows', 'backendChoices'], 'readwrite');
-  tx.objectStore('histograms').put({ id: 'm@1/prediction/0', model: 'm', version: '1', name: 'prediction', windowStart: 0, windowMs: 3_600_000, bins: ['a', 'b'], counts: [3, 4], total: 7, updatedAt: 1 });
-  tx.objectStore('windows').put({ id: 'm@1/hour/0', model: 'm', version: '1', granularity: 'hour', start: 0, window: { schema: 'edgewatch.window/v1', predictions: 7 }, updatedAt: 1 });
+  tx.objectStore('histograms').put({
+    id: 'm@1/prediction/0',
+    model: 'm',
+    version: '1',
+    name: 'prediction',
+    windowStart: 0,
+    windowMs: 3_600_000,
+    bins: ['a', 'b'],
+    counts: [3, 4],
+    total: 7,
+    updatedAt: 1,
+  });
+  tx.objectStore('windows').put({
+    id: 'm@1/hour/0',
+    model: 'm',
+    version: '1',
+    granularity: 'hour',
+    start: 0,
+    window: { schema: 'edgewatch.window/v1', predictions: 7 },
+    updatedAt: 1,
+  });
   tx.objectStore('backendChoices').put({ key: 'k', backend: 'wasm', trials: {}, measuredAt: 1 });
   await new Promise<void>((resolve, reject) => {
     tx.oncomplete = () => resolve();
@@ -58,7 +77,16 @@ describe('openEdgewatchDB migrations (real IndexedDB)', () => {
     const db = await openEdgewatchDB(uniqueDbName('fresh'));
     try {
       expect(db.version).toBe(6);
-      expect([...db.objectStoreNames].sort()).toEqual(['aggregateEntities', 'aggregates', 'backendChoices', 'badVersions', 'cachedVersions', 'exportQueue', 'manifests', 'windows']);
+      expect([...db.objectStoreNames].sort()).toEqual([
+        'aggregateEntities',
+        'aggregates',
+        'backendChoices',
+        'badVersions',
+        'cachedVersions',
+        'exportQueue',
+        'manifests',
+        'windows',
+      ]);
     } finally {
       db.close();
     }

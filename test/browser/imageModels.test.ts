@@ -43,7 +43,9 @@ describe('real image models (MobileNetV2, layers and graph formats)', () => {
         const wasm = scores[`${name}/wasm`][i];
         expect(cpu).toHaveLength(5);
         expect(cpu.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
-        cpu.forEach((value, c) => { expect(Math.abs(value - wasm[c])).toBeLessThanOrEqual(1e-4); });
+        cpu.forEach((value, c) => {
+          expect(Math.abs(value - wasm[c])).toBeLessThanOrEqual(1e-4);
+        });
       }
       // Different images, different answers: the model really looked at the pixels.
       const [a, b] = scores[`${name}/wasm`];

@@ -75,7 +75,9 @@ describe('micro-batching', () => {
     // Per caller order: a caller sending a list gets its answers in its own order.
     const list = records.slice(300, 340);
     const answers = await model.predict(list);
-    answers.forEach((p, i) => { expect(sameScores(p, concurrent[300 + i])).toBe(true); });
+    answers.forEach((p, i) => {
+      expect(sameScores(p, concurrent[300 + i])).toBe(true);
+    });
   });
 });
 
@@ -111,7 +113,9 @@ describe('hot swap', () => {
   });
 
   it('a failed swap keeps the current version serving', async () => {
-    const model = await runtime({ backends: ['cpu'] }).model('weather').ready();
+    const model = await runtime({ backends: ['cpu'] })
+      .model('weather')
+      .ready();
     await expect(model.activate('99')).rejects.toMatchObject({ code: 'VERSION_UNAVAILABLE', details: { version: '99', reason: 'no such version' } });
     expect(model.version).toBe('1');
     await expect(model.predict(days[10])).resolves.toMatchObject({ version: '1' });
@@ -139,7 +143,9 @@ describe('failure handling', () => {
     }
     const results = await Promise.all(stream);
     expect(workers.length).toBe(2);
-    results.forEach((p, i) => { expect(sameScores(p, reference[i])).toBe(true); });
+    results.forEach((p, i) => {
+      expect(sameScores(p, reference[i])).toBe(true);
+    });
     expect(new Set(results.map((p) => p.predictionId)).size).toBe(300);
     await expect(model.predict(days[0])).resolves.toMatchObject({ version: '1' });
   });
@@ -162,7 +168,9 @@ describe('failure handling', () => {
     const model = await rt.model('weather').ready();
     const prediction = await model.predict(days[42]);
     expect(prediction.version).toBe('1');
-    const inWorker = await runtime({ backends: ['cpu'] }).model('weather').predict(days[42]);
+    const inWorker = await runtime({ backends: ['cpu'] })
+      .model('weather')
+      .predict(days[42]);
     expect(sameScores(prediction, inWorker)).toBe(true);
   });
 });
@@ -183,7 +191,9 @@ describe('WebGPU device loss', () => {
     expect((after.at(-1) as Prediction).backend).toBe('wasm');
     // Same answers on the new backend as on the GPU before it was lost.
     const reference = await model.predict(days[7]);
-    before.scores.forEach((v, i) => { expect(Math.abs(v - reference.scores[i])).toBeLessThanOrEqual(1e-4); });
+    before.scores.forEach((v, i) => {
+      expect(Math.abs(v - reference.scores[i])).toBeLessThanOrEqual(1e-4);
+    });
     expect(await rt.backend()).toMatchObject({ name: 'wasm', failed: { webgpu: 'device lost' } });
   });
 });

@@ -24,7 +24,8 @@ async function serve() {
   servers.push(server.id);
   const manifest: RegistryManifest = JSON.parse(atob(await commands.registryRead(server.id, 'manifest.json')));
   /** Path of a version's artifact by file name (the CLI puts them under content paths). */
-  const artifact = (version: string, file: string) => manifest.models.weather.versions[version].artifacts.find((a) => a.path.endsWith(`/${file}`))?.path as string;
+  const artifact = (version: string, file: string) =>
+    manifest.models.weather.versions[version].artifacts.find((a) => a.path.endsWith(`/${file}`))?.path as string;
   const publish = (next: unknown) => commands.registryWrite(server.id, 'manifest.json', typeof next === 'string' ? next : JSON.stringify(next));
   return { ...server, manifest, publish, artifact };
 }
@@ -189,7 +190,12 @@ describe('rollout', () => {
     const manifest = withStable(registry.manifest, ['2', '1']);
     const withPercent = (percent: number) => ({
       ...manifest,
-      models: { weather: { ...manifest.models.weather, versions: { ...manifest.models.weather.versions, '2': { ...manifest.models.weather.versions['2'], rollout: { percent } } } } },
+      models: {
+        weather: {
+          ...manifest.models.weather,
+          versions: { ...manifest.models.weather.versions, '2': { ...manifest.models.weather.versions['2'], rollout: { percent } } },
+        },
+      },
     });
     const installs = Array.from({ length: 200 }, (_, i) => `install-${i}`);
     const low = installs.find((id) => cohortBucket(id, 'weather') < 20) as string;
@@ -242,7 +248,13 @@ describe('automatic rollback', () => {
         { path: 'weather/3/weights.bin', sha256: await sha256Hex(nanBytes), bytes: nanBytes.byteLength },
       ],
     };
-    const manifest = withStable({ ...registry.manifest, models: { weather: { ...registry.manifest.models.weather, versions: { ...registry.manifest.models.weather.versions, '3': v3 } } } }, ['3', '1']);
+    const manifest = withStable(
+      {
+        ...registry.manifest,
+        models: { weather: { ...registry.manifest.models.weather, versions: { ...registry.manifest.models.weather.versions, '3': v3 } } },
+      },
+      ['3', '1'],
+    );
     const rt = runtime(registry.url);
     const model = await rt.model('weather').ready();
     const rolledBack = collect(rt, 'rolled-back');

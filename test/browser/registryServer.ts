@@ -114,7 +114,13 @@ const registryFault: BrowserCommand<[id: string, path: string, fault: Fault | nu
   else faults.delete(path);
 };
 
-const registryWrite: BrowserCommand<[id: string, path: string, content: string, encoding?: 'utf8' | 'base64']> = async (_ctx, id, path, content, encoding = 'utf8') => {
+const registryWrite: BrowserCommand<[id: string, path: string, content: string, encoding?: 'utf8' | 'base64']> = async (
+  _ctx,
+  id,
+  path,
+  content,
+  encoding = 'utf8',
+) => {
   const target = join(registry(id).dir, normalize(path));
   mkdirSync(dirname(target), { recursive: true });
   writeFileSync(target, Buffer.from(content, encoding));

@@ -124,7 +124,10 @@ describe('page listeners', () => {
   function spyListeners() {
     const added: Seen[] = [];
     const removed: Seen[] = [];
-    for (const [name, target] of [['document', document], ['window', window]] as const) {
+    for (const [name, target] of [
+      ['document', document],
+      ['window', window],
+    ] as const) {
       const add = target.addEventListener.bind(target);
       const remove = target.removeEventListener.bind(target);
       vi.spyOn(target, 'addEventListener').mockImplementation((type: string, listener: any, options?: any) => {

@@ -36,7 +36,9 @@ try {
   await page.waitForSelector('edge-model[status="ready"]', { timeout: 60_000 });
   check('the model loads and <edge-model> reports ready', true);
   await page.click('button[type=submit]');
-  await page.waitForFunction(() => document.querySelector('edge-model')?.shadowRoot?.querySelectorAll('[part=prediction] .row').length === 5, null, { timeout: 30_000 });
+  await page.waitForFunction(() => document.querySelector('edge-model')?.shadowRoot?.querySelectorAll('[part=prediction] .row').length === 5, null, {
+    timeout: 30_000,
+  });
   const best = await page.evaluate(() => document.querySelector('edge-model')?.shadowRoot?.querySelector('.best span')?.textContent);
   check('Predict shows five class bars and a best label', ['drizzle', 'fog', 'rain', 'snow', 'sun'].includes(best ?? ''), `best: ${best}`);
   await page.click('#replay');

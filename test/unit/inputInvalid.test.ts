@@ -19,7 +19,9 @@ describe('inputInvalid', () => {
   });
 
   it('inputInvalidDetails: only INPUT_INVALID errors about one record', () => {
-    expect(inputInvalidDetails(new EdgewatchError(ErrorCode.INPUT_INVALID, 'Expected an array of records', { field: null, reason: 'not an array' }))).toBeUndefined();
+    expect(
+      inputInvalidDetails(new EdgewatchError(ErrorCode.INPUT_INVALID, 'Expected an array of records', { field: null, reason: 'not an array' })),
+    ).toBeUndefined();
     expect(inputInvalidDetails(new EdgewatchError(ErrorCode.DOWNLOAD_FAILED, 'x', { field: 'a', row: 1, reason: 'b' }))).toBeUndefined();
     expect(inputInvalidDetails(new Error('Input "a" of record 1: b'))).toBeUndefined();
   });

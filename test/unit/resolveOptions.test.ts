@@ -18,7 +18,16 @@ describe('resolveOptions', () => {
       updateIntervalMs: 1_800_000,
       downloadConditions: { allowSaveData: false, allowSlowNetwork: false, storageHeadroom: 2 },
       health: { predictions: 50, maxErrorRate: 0.2, minBatches: 5 },
-      workerConfig: { backends: 'auto', dbName: 'edgewatch', flushIntervalMs: 5000, windowMs: 3_600_000, rememberBackend: true, artifactTimeoutMs: 60_000, monitoring: true, sketchScores: false },
+      workerConfig: {
+        backends: 'auto',
+        dbName: 'edgewatch',
+        flushIntervalMs: 5000,
+        windowMs: 3_600_000,
+        rememberBackend: true,
+        artifactTimeoutMs: 60_000,
+        monitoring: true,
+        sketchScores: false,
+      },
     });
     expect(options.workerConfig).not.toHaveProperty('retention');
   });

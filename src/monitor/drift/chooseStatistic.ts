@@ -53,11 +53,7 @@ function countDistinct(values: FeatureValues, limit: number): number {
  * it false-alarms on ordinary year-to-year variation (seattle-weather 2012 vs 2013 temp_max gives
  * decile PSI ≈ 0.146 > 0.1, while KS gives p ≈ 0.093).
  */
-export function chooseStatistic(
-  kind: DriftKind,
-  reference: FeatureValues,
-  options: ChooseStatisticOptions = {},
-): StatisticChoice {
+export function chooseStatistic(kind: DriftKind, reference: FeatureValues, options: ChooseStatisticOptions = {}): StatisticChoice {
   const smallSampleSize = options.smallSampleSize ?? 1000;
   const maxNumericCategories = options.maxNumericCategories ?? 5;
   const minExpectedPerCategory = options.minExpectedPerCategory ?? 5;
@@ -86,8 +82,6 @@ export function chooseStatistic(
   return pick(
     driftStatistics.jensenshannon,
     DriftKind.CATEGORICAL,
-    n > smallSampleSize
-      ? `${label}, ${n} > ${smallSampleSize} reference rows`
-      : `${label}, under ${minExpectedPerCategory} rows per category`,
+    n > smallSampleSize ? `${label}, ${n} > ${smallSampleSize} reference rows` : `${label}, under ${minExpectedPerCategory} rows per category`,
   );
 }

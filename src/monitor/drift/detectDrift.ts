@@ -105,7 +105,9 @@ export function detectDrift(features: readonly FeatureWindows[], options: Detect
   const adjusted = new Map<(typeof rows)[number], number>();
   if (controlFalseDiscoveries && tested.length > 0) {
     const bh = benjaminiHochberg(tested.map((row) => row.result?.pValue as number));
-    tested.forEach((row, i) => { adjusted.set(row, bh.adjusted[i]); });
+    tested.forEach((row, i) => {
+      adjusted.set(row, bh.adjusted[i]);
+    });
   }
 
   return rows.map((row): FeatureDrift => {

@@ -16,10 +16,7 @@ export interface CategoryCounts extends PairedCounts {
  * Counts each distinct value in both windows over the union of their categories, so a category
  * new in `current` shows up as a zero in `reference` rather than silently disappearing.
  */
-export function categoryCounts(
-  reference: ArrayLike<string | number | null>,
-  current: ArrayLike<string | number | null>,
-): CategoryCounts {
+export function categoryCounts(reference: ArrayLike<string | number | null>, current: ArrayLike<string | number | null>): CategoryCounts {
   const index = new Map<string | number | null, number>();
   const categories: (string | number | null)[] = [];
   const see = (value: string | number | null): number => {

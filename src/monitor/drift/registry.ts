@@ -1,11 +1,5 @@
 import { chiSquareTest } from './chiSquareTest.ts';
-import {
-  DriftDecision,
-  DriftKind,
-  type DriftStatistic,
-  type DriftStatisticResult,
-  type FeatureValues,
-} from './DriftStatistic.ts';
+import { DriftDecision, DriftKind, type DriftStatistic, type DriftStatisticResult, type FeatureValues } from './DriftStatistic.ts';
 import { categoryCounts, quantileBinCounts, type PairedCounts } from './histogram.ts';
 import { jensenShannon } from './jensenShannon.ts';
 import { klDivergence } from './klDivergence.ts';

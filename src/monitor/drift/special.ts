@@ -25,10 +25,7 @@ export function lnGamma(x: number): number {
   }
   const z2 = 1 / (z * z);
   // Bernoulli-number coefficients B₂ₖ / (2k(2k−1)) for k = 1…7
-  const series =
-    (1 / z) *
-    (1 / 12 +
-      z2 * (-1 / 360 + z2 * (1 / 1260 + z2 * (-1 / 1680 + z2 * (1 / 1188 + z2 * (-691 / 360360 + z2 * (1 / 156)))))));
+  const series = (1 / z) * (1 / 12 + z2 * (-1 / 360 + z2 * (1 / 1260 + z2 * (-1 / 1680 + z2 * (1 / 1188 + z2 * (-691 / 360360 + z2 * (1 / 156)))))));
   return (z - 0.5) * Math.log(z) - z + HALF_LN_2PI + series - Math.log(product);
 }
 

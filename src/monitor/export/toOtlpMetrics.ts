@@ -156,7 +156,12 @@ export function toOtlpMetrics(input: DriftSummary | WindowSketchJSON, resource: 
         explicitBounds: [...LATENCY_BOUNDS_MS],
       },
     ]),
-    sum('edgewatch.input.invalid', '{record}', 'Records refused as INPUT_INVALID', Object.entries(window.health.invalidByField).map(([field, n]) => sumPoint(n, attrs({ 'edgewatch.field': field }), start, end))),
+    sum(
+      'edgewatch.input.invalid',
+      '{record}',
+      'Records refused as INPUT_INVALID',
+      Object.entries(window.health.invalidByField).map(([field, n]) => sumPoint(n, attrs({ 'edgewatch.field': field }), start, end)),
+    ),
   );
   if (report) {
     const drift = report.features.filter((f) => f.ks !== undefined);

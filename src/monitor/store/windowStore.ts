@@ -32,11 +32,7 @@ export function windowRowId(model: string, version: string, granularity: WindowG
  * nothing: IndexedDB runs overlapping readwrite transactions on a store one after the other. Relaxed,
  * because a monitoring row may lose at most one flush interval, and relaxed commits are ~3× faster.
  */
-export async function addWindows(
-  db: IDBPDatabase<EdgewatchDB>,
-  deltas: readonly WindowSketchJSON[],
-  granularity: WindowGranularity = 'hour',
-): Promise<void> {
+export async function addWindows(db: IDBPDatabase<EdgewatchDB>, deltas: readonly WindowSketchJSON[], granularity: WindowGranularity = 'hour'): Promise<void> {
   if (deltas.length === 0) return;
   const tx = db.transaction('windows', 'readwrite', { durability: 'relaxed' });
   const windows = tx.store;
@@ -59,12 +55,7 @@ export function unpackRow(row: StoredWindowRow): WindowRow {
 }
 
 /** Rows of one model version (both granularities), oldest first, optionally those overlapping `[from, to)`. */
-export async function readWindows(
-  db: IDBPDatabase<EdgewatchDB>,
-  model: string,
-  version: string,
-  range: TimeRange = {},
-): Promise<WindowRow[]> {
+export async function readWindows(db: IDBPDatabase<EdgewatchDB>, model: string, version: string, range: TimeRange = {}): Promise<WindowRow[]> {
   const rows = (await db.getAllFromIndex('windows', 'by-model', [model, version])).map(unpackRow);
   const from = range.from ?? Number.NEGATIVE_INFINITY;
   const to = range.to ?? Number.POSITIVE_INFINITY;

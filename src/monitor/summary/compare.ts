@@ -73,7 +73,9 @@ function verdicts(pending: readonly Pending[], fdr: boolean): QuantityDrift[] {
   const adjusted = new Map<Pending, number>();
   if (fdr && tested.length > 0) {
     const bh = benjaminiHochberg(tested.map((p) => p.drift.pValue as number));
-    tested.forEach((p, i) => { adjusted.set(p, bh.adjusted[i]); });
+    tested.forEach((p, i) => {
+      adjusted.set(p, bh.adjusted[i]);
+    });
   }
   return pending.map((p) => {
     if (!p.testable) return { ...p.drift, verdict: DriftVerdict.INSUFFICIENT_DATA };
@@ -217,7 +219,13 @@ export function compare(window: WindowSketchJSON, baseline: Baseline, options: C
     };
   } else if (out.kind === 'regression' && baseOut.kind === 'regression') {
     const outNames = Object.keys(out.values).filter((n) => baseOut.values[n]);
-    prediction = { kind: 'regression', outputs: verdicts(outNames.map((n) => quantity(n, out.values[n], baseOut.values[n], opts)), false) };
+    prediction = {
+      kind: 'regression',
+      outputs: verdicts(
+        outNames.map((n) => quantity(n, out.values[n], baseOut.values[n], opts)),
+        false,
+      ),
+    };
   } else {
     prediction = { kind: 'regression', outputs: [] };
   }

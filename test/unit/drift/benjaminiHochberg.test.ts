@@ -10,7 +10,9 @@ describe('benjaminiHochberg', () => {
   it('adjusts p-values as computed by hand, in input order', () => {
     const { adjusted } = benjaminiHochberg(pValues);
     const expected = [0.025, 0.05, 0.05, 0.025, 0.2];
-    expected.forEach((q, i) => { expect(adjusted[i]).toBeCloseTo(q, 14); });
+    expected.forEach((q, i) => {
+      expect(adjusted[i]).toBeCloseTo(q, 14);
+    });
   });
 
   it('rejects the four smallest at FDR 0.05 (p₍₄₎ = 0.04 ≤ 4·0.05/5)', () => {

@@ -16,10 +16,16 @@ describe('chooseStatistic', () => {
   });
 
   it('treats numeric features with few distinct values as categorical', () => {
-    const choice = chooseStatistic(DriftKind.NUMERIC, Array.from({ length: 400 }, (_, i) => i % 3));
+    const choice = chooseStatistic(
+      DriftKind.NUMERIC,
+      Array.from({ length: 400 }, (_, i) => i % 3),
+    );
     expect(choice.statistic.name).toBe('chisquare');
     expect(choice.kind).toBe(DriftKind.CATEGORICAL);
-    const big = chooseStatistic(DriftKind.NUMERIC, new Float64Array(5000).map((_, i) => i % 2));
+    const big = chooseStatistic(
+      DriftKind.NUMERIC,
+      new Float64Array(5000).map((_, i) => i % 2),
+    );
     expect(big.statistic.name).toBe('jensenshannon');
   });
 
@@ -124,23 +130,16 @@ describe('detectDrift', () => {
     const [result] = detectDrift([{ name: 't', kind: DriftKind.NUMERIC, reference: seattleSlice('tempMax', 'y2012'), current: short }]);
     expect(result.verdict).toBe(DriftVerdict.INSUFFICIENT_DATA);
     expect(result.value).toBeUndefined();
-    const [enough] = detectDrift([
-      { name: 't', kind: DriftKind.NUMERIC, reference: seattleSlice('tempMax', 'y2012'), current: short },
-    ], { minSampleSize: 49 });
+    const [enough] = detectDrift([{ name: 't', kind: DriftKind.NUMERIC, reference: seattleSlice('tempMax', 'y2012'), current: short }], { minSampleSize: 49 });
     expect(enough.verdict).not.toBe(DriftVerdict.INSUFFICIENT_DATA);
   });
 
   it('honours explicit statistics and thresholds, and rejects unknown names', () => {
-    const [psiResult] = detectDrift([
-      { ...windows('y2012', 'y2013')[0], statistic: 'psi' },
-    ]);
+    const [psiResult] = detectDrift([{ ...windows('y2012', 'y2013')[0], statistic: 'psi' }]);
     expect(psiResult.verdict).toBe(DriftVerdict.DRIFT);
     expect(psiResult.reason).toBe('explicit');
     const [relaxed] = detectDrift([{ ...windows('y2012', 'y2013')[0], statistic: 'psi', threshold: 0.25 }]);
     expect(relaxed.verdict).toBe(DriftVerdict.NO_DRIFT);
-    expectInputInvalid(
-      () => detectDrift([{ ...windows('y2012', 'y2013')[0], statistic: 'toString' as 'psi' }]),
-      'statistic',
-    );
+    expectInputInvalid(() => detectDrift([{ ...windows('y2012', 'y2013')[0], statistic: 'toString' as 'psi' }]), 'statistic');
   });
 });

@@ -52,7 +52,12 @@ describe('wasserstein vs scipy.stats.wasserstein_distance', () => {
   }
   it('equals the shift for a translated sample, is symmetric and handles unequal sizes', () => {
     const a = [0, 1, 3, 7];
-    expect(wasserstein(a, a.map((x) => x + 2.5))).toBeCloseTo(2.5, 14);
+    expect(
+      wasserstein(
+        a,
+        a.map((x) => x + 2.5),
+      ),
+    ).toBeCloseTo(2.5, 14);
     expect(wasserstein([0, 1], [5, 6, 7])).toBe(wasserstein([5, 6, 7], [0, 1]));
     // point masses: |0.5 − 0| over [0,1] plus |1 − 0| over [1,2] … against a mass at 2
     expect(wasserstein([0, 1], [2])).toBeCloseTo(1.5, 14);

@@ -51,9 +51,7 @@ export interface SeattlePair {
 }
 
 /** The scipy oracle, parsed once per test file. */
-export const fixture: ScipyDriftFixture = JSON.parse(
-  readFileSync(new URL('../../fixtures/scipy-drift.json', import.meta.url), 'utf8'),
-) as ScipyDriftFixture;
+export const fixture: ScipyDriftFixture = JSON.parse(readFileSync(new URL('../../fixtures/scipy-drift.json', import.meta.url), 'utf8')) as ScipyDriftFixture;
 
 /** Decodes the generator's string encoding of non-finite numbers. */
 export function num(value: Num): number {
@@ -61,10 +59,7 @@ export function num(value: Num): number {
 }
 
 /** Values of one seattle column over a named slice (e.g. `'y2012'`). */
-export function seattleSlice<K extends 'tempMax' | 'weather'>(
-  column: K,
-  slice: string,
-): ScipyDriftFixture['seattle']['columns'][K] {
+export function seattleSlice<K extends 'tempMax' | 'weather'>(column: K, slice: string): ScipyDriftFixture['seattle']['columns'][K] {
   const indices = fixture.seattle.slices[slice];
   if (indices === undefined) throw new Error(`no slice ${slice}`);
   const values = fixture.seattle.columns[column];

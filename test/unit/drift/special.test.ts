@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  chiSquareSf,
-  kolmogorovSf,
-  kolmogorovSmirnovSf,
-  lnGamma,
-  regularizedUpperGamma,
-} from '../../../src/monitor/drift/special.ts';
+import { chiSquareSf, kolmogorovSf, kolmogorovSmirnovSf, lnGamma, regularizedUpperGamma } from '../../../src/monitor/drift/special.ts';
 import { fixture, num, relativeError } from './scipyFixture.ts';
 
 describe('lnGamma', () => {

@@ -92,7 +92,10 @@ describe('packRecords', () => {
       },
       {
         schema: 'edgewatch.features/v1',
-        inputs: [{ name: 'n', type: 'number' }, { name: 'c', type: 'category' }],
+        inputs: [
+          { name: 'n', type: 'number' },
+          { name: 'c', type: 'category' },
+        ],
         features: [
           { name: 'n', input: 'n', steps: [] },
           { name: 'c', input: 'c', steps: [{ op: 'hash', buckets: 8 }] },

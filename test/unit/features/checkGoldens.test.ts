@@ -35,7 +35,12 @@ describe('checkGoldens (Node, as the CLI runs it)', () => {
 
   it('catches a different width, and a tolerance too strict for float32 rounding', () => {
     const { features, goldens = [] } = versions['1'];
-    expect(checkGoldens(features, goldens.map((g) => ({ ...g, features: g.features.slice(1) }))).maxAbsDiff).toBe(Infinity);
+    expect(
+      checkGoldens(
+        features,
+        goldens.map((g) => ({ ...g, features: g.features.slice(1) })),
+      ).maxAbsDiff,
+    ).toBe(Infinity);
     const nudged = goldens.map((g) => ({ ...g, features: g.features.map((v) => v + 1e-7) }));
     expect(checkGoldens(features, nudged).ok).toBe(true);
     expect(checkGoldens(features, nudged, 1e-9).ok).toBe(false);

@@ -64,7 +64,10 @@ describe('bucketize', () => {
     expect(run(s, rows('x', [-1, 5, 10]))).toEqual([1, 0, 0, 0, 1, 0, 0, 0, 1]);
   });
   it('can be followed by in-place steps in index mode', () => {
-    const s = one(num, [{ op: 'bucketize', boundaries: [0, 10] }, { op: 'minMax', min: 0, max: 2 }]);
+    const s = one(num, [
+      { op: 'bucketize', boundaries: [0, 10] },
+      { op: 'minMax', min: 0, max: 2 },
+    ]);
     expect(run(s, rows('x', [-1, 5, 10]))).toEqual([0, 0.5, 1]);
   });
   it('refuses non-increasing boundaries', () => {
@@ -85,7 +88,10 @@ describe('hash', () => {
     expect(run(s, rows('c', ['hello', 'a', 7]))).toEqual([3, 4, fnv1a('7') % 8]);
   });
   it('index output can be scaled like any number', () => {
-    const s = one(cat, [{ op: 'hash', buckets: 8, output: 'index' }, { op: 'minMax', min: 0, max: 8 }]);
+    const s = one(cat, [
+      { op: 'hash', buckets: 8, output: 'index' },
+      { op: 'minMax', min: 0, max: 8 },
+    ]);
     expect(run(s, rows('c', ['hello']))).toEqual([3 / 8]);
   });
 });
@@ -107,7 +113,12 @@ describe('cross', () => {
     expect(out).toEqual([2, 0, 12]);
   });
   it('("ab","c") and ("a","bc") are different pairs', () => {
-    expect(run(s, [{ city: 'ab', device: 'c' }, { city: 'a', device: 'bc' }])).toEqual([4, 6]);
+    expect(
+      run(s, [
+        { city: 'ab', device: 'c' },
+        { city: 'a', device: 'bc' },
+      ]),
+    ).toEqual([4, 6]);
   });
   it('one-hot output writes exactly one 1', () => {
     const oneHot: FeatureSpec = { ...s, features: [{ name: 'cd', input: 'city', steps: [{ op: 'cross', with: 'device', buckets: 16 }] }] };
@@ -117,9 +128,7 @@ describe('cross', () => {
   });
   it('refuses a cross with an unknown or non-category input', () => {
     expect(() => compile({ ...s, features: [{ name: 'cd', input: 'city', steps: [{ op: 'cross', with: 'nope', buckets: 4 }] }] })).toThrow(/unknown input/);
-    expect(() =>
-      compile({ ...s, inputs: [city, { name: 'device', type: 'number' }] }),
-    ).toThrow(/cross needs a category input/);
+    expect(() => compile({ ...s, inputs: [city, { name: 'device', type: 'number' }] })).toThrow(/cross needs a category input/);
   });
 });
 
@@ -165,7 +174,13 @@ describe('passThrough (number[] inputs)', () => {
     expect(run(s, rows('v', [[1, 2, 3], Float32Array.of(4, 5, 6)]))).toEqual([1, 2, 3, 4, 5, 6]);
   });
   it('in-place steps apply elementwise with one fitted parameter set', () => {
-    const fitted = fit(one(vec, [{ op: 'minMax' }, { op: 'passThrough' }]), rows('v', [[0, 5, 10], [2, 4, 6]]));
+    const fitted = fit(
+      one(vec, [{ op: 'minMax' }, { op: 'passThrough' }]),
+      rows('v', [
+        [0, 5, 10],
+        [2, 4, 6],
+      ]),
+    );
     expect(fitted.features[0].steps[0]).toEqual({ op: 'minMax', min: 0, max: 10 });
     expect(run(fitted, rows('v', [[5, 10, 0]]))).toEqual([0.5, 1, 0]);
   });

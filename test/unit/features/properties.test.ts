@@ -19,7 +19,10 @@ const spread = fc.array(finite, { minLength: 2, maxLength: 200 }).filter((xs) =>
 
 /** Fits on `xs` and returns the transformed `xs` in double precision (the Float32 batch would hide the maths). */
 function fittedValues(steps: TransformStep[], xs: number[]): { spec: FeatureSpec; out: Float32Array } {
-  const spec = fit(one(num, steps), xs.map((x) => ({ x })));
+  const spec = fit(
+    one(num, steps),
+    xs.map((x) => ({ x })),
+  );
   return { spec, out: compile(spec).transform(xs.map((x) => ({ x }))) };
 }
 
@@ -43,7 +46,9 @@ describe('properties', () => {
       fc.property(spread, (xs) => {
         const { spec, out } = fittedValues([{ op: 'standardize' }], xs);
         const { mean, std } = spec.features[0].steps[0] as { mean: number; std: number };
-        xs.forEach((x, i) => { expect(out[i]).toBe(Math.fround((x - mean) / std)); });
+        xs.forEach((x, i) => {
+          expect(out[i]).toBe(Math.fround((x - mean) / std));
+        });
       }),
     );
   });
@@ -76,7 +81,10 @@ describe('properties', () => {
     const word = fc.string({ maxLength: 6 });
     fc.assert(
       fc.property(fc.array(word, { minLength: 1, maxLength: 30 }), fc.array(word, { minLength: 1, maxLength: 30 }), (train, serve) => {
-        const spec = fit(one({ name: 'c', type: 'category' }, [{ op: 'oneHot', oov: true }]), train.map((c) => ({ c })));
+        const spec = fit(
+          one({ name: 'c', type: 'category' }, [{ op: 'oneHot', oov: true }]),
+          train.map((c) => ({ c })),
+        );
         const compiled = compile(spec);
         const out = compiled.transform(serve.map((c) => ({ c })));
         for (let r = 0; r < serve.length; r++) {
@@ -90,29 +98,37 @@ describe('properties', () => {
 
   it('hashing is stable across compiles and always in range; cross and hash write exactly one 1', () => {
     fc.assert(
-      fc.property(fc.array(fc.string({ unit: 'binary', maxLength: 12 }), { minLength: 1, maxLength: 20 }), fc.integer({ min: 1, max: 97 }), fc.nat(), (values, buckets, seed) => {
-        const index = one({ name: 'c', type: 'category' }, [{ op: 'hash', buckets, seed, output: 'index' }]);
-        const records = values.map((c) => ({ c }));
-        const first = Array.from(compile(index).transform(records));
-        const second = Array.from(compile(structuredClone(index)).transform(records));
-        expect(second).toEqual(first);
-        for (const b of first) {
-          expect(Number.isInteger(b)).toBe(true);
-          expect(b).toBeGreaterThanOrEqual(0);
-          expect(b).toBeLessThan(buckets);
-        }
-        if (seed === 0) values.forEach((v, i) => { expect(first[i]).toBe(fnv1a(v) % buckets); });
-        const crossed: FeatureSpec = {
-          schema: 'edgewatch.features/v1',
-          inputs: [
-            { name: 'c', type: 'category' },
-            { name: 'd', type: 'category' },
-          ],
-          features: [{ name: 'x', input: 'c', steps: [{ op: 'cross', with: 'd', buckets, seed }] }],
-        };
-        const out = compile(crossed).transform(values.map((c, i) => ({ c, d: values[(i + 1) % values.length] })));
-        for (let r = 0; r < values.length; r++) expect(out.subarray(r * buckets, (r + 1) * buckets).reduce((a, b) => a + b, 0)).toBe(1);
-      }),
+      fc.property(
+        fc.array(fc.string({ unit: 'binary', maxLength: 12 }), { minLength: 1, maxLength: 20 }),
+        fc.integer({ min: 1, max: 97 }),
+        fc.nat(),
+        (values, buckets, seed) => {
+          const index = one({ name: 'c', type: 'category' }, [{ op: 'hash', buckets, seed, output: 'index' }]);
+          const records = values.map((c) => ({ c }));
+          const first = Array.from(compile(index).transform(records));
+          const second = Array.from(compile(structuredClone(index)).transform(records));
+          expect(second).toEqual(first);
+          for (const b of first) {
+            expect(Number.isInteger(b)).toBe(true);
+            expect(b).toBeGreaterThanOrEqual(0);
+            expect(b).toBeLessThan(buckets);
+          }
+          if (seed === 0)
+            values.forEach((v, i) => {
+              expect(first[i]).toBe(fnv1a(v) % buckets);
+            });
+          const crossed: FeatureSpec = {
+            schema: 'edgewatch.features/v1',
+            inputs: [
+              { name: 'c', type: 'category' },
+              { name: 'd', type: 'category' },
+            ],
+            features: [{ name: 'x', input: 'c', steps: [{ op: 'cross', with: 'd', buckets, seed }] }],
+          };
+          const out = compile(crossed).transform(values.map((c, i) => ({ c, d: values[(i + 1) % values.length] })));
+          for (let r = 0; r < values.length; r++) expect(out.subarray(r * buckets, (r + 1) * buckets).reduce((a, b) => a + b, 0)).toBe(1);
+        },
+      ),
     );
   });
 
@@ -131,7 +147,10 @@ describe('properties', () => {
   it('bucketize is monotone: x <= y implies bucket(x) <= bucket(y), for fitted and given boundaries', () => {
     fc.assert(
       fc.property(spread, fc.integer({ min: 2, max: 12 }), finite, finite, (train, buckets, a, b) => {
-        const spec = fit(one(num, [{ op: 'bucketize', buckets }]), train.map((x) => ({ x })));
+        const spec = fit(
+          one(num, [{ op: 'bucketize', buckets }]),
+          train.map((x) => ({ x })),
+        );
         const boundaries = (spec.features[0].steps[0] as BucketizeStep).boundaries ?? [];
         for (let i = 1; i < boundaries.length; i++) expect(boundaries[i]).toBeGreaterThan(boundaries[i - 1]);
         const [lo, hi] = a <= b ? [a, b] : [b, a];

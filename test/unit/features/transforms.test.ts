@@ -43,9 +43,15 @@ describe('transforms: fit and apply against hand-computed values', () => {
   });
 
   it('impute mean and constant', () => {
-    const mean = fit(spec([{ name: 'w', input: 'w', steps: [{ op: 'impute', strategy: 'mean' }] }], [{ name: 'w', type: 'number', nullable: true }]), rows('w', [1, null, 5]));
+    const mean = fit(
+      spec([{ name: 'w', input: 'w', steps: [{ op: 'impute', strategy: 'mean' }] }], [{ name: 'w', type: 'number', nullable: true }]),
+      rows('w', [1, null, 5]),
+    );
     expect(run(mean, rows('w', [null]))).toEqual([3]);
-    const constant = fit(spec([{ name: 'w', input: 'w', steps: [{ op: 'impute', strategy: 'constant', value: -1 }] }], [{ name: 'w', type: 'number', nullable: true }]), rows('w', [1]));
+    const constant = fit(
+      spec([{ name: 'w', input: 'w', steps: [{ op: 'impute', strategy: 'constant', value: -1 }] }], [{ name: 'w', type: 'number', nullable: true }]),
+      rows('w', [1]),
+    );
     expect(run(constant, rows('w', [null]))).toEqual([-1]);
   });
 
@@ -90,7 +96,12 @@ describe('transforms: fit and apply against hand-computed values', () => {
         { a: 10, c: 'y' },
       ],
     );
-    expect(run(s, [{ a: 5, c: 'y' }, { a: 10, c: 'x' }])).toEqual([0.5, 0, 1, 1, 1, 0]);
+    expect(
+      run(s, [
+        { a: 5, c: 'y' },
+        { a: 10, c: 'x' },
+      ]),
+    ).toEqual([0.5, 0, 1, 1, 1, 0]);
   });
 });
 
@@ -141,7 +152,21 @@ describe('input validation', () => {
   it('refuses an unfitted spec and an expanding step that is not last', () => {
     expect(() => compile(spec([{ name: 'x', input: 'x', steps: [{ op: 'standardize' }] }], [{ name: 'x', type: 'number' }]))).toThrow(/not fitted/);
     expect(() =>
-      compile(spec([{ name: 'd', input: 'd', steps: [{ op: 'datePart', part: 'month' }, { op: 'clip', min: 0, max: 1 }] }], [{ name: 'd', type: 'timestamp' }])),
+      compile(
+        spec(
+          [
+            {
+              name: 'd',
+              input: 'd',
+              steps: [
+                { op: 'datePart', part: 'month' },
+                { op: 'clip', min: 0, max: 1 },
+              ],
+            },
+          ],
+          [{ name: 'd', type: 'timestamp' }],
+        ),
+      ),
     ).toThrow(/last step/);
   });
 

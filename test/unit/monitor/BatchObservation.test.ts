@@ -59,7 +59,7 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-describe('ModelMonitor.beginBatch (the worker\'s one entry per batch)', () => {
+describe("ModelMonitor.beginBatch (the worker's one entry per batch)", () => {
   it('counts every row before the answer and sketches the copied rows once the queue runs', () => {
     const monitor = monitorWith();
     const { answeredAt, t } = answer(monitor, 40);

@@ -87,7 +87,7 @@ describe('MonitorBudget', () => {
     expect(after.sketchedRate).toBeGreaterThan(0.04);
   });
 
-  it('takes a sample\'s cost when it decides, so batches decided before the sketches run do not spend it twice', () => {
+  it("takes a sample's cost when it decides, so batches decided before the sketches run do not spend it twice", () => {
     // a bucket that holds one 20-row sample (6 µs at 0.3 µs a row, learnt from a first batch), full
     const budget = new MonitorBudget({ share: 0.02, burstMs: 0.006 });
     budget.account(0.2, 0.002 + budget.rowsToSketch(64) * 0.0003, 64, 64 * 0.0003, budget.reservedMs);
@@ -151,7 +151,9 @@ describe('WindowSketch.count + sketch (a sampled batch)', () => {
     expect(json.outputs.confidence.count).toBe(2);
     expect(json.outputs.confidence.moments.mean).toBeCloseTo((0.9 + 0.7) / 2, 6);
     // merge keeps both counts; rows from before `sketched` existed count as all sketched
-    const merged = WindowSketch.fromJSON(json).merge({ ...json, sketched: undefined }).toJSON();
+    const merged = WindowSketch.fromJSON(json)
+      .merge({ ...json, sketched: undefined })
+      .toJSON();
     expect(merged).toMatchObject({ predictions: 12, sketched: 9 });
   });
 });

@@ -12,7 +12,10 @@ describe('RecentPredictions', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 40 }),
-        fc.array(fc.record({ rows: fc.integer({ min: 1, max: 12 }), width: fc.constantFrom(1, 2, 5), dt: fc.integer({ min: 0, max: 400 }) }), { minLength: 1, maxLength: 120 }),
+        fc.array(fc.record({ rows: fc.integer({ min: 1, max: 12 }), width: fc.constantFrom(1, 2, 5), dt: fc.integer({ min: 0, max: 400 }) }), {
+          minLength: 1,
+          maxLength: 120,
+        }),
         (maxRows, batches) => {
           const maxAgeMs = 1000;
           const recent = new RecentPredictions<string>(maxRows, maxAgeMs);

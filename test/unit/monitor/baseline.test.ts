@@ -45,6 +45,8 @@ describe('computeBaseline', () => {
   });
 
   it('rejects mismatched shapes with INPUT_INVALID', () => {
-    expect(() => computeBaseline({ columns: ['a', 'b'], features: [1, 2, 3], rows: 2, outputs: { kind: 'regression' }, scores: [1, 2] })).toThrow(EdgewatchError);
+    expect(() => computeBaseline({ columns: ['a', 'b'], features: [1, 2, 3], rows: 2, outputs: { kind: 'regression' }, scores: [1, 2] })).toThrow(
+      EdgewatchError,
+    );
   });
 });

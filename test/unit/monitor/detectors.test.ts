@@ -36,7 +36,10 @@ describe('drift detectors on synthetic streams with a known change point', () =>
     for (const seed of seeds) {
       const fired = detections(new DDM(), errorStream(2000, 1000, 0.1, 0.4, seed));
       if (fired.some((i) => i < 1000)) falseAlarmRuns++;
-      expect(fired.find((i) => i >= 1000), `seed ${seed}`).toBeLessThan(1200);
+      expect(
+        fired.find((i) => i >= 1000),
+        `seed ${seed}`,
+      ).toBeLessThan(1200);
     }
     // DDM's known weakness: a lucky start sets a low minimum p + s, and an ordinary fluctuation then
     // crosses 3σ (measured: 2 of these 5 seeds, e.g. seed 1 at 232). The paper's rule and river's
@@ -48,8 +51,14 @@ describe('drift detectors on synthetic streams with a known change point', () =>
     for (const seed of seeds) {
       const adwin = new ADWIN();
       const fired = detections(adwin, errorStream(3000, 2000, 0.1, 0.4, seed));
-      expect(fired.filter((i) => i < 2000), `seed ${seed}`).toEqual([]);
-      expect(fired.find((i) => i >= 2000), `seed ${seed}`).toBeLessThan(2300);
+      expect(
+        fired.filter((i) => i < 2000),
+        `seed ${seed}`,
+      ).toEqual([]);
+      expect(
+        fired.find((i) => i >= 2000),
+        `seed ${seed}`,
+      ).toBeLessThan(2300);
       expect(adwin.width).toBeLessThan(1200);
       expect(adwin.estimation).toBeCloseTo(0.4, 1);
     }
@@ -58,8 +67,14 @@ describe('drift detectors on synthetic streams with a known change point', () =>
   it('Page-Hinkley: silent before a mean shift of +1, fires within 100 values after it', () => {
     for (const seed of seeds) {
       const fired = detections(new PageHinkley(), meanShift(2000, 1000, 1, seed));
-      expect(fired.filter((i) => i < 1000), `seed ${seed}`).toEqual([]);
-      expect(fired.find((i) => i >= 1000), `seed ${seed}`).toBeLessThan(1100);
+      expect(
+        fired.filter((i) => i < 1000),
+        `seed ${seed}`,
+      ).toEqual([]);
+      expect(
+        fired.find((i) => i >= 1000),
+        `seed ${seed}`,
+      ).toBeLessThan(1100);
     }
   });
 
@@ -80,7 +95,9 @@ describe('QualitySketch', () => {
     ];
     const a = new QualitySketch(['a', 'b', 'c']);
     const b = new QualitySketch(['a', 'b', 'c']);
-    rows.forEach((r, i) => { (i < 2 ? a : b).addClassification(r.scores, r.label); });
+    rows.forEach((r, i) => {
+      (i < 2 ? a : b).addClassification(r.scores, r.label);
+    });
     const m = qualityMetrics(QualitySketch.fromJSON(a.toJSON()).merge(b.toJSON()).toJSON());
     expect(m.accuracy).toBe(0.75);
     const logLoss = -(Math.log(0.7) + Math.log(0.3) + Math.log(0.8) + Math.log(0.5)) / 4;

@@ -14,12 +14,22 @@ function summaryOf(slice: string, rows?: number): DriftSummary {
   const temp = seattleSlice('tempMax', slice).slice(0, rows);
   const weather = seattleSlice('weather', slice).slice(0, rows);
   const scores = new Float32Array(temp.length * 5);
-  weather.forEach((l, i) => { scores[i * 5 + LABELS.indexOf(l)] = 1; });
-  const baseline = computeBaseline({ columns: ['temp_max'], features: Float32Array.from(temp), rows: temp.length, outputs: { kind: 'classification', labels: LABELS }, scores });
+  weather.forEach((l, i) => {
+    scores[i * 5 + LABELS.indexOf(l)] = 1;
+  });
+  const baseline = computeBaseline({
+    columns: ['temp_max'],
+    features: Float32Array.from(temp),
+    rows: temp.length,
+    outputs: { kind: 'classification', labels: LABELS },
+    scores,
+  });
   const w = new WindowSketch(sketchLayout(['temp_max'], { kind: 'classification', labels: LABELS }, baseline), 'weather', '1', 0, 3_600_000);
   w.observe(Float32Array.from(temp), scores, temp.length);
   w.observeTiming(3.2, 'wasm', 3.2);
-  weather.forEach((l, i) => { w.quality.addClassification(scores.subarray(i * 5, i * 5 + 5), LABELS.indexOf(l)); });
+  weather.forEach((l, i) => {
+    w.quality.addClassification(scores.subarray(i * 5, i * 5 + 5), LABELS.indexOf(l));
+  });
   return DriftSummary.summarize(w.toJSON(), baseline);
 }
 
@@ -48,7 +58,12 @@ describe('kAnonymize', () => {
     const after = w.features.temp_max.quantiles;
     expect(before.positive.counts.length).toBeGreaterThan(after.positive.counts.length);
     for (const side of [after.positive.counts, after.negative.counts]) if (side.length > 0) expect(side[0] * side[side.length - 1]).toBeGreaterThan(0);
-    const untrimmed = DDSketch.fromJSON({ ...before, zeroCount: before.zeroCount < k ? 0 : before.zeroCount, positive: { ...before.positive, counts: before.positive.counts.map((n) => (n < k ? 0 : n)) }, negative: { ...before.negative, counts: before.negative.counts.map((n) => (n < k ? 0 : n)) } });
+    const untrimmed = DDSketch.fromJSON({
+      ...before,
+      zeroCount: before.zeroCount < k ? 0 : before.zeroCount,
+      positive: { ...before.positive, counts: before.positive.counts.map((n) => (n < k ? 0 : n)) },
+      negative: { ...before.negative, counts: before.negative.counts.map((n) => (n < k ? 0 : n)) },
+    });
     for (const q of [0.1, 0.5, 0.9]) expect(DDSketch.fromJSON(after).quantile(q)).toBe(untrimmed.quantile(q));
   });
 });
@@ -97,7 +112,13 @@ describe('SummaryExporter', () => {
   it('retries transient failures with backoff, then sends', async () => {
     const waits: number[] = [];
     const { fn, calls } = fakeFetch(['network', 503]);
-    const exporter = new SummaryExporter({ endpoint: 'http://collector/v1/metrics', format: 'otlp', fetch: fn, sleep: async (ms) => void waits.push(ms), online: () => true });
+    const exporter = new SummaryExporter({
+      endpoint: 'http://collector/v1/metrics',
+      format: 'otlp',
+      fetch: fn,
+      sleep: async (ms) => void waits.push(ms),
+      online: () => true,
+    });
     expect(await exporter.export(summaryOf('y2013'))).toBe('sent');
     expect(calls).toHaveLength(3);
     expect(waits).toHaveLength(2);

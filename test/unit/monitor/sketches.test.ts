@@ -90,10 +90,11 @@ describe('DDSketch', () => {
       return [positive.offset, positive.counts.length, negative.offset, negative.counts.length];
     };
     // without a frame, 100,000 values reach buckets that 100 never do
-    const bare = (values: Float64Array) => values.reduce((s, x) => {
-      s.add(x);
-      return s;
-    }, new DDSketch());
+    const bare = (values: Float64Array) =>
+      values.reduce((s, x) => {
+        s.add(x);
+        return s;
+      }, new DDSketch());
     expect(shape(bare(normals(100_000, 9)))).not.toEqual(shape(bare(normals(100, 8))));
     expect(shape(many)).toEqual(shape(few));
     expect(many.count).toBe(100_000);
@@ -114,7 +115,7 @@ describe('DDSketch', () => {
     expect(wide.toJSON().positive.counts.length).toBeGreaterThan(few.toJSON().positive.counts.length);
   });
 
-  it('counts magnitudes below the frame\'s floor in the floor bucket, within the floor\'s edge absolutely', () => {
+  it("counts magnitudes below the frame's floor in the floor bucket, within the floor's edge absolutely", () => {
     const s = new DDSketch().frame({ floor: s0(), positive: [s0(), s0() + 10] });
     function s0() {
       return new DDSketch().index(0.5);
@@ -139,8 +140,12 @@ describe('Moments', () => {
     const b = normals(700, 8, 1e6 + 3, 2);
     const ma = new Moments();
     const mb = new Moments();
-    a.forEach((x) => { ma.add(x); });
-    b.forEach((x) => { mb.add(x); });
+    a.forEach((x) => {
+      ma.add(x);
+    });
+    b.forEach((x) => {
+      mb.add(x);
+    });
     const all = [...a, ...b];
     const mean = all.reduce((s, x) => s + x, 0) / all.length;
     const variance = all.reduce((s, x) => s + (x - mean) ** 2, 0) / all.length;

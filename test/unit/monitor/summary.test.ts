@@ -11,7 +11,9 @@ const LABELS = ['drizzle', 'fog', 'rain', 'snow', 'sun'];
 /** A one-feature "model" over temp_max whose output is the weather label seen that day (one-hot). */
 function oneHot(labels: readonly string[]): Float32Array {
   const out = new Float32Array(labels.length * LABELS.length);
-  labels.forEach((l, i) => { out[i * LABELS.length + LABELS.indexOf(l)] = 1; });
+  labels.forEach((l, i) => {
+    out[i * LABELS.length + LABELS.indexOf(l)] = 1;
+  });
   return out;
 }
 
@@ -52,7 +54,10 @@ describe('DriftSummary on real seattle-weather', () => {
 
   it('withholds a verdict below the minimum sample size', () => {
     const baseline = baselineOf('y2012');
-    const summary = DriftSummary.summarize(windowOf(baseline, seattleSlice('tempMax', 'y2013').slice(0, 20), seattleSlice('weather', 'y2013').slice(0, 20)), baseline);
+    const summary = DriftSummary.summarize(
+      windowOf(baseline, seattleSlice('tempMax', 'y2013').slice(0, 20), seattleSlice('weather', 'y2013').slice(0, 20)),
+      baseline,
+    );
     expect(summary.report?.features[0].verdict).toBe('insufficient-data');
   });
 

@@ -48,10 +48,7 @@ describe('cohorts', () => {
 
 describe('resolveVersion', () => {
   it('walks the channel newest first: rollout, requirements, exclusions', () => {
-    const manifest = withVersions(
-      { stable: ['3', '2', '1'] },
-      { '3': { requirements: { runtime: '>=9.0.0' } }, '2': { rollout: { percent: 20 } }, '1': {} },
-    );
+    const manifest = withVersions({ stable: ['3', '2', '1'] }, { '3': { requirements: { runtime: '>=9.0.0' } }, '2': { rollout: { percent: 20 } }, '1': {} });
     const inRollout = resolveVersion(manifest, 'weather', { cohort: 5 });
     expect(inRollout.version).toBe('2');
     expect(inRollout.skipped[0]).toMatchObject({ version: '3', reason: expect.stringMatching(/runtime >=9/) });
@@ -61,7 +58,10 @@ describe('resolveVersion', () => {
   });
 
   it('skips versions needing a backend, storage or GPU buffer the device lacks', () => {
-    const manifest = withVersions({ stable: ['2', '1'] }, { '2': { requirements: { backends: ['webgpu'], minStorageBytes: 1000, minBufferSize: 1 << 28 } }, '1': {} });
+    const manifest = withVersions(
+      { stable: ['2', '1'] },
+      { '2': { requirements: { backends: ['webgpu'], minStorageBytes: 1000, minBufferSize: 1 << 28 } }, '1': {} },
+    );
     expect(resolveVersion(manifest, 'weather', { device: { backends: ['wasm', 'cpu'] } }).version).toBe('1');
     expect(resolveVersion(manifest, 'weather', { device: { backends: ['webgpu'], freeStorageBytes: 10 } }).version).toBe('1');
     expect(resolveVersion(manifest, 'weather', { device: { backends: ['webgpu'], maxBufferSize: 1 << 20 } }).version).toBe('1');

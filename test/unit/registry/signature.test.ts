@@ -10,7 +10,15 @@ const manifest: RegistryManifest = JSON.parse(readFileSync(new URL('../../../pub
 describe('canonicalJson (RFC 8785)', () => {
   it('sorts members by UTF-16 code units and drops whitespace', () => {
     // RFC 8785 §3.2.3: "\u20ac" (€) sorts after "\r" and before "\ud83d\ude00" (😀) by code units.
-    const value = { '\u20ac': 'Euro Sign', '\r': 'Carriage Return', '\ufb33': 'Hebrew Letter Dalet With Dagesh', '1': 'One', '\ud83d\ude00': 'Emoji: Grinning Face', '\u0080': 'Control', '\u00f6': 'Latin Small Letter O With Diaeresis' };
+    const value = {
+      '\u20ac': 'Euro Sign',
+      '\r': 'Carriage Return',
+      '\ufb33': 'Hebrew Letter Dalet With Dagesh',
+      '1': 'One',
+      '\ud83d\ude00': 'Emoji: Grinning Face',
+      '\u0080': 'Control',
+      '\u00f6': 'Latin Small Letter O With Diaeresis',
+    };
     // Read the member order off the text: JSON.parse would move the integer-like key "1" first again.
     const keys = [...canonicalJson(value).matchAll(/"((?:[^"\\]|\\.)*)":/g)].map((m) => JSON.parse(`"${m[1]}"`));
     expect(keys).toEqual(['\r', '1', '\u0080', '\u00f6', '\u20ac', '\ud83d\ude00', '\ufb33']);
@@ -18,7 +26,9 @@ describe('canonicalJson (RFC 8785)', () => {
 
   it('writes numbers the ECMAScript way and strings with minimal escapes (RFC 8785 §3.2.2 examples)', () => {
     // biome-ignore lint/correctness/noPrecisionLoss: the literal that needs rounding is what RFC 8785 example tests
-    expect(canonicalJson([1e21, 1e-7, 0.000001, -0, 333333333.33333329, 1e30, 4.5, 2e-3, 0.000001])).toBe('[1e+21,1e-7,0.000001,0,333333333.3333333,1e+30,4.5,0.002,0.000001]');
+    expect(canonicalJson([1e21, 1e-7, 0.000001, -0, 333333333.33333329, 1e30, 4.5, 2e-3, 0.000001])).toBe(
+      '[1e+21,1e-7,0.000001,0,333333333.3333333,1e+30,4.5,0.002,0.000001]',
+    );
     expect(canonicalJson({ b: 'é/\u0001\n"', a: [true, null, false] })).toBe('{"a":[true,null,false],"b":"é/\\u0001\\n\\""}');
   });
 
