@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { EdgewatchError, ErrorCode } from '../src/errors.ts';
+import { versionKey } from '../src/registry/versionKey.ts';
 import { checkGoldens, GOLDEN_FEATURE_TOLERANCE } from '../src/features/checkGoldens.ts';
 import { compile, type CompiledFeatures } from '../src/features/compile.ts';
 import { batchRows, type RecordBatch } from '../src/features/RecordBatch.ts';
@@ -65,7 +66,7 @@ export class ModelSession {
       if (cause instanceof EdgewatchError) throw cause;
       throw new EdgewatchError(
         ErrorCode.MODEL_LOAD_FAILED,
-        `${request.name}@${request.version}: ${String(cause)}`,
+        `${versionKey(request.name, request.version)}: ${String(cause)}`,
         { name: request.name, version: request.version },
         { cause },
       );
@@ -185,7 +186,7 @@ export class ModelSession {
     // Its own pipeline: golden rows must not show up in the serving pipeline's data-quality counters.
     const { ok, maxAbsDiff: featureDiff, row, column, features } = checkGoldens(this.entry.features, goldens);
     if (!ok) {
-      throw new EdgewatchError(ErrorCode.MODEL_LOAD_FAILED, `${this.name}@${this.version}: golden features differ by ${featureDiff}`, {
+      throw new EdgewatchError(ErrorCode.MODEL_LOAD_FAILED, `${versionKey(this.name, this.version)}: golden features differ by ${featureDiff}`, {
         name: this.name,
         version: this.version,
         reason: 'golden-features',
@@ -200,7 +201,7 @@ export class ModelSession {
       goldens.flatMap((g) => g.scores),
     );
     if (scoreDiff > GOLDEN_SCORE_TOLERANCE) {
-      throw new EdgewatchError(ErrorCode.MODEL_LOAD_FAILED, `${this.name}@${this.version}: golden scores differ by ${scoreDiff}`, {
+      throw new EdgewatchError(ErrorCode.MODEL_LOAD_FAILED, `${versionKey(this.name, this.version)}: golden scores differ by ${scoreDiff}`, {
         name: this.name,
         version: this.version,
         reason: 'golden-scores',

@@ -1,6 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { EdgewatchError, ErrorCode } from '../errors.ts';
+import { versionKey } from '../registry/versionKey.ts';
 import { MANIFEST_SCHEMA, type Artifact, type ModelVersion, type RegistryManifest } from '../registry/Manifest.ts';
 import { sha256Hex } from '../registry/sha256.ts';
 import { signManifest } from '../registry/signature.ts';
@@ -71,7 +72,7 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
   const model = manifest.models[name] ?? { channels: {}, versions: {} };
   const version = options.version ?? String(Math.max(0, ...Object.keys(model.versions).map(Number).filter(Number.isFinite)) + 1);
   if (model.versions[version])
-    throw new EdgewatchError(ErrorCode.MANIFEST_INVALID, `${name}@${version} is already published; versions are immutable`, { name, version });
+    throw new EdgewatchError(ErrorCode.MANIFEST_INVALID, `${versionKey(name, version)} is already published; versions are immutable`, { name, version });
   const artifacts: Artifact[] = files.map((file) => ({
     path: `${directory}/${basename(file)}`,
     sha256: hashes.get(file) as string,

@@ -1,14 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isEdgewatchError } from '../errors.ts';
+import { type ErrorCode, isEdgewatchError } from '../errors.ts';
 import type { RegistryManifest } from '../registry/Manifest.ts';
 import { sha256Hex } from '../registry/sha256.ts';
 import { verifyManifest } from '../registry/signature.ts';
 import { validateManifest } from '../registry/validateManifest.ts';
+import { versionKey } from '../registry/versionKey.ts';
 
 /** One finding of {@link verifyRegistry}. */
 export interface RegistryProblem {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly message: string;
 }
 
@@ -42,17 +43,17 @@ export async function verifyRegistry(
         artifacts++;
         const path = join(registry, artifact.path);
         if (!existsSync(path)) {
-          problems.push({ code: 'DOWNLOAD_FAILED', message: `${name}@${version}: ${artifact.path} is missing` });
+          problems.push({ code: 'DOWNLOAD_FAILED', message: `${versionKey(name, version)}: ${artifact.path} is missing` });
           continue;
         }
         const bytes = readFileSync(path);
         if (bytes.byteLength !== artifact.bytes)
           problems.push({
             code: 'INTEGRITY_MISMATCH',
-            message: `${name}@${version}: ${artifact.path} has ${bytes.byteLength} bytes, manifest says ${artifact.bytes}`,
+            message: `${versionKey(name, version)}: ${artifact.path} has ${bytes.byteLength} bytes, manifest says ${artifact.bytes}`,
           });
         else if ((await sha256Hex(bytes)) !== artifact.sha256.toLowerCase())
-          problems.push({ code: 'INTEGRITY_MISMATCH', message: `${name}@${version}: ${artifact.path} SHA-256 differs from the manifest` });
+          problems.push({ code: 'INTEGRITY_MISMATCH', message: `${versionKey(name, version)}: ${artifact.path} SHA-256 differs from the manifest` });
       }
     }
   }
