@@ -34,7 +34,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 /** Reads a JWK file: an EC P-256 key, private (`d`) when it is to sign. */
 function readJwk(path: string, option: string, needPrivate: boolean): JsonWebKey {
-  const jwk = readJsonFile(path, `${option}`);
+  const jwk = readJsonFile(path, option);
   if (!isObject(jwk) || jwk.kty !== 'EC' || jwk.crv !== 'P-256' || typeof jwk.x !== 'string' || typeof jwk.y !== 'string')
     throw new EdgewatchError(ErrorCode.MANIFEST_INVALID, `${option} ${path} is not an EC P-256 JWK (edgewatch keygen makes one)`, { path });
   if (needPrivate && typeof jwk.d !== 'string')

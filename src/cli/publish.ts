@@ -23,9 +23,9 @@ export interface PublishOptions {
   readonly modelFile?: string;
   /** Registry directory (holds manifest.json). */
   readonly registry: string;
-  /** Model name: a {@link SAFE_NAME} (it becomes a directory of the registry). */
+  /** Model name: 1–64 of `[A-Za-z0-9._-]`, starting with a letter or digit (`SAFE_NAME`; it becomes a registry directory). */
   readonly name: string;
-  /** Version id (a {@link SAFE_NAME}); default: one more than the highest numeric id. */
+  /** Version id (same charset); default: one more than the highest numeric id. */
   readonly version?: string;
   /** Channel to put the version at the head of. Default `stable` for a model's first version, else none. */
   readonly channel?: string;

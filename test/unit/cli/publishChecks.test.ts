@@ -162,3 +162,20 @@ describe('edgewatch keygen never overwrites a key', () => {
     expect(snapshot(dir)).toEqual({});
   });
 });
+
+describe('edgewatch verify reads only real keys', () => {
+  it('a --key that is not an EC P-256 JWK fails (exit 1); a missing one is a usage error (exit 2)', async () => {
+    const dir = tempDir('keys');
+    writeFileSync(join(dir, 'rsa.jwk'), JSON.stringify({ kty: 'RSA', n: 'x', e: 'AQAB' }));
+    writeFileSync(join(dir, 'junk.jwk'), 'not json');
+    const rsa = await run('verify', tempDir('reg'), '--key', join(dir, 'rsa.jwk'));
+    expect(rsa.code).toBe(1);
+    expect(rsa.err).toMatch(/MANIFEST_INVALID: --key .*rsa\.jwk is not an EC P-256 JWK/);
+    const junk = await run('verify', tempDir('reg'), '--key', join(dir, 'junk.jwk'));
+    expect(junk.code).toBe(1);
+    expect(junk.err).toMatch(/MANIFEST_INVALID: --key .*junk\.jwk is not valid JSON/);
+    const missing = await run('verify', tempDir('reg'), '--key', join(dir, 'none.jwk'));
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/--key .*none\.jwk does not exist/);
+  });
+});
