@@ -3,10 +3,7 @@ import { EdgewatchError, ErrorCode } from '../errors.ts';
 import type { FeatureStats } from '../features/FeatureStats.ts';
 import type { MonitoredVersion } from './MonitoredVersion.ts';
 import type { EdgewatchDB } from '../storage/db.ts';
-import { ADWIN } from './detectors/ADWIN.ts';
-import { DDM } from './detectors/DDM.ts';
-import type { DriftDetector } from './detectors/DriftDetector.ts';
-import { PageHinkley } from './detectors/PageHinkley.ts';
+import { ConceptDrift } from './detectors/ConceptDrift.ts';
 import { addWindows, compactWindows, readWindows, type RetentionPolicy } from './store/windowStore.ts';
 import { mergeWindows, WindowSketch, type WindowSketchJSON } from './WindowSketch.ts';
 import { PeriodicFlusher } from './PeriodicFlusher.ts';
@@ -79,7 +76,7 @@ export class ModelMonitor extends PeriodicFlusher implements ObservationTarget {
   private last: { v: MonitoredVersion; start: number; map: Map<string, WindowSketch>; window: WindowSketch } | undefined;
   private readonly recent: RecentPredictions<MonitoredVersion>;
   private readonly idBase: string;
-  private readonly detectors = new Map<string, DriftDetector[]>();
+  private readonly detectors = new Map<string, ConceptDrift>();
   private readonly budgets = new WeakMap<MonitoredVersion, MonitorBudget>();
   private lastBudget: { readonly v: MonitoredVersion; readonly budget: MonitorBudget } | undefined;
   /** Buffers for the per-batch copies of the rows to sketch. */
@@ -255,24 +252,22 @@ export class ModelMonitor extends PeriodicFlusher implements ObservationTarget {
       result = { error: signal };
     }
     const drift: string[] = [];
-    for (const detector of this.detectorsOf(v, outputs.kind === 'classification')) {
-      if (detector.update(signal).driftDetected) {
-        drift.push(detector.name);
-        this.window(v).quality.addDetection(detector.name);
-      }
+    for (const name of this.detectorsOf(v, outputs.kind === 'classification').update(signal).fired) {
+      drift.push(name);
+      this.window(v).quality.addDetection(name);
     }
     return { matched: true, version: v.version, ...result, drift };
   }
 
-  private detectorsOf(v: MonitoredVersion, binary: boolean): DriftDetector[] {
+  private detectorsOf(v: MonitoredVersion, binary: boolean): ConceptDrift {
     const key = versionKey(v.model, v.version);
-    let list = this.detectors.get(key);
-    if (!list) {
-      // DDM reads a binary error stream; ADWIN and Page-Hinkley any bounded/real-valued one.
-      list = binary ? [new DDM(), new ADWIN(), new PageHinkley()] : [new ADWIN(), new PageHinkley()];
-      this.detectors.set(key, list);
+    let detectors = this.detectors.get(key);
+    if (!detectors) {
+      // DDM, ADWIN and Page-Hinkley (ADWIN and Page-Hinkley for a regressor), voting 2 of 3 as 'concept'
+      detectors = new ConceptDrift({ kind: binary ? 'classification' : 'regression' });
+      this.detectors.set(key, detectors);
     }
-    return list;
+    return detectors;
   }
 
   protected override async flushNow(): Promise<void> {

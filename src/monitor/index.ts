@@ -28,6 +28,8 @@ export type { DriftDetector } from './detectors/DriftDetector.ts';
 export { PageHinkley, type PageHinkleyOptions } from './detectors/PageHinkley.ts';
 export { DDM, type DDMOptions } from './detectors/DDM.ts';
 export { ADWIN, type ADWINOptions } from './detectors/ADWIN.ts';
+export { ConceptDrift, type ConceptDriftOptions } from './detectors/ConceptDrift.ts';
+export { errorScale } from './detectors/errorScale.ts';
 
 // Quality from late labels.
 export { QualitySketch, type ClassificationQualityJSON, type DetectionCounts, type QualityJSON, type RegressionQualityJSON } from './quality/QualitySketch.ts';

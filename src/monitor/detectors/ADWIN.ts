@@ -29,10 +29,15 @@ function combine(a: Bucket, b: Bucket): Bucket {
 
 /**
  * ADaptive WINdowing (Bifet & Gavaldà, 2007): keeps a window of recent values, compressed into an
- * exponential histogram (row k holds buckets of 2^k values, at most `maxBuckets + 1` per row, so
- * memory is O(M·log W)), and drops the oldest part whenever some split into an older and a newer
- * sub-window shows means further apart than `ε_cut = √(2σ²_W·ln(2/δ')/m) + 2·ln(2/δ')/(3m)` with
- * `1/m = 1/n₀ + 1/n₁` and `δ' = δ/ln W`. The window is then as long as the data has been stationary.
+ * exponential histogram (row k holds buckets of 2^k values, at most `maxBuckets` per row, so memory
+ * is O(M·log W)), and every `clock` values looks for a split into an older `W₀` (n₀ values) and a
+ * newer `W₁` (n₁) whose means differ by more than river's
+ * `ε_cut = √(2·σ²_W·ln(2/δ')/m') + (2/3)·ln(2/δ')/m'`, with `δ' = δ/ln W`,
+ * `1/m' = 1/(n₀ − L + 1) + 1/(n₁ − L + 1)` and `L = minWindowLength`.
+ *
+ * On a detection the older part goes, up to the newest split that still shows the change, so the
+ * window holds the new regime only and one abrupt change fires once (river drops one bucket at a
+ * time and may fire again at the next check while the old regime drains out).
  */
 export class ADWIN implements DriftDetector {
   readonly name = 'adwin';
@@ -42,6 +47,7 @@ export class ADWIN implements DriftDetector {
   readonly minWindowLength: number;
   readonly gracePeriod: number;
   driftDetected = false;
+  skipped = 0;
   /** Rows of buckets; in each row the oldest bucket comes first, and higher rows are older. */
   private rows: Bucket[][] = [];
   private seen = 0;
@@ -74,13 +80,16 @@ export class ADWIN implements DriftDetector {
     return n > 0 ? sum / n : 0;
   }
 
+  /** Feeds one value; a non-finite one is skipped (it would poison every sum of the window). */
   update(x: number): this {
     this.driftDetected = false;
+    if (!Number.isFinite(x)) {
+      this.skipped++;
+      return this;
+    }
     this.seen++;
     this.insert({ n: 1, sum: x, m2: 0 }, 0);
-    if (this.seen % this.clock === 0 && this.width > this.gracePeriod) {
-      while (this.cut()) this.driftDetected = true;
-    }
+    if (this.seen % this.clock === 0 && this.width > this.gracePeriod) this.driftDetected = this.cut();
     return this;
   }
 
@@ -101,42 +110,44 @@ export class ADWIN implements DriftDetector {
     return out;
   }
 
-  /** Looks for one cut; drops the oldest bucket and returns true when the window splits. */
+  /** Looks for splits that show a change; drops the older side of the newest one and returns true. */
   private cut(): boolean {
     const buckets = this.buckets();
     let total: Bucket = { n: 0, sum: 0, m2: 0 };
     for (const b of buckets) total = total.n === 0 ? { ...b } : combine(total, b);
     const w = total.n;
-    if (w < 2 * this.minWindowLength) return false;
+    const L = this.minWindowLength;
+    if (w < 2 * L) return false;
     const variance = total.m2 / w;
     const logTerm = Math.log((2 * Math.log(w)) / this.delta);
     let n0 = 0;
     let sum0 = 0;
+    let drop = -1;
     for (let i = 0; i < buckets.length - 1; i++) {
       n0 += buckets[i].n;
       sum0 += buckets[i].sum;
       const n1 = w - n0;
-      if (n0 < this.minWindowLength) continue;
-      if (n1 < this.minWindowLength) break;
-      const mRecip = 1 / n0 + 1 / n1;
+      if (n0 < L) continue;
+      if (n1 < L) break;
+      const mRecip = 1 / (n0 - L + 1) + 1 / (n1 - L + 1);
       const epsilon = Math.sqrt(2 * mRecip * variance * logTerm) + (2 / 3) * mRecip * logTerm;
-      if (Math.abs(sum0 / n0 - (total.sum - sum0) / n1) > epsilon) {
-        this.dropOldest();
-        return true;
-      }
+      if (Math.abs(sum0 / n0 - (total.sum - sum0) / n1) > epsilon) drop = i;
     }
-    return false;
+    if (drop < 0) return false;
+    this.dropOldest(drop + 1);
+    return true;
   }
 
-  private dropOldest(): void {
-    for (let level = this.rows.length - 1; level >= 0; level--) {
-      if (this.rows[level].length > 0) {
-        this.rows[level].shift();
-        if (this.rows[level].length === 0 && level === this.rows.length - 1) this.rows.pop();
-        return;
-      }
-      this.rows.pop();
+  /** Drops the `count` oldest buckets. */
+  private dropOldest(count: number): void {
+    let left = count;
+    for (let level = this.rows.length - 1; level >= 0 && left > 0; level--) {
+      const row = this.rows[level];
+      const take = Math.min(left, row.length);
+      row.splice(0, take);
+      left -= take;
     }
+    while (this.rows.length > 0 && this.rows[this.rows.length - 1].length === 0) this.rows.pop();
   }
 
   reset(): void {

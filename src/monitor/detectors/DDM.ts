@@ -2,7 +2,10 @@ import type { DriftDetector } from './DriftDetector.ts';
 
 /** Parameters of {@link DDM}; defaults are river's `drift.binary.DDM`. */
 export interface DDMOptions {
-  /** Values seen before any warning or detection. Default 30. */
+  /**
+   * Values counted before the first warning or detection can happen: the test starts with the value
+   * after these (river's `warm_start`, skmultiflow's `min_num_instances`). Default 30.
+   */
   readonly warmStart?: number;
   /** Warning at `p_min + warningThreshold·s_min`. Default 2. */
   readonly warningThreshold?: number;
@@ -14,7 +17,7 @@ export interface DDMOptions {
  * Drift Detection Method (Gama et al., 2004) on a binary error stream (1 = wrong). Models the error
  * count as binomial: with error rate `p` and `s = √(p(1−p)/n)`, it remembers the minimum of `p + s`
  * and warns (2σ) or alarms (3σ) when `p + s` climbs that far above it — a classifier whose error
- * rate rises significantly has met a change in the concept.
+ * rate rises significantly has met a change in the concept. Resets on the update after a detection.
  */
 export class DDM implements DriftDetector {
   readonly name = 'ddm';
@@ -23,6 +26,7 @@ export class DDM implements DriftDetector {
   readonly driftThreshold: number;
   driftDetected = false;
   warningDetected = false;
+  skipped = 0;
   private n = 0;
   private p = 0;
   private pMin = Number.POSITIVE_INFINITY;
@@ -34,14 +38,27 @@ export class DDM implements DriftDetector {
     this.driftThreshold = options.driftThreshold ?? 3;
   }
 
-  /** Feeds one outcome: 1 (or true) for an error, 0 for a correct prediction. */
+  /** Outcomes counted since the last reset. */
+  get count(): number {
+    return this.n;
+  }
+
+  /** Feeds one outcome: 1 (or true) for an error, 0 for a correct prediction; a non-finite value is skipped. */
   update(x: number): this {
+    if (!Number.isFinite(x)) {
+      // a NaN would make p NaN and every comparison false from here on: the detector would be dead
+      this.skipped++;
+      this.driftDetected = false;
+      this.warningDetected = false;
+      return this;
+    }
     if (this.driftDetected) this.reset();
     this.n++;
     this.p += (x - this.p) / this.n;
     const s = Math.sqrt((this.p * (1 - this.p)) / this.n);
     this.warningDetected = false;
-    if (this.n < this.warmStart) return this;
+    // river tests from the value after `warm_start`: with n ≤ 30 the binomial s is too rough to trust
+    if (this.n <= this.warmStart) return this;
     if (this.p + s <= this.pMin + this.sMin) {
       this.pMin = this.p;
       this.sMin = s;

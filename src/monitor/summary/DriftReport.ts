@@ -47,10 +47,13 @@ export interface QualityReport extends QualityMetrics {
   readonly labelDrift?: CategoryDrift;
   /** Two-sided two-proportion z-test of window accuracy vs baseline accuracy. */
   readonly accuracyChange?: { readonly difference: number; readonly z: number; readonly pValue: number; readonly verdict: DriftVerdict };
-  /** Change detections (DDM, ADWIN, Page-Hinkley) on the label stream in the window. */
+  /**
+   * Change detections on the label stream in the window, per detector (`ddm`, `adwin`, `pageHinkley`)
+   * and `concept`: the combined verdict of `ConceptDrift` (two detectors agreeing).
+   */
   readonly detections: Readonly<Record<string, number>>;
   readonly unmatched: number;
-  /** Verdict on concept drift: detectors fired, accuracy fell significantly, or labels shifted. */
+  /** Verdict on concept drift: the combined detector verdict fired, accuracy fell significantly, or labels shifted. */
   readonly conceptDrift: boolean;
 }
 

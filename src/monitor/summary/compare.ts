@@ -156,7 +156,8 @@ function quality(window: WindowSketchJSON, baseline: Baseline, options: Required
     }
   }
   const detections = q.detections;
-  const fired = Object.values(detections).some((n) => n > 0);
+  // the combined verdict (two detectors agreeing), not any one detector: alone each false-alarms
+  const fired = (detections.concept ?? 0) > 0;
   return {
     ...metrics,
     ...(base ? { baseline: base } : {}),

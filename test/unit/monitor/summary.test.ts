@@ -84,6 +84,19 @@ describe('DriftSummary on real seattle-weather', () => {
     expect(strip(DriftSummary.merge(parts.map(DriftSummary.toJSON), baseline))).toEqual(strip(big));
   });
 
+  it('reads concept drift from the combined detector verdict, not from any one detector', () => {
+    const baseline = baselineOf('y2012');
+    const w = new WindowSketch(sketchLayout(['temp_max'], { kind: 'classification', labels: LABELS }, baseline), 'weather', '1', 0, 3_600_000);
+    w.quality.addDetection('ddm');
+    w.quality.addDetection('ddm');
+    const lone = DriftSummary.summarize(w.toJSON(), baseline).report?.quality;
+    expect(lone?.detections).toEqual({ ddm: 2 });
+    expect(lone?.conceptDrift).toBe(false);
+    w.quality.addDetection('adwin');
+    w.quality.addDetection('concept');
+    expect(DriftSummary.summarize(w.toJSON(), baseline).report?.quality.conceptDrift).toBe(true);
+  });
+
   it('refuses to merge different model versions', () => {
     const baseline = baselineOf('y2012');
     const a = DriftSummary.summarize(windowOf(baseline, [1, 2], ['sun', 'rain']));

@@ -1,0 +1,118 @@
+/**
+ * `npm run bench:drift`: how often the concept-drift verdict (and each change detector alone) fires on
+ * seeded stable error streams of 5,000 label joins, and how long after a seeded abrupt change it fires.
+ * Deterministic (seeded streams, no timing), so the numbers are the same on every machine. Writes
+ * bench/results/drift.json and bench/results/drift.md. The ≤ 5 % bound is asserted by
+ * test/unit/monitor/detectors.test.ts on its own seeded streams.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConceptDrift } from '../src/monitor/detectors/ConceptDrift.ts';
+import { changedStreams, type ErrorStream, stableStreams } from './driftStreams.ts';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(root, 'bench', 'results');
+mkdirSync(out, { recursive: true });
+
+const SEEDS = 40;
+const N = 5000;
+/** The verdict before issue 15: any one detector firing. */
+const ANY = 'any detector';
+
+/** First index (≥ `from`) and number of firings per name, over one stream. */
+function run(stream: ErrorStream, from = 0): { first: Record<string, number>; count: Record<string, number>; names: string[] } {
+  const concept = new ConceptDrift({ kind: stream.kind });
+  const first: Record<string, number> = {};
+  const count: Record<string, number> = {};
+  const names = [...concept.detectors.map((d) => d.name), concept.name, ANY];
+  stream.values.forEach((v, i) => {
+    concept.update(v);
+    if (i < from) return;
+    const fired = [...concept.fired];
+    if (concept.fired.some((f) => f !== concept.name)) fired.push(ANY);
+    for (const name of fired) {
+      first[name] ??= i - from;
+      count[name] = (count[name] ?? 0) + 1;
+    }
+  });
+  return { first, count, names };
+}
+
+interface Row {
+  kind: string;
+  detector: string;
+  streams: number;
+  falseAlarmStreams?: number;
+  falseAlarmRate?: number;
+  detected?: number;
+  medianDelay?: number;
+  p90Delay?: number;
+  meanFiringsPerChange?: number;
+}
+
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+const rows: Row[] = [];
+for (const kind of ['classification', 'regression'] as const) {
+  const stable = stableStreams(SEEDS, N).filter((s) => s.kind === kind);
+  const changed = changedStreams(SEEDS, N).filter((s) => s.kind === kind);
+  const stableRuns = stable.map((s) => run(s));
+  const changedRuns = changed.map((s) => run(s, s.change));
+  for (const name of stableRuns[0].names) {
+    const alarms = stableRuns.filter((r) => (r.count[name] ?? 0) > 0).length;
+    const delays = changedRuns
+      .map((r) => r.first[name])
+      .filter((d): d is number => d !== undefined)
+      .sort((a, b) => a - b);
+    const firings = changedRuns.map((r) => r.count[name] ?? 0);
+    rows.push({
+      kind,
+      detector: name,
+      streams: stable.length,
+      falseAlarmStreams: alarms,
+      falseAlarmRate: alarms / stable.length,
+      detected: delays.length,
+      ...(delays.length > 0 ? { medianDelay: quantile(delays, 0.5), p90Delay: quantile(delays, 0.9) } : {}),
+      meanFiringsPerChange: firings.reduce((a, b) => a + b, 0) / firings.length,
+    });
+  }
+}
+
+const result = {
+  run: new Date().toISOString(),
+  node: process.version,
+  command: 'npm run bench:drift',
+  streams: {
+    length: N,
+    seeds: SEEDS,
+    stable: 'classification: 0/1 errors at p ∈ {0.05, 0.1, 0.2, 0.3}; regression: |N(0, σ)| or |t₃|·σ with σ ∈ {0.001, 1, 1000}',
+    change: `at ${N / 2}: error rate +0.15 (classification), error spread ×1.5 (regression); delay = values after the change`,
+  },
+  rows,
+};
+writeFileSync(join(out, 'drift.json'), `${JSON.stringify(result, null, 2)}\n`);
+
+const pct = (x?: number) => (x === undefined ? '–' : `${(100 * x).toFixed(1)} %`);
+const md = [
+  '# Concept-drift detectors: false alarms and delays',
+  '',
+  `Run ${result.run} with \`npm run bench:drift\`; Node ${result.node}. Seeded streams, no timings: the numbers repeat exactly.`,
+  '',
+  `- Stable streams: ${SEEDS} per kind, ${N} label joins each; ${result.streams.stable}.`,
+  `- Changed streams: ${SEEDS} per kind, change ${result.streams.change}.`,
+  '- `concept` is the verdict `compare()` reads (2 of DDM/ADWIN/Page-Hinkley within 1000 values; both of ADWIN/Page-Hinkley for a regressor);',
+  `  \`${ANY}\` is the verdict before issue 15 (the OR of the detectors).`,
+  '',
+  '| kind | detector | false-alarm streams | false-alarm rate | changes detected | median delay | p90 delay | firings per change |',
+  '|---|---|---|---|---|---|---|---|',
+  ...rows.map(
+    (r) =>
+      `| ${r.kind} | ${r.detector} | ${r.falseAlarmStreams}/${r.streams} | ${pct(r.falseAlarmRate)} | ${r.detected}/${r.streams} | ${r.medianDelay ?? '–'} | ${r.p90Delay ?? '–'} | ${r.meanFiringsPerChange?.toFixed(2)} |`,
+  ),
+  '',
+];
+writeFileSync(join(out, 'drift.md'), md.join('\n'));
+console.log(md.join('\n'));
