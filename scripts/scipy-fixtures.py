@@ -96,6 +96,37 @@ res = stats.chisquare(obs, exp)
 chi_cases.append({'observed': obs.tolist(), 'expected': exp.tolist(), 'statistic': fnum(res.statistic),
                   'pValue': fnum(res.pvalue), 'dof': 3})
 
+# two-sample contingency chi-square: reference counts vs current counts (columns zero in both dropped,
+# which scipy requires), and a category only one sample has
+contingency_pairs = count_pairs + [([2, 1, 0], [0, 1, 1]), ([50, 40, 0, 10], [45, 42, 1, 12]), ([30, 0], [25, 0])]
+contingency_cases = []
+for ref, cur in contingency_pairs:
+    ref, cur = np.asarray(r(ref)), np.asarray(r(cur))
+    keep = (ref + cur) > 0
+    if keep.sum() < 2:
+        contingency_cases.append({'reference': ref.tolist(), 'current': cur.tolist(), 'statistic': 0.0, 'pValue': 1.0, 'dof': 0})
+        continue
+    res = stats.chi2_contingency(np.vstack([ref[keep], cur[keep]]), correction=False)
+    contingency_cases.append({'reference': ref.tolist(), 'current': cur.tolist(), 'statistic': fnum(res[0]),
+                              'pValue': fnum(res[1]), 'dof': int(res[2])})
+
+# two proportions x1/n1 vs x2/n2: the z-test's p-value is chi2_contingency's on the 2x2 table (z^2 = chi^2),
+# its sign that of p2 - p1; Fisher's exact test as scipy computes it
+proportion_cases = []
+for x1, n1, x2, n2 in [(10, 100, 20, 100), (50, 172, 48, 172), (0, 1000, 1, 100), (0, 1000, 50, 100), (3, 40, 9, 35),
+                       (120, 400, 90, 410), (0, 50, 0, 60), (1, 2, 1, 3), (500, 1000, 480, 1000)]:
+    table = np.array([[x1, n1 - x1], [x2, n2 - x2]])
+    if (table.sum(axis=0) == 0).any():
+        z, pz = 0.0, 1.0
+    else:
+        chi = stats.chi2_contingency(table, correction=False)
+        z, pz = float(np.sign(x2 / n2 - x1 / n1) * np.sqrt(chi[0])), float(chi[1])
+    proportion_cases.append({'x1': x1, 'n1': n1, 'x2': x2, 'n2': n2, 'z': fnum(z), 'zPValue': fnum(pz),
+                             'fisherPValue': fnum(stats.fisher_exact(table)[1])})
+
+# natural-log Jensen-Shannon distance: scipy's default base, the one Evidently's 0.1 threshold is read in
+js_natural_cases = [{'p': c['p'], 'q': c['q'], 'distance': fnum(distance.jensenshannon(c['p'], c['q']))} for c in js_cases]
+
 # ---------------------------------------------------------------- sample-based statistics
 sample_pairs = {
     'normal-shift-100-120': (rng.normal(0, 1, 100), rng.normal(0.3, 1, 120)),
@@ -186,6 +217,7 @@ def seattle_pair(ref, cur):
     cref = np.array([wref.count(c) for c in cats], dtype=float)
     ccur = np.array([wcur.count(c) for c in cats], dtype=float)
     chi = stats.chisquare(ccur, cref * ccur.sum() / cref.sum())
+    cont = stats.chi2_contingency(np.vstack([cref, ccur]), correction=False)
     return {
         'reference': ref,
         'current': cur,
@@ -206,6 +238,9 @@ def seattle_pair(ref, cur):
             'chiSquareStatistic': fnum(chi.statistic),
             'chiSquarePValue': fnum(chi.pvalue),
             'jensenShannon': fnum(distance.jensenshannon(cref, ccur, base=2)),
+            'contingencyStatistic': fnum(cont[0]),
+            'contingencyPValue': fnum(cont[1]),
+            'jensenShannonNatural': fnum(distance.jensenshannon(cref, ccur)),
         },
     }
 
@@ -220,11 +255,17 @@ fixture = {
         'chisquare: scipy 1.10 rejects unequal totals, so expected was rescaled to the observed total first.',
         'ks_2samp uses method="asymp": p = kstwo.sf(D, round(n*m/(n+m))).',
         'Non-finite numbers are encoded as the strings "Infinity", "-Infinity", "NaN".',
+        'chiSquareContingency: chi2_contingency([reference, current], correction=False) after dropping columns zero in both.',
+        'twoProportion: z from chi2_contingency on the 2x2 table (z^2 = chi^2, sign of p2 - p1); fisher_exact two-sided.',
+        'jensenShannonNatural: distance.jensenshannon(p, q) with its default base e.',
     ],
     'psi': psi_cases,
     'jensenShannon': js_cases,
     'klDivergence': kl_cases,
     'chiSquare': chi_cases,
+    'chiSquareContingency': contingency_cases,
+    'twoProportion': proportion_cases,
+    'jensenShannonNatural': js_natural_cases,
     'ks': ks_cases,
     'wasserstein': wasserstein_cases,
     'special': {'gammaincc': gammaincc_grid, 'kolmogorovSf': kolmogorov_grid, 'kstwoSf': kstwo_grid},

@@ -12,29 +12,51 @@ export interface CategoryCounts extends PairedCounts {
   readonly categories: readonly (string | number | null)[];
 }
 
+/** Numbers closer than this share of the largest magnitude in the two windows are one category. */
+const CATEGORY_RESOLUTION = 1e-6;
+
+/**
+ * How numbers are read as categories in two windows: snapped to a grid of `1e-6 × max |x|` over both,
+ * so float noise (0.1 + 0.2, a value stored as float32 in one window and float64 in the other, 1e-9
+ * jitter) does not split one category in two. Strings and `null` are their own keys.
+ */
+export function categoryKeyOf(...windows: ArrayLike<string | number | null>[]): (value: string | number | null) => string | number | null {
+  let scale = 0;
+  for (const w of windows) {
+    for (let i = 0; i < w.length; i++) {
+      const v = w[i];
+      if (typeof v === 'number' && Number.isFinite(v) && Math.abs(v) > scale) scale = Math.abs(v);
+    }
+  }
+  const step = CATEGORY_RESOLUTION * (scale > 0 ? scale : 1);
+  // + 0 turns −0 into 0: one key for zero
+  return (value) => (typeof value === 'number' && Number.isFinite(value) ? Math.round(value / step) * step + 0 : value);
+}
+
 /**
  * Counts each distinct value in both windows over the union of their categories, so a category
- * new in `current` shows up as a zero in `reference` rather than silently disappearing.
+ * new in `current` shows up as a zero in `reference` rather than silently disappearing. Numbers are
+ * read through {@link categoryKeyOf}.
  */
 export function categoryCounts(reference: ArrayLike<string | number | null>, current: ArrayLike<string | number | null>): CategoryCounts {
+  const key = categoryKeyOf(reference, current);
   const index = new Map<string | number | null, number>();
   const categories: (string | number | null)[] = [];
   const see = (value: string | number | null): number => {
-    let at = index.get(value);
+    const k = key(value);
+    let at = index.get(k);
     if (at === undefined) {
       at = categories.length;
-      index.set(value, at);
+      index.set(k, at);
       categories.push(value);
     }
     return at;
   };
-  for (let i = 0; i < reference.length; i++) see(reference[i]);
-  for (let i = 0; i < current.length; i++) see(current[i]);
-  const ref = new Float64Array(categories.length);
-  const cur = new Float64Array(categories.length);
-  for (let i = 0; i < reference.length; i++) ref[index.get(reference[i]) as number]++;
-  for (let i = 0; i < current.length; i++) cur[index.get(current[i]) as number]++;
-  return { categories, reference: ref, current: cur };
+  const ref = new Float64Array(reference.length + current.length);
+  const cur = new Float64Array(reference.length + current.length);
+  for (let i = 0; i < reference.length; i++) ref[see(reference[i])]++;
+  for (let i = 0; i < current.length; i++) cur[see(current[i])]++;
+  return { categories, reference: ref.slice(0, categories.length), current: cur.slice(0, categories.length) };
 }
 
 /** Reference-quantile bins and the counts of both windows in them. */

@@ -1,10 +1,11 @@
-import { chiSquareTest } from './chiSquareTest.ts';
+import { chiSquareContingency } from './chiSquareContingency.ts';
 import { DriftDecision, DriftKind, type DriftStatistic, type DriftStatisticResult, type FeatureValues } from './DriftStatistic.ts';
 import { categoryCounts, quantileBinCounts, type PairedCounts } from './histogram.ts';
 import { jensenShannon } from './jensenShannon.ts';
 import { klDivergence } from './klDivergence.ts';
 import { ksTest } from './ksTest.ts';
 import { psi } from './psi.ts';
+import { twoProportionZTest } from './twoProportionTest.ts';
 import { invalidInput, toSample } from './validate.ts';
 import { wasserstein } from './wasserstein.ts';
 
@@ -115,15 +116,35 @@ export const driftStatistics = {
   },
   chisquare: {
     name: 'chisquare',
-    description: "Pearson's chi-square test of current category counts against reference proportions",
+    description: "Pearson's two-sample chi-square test of homogeneity (reference counts vs current counts)",
     kinds: CATEGORICAL_ONLY,
     decision: DriftDecision.P_VALUE,
     defaultThreshold: 0.05,
     compute(reference, current, kind): DriftStatisticResult {
       requireKind('chisquare', CATEGORICAL_ONLY, kind);
+      // both windows are samples: a goodness-of-fit test against the reference's proportions treats them
+      // as known and false-alarms on a third of random halves of the same data
       const counts = categoryCounts(reference, current);
       if (counts.reference.length < 2) return { statistic: 0, pValue: 1 };
-      return chiSquareTest(counts.current, counts.reference);
+      const r = chiSquareContingency(counts.reference, counts.current);
+      return { statistic: r.statistic, pValue: r.pValue };
+    },
+  },
+  z: {
+    name: 'z',
+    description: 'Two-proportion z-test for a binary feature (share of its first value in reference vs current)',
+    kinds: CATEGORICAL_ONLY,
+    decision: DriftDecision.P_VALUE,
+    defaultThreshold: 0.05,
+    compute(reference, current, kind): DriftStatisticResult {
+      requireKind('z', CATEGORICAL_ONLY, kind);
+      const counts = categoryCounts(reference, current);
+      if (counts.reference.length < 2) return { statistic: 0, pValue: 1 };
+      if (counts.reference.length > 2) {
+        throw invalidInput('current', 'not-binary', `the z-test compares two values, the windows hold ${counts.reference.length}`);
+      }
+      const r = twoProportionZTest(counts.reference[0], reference.length, counts.current[0], current.length);
+      return { statistic: r.statistic, pValue: r.pValue };
     },
   },
 } as const satisfies Record<string, DriftStatistic>;

@@ -212,3 +212,21 @@ export function kolmogorovSmirnovSf(d: number, n: number): number {
   if (m * m * m * Math.ceil(Math.log2(n) + 1) > MAX_DURBIN_WORK) return corrected;
   return Math.min(1, Math.max(0, 1 - durbinCdf(d, n, k)));
 }
+
+/** `P(|Z| > |z|)` for a standard normal: `erfc(|z|/√2)`, by series below 2 and continued fraction above. */
+export function normalTwoSided(z: number): number {
+  const x = Math.abs(z) / Math.SQRT2;
+  // erfc by its continued fraction for x > 2, and by the Taylor series of erf below
+  if (x < 2) {
+    let sum = x;
+    let term = x;
+    for (let n = 1; n < 60; n++) {
+      term *= (-x * x) / n;
+      sum += term / (2 * n + 1);
+    }
+    return Math.min(1, Math.max(0, 1 - (2 / Math.sqrt(Math.PI)) * sum));
+  }
+  let f = 0;
+  for (let n = 60; n >= 1; n--) f = n / 2 / (x + f);
+  return Math.exp(-x * x) / Math.sqrt(Math.PI) / (x + f);
+}

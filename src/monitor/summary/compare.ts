@@ -1,10 +1,11 @@
 import type { Baseline } from '../Baseline.ts';
 import { benjaminiHochberg } from '../drift/benjaminiHochberg.ts';
-import { chiSquareTest } from '../drift/chiSquareTest.ts';
+import { chiSquareContingency } from '../drift/chiSquareContingency.ts';
 import { DriftVerdict } from '../drift/detectDrift.ts';
 import { jensenShannon } from '../drift/jensenShannon.ts';
 import { ksFromSketches } from '../drift/ksFromSketches.ts';
 import { psi } from '../drift/psi.ts';
+import { normalTwoSided } from '../drift/special.ts';
 import { driftStatistics } from '../drift/registry.ts';
 import { wassersteinFromSketches } from '../drift/wassersteinFromSketches.ts';
 import { qualityMetrics } from '../quality/qualityMetrics.ts';
@@ -89,9 +90,10 @@ function verdicts(pending: readonly Pending[], fdr: boolean): QuantityDrift[] {
 }
 
 /**
- * Category counts against baseline counts: χ² for a small baseline with enough expected counts per
- * category (as `chooseStatistic` decides), Jensen–Shannon otherwise. Categories empty on both sides
- * are left out, so they do not add degrees of freedom.
+ * Category counts against baseline counts: the two-sample χ² (a contingency table: both are samples)
+ * for a small baseline with enough expected counts per category (as `chooseStatistic` decides),
+ * Jensen–Shannon otherwise. Categories empty on both sides are left out, so they do not add degrees of
+ * freedom; a category only the window has is an ordinary cell.
  */
 export function compareCategories(current: CategoricalCountsJSON, baseline: CategoricalCountsJSON, options: Required<CompareOptions>): CategoryDrift {
   const keep = current.counts.map((c, i) => c > 0 || baseline.counts[i] > 0);
@@ -109,7 +111,7 @@ export function compareCategories(current: CategoricalCountsJSON, baseline: Cate
   };
   if (m < options.minSampleSize || n === 0 || cur.length < 2) return { ...base, verdict: DriftVerdict.INSUFFICIENT_DATA };
   if (useChi) {
-    const r = chiSquareTest(cur, ref);
+    const r = chiSquareContingency(ref, cur);
     return { ...base, value: r.statistic, pValue: r.pValue, verdict: r.pValue < ALPHA ? DriftVerdict.DRIFT : DriftVerdict.NO_DRIFT };
   }
   const d = jensenShannon(ref, cur);
@@ -169,23 +171,8 @@ function quality(window: WindowSketchJSON, baseline: Baseline, options: Required
   };
 }
 
-/** `P(|Z| > |z|)` for a standard normal: `erfc(|z|/√2)`, by series below 2 and continued fraction above. */
-export function normalTwoSided(z: number): number {
-  const x = Math.abs(z) / Math.SQRT2;
-  // erfc by its continued fraction for x > 2, and by the Taylor series of erf below
-  if (x < 2) {
-    let sum = x;
-    let term = x;
-    for (let n = 1; n < 60; n++) {
-      term *= (-x * x) / n;
-      sum += term / (2 * n + 1);
-    }
-    return Math.min(1, Math.max(0, 1 - (2 / Math.sqrt(Math.PI)) * sum));
-  }
-  let f = 0;
-  for (let n = 60; n >= 1; n--) f = n / 2 / (x + f);
-  return Math.exp(-x * x) / Math.sqrt(Math.PI) / (x + f);
-}
+/** Re-exported where it used to live (tests and callers import it from here). */
+export { normalTwoSided };
 
 /**
  * Compares one window (or any merge of windows) with its version's training baseline: per feature a

@@ -10,7 +10,7 @@ const tMax2013 = seattleSlice('tempMax', 'y2013');
 
 describe('driftStatistics registry', () => {
   it('holds described objects keyed by their names', () => {
-    expect(Object.keys(driftStatistics).sort()).toEqual(['chisquare', 'jensenshannon', 'kl_div', 'ks', 'psi', 'wasserstein']);
+    expect(Object.keys(driftStatistics).sort()).toEqual(['chisquare', 'jensenshannon', 'kl_div', 'ks', 'psi', 'wasserstein', 'z']);
     for (const [key, statistic] of Object.entries(driftStatistics)) {
       expect(statistic.name).toBe(key);
       expect(statistic.kinds.length).toBeGreaterThan(0);
@@ -39,7 +39,7 @@ describe('driftStatistics registry', () => {
     expect(Math.abs((ks.pValue as number) - pair.tempMax.ksPValue)).toBeLessThan(0.01);
   });
 
-  it('computes chi-square and Jensen–Shannon on seattle weather categories as scipy does', () => {
+  it('computes the two-sample chi-square and Jensen–Shannon on seattle weather categories as scipy does', () => {
     for (const [reference, current] of [
       ['jan-jun', 'jul-dec'],
       ['y2012', 'y2013'],
@@ -48,8 +48,9 @@ describe('driftStatistics registry', () => {
       const ref = seattleSlice('weather', reference);
       const cur = seattleSlice('weather', current);
       const chi = driftStatistics.chisquare.compute(ref, cur, DriftKind.CATEGORICAL);
-      expect(relativeError(chi.statistic, pair.weather.chiSquareStatistic)).toBeLessThan(1e-9);
-      expect(relativeError(chi.pValue as number, pair.weather.chiSquarePValue)).toBeLessThan(1e-9);
+      // scipy.stats.chi2_contingency([reference, current], correction=False)
+      expect(relativeError(chi.statistic, pair.weather.contingencyStatistic)).toBeLessThan(1e-9);
+      expect(relativeError(chi.pValue as number, pair.weather.contingencyPValue)).toBeLessThan(1e-9);
       const js = driftStatistics.jensenshannon.compute(ref, cur, DriftKind.CATEGORICAL).statistic;
       expect(relativeError(js, pair.weather.jensenShannon)).toBeLessThan(1e-12);
     }
@@ -60,8 +61,11 @@ describe('driftStatistics registry', () => {
     expect(counts.categories).toEqual(['a', 'b', 'c', null]);
     expect(Array.from(counts.reference)).toEqual([2, 1, 0, 0]);
     expect(Array.from(counts.current)).toEqual([0, 1, 1, 1]);
+    // a category only the current window has is an ordinary cell of the contingency table, not p = 0
+    // (scipy: chi2_contingency([[2, 1, 0], [0, 1, 1]], correction=False) → 35/12 on 2 dof, p = e^(−35/24))
     const chi = driftStatistics.chisquare.compute(['a', 'b', 'a'], ['b', 'c'], DriftKind.CATEGORICAL);
-    expect(chi.pValue).toBe(0);
+    expect(chi.statistic).toBeCloseTo(35 / 12, 12);
+    expect(chi.pValue).toBeCloseTo(0.2326236579172927, 12);
   });
 
   it('keeps KL finite on empty bins and reads thresholds in the right direction', () => {

@@ -12,6 +12,9 @@ export interface ScipyDriftFixture {
   jensenShannon: { p: number[]; q: number[]; distance: Num }[];
   klDivergence: { p: number[]; q: number[]; divergence: Num }[];
   chiSquare: { observed: number[]; expected: number[]; statistic: Num; pValue: Num; dof: number }[];
+  chiSquareContingency: { reference: number[]; current: number[]; statistic: Num; pValue: Num; dof: number }[];
+  twoProportion: { x1: number; n1: number; x2: number; n2: number; z: Num; zPValue: Num; fisherPValue: Num }[];
+  jensenShannonNatural: { p: number[]; q: number[]; distance: Num }[];
   ks: { name: string; a: number[]; b: number[]; statistic: Num; pValue: Num }[];
   wasserstein: { name: string; a: number[]; b: number[]; distance: Num }[];
   special: {
@@ -47,6 +50,9 @@ export interface SeattlePair {
     chiSquareStatistic: number;
     chiSquarePValue: number;
     jensenShannon: number;
+    contingencyStatistic: number;
+    contingencyPValue: number;
+    jensenShannonNatural: number;
   };
 }
 
