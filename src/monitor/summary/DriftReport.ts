@@ -1,4 +1,5 @@
 import type { DriftVerdict } from '../drift/detectDrift.ts';
+import type { MissingRateTest } from '../drift/missingRate.ts';
 import type { QualityMetrics } from '../quality/qualityMetrics.ts';
 
 /** Drift of one numeric quantity (a model feature, a score, the confidence) against its baseline. */
@@ -6,8 +7,16 @@ export interface QuantityDrift {
   readonly name: string;
   /** Finite values in the window. */
   readonly count: number;
+  /** NaN values in the window. */
   readonly missing: number;
+  /** ±Infinity values in the window. */
   readonly invalid: number;
+  /**
+   * The window's share of missing + invalid values against the baseline's (two-proportion test, Fisher's
+   * exact test on small counts; BH-adjusted with the features' KS tests). Present when either has any;
+   * its drift makes `verdict` drift, even when too few finite values are left for the distribution.
+   */
+  readonly missingRate?: MissingRateTest & { readonly adjustedPValue?: number; readonly verdict: DriftVerdict };
   readonly mean?: number;
   readonly baselineMean: number;
   /** The statistic the verdict rests on: `'ks'` (sketch KS, p-value) or `'wasserstein'` (over the baseline std). */
@@ -90,7 +99,7 @@ export interface DriftReport {
     | { readonly kind: 'regression'; readonly outputs: readonly QuantityDrift[] };
   readonly quality: QualityReport;
   readonly health: HealthReport;
-  /** Features whose verdict is drift. */
+  /** Features whose verdict is drift (their distribution or their missing rate). */
   readonly driftedFeatures: readonly string[];
   /** Any feature, the prediction or the concept drifted. */
   readonly drift: boolean;

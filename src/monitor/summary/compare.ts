@@ -3,6 +3,7 @@ import { benjaminiHochberg } from '../drift/benjaminiHochberg.ts';
 import { chiSquareContingency } from '../drift/chiSquareContingency.ts';
 import { DriftVerdict } from '../drift/detectDrift.ts';
 import { jensenShannon } from '../drift/jensenShannon.ts';
+import { type MissingRateTest, missingRateTest } from '../drift/missingRate.ts';
 import { ksFromSketches } from '../drift/ksFromSketches.ts';
 import { psi } from '../drift/psi.ts';
 import { normalTwoSided } from '../drift/special.ts';
@@ -30,7 +31,12 @@ const DISTANCE = driftStatistics.wasserstein.defaultThreshold;
 /** Evidently's floor for the Wasserstein normaliser. */
 const MIN_NORMALISER = 0.001;
 
-type Pending = { drift: Omit<QuantityDrift, 'verdict' | 'adjustedPValue'>; testable: boolean };
+type Pending = { drift: Omit<QuantityDrift, 'verdict' | 'adjustedPValue' | 'missingRate'>; testable: boolean; missing?: MissingRateTest };
+
+/** Missing and invalid values of a sketch, next to all values it was given. */
+function shares(s: FeatureSketchJSON): { missing: number; invalid: number; total: number } {
+  return { missing: s.missing, invalid: s.invalid, total: s.count + s.missing + s.invalid };
+}
 
 /** One numeric quantity against its baseline sketch; the verdict is read after BH (see {@link compare}). */
 function quantity(name: string, current: FeatureSketchJSON, baseline: FeatureSketchJSON, options: Required<CompareOptions>): Pending {
@@ -45,7 +51,12 @@ function quantity(name: string, current: FeatureSketchJSON, baseline: FeatureSke
     statistic: useTest ? ('ks' as const) : ('wasserstein' as const),
     threshold: useTest ? ALPHA : DISTANCE,
   };
-  if (current.count < options.minSampleSize || baseline.count === 0) return { drift: base, testable: false };
+  const cur0 = shares(current);
+  const ref0 = shares(baseline);
+  // the share of NaN/±Infinity against the baseline's: judged even when too few finite values remain
+  const missing = cur0.total >= options.minSampleSize && ref0.total > 0 ? missingRateTest(ref0, cur0) : undefined;
+  const extra = missing ? { missing } : {};
+  if (current.count < options.minSampleSize || baseline.count === 0) return { drift: base, testable: false, ...extra };
   const cur = DDSketch.fromJSON(current.quantiles);
   const ref = DDSketch.fromJSON(baseline.quantiles);
   const ks = ksFromSketches(ref, cur);
@@ -65,27 +76,46 @@ function quantity(name: string, current: FeatureSketchJSON, baseline: FeatureSke
         : {}),
     },
     testable: true,
+    ...extra,
   };
 }
 
-/** Reads verdicts: p-values (BH-adjusted across features when asked) or distances. */
+/**
+ * Reads verdicts: p-values or distances, and the missing-rate tests; the p-values (KS and missing rates)
+ * are BH-adjusted across features as one family when asked. A missing-rate drift makes the quantity drift.
+ */
 function verdicts(pending: readonly Pending[], fdr: boolean): QuantityDrift[] {
-  const tested = pending.filter((p) => p.testable && p.drift.statistic === 'ks');
+  const family: { p: number; set: (q: number) => void }[] = [];
   const adjusted = new Map<Pending, number>();
-  if (fdr && tested.length > 0) {
-    const bh = benjaminiHochberg(tested.map((p) => p.drift.pValue as number));
-    tested.forEach((p, i) => {
-      adjusted.set(p, bh.adjusted[i]);
+  const adjustedMissing = new Map<Pending, number>();
+  for (const p of pending) {
+    if (p.testable && p.drift.statistic === 'ks') family.push({ p: p.drift.pValue as number, set: (q) => adjusted.set(p, q) });
+    if (p.missing) family.push({ p: p.missing.pValue, set: (q) => adjustedMissing.set(p, q) });
+  }
+  if (fdr && family.length > 0) {
+    const bh = benjaminiHochberg(family.map((f) => f.p));
+    family.forEach((f, i) => {
+      f.set(bh.adjusted[i]);
     });
   }
-  return pending.map((p) => {
-    if (!p.testable) return { ...p.drift, verdict: DriftVerdict.INSUFFICIENT_DATA };
-    if (p.drift.statistic === 'wasserstein') {
-      return { ...p.drift, verdict: (p.drift.wasserstein as number) >= p.drift.threshold ? DriftVerdict.DRIFT : DriftVerdict.NO_DRIFT };
+  return pending.map((p): QuantityDrift => {
+    let missingRate: QuantityDrift['missingRate'];
+    if (p.missing) {
+      const q = adjustedMissing.get(p);
+      missingRate = {
+        ...p.missing,
+        ...(q === undefined ? {} : { adjustedPValue: q }),
+        verdict: (q ?? p.missing.pValue) < ALPHA ? DriftVerdict.DRIFT : DriftVerdict.NO_DRIFT,
+      };
     }
+    const extra = missingRate ? { missingRate } : {};
+    const missingDrift = missingRate?.verdict === DriftVerdict.DRIFT;
+    const drifted = (yes: boolean) => (yes || missingDrift ? DriftVerdict.DRIFT : DriftVerdict.NO_DRIFT);
+    if (!p.testable) return { ...p.drift, ...extra, verdict: missingDrift ? DriftVerdict.DRIFT : DriftVerdict.INSUFFICIENT_DATA };
+    if (p.drift.statistic === 'wasserstein') return { ...p.drift, ...extra, verdict: drifted((p.drift.wasserstein as number) >= p.drift.threshold) };
     const q = adjusted.get(p);
     const read = q ?? (p.drift.pValue as number);
-    return { ...p.drift, ...(q === undefined ? {} : { adjustedPValue: q }), verdict: read < p.drift.threshold ? DriftVerdict.DRIFT : DriftVerdict.NO_DRIFT };
+    return { ...p.drift, ...(q === undefined ? {} : { adjustedPValue: q }), ...extra, verdict: drifted(read < p.drift.threshold) };
   });
 }
 

@@ -97,6 +97,34 @@ describe('DriftSummary on real seattle-weather', () => {
     expect(DriftSummary.summarize(w.toJSON(), baseline).report?.quality.conceptDrift).toBe(true);
   });
 
+  it("judges the window's missing share against the baseline's: half NaN is drift, one NaN is not", () => {
+    const baseline = baselineOf('y2012');
+    const temp = seattleSlice('tempMax', 'y2013');
+    const weather = seattleSlice('weather', 'y2013');
+    const report = (values: number[]) => DriftSummary.summarize(windowOf(baseline, values, weather.slice(0, values.length)), baseline).report;
+    const one = report(temp.map((t, i) => (i === 100 ? Number.NaN : t)))?.features[0];
+    expect(one?.missing).toBe(1);
+    expect(one?.missingRate?.method).toBe('fisher');
+    expect(one?.missingRate?.verdict).toBe('no-drift');
+    expect(one?.verdict).toBe('no-drift');
+    // the finite half still looks like 2012 (KS alone reads no drift); the NaN share does not
+    const half = report(temp.map((t, i) => (i % 2 === 0 ? Number.NaN : t)));
+    const f = half?.features[0];
+    expect(f?.pValue).toBeGreaterThan(0.05);
+    expect(f?.missingRate?.currentRate).toBeCloseTo(183 / 365, 12);
+    expect(f?.missingRate?.referenceRate).toBe(0);
+    expect(f?.missingRate?.verdict).toBe('drift');
+    expect(f?.verdict).toBe('drift');
+    expect(half?.driftedFeatures).toEqual(['temp_max']);
+    // nothing finite left: no distribution to compare, still drift
+    const none = report(temp.slice(0, 60).map(() => Number.POSITIVE_INFINITY))?.features[0];
+    expect(none?.count).toBe(0);
+    expect(none?.invalid).toBe(60);
+    expect(none?.verdict).toBe('drift');
+    // without any missing value there is no missing-rate test, and the report is as before
+    expect(report(temp)?.features[0].missingRate).toBeUndefined();
+  });
+
   it('refuses to merge different model versions', () => {
     const baseline = baselineOf('y2012');
     const a = DriftSummary.summarize(windowOf(baseline, [1, 2], ['sun', 'rain']));
