@@ -94,7 +94,7 @@ export const driftStatistics = {
   },
   jensenshannon: {
     name: 'jensenshannon',
-    description: 'Jensen–Shannon distance, base 2 (numeric: 10 reference-decile bins)',
+    description: 'Jensen–Shannon distance, natural log as Evidently reads its 0.1 threshold (numeric: 10 reference-decile bins)',
     kinds: BOTH,
     decision: DriftDecision.DISTANCE,
     defaultThreshold: 0.1,

@@ -33,7 +33,7 @@ export interface QuantityDrift {
   readonly wasserstein?: number;
   /** PSI on the baseline's decile bins + under/overflow (reported; not the verdict: it false-alarms on small windows). */
   readonly psi?: number;
-  /** Jensen–Shannon distance (base 2) on the same bins. */
+  /** Jensen–Shannon distance (natural log, the units of Evidently's 0.1 threshold) on the same bins. */
   readonly jensenShannon?: number;
 }
 

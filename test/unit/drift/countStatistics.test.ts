@@ -34,23 +34,36 @@ describe('psi', () => {
   });
 });
 
-describe('jensenShannon vs scipy.spatial.distance.jensenshannon(base=2)', () => {
-  it(`agrees to 1e-12 relative on ${fixture.jensenShannon.length} cases`, () => {
-    for (const c of fixture.jensenShannon) {
+describe('jensenShannon vs scipy.spatial.distance.jensenshannon', () => {
+  it(`agrees to 1e-12 relative on ${fixture.jensenShannonNatural.length} cases in scipy's default base e`, () => {
+    for (const c of fixture.jensenShannonNatural) {
       const expected = num(c.distance);
       const value = jensenShannon(c.p, c.q);
       if (expected === 0) expect(value).toBeLessThan(1e-7);
       else expect(relativeError(value, expected), JSON.stringify(c)).toBeLessThan(1e-12);
     }
   });
+  it(`agrees to 1e-12 relative on ${fixture.jensenShannon.length} cases with base=2`, () => {
+    for (const c of fixture.jensenShannon) {
+      const expected = num(c.distance);
+      const value = jensenShannon(c.p, c.q, 2);
+      if (expected === 0) expect(value).toBeLessThan(1e-7);
+      else expect(relativeError(value, expected), JSON.stringify(c)).toBeLessThan(1e-12);
+    }
+  });
   it('is 1 for disjoint supports, 0 for identical, symmetric and normalises', () => {
-    expect(jensenShannon([1, 0], [0, 1])).toBeCloseTo(1, 15);
+    expect(jensenShannon([1, 0], [0, 1], 2)).toBeCloseTo(1, 15);
+    // natural log: bounded by √ln 2, and a base-2 value is the natural one over √ln 2
+    expect(jensenShannon([1, 0], [0, 1])).toBeCloseTo(Math.sqrt(Math.LN2), 15);
+    expect(jensenShannon([1, 2, 3], [3, 1, 1], 2)).toBeCloseTo(jensenShannon([1, 2, 3], [3, 1, 1]) / Math.sqrt(Math.LN2), 15);
     expect(jensenShannon([2, 3, 5], [20, 30, 50])).toBe(0);
     expect(jensenShannon([1, 2, 3], [3, 1, 1])).toBe(jensenShannon([3, 1, 1], [1, 2, 3]));
   });
   it('rejects malformed input', () => {
     expectInputInvalid(() => jensenShannon([1, 2, 3], [1, 2]), 'q');
     expectInputInvalid(() => jensenShannon([1, 2], [-1, 2]), 'q');
+    expectInputInvalid(() => jensenShannon([1, 2], [1, 2], 1), 'base');
+    expectInputInvalid(() => jensenShannon([1, 2], [1, 2], -2), 'base');
   });
 });
 
