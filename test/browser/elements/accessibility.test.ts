@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { userEvent } from 'vitest/browser';
 import { createEdgeRuntime } from '../../../src/index.ts';
 import { uniqueDbName, weather, withoutLabel } from '../weatherData.ts';
-import { cleanUp, mount, serve, track, until } from './support.ts';
+import { buttonOf, cleanUp, mount, serve, track, until } from './support.ts';
 
 afterEach(cleanUp);
 
@@ -57,14 +57,14 @@ describe('accessibility', () => {
     const model = mount('edge-model', { id: 'm', name: 'weather' }, { runtime });
     const status = mount('edge-model-status', { for: 'm' });
     await model.ready();
-    await until(() => !(status.shadowRoot?.querySelector('[part~=check]') as HTMLButtonElement).disabled);
+    await until(() => !buttonOf(status, 'check').disabled);
     const before = model.lastCheck?.getTime() ?? 0;
-    const check = status.shadowRoot?.querySelector('[part~=check]') as HTMLButtonElement;
+    const check = buttonOf(status, 'check');
     check.focus();
     expect(status.shadowRoot?.activeElement).toBe(check);
     await userEvent.keyboard('{Enter}');
     await until(() => (model.lastCheck?.getTime() ?? 0) > before && !check.disabled);
     // Nothing to roll back to: the button says so by being disabled (and so out of the tab order).
-    expect((status.shadowRoot?.querySelector('[part~=rollback]') as HTMLButtonElement).disabled).toBe(true);
+    expect(buttonOf(status, 'rollback').disabled).toBe(true);
   });
 });

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { EdgeDriftReport } from '../../../src/components/EdgeDriftReport.ts';
 import { createEdgeRuntime, type EdgeRuntimeOptions } from '../../../src/index.ts';
 import { uniqueDbName, weather, withoutLabel } from '../weatherData.ts';
-import { cleanUp, mount, next, partText, serve, track, until } from './support.ts';
+import { buttonOf, cleanUp, mount, next, partText, serve, track, until } from './support.ts';
 
 afterEach(async () => {
   vi.restoreAllMocks();
@@ -49,7 +49,7 @@ describe('<edge-drift-report>', () => {
     await settled(report);
     expect(report.status).toBe('empty');
     expect(partText(report, 'verdict')).toBe('No predictions yet in the last 24 hours.');
-    expect((report.shadowRoot?.querySelector('[part~="export-csv"]') as HTMLButtonElement).disabled).toBe(true);
+    expect(buttonOf(report, 'export-csv').disabled).toBe(true);
     expect(model.version).toBe('1');
   });
 
@@ -126,8 +126,8 @@ describe('<edge-drift-report>', () => {
         event.preventDefault();
       }
     });
-    (report.shadowRoot?.querySelector('[part~="export-json"]') as HTMLButtonElement).click();
-    (report.shadowRoot?.querySelector('[part~="export-csv"]') as HTMLButtonElement).click();
+    buttonOf(report, 'export-json').click();
+    buttonOf(report, 'export-csv').click();
     expect(names).toEqual(['weather-v1-drift-summary.json', 'weather-v1-drift-features.csv']);
     const json = JSON.parse(await blobs[0].text());
     expect(json).toMatchObject({ schema: 'edgewatch.drift-summary/v1', model: 'weather', version: '1', predictions: summer2014.length });

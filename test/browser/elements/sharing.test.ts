@@ -15,7 +15,10 @@ function countWorkers(): { readonly count: () => number; readonly restore: () =>
       created++;
     }
   };
-  return { count: () => created, restore: () => void (globalThis.Worker = Original) };
+  const restore = () => {
+    globalThis.Worker = Original;
+  };
+  return { count: () => created, restore };
 }
 
 describe('elements and app code share one runtime and one worker per registry', () => {

@@ -71,3 +71,10 @@ export async function until(check: () => boolean): Promise<void> {
 export function partText(element: Element, part: string): string {
   return element.shadowRoot?.querySelector(`[part~="${part}"]`)?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
 }
+
+/** The button of part `part` in the element's shadow root. */
+export function buttonOf(element: Element, part: string): HTMLButtonElement {
+  const found = (element.shadowRoot as ShadowRoot).querySelector<HTMLButtonElement>(`button[part~="${part}"]`);
+  if (!found) throw new Error(`no button of part ${part}`);
+  return found;
+}
