@@ -1,5 +1,5 @@
 import { css, html, LitElement, nothing } from 'lit';
-import type { EdgewatchError } from '../errors.ts';
+import { EdgewatchError, ErrorCode } from '../errors.ts';
 import type { Baseline } from '../monitor/Baseline.ts';
 import { DriftVerdict } from '../monitor/drift/detectDrift.ts';
 import type { CategoryDrift, DriftReport, QuantityDrift } from '../monitor/summary/DriftReport.ts';
@@ -40,14 +40,17 @@ function fmt(value: number | undefined): string {
 const percent = (share: number) => `${(share * 100).toFixed(1)} %`;
 
 /** The overall verdict, in words, first thing a reader sees. */
-export function overallVerdict(report: DriftReport, predictions: number, look: LookBack): string {
+export function overallVerdict(report: DriftReport, predictions: number, look: LookBack, minSampleSize = 50): string {
   const drifted = report.driftedFeatures;
   const total = report.features.length;
   const parts: string[] = [];
   if (drifted.length > 0) parts.push(`${drifted.length} of ${total} features drifted: ${drifted.join(', ')}`);
-  else if (total > 0 && report.features.every((f) => f.verdict === DriftVerdict.INSUFFICIENT_DATA))
-    parts.push(`Not enough predictions in ${look.words} to judge drift yet (${predictions} so far)`);
-  else parts.push(`No drift in ${look.words}`);
+  else if (total > 0 && report.features.every((f) => f.verdict === DriftVerdict.INSUFFICIENT_DATA)) {
+    // What is short is sketched values per feature, which is fewer than predictions when the budget samples.
+    const values = Math.max(...report.features.map((f) => f.count));
+    const sampled = report.health.sketchedRate < 1 ? ` (${values} of ${predictions} predictions sketched under the monitoring budget)` : '';
+    parts.push(`Not enough data in ${look.words} to judge drift yet: ${values} values per feature, ${minSampleSize} needed${sampled}`);
+  } else parts.push(`No drift in ${look.words}`);
   if (report.prediction.kind === 'classification' && report.prediction.classes.verdict === DriftVerdict.DRIFT) parts.push('the predicted classes shifted');
   if (report.quality.conceptDrift) parts.push('label feedback shows concept drift');
   return parts.join('; ');
@@ -85,6 +88,7 @@ export class EdgeDriftReport extends LitElement {
     for: { type: String, reflect: true },
     model: { attribute: false },
     window: { type: String, reflect: true },
+    minSampleSize: { type: Number, attribute: 'min-sample-size' },
     status: { type: String, reflect: true },
     summaryState: { state: true },
     baseline: { state: true },
@@ -125,6 +129,8 @@ export class EdgeDriftReport extends LitElement {
   declare model: EdgeModel | undefined;
   /** How far back to look: `30m`, `24h` (default), `7d`, `2w`. */
   declare window: string;
+  /** Values a feature needs in the window before any verdict (attribute `min-sample-size`, default 50). */
+  declare minSampleSize: number;
   /** `idle | loading | empty | ready | error`, reflected as the `status` attribute. Read-only in spirit: set by the element. */
   declare status: DriftReportStatus;
   declare private summaryState: DriftSummary | undefined;
@@ -139,6 +145,7 @@ export class EdgeDriftReport extends LitElement {
     super();
     this.for = '';
     this.window = '24h';
+    this.minSampleSize = 50;
     this.status = DriftReportStatus.idle;
     this.target = new ModelTargetController(
       this,
@@ -170,7 +177,8 @@ export class EdgeDriftReport extends LitElement {
   }
 
   protected override updated(changed: Map<PropertyKey, unknown>): void {
-    if (changed.has('window') && changed.get('window') !== undefined && this.target.target) void this.refresh();
+    const changedOption = (['window', 'minSampleSize'] as const).some((key) => changed.has(key) && changed.get(key) !== undefined);
+    if (changedOption && this.target.target) void this.refresh();
   }
 
   /** Reads the summary again (the window ends now); resolves when the report shows it or its error. */
@@ -196,9 +204,16 @@ export class EdgeDriftReport extends LitElement {
     this.failure = undefined;
     try {
       const look = parseWindow(this.window);
+      const minSampleSize = this.minSampleSize;
+      if (!Number.isInteger(minSampleSize) || minSampleSize < 1) {
+        throw new EdgewatchError(ErrorCode.INPUT_INVALID, `min-sample-size must be a whole number ≥ 1, not ${JSON.stringify(String(minSampleSize))}`, {
+          field: 'minSampleSize',
+          reason: 'range',
+        });
+      }
       await target.ready();
       const now = Date.now();
-      const summary = await target.driftSummary({ window: { from: now - look.ms, to: now + 1 } });
+      const summary = await target.driftSummary({ window: { from: now - look.ms, to: now + 1 }, minSampleSize });
       let baseline: Baseline | undefined;
       if (summary && !summary.report) baseline = undefined;
       else if (summary) baseline = (await target.runtime?.manifest())?.manifest.models[summary.model]?.versions[summary.version]?.baseline;
@@ -296,7 +311,7 @@ export class EdgeDriftReport extends LitElement {
         ${meta}`;
     }
     const drifted = report.drift;
-    return html`<p part="verdict" class=${drifted ? 'drift' : ''} role="status">${overallVerdict(report, summary.predictions, lookBack)}.</p>
+    return html`<p part="verdict" class=${drifted ? 'drift' : ''} role="status">${overallVerdict(report, summary.predictions, lookBack, this.minSampleSize)}.</p>
       ${meta} ${this.renderFeatures(report.features, lookBack)} ${report.prediction.kind === 'classification' ? this.renderClasses(report.prediction.classes) : nothing}
       ${this.renderQuality(report)}`;
   }

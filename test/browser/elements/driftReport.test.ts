@@ -138,6 +138,39 @@ describe('<edge-drift-report>', () => {
     expect(csv.find((line) => line.startsWith('temp_max,'))).toMatch(/^temp_max,ks,[^,]+,0\.05,drift,92,0,0,/);
   });
 
+  it('records like the training years: "No drift in the last 24 hours"', async () => {
+    const registry = await serve();
+    const model = mount('edge-model', { id: 'm', name: 'weather' }, { runtime: ownRuntime(registry.url) });
+    const report = mount('edge-drift-report', { for: 'm' });
+    await settled(report);
+    await model.predict(weather.filter((r) => r.date >= '2013-01-01' && r.date < '2014-01-01').map(withoutLabel));
+    await report.refresh();
+    await report.updateComplete;
+    expect(partText(report, 'verdict')).toMatch(/^No drift in the last 24 hours[.;]/);
+    expect(report.shadowRoot?.querySelectorAll('[data-verdict=drift]')).toHaveLength(0);
+    expect(report.shadowRoot?.querySelectorAll('[data-verdict=no-drift]')).toHaveLength(6);
+  });
+
+  it('too few values for a verdict says so in words; min-sample-size changes how many are needed (and is checked)', async () => {
+    const registry = await serve();
+    const model = mount('edge-model', { id: 'm', name: 'weather' }, { runtime: ownRuntime(registry.url) });
+    const report = mount('edge-drift-report', { for: 'm', window: '7d' });
+    await settled(report);
+    await model.predict(summer2014.slice(0, 12).map(withoutLabel));
+    await report.refresh();
+    await report.updateComplete;
+    expect(partText(report, 'verdict')).toBe('Not enough data in the last 7 days to judge drift yet: 12 values per feature, 50 needed.');
+    expect(report.shadowRoot?.querySelectorAll('[data-verdict=insufficient-data]')).toHaveLength(6);
+
+    report.setAttribute('min-sample-size', '10');
+    await until(() => report.status === 'ready' && !partText(report, 'verdict').startsWith('Not enough'));
+    expect(report.shadowRoot?.querySelectorAll('[data-verdict=insufficient-data]')).toHaveLength(0);
+
+    report.setAttribute('min-sample-size', 'many');
+    await until(() => report.status === 'error');
+    expect(partText(report, 'error')).toContain('INPUT_INVALID');
+  });
+
   it('labels arrive: a drift event refreshes the report, which shows accuracy', async () => {
     const registry = await serve();
     const model = mount('edge-model', { id: 'm', name: 'weather' }, { runtime: ownRuntime(registry.url) });
