@@ -346,9 +346,11 @@ export class EdgeDriftReport extends LitElement {
     const total = classes.counts.reduce((a, b) => a + b, 0);
     const baseTotal = classes.baselineCounts.reduce((a, b) => a + b, 0);
     return html`<table part="classes">
-      <caption>Predicted classes: ${VERDICT_WORDS[classes.verdict].toLowerCase()} (${classes.statistic === 'chisquare' ? 'χ² test' : 'Jensen–Shannon distance'}${
-        classes.value !== undefined ? `, ${fmt(classes.pValue ?? classes.value)}` : ''
-      })</caption>
+      <caption>Predicted classes: ${VERDICT_WORDS[classes.verdict].toLowerCase()} (${
+        classes.statistic === 'chisquare'
+          ? `χ² test${classes.pValue !== undefined ? `, p = ${fmt(classes.pValue)}` : ''}`
+          : `Jensen–Shannon distance${classes.value !== undefined ? ` ${fmt(classes.value)}` : ''}`
+      }, threshold ${fmt(classes.threshold)})</caption>
       <thead><tr><th scope="col">Class</th><th scope="col">Now</th><th scope="col">Baseline</th><th scope="col"><span class="visually-hidden">Shares</span></th></tr></thead>
       <tbody>
         ${classes.categories.map((name, i) => {
