@@ -33,7 +33,8 @@ export class ModelTargetController implements ReactiveController {
     this.resolve();
   }
 
-  hostUpdated(): void {
+  hostUpdate(): void {
+    // Before rendering, so a changed `for` or `model` shows in this very update.
     this.resolve();
   }
 

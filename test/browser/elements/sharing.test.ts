@@ -78,6 +78,13 @@ describe('elements and app code share one runtime and one worker per registry', 
       await element.ready();
       expect(element.runtime).toBe(own);
       expect(element.handle).toBe(own.model('weather'));
+      // The describing elements take the model as a property too (no id needed), and follow a change of it.
+      const status = mount('edge-model-status', {}, { model: element });
+      await status.updateComplete;
+      expect(status.shadowRoot?.querySelector('dd')?.textContent).toContain('weather');
+      status.model = undefined;
+      await status.updateComplete;
+      expect(status.shadowRoot?.textContent).toContain('No model on this page.');
       expect(workers.count()).toBe(1);
     } finally {
       workers.restore();
