@@ -5,6 +5,7 @@ export type { InputInvalidDetails } from './inputInvalid.ts';
 export type { TimeRange } from './TimeRange.ts';
 export { EDGEWATCH_VERSION } from './version.ts';
 export { createEdgeRuntime, EdgeRuntime } from './runtime/EdgeRuntime.ts';
+export { edgeRuntimeFor, sharedRuntime } from './runtime/sharedRuntime.ts';
 export type { EdgeRuntimeOptions, DownloadConditions } from './runtime/EdgeRuntimeOptions.ts';
 export { ModelStatus, type ModelHandle, type Prediction } from './runtime/ModelHandle.ts';
 export type { BatchOptions } from './runtime/Batcher.ts';

@@ -1,0 +1,400 @@
+import { css, html, LitElement, nothing } from 'lit';
+import { EdgewatchError, ErrorCode } from '../errors.ts';
+import type { Baseline } from '../monitor/Baseline.ts';
+import { DriftVerdict } from '../monitor/drift/detectDrift.ts';
+import type { CategoryDrift, DriftReport, QuantityDrift } from '../monitor/summary/DriftReport.ts';
+import { DriftSummary } from '../monitor/summary/DriftSummary.ts';
+import type { EdgeModel } from './EdgeModel.ts';
+import { distributionChart } from './distributionChart.ts';
+import { driftReportCsv, verdictValue } from './driftReportCsv.ts';
+import { ModelTargetController } from './ModelTargetController.ts';
+import { parseWindow, type LookBack } from './parseWindow.ts';
+
+/** Where `<edge-drift-report>` stands, reflected as its `status` attribute. */
+export const DriftReportStatus = {
+  /** No target model (yet). */
+  idle: 'idle',
+  loading: 'loading',
+  /** Nothing predicted in the window. */
+  empty: 'empty',
+  ready: 'ready',
+  error: 'error',
+} as const;
+export type DriftReportStatus = (typeof DriftReportStatus)[keyof typeof DriftReportStatus];
+
+const VERDICT_WORDS: Record<DriftVerdict, string> = {
+  [DriftVerdict.DRIFT]: 'Drifted',
+  [DriftVerdict.NO_DRIFT]: 'No drift',
+  [DriftVerdict.INSUFFICIENT_DATA]: 'Not enough data',
+};
+
+const STATISTIC_WORDS = { ks: 'KS test (p-value)', wasserstein: 'Wasserstein distance (÷ baseline std)' } as const;
+
+/** A number for a table: 3 decimals, or 2 significant digits in exponent form when tiny. */
+function fmt(value: number | undefined): string {
+  if (value === undefined || !Number.isFinite(value)) return '—';
+  if (value !== 0 && Math.abs(value) < 0.001) return value.toExponential(1);
+  return value.toFixed(3);
+}
+
+const percent = (share: number) => `${(share * 100).toFixed(1)} %`;
+
+/** The overall verdict, in words, first thing a reader sees. */
+export function overallVerdict(report: DriftReport, predictions: number, look: LookBack, minSampleSize = 50): string {
+  const drifted = report.driftedFeatures;
+  const total = report.features.length;
+  const parts: string[] = [];
+  if (drifted.length > 0) parts.push(`${drifted.length} of ${total} features drifted: ${drifted.join(', ')}`);
+  else if (total > 0 && report.features.every((f) => f.verdict === DriftVerdict.INSUFFICIENT_DATA)) {
+    // What is short is sketched values per feature, which is fewer than predictions when the budget samples.
+    const values = Math.max(...report.features.map((f) => f.count));
+    const sampled = report.health.sketchedRate < 1 ? ` (${values} of ${predictions} predictions sketched under the monitoring budget)` : '';
+    parts.push(`Not enough data in ${look.words} to judge drift yet: ${values} values per feature, ${minSampleSize} needed${sampled}`);
+  } else parts.push(`No drift in ${look.words}`);
+  if (report.prediction.kind === 'classification' && report.prediction.classes.verdict === DriftVerdict.DRIFT) parts.push('the predicted classes shifted');
+  if (report.quality.conceptDrift) parts.push('label feedback shows concept drift');
+  return parts.join('; ');
+}
+
+/**
+ * A drift report for product people: `<edge-drift-report for="model-id" window="24h">`. First an overall
+ * verdict in words ("No drift in the last 24 hours", "2 of 6 features drifted: temp_max, temp_min"), then
+ * per feature the statistic, its value, the threshold and the verdict with a small chart of the training
+ * baseline's distribution against the window's; the predicted classes against the baseline's; quality
+ * once labels arrived (accuracy, log loss, Brier, calibration). Exports the summary as JSON and the
+ * feature rows as CSV. Refreshes when the model activates a version or reports drift, and on `refresh()`.
+ *
+ * @csspart report - the whole report
+ * @csspart verdict - the overall verdict (a polite live region)
+ * @csspart meta - predictions, window and sampling line
+ * @csspart features - the per-feature table
+ * @csspart row - one feature's row (also `drift` when it drifted)
+ * @csspart chart - a feature's baseline-vs-current chart (SVG)
+ * @csspart classes - the predicted-class table
+ * @csspart quality - the label-quality table
+ * @csspart actions - the buttons' row
+ * @csspart button - each button (also `export-json`, `export-csv`, `refresh`)
+ * @csspart message - the loading, empty or idle message
+ * @csspart error - the error message
+ * @cssprop --edge-report-border - border and grid colour (default `#d0d7de`)
+ * @cssprop --edge-report-baseline - colour of the baseline bars (default `#57606a`)
+ * @cssprop --edge-report-current - colour of the current bars (default `#0b5cad`)
+ * @cssprop --edge-report-drift - colour of a drift verdict (default `#b3261e`)
+ * @cssprop --edge-report-accent - background of the buttons (default `#0b5cad`)
+ * @cssprop --edge-report-accent-text - text colour of the buttons (default `#fff`)
+ */
+export class EdgeDriftReport extends LitElement {
+  static override properties = {
+    for: { type: String, reflect: true },
+    model: { attribute: false },
+    window: { type: String, reflect: true },
+    minSampleSize: { type: Number, attribute: 'min-sample-size' },
+    status: { type: String, reflect: true },
+    summaryState: { state: true },
+    baseline: { state: true },
+    failure: { state: true },
+  };
+
+  static override styles = css`
+    :host { display: block; font: inherit; }
+    :host([hidden]) { display: none; }
+    [part~='report'] { border: 1px solid var(--edge-report-border, #d0d7de); border-radius: 6px; padding: 0.6em 0.8em; }
+    [part~='verdict'] { font-size: 1.15em; font-weight: 600; margin: 0 0 0.3em; }
+    [part~='verdict'].drift { color: var(--edge-report-drift, #b3261e); }
+    [part~='meta'] { margin: 0 0 0.6em; color: #444; }
+    table { border-collapse: collapse; width: 100%; margin: 0.4em 0 0.8em; }
+    caption { text-align: start; font-weight: 600; padding-bottom: 0.2em; }
+    th, td { text-align: start; padding: 0.2em 0.5em; border-bottom: 1px solid var(--edge-report-border, #d0d7de); vertical-align: middle; }
+    td.num { font-variant-numeric: tabular-nums; }
+    .drift .verdict { color: var(--edge-report-drift, #b3261e); font-weight: 600; }
+    rect.baseline { fill: none; stroke: var(--edge-report-baseline, #57606a); stroke-width: 1; }
+    rect.current { fill: var(--edge-report-current, #0b5cad); }
+    line.axis { stroke: var(--edge-report-border, #d0d7de); }
+    .share { display: inline-block; height: 0.7em; background: var(--edge-report-current, #0b5cad); vertical-align: middle; }
+    .share.base { background: var(--edge-report-baseline, #57606a); }
+    [part~='actions'] { display: flex; gap: 0.5em; flex-wrap: wrap; }
+    button {
+      font: inherit; padding: 0.3em 0.8em; border-radius: 4px; border: 1px solid var(--edge-report-accent, #0b5cad);
+      background: var(--edge-report-accent, #0b5cad); color: var(--edge-report-accent-text, #fff); cursor: pointer;
+    }
+    button:disabled { background: #f6f8fa; color: #444; border-color: #8c959f; cursor: not-allowed; }
+    button:focus-visible { outline: 2px solid #1f2328; outline-offset: 2px; }
+    [part~='error'] { color: var(--edge-report-drift, #b3261e); }
+    .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+  `;
+
+  /** Id of the `<edge-model>` to report on (attribute `for`). */
+  declare for: string;
+  /** The `<edge-model>` to report on, as a property (wins over `for`). */
+  declare model: EdgeModel | undefined;
+  /** How far back to look: `30m`, `24h` (default), `7d`, `2w`. */
+  declare window: string;
+  /** Values a feature needs in the window before any verdict (attribute `min-sample-size`, default 50). */
+  declare minSampleSize: number;
+  /** `idle | loading | empty | ready | error`, reflected as the `status` attribute. Read-only in spirit: set by the element. */
+  declare status: DriftReportStatus;
+  declare private summaryState: DriftSummary | undefined;
+  declare private baseline: Baseline | undefined;
+  declare private failure: EdgewatchError | Error | undefined;
+
+  private readonly target: ModelTargetController;
+  private seq = 0;
+  private refreshing: Promise<void> | undefined;
+
+  constructor() {
+    super();
+    this.for = '';
+    this.window = '24h';
+    this.minSampleSize = 50;
+    this.status = DriftReportStatus.idle;
+    this.target = new ModelTargetController(
+      this,
+      (event) => {
+        if (event.type === 'activated' || event.type === 'drift') void this.refresh();
+      },
+      (target) => {
+        this.summaryState = undefined;
+        this.failure = undefined;
+        this.status = DriftReportStatus.idle;
+        if (target) void this.refresh();
+      },
+    );
+  }
+
+  /** The summary shown, once loaded. */
+  get summary(): DriftSummary | undefined {
+    return this.summaryState;
+  }
+
+  /** The error shown, in the `error` state. */
+  get error(): EdgewatchError | Error | undefined {
+    return this.failure;
+  }
+
+  /** The per-feature rows as CSV (what "Download CSV" saves), once a report is shown. */
+  csv(): string | undefined {
+    return this.summaryState?.report ? driftReportCsv(this.summaryState.report) : undefined;
+  }
+
+  protected override updated(changed: Map<PropertyKey, unknown>): void {
+    const changedOption = (['window', 'minSampleSize'] as const).some((key) => changed.has(key) && changed.get(key) !== undefined);
+    if (changedOption && this.target.target) void this.refresh();
+  }
+
+  /** Reads the summary again (the window ends now); resolves when the report shows it or its error. */
+  refresh(): Promise<void> {
+    const run = this.load();
+    this.refreshing = run;
+    return run;
+  }
+
+  /** Resolves when the refresh in progress (if any) is done. */
+  get settled(): Promise<void> {
+    return (this.refreshing ?? Promise.resolve()).then(() => this.updateComplete.then(() => undefined));
+  }
+
+  private async load(): Promise<void> {
+    const target = this.target.target;
+    const seq = ++this.seq;
+    if (!target) {
+      this.status = DriftReportStatus.idle;
+      return;
+    }
+    this.status = DriftReportStatus.loading;
+    this.failure = undefined;
+    try {
+      const look = parseWindow(this.window);
+      const minSampleSize = this.minSampleSize;
+      if (!Number.isInteger(minSampleSize) || minSampleSize < 1) {
+        throw new EdgewatchError(ErrorCode.INPUT_INVALID, `min-sample-size must be a whole number ≥ 1, not ${JSON.stringify(String(minSampleSize))}`, {
+          field: 'minSampleSize',
+          reason: 'range',
+        });
+      }
+      await target.ready();
+      const now = Date.now();
+      const summary = await target.driftSummary({ window: { from: now - look.ms, to: now + 1 }, minSampleSize });
+      let baseline: Baseline | undefined;
+      if (summary && !summary.report) baseline = undefined;
+      else if (summary) baseline = (await target.runtime?.manifest())?.manifest.models[summary.model]?.versions[summary.version]?.baseline;
+      if (seq !== this.seq) return;
+      this.summaryState = summary;
+      this.baseline = baseline;
+      this.status = !summary || summary.predictions === 0 ? DriftReportStatus.empty : DriftReportStatus.ready;
+    } catch (error) {
+      if (seq !== this.seq) return;
+      this.summaryState = undefined;
+      this.failure = error as Error;
+      this.status = DriftReportStatus.error;
+    }
+  }
+
+  private download(name: string, type: string, text: string): void {
+    const url = URL.createObjectURL(new Blob([text], { type }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = name;
+    a.hidden = true;
+    this.renderRoot.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  }
+
+  /** Saves `DriftSummary.toJSON(summary)` as a file (the "Download JSON" button). */
+  exportJSON(): void {
+    const summary = this.summaryState;
+    if (!summary) return;
+    this.download(`${summary.model}-v${summary.version}-drift-summary.json`, 'application/json', JSON.stringify(DriftSummary.toJSON(summary), null, 2));
+  }
+
+  /** Saves the per-feature rows as CSV (the "Download CSV" button). */
+  exportCSV(): void {
+    const summary = this.summaryState;
+    const csv = this.csv();
+    if (!summary || csv === undefined) return;
+    this.download(`${summary.model}-v${summary.version}-drift-features.csv`, 'text/csv', csv);
+  }
+
+  private look(): LookBack | undefined {
+    try {
+      return parseWindow(this.window);
+    } catch {
+      return undefined;
+    }
+  }
+
+  protected override render() {
+    const look = this.look();
+    const words = look?.words ?? 'this window';
+    const model = this.target.target;
+    const label = `Drift report${model?.name ? `: ${model.name}` : ''}`;
+    const summary = this.summaryState;
+    const report = summary?.report;
+    const actions = html`<div part="actions">
+      <button part="button export-json" type="button" ?disabled=${!summary} @click=${() => this.exportJSON()}>Download JSON</button>
+      <button part="button export-csv" type="button" ?disabled=${!report} @click=${() => this.exportCSV()}>Download CSV</button>
+      <button part="button refresh" type="button" ?disabled=${!model || this.status === DriftReportStatus.loading} @click=${() => this.refresh()}>Refresh</button>
+    </div>`;
+    let body: unknown;
+    switch (this.status) {
+      case DriftReportStatus.idle:
+        body = html`<p part="message">No model${this.for ? html` with id “${this.for}”` : nothing} on this page.</p>`;
+        break;
+      case DriftReportStatus.loading:
+        body = summary ? this.renderSummary(summary, look) : html`<p part="message">Loading the drift report…</p>`;
+        break;
+      case DriftReportStatus.error: {
+        const error = this.failure as EdgewatchError;
+        body = html`<p part="error" role="alert">The drift report could not be made: ${error?.code ? `${error.code}: ` : ''}${error?.message}</p>`;
+        break;
+      }
+      case DriftReportStatus.empty:
+        body = html`<p part="verdict message">No predictions yet in ${words}.</p>`;
+        break;
+      default:
+        body = summary ? this.renderSummary(summary, look) : nothing;
+    }
+    return html`<section part="report" aria-label=${label} aria-busy=${this.status === DriftReportStatus.loading ? 'true' : 'false'}>
+      ${body} ${actions}
+    </section>`;
+  }
+
+  private renderSummary(summary: DriftSummary, look: LookBack | undefined) {
+    const report = summary.report;
+    const lookBack = look ?? { ms: 0, words: 'this window' };
+    const meta = html`<p part="meta">v${summary.version} · ${summary.predictions} predictions in ${lookBack.words}${
+      report && report.health.sketchedRate < 1 ? html` · ${percent(report.health.sketchedRate)} of them sketched` : nothing
+    }</p>`;
+    if (!report) {
+      return html`<p part="verdict" role="status">This version ships no training baseline, so drift cannot be judged.</p>
+        ${meta}`;
+    }
+    const drifted = report.drift;
+    return html`<p part="verdict" class=${drifted ? 'drift' : ''} role="status">${overallVerdict(report, summary.predictions, lookBack, this.minSampleSize)}.</p>
+      ${meta} ${this.renderFeatures(report.features, lookBack)} ${report.prediction.kind === 'classification' ? this.renderClasses(report.prediction.classes) : nothing}
+      ${this.renderQuality(report)}`;
+  }
+
+  private renderFeatures(features: readonly QuantityDrift[], look: LookBack) {
+    return html`<table part="features">
+      <caption>Features against the training baseline</caption>
+      <thead><tr><th scope="col">Feature</th><th scope="col">Statistic</th><th scope="col">Value</th><th scope="col">Threshold</th><th scope="col">Verdict</th><th scope="col">Baseline vs now</th></tr></thead>
+      <tbody>
+        ${features.map((row) => {
+          const drift = row.verdict === DriftVerdict.DRIFT;
+          const base = this.baseline?.features[row.name]?.histogram.counts;
+          const current = this.summaryState?.window.features[row.name]?.histogram.counts;
+          return html`<tr part=${drift ? 'row drift' : 'row'} class=${drift ? 'drift' : ''} data-feature=${row.name} data-verdict=${row.verdict}>
+            <th scope="row">${row.name}</th>
+            <td>${STATISTIC_WORDS[row.statistic]}</td>
+            <td class="num">${fmt(verdictValue(row))}</td>
+            <td class="num">${row.statistic === 'ks' ? `< ${fmt(row.threshold)}` : `≥ ${fmt(row.threshold)}`}</td>
+            <td class="verdict">${VERDICT_WORDS[row.verdict]}</td>
+            <td>${
+              base && current && base.length === current.length
+                ? distributionChart(`${row.name}: training baseline (outlined) vs ${look.words} (filled), on the baseline's quantile bins`, base, current)
+                : html`<span>—</span>`
+            }</td>
+          </tr>`;
+        })}
+      </tbody>
+    </table>`;
+  }
+
+  private renderClasses(classes: CategoryDrift) {
+    const total = classes.counts.reduce((a, b) => a + b, 0);
+    const baseTotal = classes.baselineCounts.reduce((a, b) => a + b, 0);
+    return html`<table part="classes">
+      <caption>Predicted classes: ${VERDICT_WORDS[classes.verdict].toLowerCase()} (${
+        classes.statistic === 'chisquare'
+          ? `χ² test${classes.pValue !== undefined ? `, p = ${fmt(classes.pValue)}` : ''}`
+          : `Jensen–Shannon distance${classes.value !== undefined ? ` ${fmt(classes.value)}` : ''}`
+      }, threshold ${fmt(classes.threshold)})</caption>
+      <thead><tr><th scope="col">Class</th><th scope="col">Now</th><th scope="col">Baseline</th><th scope="col"><span class="visually-hidden">Shares</span></th></tr></thead>
+      <tbody>
+        ${classes.categories.map((name, i) => {
+          const now = total > 0 ? classes.counts[i] / total : 0;
+          const then = baseTotal > 0 ? classes.baselineCounts[i] / baseTotal : 0;
+          return html`<tr data-class=${name}>
+            <th scope="row">${name}</th>
+            <td class="num">${percent(now)} (${classes.counts[i]})</td>
+            <td class="num">${percent(then)}</td>
+            <td aria-hidden="true"><span class="share" style="width:${(now * 8).toFixed(2)}em"></span><br /><span class="share base" style="width:${(then * 8).toFixed(2)}em"></span></td>
+          </tr>`;
+        })}
+      </tbody>
+    </table>`;
+  }
+
+  private renderQuality(report: DriftReport) {
+    const q = report.quality;
+    if (q.labelled === 0) return html`<p part="quality">No labels yet: quality appears once <code>feedback()</code> reports true labels.</p>`;
+    const rows: [string, number | undefined, number | undefined][] = [
+      ['Accuracy', q.accuracy, q.baseline?.accuracy],
+      ['Log loss', q.logLoss, q.baseline?.logLoss],
+      ['Brier score', q.brier, q.baseline?.brier],
+      ['Calibration error (ECE)', q.expectedCalibrationError, q.baseline?.expectedCalibrationError],
+      ['Mean absolute error', q.mae, q.baseline?.mae],
+      ['RMSE', q.rmse, q.baseline?.rmse],
+    ];
+    return html`<table part="quality">
+      <caption>Quality on ${q.labelled} labelled predictions${q.conceptDrift ? ': concept drift' : ''}</caption>
+      <thead><tr><th scope="col">Metric</th><th scope="col">Now</th><th scope="col">Baseline</th></tr></thead>
+      <tbody>
+        ${rows
+          .filter(([, now]) => now !== undefined)
+          .map(
+            ([name, now, then]) =>
+              html`<tr data-metric=${name}><th scope="row">${name}</th><td class="num">${fmt(now)}</td><td class="num">${fmt(then)}</td></tr>`,
+          )}
+      </tbody>
+    </table>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'edge-drift-report': EdgeDriftReport;
+  }
+}
