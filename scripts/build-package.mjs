@@ -96,6 +96,9 @@ await build({
   sourcemap: 'linked',
   sourcesContent: false,
   legalComments: 'linked',
+  // Emscripten's glue (tfjs-backend-wasm) reads Node's __filename behind a typeof check; webpack 5 folds
+  // `typeof __filename` to "string" in ES modules but leaves the name itself: a ReferenceError in the browser.
+  define: { __filename: 'undefined', __dirname: 'undefined' },
   logLevel: 'warning',
   plugins: [
     {

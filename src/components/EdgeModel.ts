@@ -28,6 +28,7 @@ export class EdgeModel extends LitElement {
   static override properties = {
     registry: { type: String },
     name: { type: String },
+    workerUrl: { type: String, attribute: 'worker-url' },
     backends: {
       converter: {
         fromAttribute: (value: string | null): BackendPreference =>
@@ -52,6 +53,8 @@ export class EdgeModel extends LitElement {
   declare name: string;
   /** `auto` or a list such as `wasm cpu`. */
   declare backends: BackendPreference;
+  /** `worker-url`: where the inference worker is served, for bundlers that do not emit it (the runtime's `workerUrl`). */
+  declare workerUrl: string;
 
   private readonly controller: EdgeModelController;
 
@@ -60,6 +63,7 @@ export class EdgeModel extends LitElement {
     this.registry = '';
     this.name = '';
     this.backends = 'auto';
+    this.workerUrl = '';
     this.controller = new EdgeModelController(this);
   }
 

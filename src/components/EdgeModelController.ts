@@ -8,12 +8,12 @@ import type { BackendPreference } from '../../workers/protocol.ts';
 
 const shared = new Map<string, EdgeRuntime>();
 
-/** One runtime (one worker) per registry and backend choice, shared by every element on the page. */
-export function sharedRuntime(registry: string, backends: BackendPreference = 'auto'): EdgeRuntime {
-  const key = `${new URL(registry, location.href).href}|${String(backends)}`;
+/** One runtime (one worker) per registry, backend choice and worker URL, shared by every element on the page. */
+export function sharedRuntime(registry: string, backends: BackendPreference = 'auto', workerUrl = ''): EdgeRuntime {
+  const key = `${new URL(registry, location.href).href}|${String(backends)}|${workerUrl}`;
   let runtime = shared.get(key);
   if (!runtime) {
-    runtime = createEdgeRuntime({ registry, backends });
+    runtime = createEdgeRuntime({ registry, backends, ...(workerUrl ? { workerUrl } : {}) });
     shared.set(key, runtime);
   }
   return runtime;
@@ -24,6 +24,8 @@ export interface EdgeModelHost extends ReactiveControllerHost, EventTarget {
   registry: string;
   name: string;
   backends: BackendPreference;
+  /** Where the inference worker is served; empty: the one the bundler emitted. */
+  workerUrl?: string;
 }
 
 /**
@@ -69,12 +71,12 @@ export class EdgeModelController implements ReactiveController {
   }
 
   private bind(): void {
-    const { registry, name, backends } = this.host;
-    const key = `${registry}|${name}|${String(backends)}`;
+    const { registry, name, backends, workerUrl = '' } = this.host;
+    const key = `${registry}|${name}|${String(backends)}|${workerUrl}`;
     if (!registry || !name || key === this.boundKey) return;
     this.hostDisconnected();
     this.boundKey = key;
-    this.runtime = sharedRuntime(registry, backends);
+    this.runtime = sharedRuntime(registry, backends, workerUrl);
     this.runtime.addEventListener('activated', this.forward);
     this.runtime.addEventListener('error', this.forward);
     this.handle = this.runtime.model(name);
