@@ -8,6 +8,7 @@
  *                               TF.js wasm binaries next to it; it finds them through import.meta.url
  *   dist/cli/bin.js            the `edgewatch` executable over the compiled CLI (`main(argv)` of src/cli/main.ts)
  *   dist/manifest.schema.json  the registry manifest's JSON Schema
+ *   dist/custom-elements.json  the custom-elements manifest of <edge-model> (cem analyze), paths pointing at dist/
  *
  * Two modules differ between the source tree (run by Vite) and the package, and are replaced here:
  * the default worker's URL (src/runtime/bundledWorker.ts names the TypeScript entry) and the wasm
@@ -82,6 +83,18 @@ step('package modules: default worker URL, wasm URLs', () => {
   // For `worker: false` (the worker's modules on the page): dist/workers/ → dist/worker/.
   writeFileSync(join(dist, 'workers/wasmPaths.js'), wasmPathsModule('../worker/'));
   rmSync(join(dist, 'workers/wasmPaths.js.map'), { force: true });
+});
+
+step('custom-elements manifest', () => {
+  const cem = spawnSync(join(root, 'node_modules/.bin/cem'), ['analyze'], { cwd: root, encoding: 'utf8' });
+  if (cem.status !== 0) throw new Error(`cem analyze failed:\n${cem.stdout}\n${cem.stderr}`);
+  const file = join(dist, 'custom-elements.json');
+  // The analyzer reads the TypeScript; a package user imports the compiled JS.
+  const toDist = (path) => path.replace(/^(\/?)src\//, '$1dist/src/').replace(/\.ts$/, '.js');
+  const manifest = JSON.parse(readFileSync(file, 'utf8'), (key, value) =>
+    (key === 'path' || key === 'module') && typeof value === 'string' ? toDist(value) : value,
+  );
+  writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
 });
 
 const started = Date.now();

@@ -1,6 +1,6 @@
 import { EdgeModel } from './EdgeModel.ts';
 
-export { EdgeModel } from './EdgeModel.ts';
+export { EdgeModel, type EdgeModelEventMap } from './EdgeModel.ts';
 export { EdgeModelController, sharedRuntime, type EdgeModelHost } from './EdgeModelController.ts';
 
 // Registering is this entry point's one side effect (listed in package.json "sideEffects").
