@@ -5,6 +5,7 @@
  * predicts in headless Chromium with the bundled demo registry (public/registry, served from 127.0.0.1 on
  * a random port):
  *
+ *   tarball     the files whitelist: dist/, README, LICENSE; every `exports` target is there
  *   vite-build  `tsc && vite build` with the strict tsconfig of `npm create vite`'s TypeScript templates
  *   vite-dev    the Vite dev server, no config
  *   webpack     webpack 5, no config beyond the entry
@@ -160,6 +161,8 @@ async function predictStatic(dir) {
 
 // 3. The apps.
 const apps = {
+  tarball: async () => checkTarball(),
+
   async 'vite-build'() {
     const dir = makeApp('vite-build', {
       'package.json': appPackage('vite-build'),
@@ -261,6 +264,36 @@ webpack(config, (error, stats) => {
     return `edgewatch verify: ${out.split('\n').at(-1)}`;
   },
 };
+
+/** What the tarball holds: the whitelist and nothing else (tests, bench results, the demo registry stay out). */
+function checkTarball() {
+  const paths = packed.files.map((f) => f.path);
+  const problems = [];
+  for (const needed of [
+    'LICENSE',
+    'README.md',
+    'package.json',
+    'dist/src/index.js',
+    'dist/src/index.d.ts',
+    'dist/cli/bin.js',
+    'dist/manifest.schema.json',
+    'dist/custom-elements.json',
+  ]) {
+    if (!paths.includes(needed)) problems.push(`missing ${needed}`);
+  }
+  for (const file of ['inference.worker.js', 'tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) {
+    if (!paths.includes(`dist/worker/${file}`)) problems.push(`missing dist/worker/${file}`);
+  }
+  const stray = paths.filter((p) => !/^(dist\/|LICENSE$|README\.md$|package\.json$)/.test(p) || /\.(ts|tsx)$/.test(p.replace(/\.d\.ts$/, '')));
+  if (stray.length > 0) problems.push(`not in the whitelist: ${stray.slice(0, 10).join(', ')}`);
+  for (const [subpath, target] of Object.entries(packageJson.exports)) {
+    for (const file of typeof target === 'string' ? [target] : Object.values(target)) {
+      if (!paths.includes(file.replace(/^\.\//, ''))) problems.push(`exports["${subpath}"] → ${file} is not in the tarball`);
+    }
+  }
+  if (problems.length > 0) throw new Error(problems.join('; '));
+  return `${packed.entryCount} files, ${(packed.size / 1024).toFixed(0)} KiB packed, ${(packed.unpackedSize / 1024).toFixed(0)} KiB unpacked`;
+}
 
 let failed = 0;
 const results = [];
