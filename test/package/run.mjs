@@ -54,7 +54,7 @@ const bin = (name) => join(root, 'node_modules/.bin', name);
 const work = mkdtempSync(join(tmpdir(), 'edgewatch-package-'));
 console.log(`package: building and packing into ${work}`);
 sh('npm', ['run', 'build', '--silent'], root);
-const packed = JSON.parse(sh('npm', ['pack', '--json', '--pack-destination', work], root))[0];
+const packed = JSON.parse(sh('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], root))[0];
 const tarball = join(work, packed.filename);
 console.log(`package: ${packed.filename}, ${packed.entryCount} files, ${(packed.size / 1024).toFixed(0)} KiB packed`);
 // The peers and tools, where an app's own node_modules does not have them.
