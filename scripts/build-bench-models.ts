@@ -23,6 +23,28 @@ export const benchModels = [
   { name: 'mobilenet-graph', folder: 'mobilenet_v2_mid', format: 'tfjs-graph' },
 ] as const;
 
+/**
+ * Writes one of the TF.js models nsfwjs@4.4.0 ships (`mobilenet_v2`, `mobilenet_v2_mid`, `inception_v3`)
+ * to `dir` as a plain TF.js model: `model.json` and its weight shards as `.bin` files. Returns the model file's path.
+ */
+export function extractNsfwjsModel(folder: string, dir: string): string {
+  // By absolute path: the package's exports hide dist/models.
+  const base = join(root, 'node_modules', 'nsfwjs', 'dist', 'models', folder);
+  const json = require(`${base}/model.min.js`) as { weightsManifest: { paths: string[] }[] } & Record<string, unknown>;
+  mkdirSync(dir, { recursive: true });
+  // The shards are base64 strings exported by UMD modules, their paths without an extension.
+  const weightsManifest = json.weightsManifest.map((group) => ({
+    ...group,
+    paths: group.paths.map((path) => {
+      const shard = require(`${base}/${path}.min.js`) as string;
+      writeFileSync(join(dir, `${path}.bin`), Buffer.from(shard, 'base64'));
+      return `${path}.bin`;
+    }),
+  }));
+  writeFileSync(join(dir, 'model.json'), JSON.stringify({ ...json, weightsManifest }));
+  return join(dir, 'model.json');
+}
+
 /** Builds the bench registry unless it is there already (pass force to rebuild). */
 export async function buildBenchModels(force = false): Promise<string> {
   if (!force && existsSync(join(registry, 'manifest.json'))) return registry;
@@ -30,21 +52,8 @@ export async function buildBenchModels(force = false): Promise<string> {
   mkdirSync(registry, { recursive: true });
   const work = mkdtempSync(join(tmpdir(), 'edgewatch-bench-models-'));
   for (const model of benchModels) {
-    // By absolute path: the package's exports hide dist/models.
-    const base = join(root, 'node_modules', 'nsfwjs', 'dist', 'models', model.folder);
-    const json = require(`${base}/model.min.js`) as { weightsManifest: { paths: string[] }[] } & Record<string, unknown>;
     const dir = join(work, model.name);
-    mkdirSync(dir, { recursive: true });
-    // The shards are base64 strings exported by UMD modules, their paths without an extension.
-    const weightsManifest = json.weightsManifest.map((group) => ({
-      ...group,
-      paths: group.paths.map((path) => {
-        const shard = require(`${base}/${path}.min.js`) as string;
-        writeFileSync(join(dir, `${path}.bin`), Buffer.from(shard, 'base64'));
-        return `${path}.bin`;
-      }),
-    }));
-    writeFileSync(join(dir, 'model.json'), JSON.stringify({ ...json, weightsManifest }));
+    extractNsfwjsModel(model.folder, dir);
     const metadata: VersionMetadata = {
       format: model.format,
       features: {
@@ -63,7 +72,15 @@ export async function buildBenchModels(force = false): Promise<string> {
   return registry;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === '--extract') {
+  // `--extract <folder> <dir>`: one model as plain TF.js files, for the README's "Bring your own model".
+  const [folder, dir] = process.argv.slice(3);
+  if (!folder || !dir) {
+    console.error('usage: tsx scripts/build-bench-models.ts --extract <mobilenet_v2|mobilenet_v2_mid|inception_v3> <dir>');
+    process.exit(2);
+  }
+  console.log(`${extractNsfwjsModel(folder, dir)} written from nsfwjs@4.4.0 dist/models/${folder}`);
+} else if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const started = performance.now();
   await buildBenchModels(true);
   console.log(`bench models written to ${registry} in ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -6,7 +6,7 @@
  *                               relative `.ts` specifiers rewritten to `.js`, in the declarations too)
  *   dist/worker/               the inference worker as one bundle (TF.js and its backends inside) with the
  *                               TF.js wasm binaries next to it; it finds them through import.meta.url
- *   dist/cli/bin.js            the `edgewatch` executable over the compiled CLI (`main(argv)` of src/cli/main.ts)
+ *                               (the `edgewatch` executable is src/cli/bin.ts compiled: dist/src/cli/bin.js)
  *   dist/manifest.schema.json  the registry manifest's JSON Schema
  *   dist/custom-elements.json  the custom-elements manifest of <edge-model> (cem analyze), paths pointing at dist/
  *
@@ -15,7 +15,7 @@
  * binaries' URLs (workers/wasmPaths.ts imports them with Vite's `?url`).
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -126,17 +126,15 @@ await build({
 });
 console.log(`build: worker bundle (${Date.now() - started} ms)`);
 
-step('wasm binaries, schema, CLI executable', () => {
+step('wasm binaries, schema', () => {
   for (const file of wasmFiles) copyFileSync(join(wasmDir, file), join(dist, 'worker', file));
   writeFileSync(
     join(dist, 'worker/inference.worker.d.ts'),
     '// The inference worker script: started by the runtime (or `createWorker`), it exports nothing.\nexport {};\n',
   );
   copyFileSync(join(root, 'src/registry/manifest.schema.json'), join(dist, 'manifest.schema.json'));
-  mkdirSync(join(dist, 'cli'), { recursive: true });
-  writeFileSync(
-    join(dist, 'cli/bin.js'),
-    "#!/usr/bin/env node\n// The `edgewatch` executable (scripts/build-package.mjs): the compiled CLI, no TypeScript loader.\nimport { main } from '../src/cli/main.js';\n\nprocess.exitCode = await main(process.argv.slice(2));\n",
-  );
-  chmodSync(join(dist, 'cli/bin.js'), 0o755);
+  // The CLI's schema of edgewatch.json, published next to the code that applies it.
+  copyFileSync(join(root, 'src/cli/edgewatch.schema.json'), join(dist, 'src/cli/edgewatch.schema.json'));
+  // npm makes a bin executable on install; this is for running it from a checkout.
+  chmodSync(join(dist, 'src/cli/bin.js'), 0o755);
 });

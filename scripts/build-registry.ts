@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { computeBaseline } from '../src/cli/baseline.ts';
-import { trainWeather } from '../src/cli/trainWeather.ts';
+import { trainWeather } from '../src/demo/trainWeather.ts';
 import { byYears, WEATHER_LABELS } from '../src/demo/seattleWeather.ts';
 import { loadSeattleWeather } from '../src/demo/weatherData.node.ts';
 import { compile } from '../src/features/compile.ts';

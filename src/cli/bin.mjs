@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The `edgewatch` executable: loads the TypeScript CLI through tsx's loader (no build step needed).
+// The repo's development entry (`npx edgewatch` in a checkout): loads the TypeScript CLI through tsx,
+// a devDependency. The published package runs the compiled dist/cli/bin.js instead, which needs no tsx.
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('./main.ts');
-process.exitCode = await main(process.argv.slice(2));
+await import('./bin.ts');

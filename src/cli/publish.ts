@@ -1,31 +1,41 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { EdgewatchError, ErrorCode } from '../errors.ts';
+import { compile } from '../features/compile.ts';
 import { versionKey } from '../registry/versionKey.ts';
-import { MANIFEST_SCHEMA, type Artifact, type ModelVersion, type RegistryManifest } from '../registry/Manifest.ts';
+import { MANIFEST_SCHEMA, type Artifact, type ModelVersion, type OutputSpec, type RegistryManifest } from '../registry/Manifest.ts';
 import { sha256Hex } from '../registry/sha256.ts';
 import { signManifest } from '../registry/signature.ts';
 import { validateManifest } from '../registry/validateManifest.ts';
+import { exampleSize, type ModelFiles, modelOutputs, readModelFiles } from './ModelFiles.ts';
+import { readJsonFile } from './readJsonFile.ts';
+import { checkSafeName } from './safeName.ts';
+import { validateMetadata } from './validateMetadata.ts';
 
 /** Everything about a version except its artifacts: `edgewatch.json` in a model directory. */
 export type VersionMetadata = Omit<ModelVersion, 'format' | 'modelPath' | 'artifacts'> & { readonly format?: ModelVersion['format'] };
 
 /** Options of {@link publish}. */
 export interface PublishOptions {
-  /** Directory with model.json, its weight files and edgewatch.json. */
+  /** Directory with the model file, its weight files and edgewatch.json. */
   readonly modelDir: string;
+  /** The model file, relative to `modelDir` unless absolute. Default `model.json`. */
+  readonly modelFile?: string;
   /** Registry directory (holds manifest.json). */
   readonly registry: string;
+  /** Model name: 1–64 of `[A-Za-z0-9._-]`, starting with a letter or digit (`SAFE_NAME`; it becomes a registry directory). */
   readonly name: string;
-  /** Version id; default: one more than the highest numeric id. */
+  /** Version id (same charset); default: one more than the highest numeric id. */
   readonly version?: string;
   /** Channel to put the version at the head of. Default `stable` for a model's first version, else none. */
   readonly channel?: string;
-  /** Staged rollout percent (0–100). */
+  /** Staged rollout percent (0–100); needs `channel`. */
   readonly percent?: number;
   /** Private JWK to sign the manifest with. */
   readonly signingKey?: JsonWebKey;
-  /** Metadata overriding edgewatch.json (the CLI reads the file; library callers may pass it). */
+  /** Publish into a signed registry without a key, dropping its signature. */
+  readonly unsigned?: boolean;
+  /** Metadata instead of edgewatch.json (the CLI reads the file; library callers may pass it). */
   readonly metadata?: VersionMetadata;
 }
 
@@ -37,69 +47,127 @@ export interface PublishResult {
   readonly manifest: RegistryManifest;
 }
 
+const optionError = (field: string, message: string, reason: string) =>
+  new EdgewatchError(ErrorCode.INPUT_INVALID, message, { field, option: `--${field}`, reason });
+
 function readManifest(registry: string): RegistryManifest {
   const path = join(registry, 'manifest.json');
   if (!existsSync(path)) return { schema: MANIFEST_SCHEMA, models: {} };
-  return validateManifest(JSON.parse(readFileSync(path, 'utf8')));
+  return validateManifest(readJsonFile(path, 'registry manifest'));
+}
+
+const outputNames = (outputs: OutputSpec): readonly string[] =>
+  outputs.kind === 'classification' ? outputs.labels : outputs.names?.length ? outputs.names : ['output'];
+
+/**
+ * The model and its metadata fit each other: one input tensor whose example size is the feature width,
+ * one output per label (or regression name).
+ */
+async function checkModelFits(model: ModelFiles, metadata: VersionMetadata): Promise<void> {
+  const width = compile(metadata.features).width;
+  const fail = (message: string, details: Record<string, unknown>): never => {
+    throw new EdgewatchError(ErrorCode.MANIFEST_INVALID, `${model.path}: ${message}`, { path: model.path, ...details });
+  };
+  if (model.inputs.length !== 1) fail(`the model has ${model.inputs.length} inputs; Edgewatch feeds one tensor`, { inputs: model.inputs.length });
+  const size = exampleSize(model.inputs[0]);
+  if (Number.isFinite(size) && size !== width)
+    fail(`the feature spec makes ${width} values per record, the model's input "${model.inputs[0].name}" takes ${size}`, { width, inputSize: size });
+  const outputs = await modelOutputs(model);
+  const declared = outputNames(metadata.outputs).length;
+  const produced = outputs[0] ? exampleSize(outputs[0]) : Number.NaN;
+  if (Number.isFinite(produced) && produced !== declared)
+    fail(`edgewatch.json declares ${declared} output(s) (${metadata.outputs.kind}), the model produces ${produced}`, { declared, produced });
+}
+
+/** Throws `INPUT_INVALID` naming the option when the options themselves are wrong (the CLI exits 2 on these). */
+export function checkPublishOptions(options: PublishOptions): void {
+  checkSafeName('name', options.name);
+  if (options.version !== undefined) checkSafeName('version', options.version);
+  if (options.channel !== undefined) checkSafeName('channel', options.channel);
+  if (options.percent !== undefined) {
+    if (!(typeof options.percent === 'number' && options.percent >= 0 && options.percent <= 100))
+      throw optionError('percent', '--percent must be a number from 0 to 100', 'range');
+    if (options.channel === undefined) throw optionError('percent', '--percent needs --channel: a staged rollout is a rollout on a channel', 'needs-channel');
+  }
+  if (options.signingKey && options.unsigned) throw optionError('unsigned', '--unsigned and --sign contradict each other', 'conflict');
 }
 
 /**
  * Publishes a model directory as a new version: copies its artifacts under a content path
  * (`<name>/<first 16 hex of the version's content hash>/`), so a URL always means the same bytes and
  * caches never serve stale weights; records every artifact's SHA-256 and size; adds the version to the
- * manifest; moves the channel; signs when given a key. The manifest is validated before it is written.
+ * manifest; moves the channel; signs when given a key.
+ *
+ * Everything is checked before anything is written: the options, the model files, edgewatch.json (its
+ * schema, then its feature spec compiles), that model and metadata fit, the version is new, a signed
+ * registry stays signed, the new manifest validates and signs. A refusal leaves the registry untouched.
+ *
+ * @throws EdgewatchError `INPUT_INVALID` (with `details.option`) for bad options, `MODEL_LOAD_FAILED` for
+ * an unreadable model, `MANIFEST_INVALID` for a bad edgewatch.json, registry manifest or republished version.
  */
 export async function publish(options: PublishOptions): Promise<PublishResult> {
+  checkPublishOptions(options);
   const { modelDir, registry, name } = options;
-  const modelJsonPath = join(modelDir, 'model.json');
-  if (!existsSync(modelJsonPath)) throw new EdgewatchError(ErrorCode.MODEL_LOAD_FAILED, `${modelDir} has no model.json`, { modelDir });
-  const modelJson = JSON.parse(readFileSync(modelJsonPath, 'utf8')) as { format?: string; weightsManifest?: { paths: string[] }[] };
+  const model = readModelFiles(modelDir, options.modelFile);
   const metadataPath = join(modelDir, 'edgewatch.json');
-  const metadata: VersionMetadata | undefined = options.metadata ?? (existsSync(metadataPath) ? JSON.parse(readFileSync(metadataPath, 'utf8')) : undefined);
-  if (!metadata?.features || !metadata.outputs) {
-    throw new EdgewatchError(ErrorCode.MANIFEST_INVALID, `${modelDir}: edgewatch.json must give at least "features" and "outputs"`, { modelDir });
-  }
-  const files = ['model.json', ...(modelJson.weightsManifest ?? []).flatMap((group) => group.paths)];
-  const bytes = new Map(files.map((file) => [file, readFileSync(join(modelDir, file))]));
-  const hashes = new Map<string, string>();
-  for (const [file, content] of bytes) hashes.set(file, await sha256Hex(content));
-  const contentId = (await sha256Hex(new TextEncoder().encode(files.map((f) => `${f}:${hashes.get(f)}`).join('\n')))).slice(0, 16);
-  const directory = `${name}/${contentId}`;
-  mkdirSync(join(registry, directory), { recursive: true });
-  for (const file of files) copyFileSync(join(modelDir, file), join(registry, directory, basename(file)));
+  if (!options.metadata && !existsSync(metadataPath))
+    throw new EdgewatchError(ErrorCode.MANIFEST_INVALID, `${modelDir} has no edgewatch.json (edgewatch init ${modelDir} writes a starter)`, {
+      path: metadataPath,
+    });
+  const metadata = validateMetadata(options.metadata ?? readJsonFile(metadataPath, 'metadata'), metadataPath);
+  await checkModelFits(model, metadata);
 
   const manifest = readManifest(registry);
-  const model = manifest.models[name] ?? { channels: {}, versions: {} };
-  const version = options.version ?? String(Math.max(0, ...Object.keys(model.versions).map(Number).filter(Number.isFinite)) + 1);
-  if (model.versions[version])
+  if (manifest.signature && !options.signingKey && !options.unsigned)
+    throw optionError('sign', `${registry} is signed: pass --sign <key.jwk> to keep it signed, or --unsigned to drop the signature`, 'would-unsign');
+  const entryBefore = manifest.models[name] ?? { channels: {}, versions: {} };
+  const version = options.version ?? String(Math.max(0, ...Object.keys(entryBefore.versions).map(Number).filter(Number.isFinite)) + 1);
+  if (Object.hasOwn(entryBefore.versions, version))
     throw new EdgewatchError(ErrorCode.MANIFEST_INVALID, `${versionKey(name, version)} is already published; versions are immutable`, { name, version });
-  const artifacts: Artifact[] = files.map((file) => ({
-    path: `${directory}/${basename(file)}`,
-    sha256: hashes.get(file) as string,
-    bytes: (bytes.get(file) as Buffer).byteLength,
+
+  const hashes = new Map<string, string>();
+  for (const file of model.files) hashes.set(file.name, await sha256Hex(file.bytes));
+  const ids = model.files.map((f) => `${f.name}:${hashes.get(f.name)}`).join('\n');
+  const contentId = (await sha256Hex(new TextEncoder().encode(ids))).slice(0, 16);
+  const directory = `${name}/${contentId}`;
+  const artifacts: Artifact[] = model.files.map((file) => ({
+    path: `${directory}/${file.name}`,
+    sha256: hashes.get(file.name) as string,
+    bytes: file.bytes.byteLength,
   }));
   const entry: ModelVersion = {
     ...metadata,
-    format: metadata.format ?? (modelJson.format === 'graph-model' ? 'tfjs-graph' : 'tfjs-layers'),
-    modelPath: `${directory}/model.json`,
+    format: metadata.format ?? model.format,
+    modelPath: artifacts[0].path,
     artifacts,
     ...(options.percent !== undefined ? { rollout: { percent: options.percent } } : {}),
   };
-  const channel = options.channel ?? (Object.keys(model.versions).length === 0 ? 'stable' : undefined);
-  const channels = { ...model.channels };
+  const channel = options.channel ?? (Object.keys(entryBefore.versions).length === 0 ? 'stable' : undefined);
+  const channels = { ...entryBefore.channels };
   if (channel) {
     const current = channels[channel];
     const previous = current === undefined ? [] : typeof current === 'string' ? [current] : [...current];
     // Newest first; the versions before it stay as fallbacks for devices outside its rollout.
     channels[channel] = options.percent !== undefined && options.percent < 100 ? [version, ...previous.filter((v) => v !== version)] : version;
   }
+  const { signature: _old, ...unsignedManifest } = manifest;
   let next: RegistryManifest = {
+    ...unsignedManifest,
     schema: MANIFEST_SCHEMA,
-    models: { ...manifest.models, [name]: { ...model, channels, versions: { ...model.versions, [version]: entry } } },
+    models: { ...manifest.models, [name]: { ...entryBefore, channels, versions: { ...entryBefore.versions, [version]: entry } } },
   };
+  // TODO(freshness): the manifest is final here, before it is validated and signed. The trust work's
+  // registry helpers (sequence/expires) hook in at this point, e.g. `next = bumpFreshness(next, options)`.
   validateManifest(next);
   if (options.signingKey) next = await signManifest(next, options.signingKey);
-  writeFileSync(join(registry, 'manifest.json'), `${formatManifest(next)}\n`);
+
+  // Only now is anything written: the artifacts (content-addressed, so an existing copy is the same
+  // bytes), then the manifest through a rename, so a reader never sees half a file.
+  mkdirSync(join(registry, directory), { recursive: true });
+  for (const file of model.files) writeFileSync(join(registry, directory, file.name), file.bytes);
+  const manifestPath = join(registry, 'manifest.json');
+  writeFileSync(`${manifestPath}.tmp`, `${formatManifest(next)}\n`);
+  renameSync(`${manifestPath}.tmp`, manifestPath);
   return { version, directory, artifacts, manifest: next };
 }
 

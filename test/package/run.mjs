@@ -275,7 +275,7 @@ function checkTarball() {
     'package.json',
     'dist/src/index.js',
     'dist/src/index.d.ts',
-    'dist/cli/bin.js',
+    'dist/src/cli/bin.js',
     'dist/manifest.schema.json',
     'dist/custom-elements.json',
   ]) {

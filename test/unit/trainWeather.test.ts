@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { trainWeather } from '../../src/cli/trainWeather.ts';
+import { trainWeather } from '../../src/demo/trainWeather.ts';
 import { loadSeattleWeather } from '../../src/demo/weatherData.node.ts';
 import type { RegistryManifest } from '../../src/registry/Manifest.ts';
 

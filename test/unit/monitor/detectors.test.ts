@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../../src/cli/random.ts';
+import { mulberry32 } from '../../../src/demo/random.ts';
 import { ADWIN } from '../../../src/monitor/detectors/ADWIN.ts';
 import { DDM } from '../../../src/monitor/detectors/DDM.ts';
 import type { DriftDetector } from '../../../src/monitor/detectors/DriftDetector.ts';

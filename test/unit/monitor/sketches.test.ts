@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../../src/cli/random.ts';
+import { mulberry32 } from '../../../src/demo/random.ts';
 import { EdgewatchError } from '../../../src/errors.ts';
 import { BinnedHistogram } from '../../../src/monitor/sketches/BinnedHistogram.ts';
 import { CategoricalCounts } from '../../../src/monitor/sketches/CategoricalCounts.ts';

@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { compile } from '../features/compile.ts';
 import { fit } from '../features/fit.ts';
 import type { FeatureSpec } from '../features/FeatureSpec.ts';
-import { byYears, WEATHER_LABELS, type WeatherRecord } from '../demo/seattleWeather.ts';
-import { weatherSpec } from '../demo/weatherSpec.ts';
+import { byYears, WEATHER_LABELS, type WeatherRecord } from './seattleWeather.ts';
+import { weatherSpec } from './weatherSpec.ts';
 import { mulberry32, shuffleInPlace } from './random.ts';
 import { sha256Hex } from '../registry/sha256.ts';
 
