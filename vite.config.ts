@@ -18,7 +18,8 @@ export default defineConfig({
   },
   optimizeDeps: { include: workerDeps },
   worker: { format: 'es' },
-  build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
+  // The demo app (`npm run build:demo`, `npm start`); the npm package is built into dist/ by scripts/build-package.mjs.
+  build: { outDir: 'dist-demo', target: 'es2022', chunkSizeWarningLimit: 4096 },
   preview: { host: '127.0.0.1', port: 4173, strictPort: true },
   plugins: [
     VitePWA({

@@ -30,16 +30,20 @@ export {
 export {
   MANIFEST_SCHEMA,
   ModelFormat,
+  type Approval,
   type Artifact,
   type GoldenVector,
+  type ManifestSignature,
   type ModelEntry,
   type ModelVersion,
   type OutputSpec,
   type RegistryManifest,
+  type Requirements,
+  type Rollout,
 } from './registry/Manifest.ts';
 export { validateManifest } from './registry/validateManifest.ts';
 export type { ManifestState } from './registry/ManifestSource.ts';
 export { generateSigningKey, signManifest, verifyManifest } from './registry/signature.ts';
 export { resolveVersion, type DeviceProfile, type ResolveOptions, type ResolvedVersion } from './registry/resolveVersion.ts';
 export type { DownloadProgress } from './models/loadArtifacts.ts';
-export { BackendName, type BackendInfo, type BackendPreference } from '../workers/protocol.ts';
+export { BackendName, type BackendInfo, type BackendPreference, type WasmPaths } from '../workers/protocol.ts';

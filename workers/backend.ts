@@ -5,14 +5,10 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-// Serve the wasm binaries ourselves: without explicit paths TF.js fetches them relative to the
-// script, Vite answers with index.html and setBackend('wasm') silently returns false.
-import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
-import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
-import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { EdgewatchError, ErrorCode } from '../src/errors.ts';
 import { hasOffscreenWebGL2, hasWebGPU } from '../src/env.ts';
-import { BackendName, type BackendPreference } from './protocol.ts';
+import { BackendName, type BackendPreference, type WasmPaths } from './protocol.ts';
+import { defaultWasmPaths } from './wasmPaths.ts';
 
 /** A backend: its name, the default order of trial, and how to bring it up. */
 export interface Backend {
@@ -35,6 +31,12 @@ async function activate(name: string): Promise<string | null> {
 }
 
 let wasmPathsSet = false;
+let wasmPathsOption: WasmPaths | undefined;
+
+/** Where the wasm binaries are served (the `wasmPaths` runtime option); before the wasm backend first starts. */
+export function configureWasmPaths(paths: WasmPaths | undefined): void {
+  wasmPathsOption = paths;
+}
 
 /**
  * The backends, in the default order of trial. WASM comes first: on devices whose only WebGPU adapter
@@ -48,11 +50,7 @@ export const backends: readonly Backend[] = [
     async probe() {
       if (typeof WebAssembly !== 'object') return 'WebAssembly is not available';
       if (!wasmPathsSet) {
-        setWasmPaths({
-          'tfjs-backend-wasm.wasm': wasmPlainUrl,
-          'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
-          'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
-        });
+        setWasmPaths(wasmPathsOption ?? defaultWasmPaths());
         wasmPathsSet = true;
       }
       return activate('wasm');

@@ -20,6 +20,12 @@ export type BackendName = (typeof BackendName)[keyof typeof BackendName];
 /** `'auto'`, or the backends to try, in order. */
 export type BackendPreference = 'auto' | readonly BackendName[];
 
+/**
+ * Where the TF.js wasm binaries are served: a URL prefix (ending in `/`) or a URL per file name
+ * (`tfjs-backend-wasm.wasm`, `tfjs-backend-wasm-simd.wasm`, `tfjs-backend-wasm-threaded-simd.wasm`).
+ */
+export type WasmPaths = string | Readonly<Record<string, string>>;
+
 /** Worker-wide settings, sent once after start. */
 export interface WorkerConfig {
   readonly backends: BackendPreference;
@@ -54,6 +60,8 @@ export interface WorkerConfig {
   readonly recentPredictions?: { readonly count?: number; readonly ageMs?: number };
   /** Share of inference time sketching may take under sustained load (see `MonitorBudget`). */
   readonly monitoringBudget?: MonitorBudgetOptions;
+  /** Where the wasm binaries are served; default: next to the worker (the package) or Vite's asset URLs (the source tree). */
+  readonly wasmPaths?: WasmPaths;
 }
 
 /** What the worker reports about the backend it chose. */

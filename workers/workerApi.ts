@@ -15,6 +15,7 @@ import { topClasses } from '../src/monitor/topClasses.ts';
 import { openEdgewatchDB } from '../src/storage/db.ts';
 import type { TimeRange } from '../src/TimeRange.ts';
 import type { LoadRequest, PredictResponse, SessionInfo, WorkerApi, WorkerConfig } from './protocol.ts';
+import { configureWasmPaths } from './backend.ts';
 import { servePredictPort } from './servePredictPort.ts';
 import { WorkerSessions } from './sessions.ts';
 import { WorkerMonitoring } from './workerMonitoring.ts';
@@ -80,6 +81,7 @@ export function createWorkerApi(): WorkerApi {
   const api: WorkerApi = {
     async configure(next: WorkerConfig) {
       config = next;
+      configureWasmPaths(next.wasmPaths);
       sessions.configure(next);
       monitoring.configure(next);
       const locks = (globalThis.navigator as Navigator | undefined)?.locks;

@@ -56,6 +56,7 @@ export class EdgeModel extends LitElement {
     registry: { type: String },
     name: { type: String },
     channel: { type: String },
+    workerUrl: { type: String, attribute: 'worker-url' },
     backends: { converter: { fromAttribute: parseBackends, toAttribute: (value: BackendPreference) => (value === 'auto' ? 'auto' : value.join(' ')) } },
     publicKeys: { attribute: false },
     runtime: { attribute: false, noAccessor: true },
@@ -83,6 +84,8 @@ export class EdgeModel extends LitElement {
   declare backends: BackendPreference;
   /** Pinned ES256 public keys (JWK): only manifests signed by one of them are accepted. Property only. */
   declare publicKeys: readonly JsonWebKey[] | undefined;
+  /** Where the inference worker is served, for bundlers that do not emit it (attribute `worker-url`; the runtime's `workerUrl`). */
+  declare workerUrl: string | undefined;
 
   private appRuntime: EdgeRuntime | undefined;
   private readonly controller: EdgeModelController;

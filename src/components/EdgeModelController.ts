@@ -24,6 +24,8 @@ export interface EdgeModelHost extends ReactiveControllerHost, EventTarget {
   backends: BackendPreference;
   channel?: string;
   publicKeys?: readonly JsonWebKey[];
+  /** Where the inference worker is served; empty: the one the bundler emitted. */
+  workerUrl?: string;
   /** A runtime the app made; without one the element uses {@link sharedRuntime}. */
   readonly explicitRuntime?: EdgeRuntime;
 }
@@ -157,9 +159,10 @@ export class EdgeModelController implements ReactiveController {
 
   /** The options of the shared runtime this element asks for: only what it was given, so app code can ask for the same. */
   runtimeOptions(): EdgeRuntimeOptions {
-    const { registry, backends, channel, publicKeys } = this.host;
+    const { registry, backends, channel, publicKeys, workerUrl } = this.host;
     return {
       registry,
+      ...(workerUrl ? { workerUrl } : {}),
       ...(backends !== 'auto' ? { backends } : {}),
       ...(channel ? { channel } : {}),
       ...(publicKeys && publicKeys.length > 0 ? { publicKeys } : {}),
@@ -167,9 +170,9 @@ export class EdgeModelController implements ReactiveController {
   }
 
   private bind(): void {
-    const { registry, name, backends, channel, publicKeys, explicitRuntime } = this.host;
+    const { registry, name, backends, channel, publicKeys, workerUrl, explicitRuntime } = this.host;
     if (!name || (!registry && !explicitRuntime)) return;
-    const key = `${registry}|${name}|${String(backends)}|${channel ?? ''}|${JSON.stringify(publicKeys ?? [])}`;
+    const key = `${registry}|${name}|${String(backends)}|${channel ?? ''}|${workerUrl ?? ''}|${JSON.stringify(publicKeys ?? [])}`;
     if (key === this.boundKey && explicitRuntime === this.boundRuntime) return;
     this.unbind();
     this.boundKey = key;

@@ -27,5 +27,5 @@ export { fit } from './fit.ts';
 export { transforms } from './transforms/registry.ts';
 export { ColumnKind, TransformStage, type Transform, type Column } from './transforms/Transform.ts';
 export { checkGoldens, GOLDEN_FEATURE_TOLERANCE, type GoldenCheck, type GoldenFeatures } from './checkGoldens.ts';
-export { AggregateKind, durationMs, type AggregateDef, type Duration } from './AggregateDef.ts';
+export { AggregateKind, durationMs, type AggregateDef, type Duration, type ResolvedAggregate } from './AggregateDef.ts';
 export { OnlineStore, type AggregateEvent, type AggregateValues, type OnlineStoreOptions } from './OnlineStore.ts';

@@ -20,7 +20,7 @@ export { benjaminiHochberg, type BenjaminiHochbergResult } from './drift/benjami
 export { detectDrift, DriftVerdict, type DetectDriftOptions, type FeatureDrift, type FeatureWindows } from './drift/detectDrift.ts';
 
 // Mergeable sketches.
-export { DDSketch, type DDSketchJSON } from './sketches/DDSketch.ts';
+export { DDSketch, type DDSketchJSON, type QuantileFrame } from './sketches/DDSketch.ts';
 export { Moments, type MomentsJSON } from './sketches/Moments.ts';
 export { BinnedHistogram, type BinnedHistogramJSON } from './sketches/BinnedHistogram.ts';
 export { CategoricalCounts, type CategoricalCountsJSON } from './sketches/CategoricalCounts.ts';

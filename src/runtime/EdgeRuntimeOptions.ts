@@ -1,6 +1,6 @@
 import type { RetentionPolicy } from '../monitor/store/windowStore.ts';
 import type { MonitorBudgetOptions } from '../monitor/MonitorBudget.ts';
-import type { BackendPreference } from '../../workers/protocol.ts';
+import type { BackendPreference, WasmPaths } from '../../workers/protocol.ts';
 import type { BatchOptions } from './Batcher.ts';
 import type { HealthPolicy } from './HealthWatch.ts';
 
@@ -48,6 +48,17 @@ export interface EdgeRuntimeOptions {
   readonly worker?: boolean;
   /** Starts the inference worker. Default: the bundled worker. Tests and custom bundlers pass their own. */
   readonly createWorker?: () => Worker;
+  /**
+   * Where the inference worker script is served (relative URLs resolve against the page), for CDNs and
+   * setups whose bundler does not emit the package's worker (`edgewatch/worker`,
+   * `dist/worker/inference.worker.js`). Default: the worker the bundler emitted. Ignored with `createWorker`.
+   */
+  readonly workerUrl?: string | URL;
+  /**
+   * Where the TF.js wasm binaries are served: a URL prefix ending in `/` or a URL per file name. Default:
+   * next to the worker script (the package ships them in `dist/worker/`).
+   */
+  readonly wasmPaths?: WasmPaths;
   /** How many times the worker may be restarted within a minute before calls fail with `WORKER_CRASHED`. Default 3. */
   readonly maxRestartsPerMinute?: number;
   /**

@@ -6,6 +6,17 @@ import { EdgeErrorEvent } from './events.ts';
 import { PredictPortClient } from './PredictPortClient.ts';
 import type { ResolvedRuntimeOptions } from './resolveOptions.ts';
 
+/** `WORKER_CRASHED` for a worker that would not start: the URL it was started from and the option to set. */
+function workerDidNotStart(url: string | undefined, event: Event): EdgewatchError {
+  const reason = (event as ErrorEvent).message || 'script error';
+  const where = url ? ` from ${url}` : ' (createWorker)';
+  const hint = url ? '; if the worker is not served there, set the runtime option workerUrl (or createWorker)' : '';
+  return new EdgewatchError(ErrorCode.WORKER_CRASHED, `The inference worker failed to start${where}: ${reason}${hint}`, {
+    url,
+    option: url ? 'workerUrl' : 'createWorker',
+  });
+}
+
 interface PendingCall {
   readonly fn: (api: WorkerApi) => Promise<unknown>;
   resolve(value: unknown): void;
@@ -171,11 +182,7 @@ export class WorkerConnection {
       const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
       const lifeLock = locks ? `edgewatch-worker-${crypto.randomUUID()}` : undefined;
       const failedToStart = new Promise<never>((_, reject) =>
-        worker.addEventListener(
-          'error',
-          (event) => reject(new EdgewatchError(ErrorCode.WORKER_CRASHED, `The inference worker failed to start: ${event.message ?? 'script error'}`)),
-          { once: true },
-        ),
+        worker.addEventListener('error', (event) => reject(workerDidNotStart(this.options.workerUrl(), event)), { once: true }),
       );
       await Promise.race([remote.configure({ ...config, lifeLock }), failedToStart]);
       if (locks && lifeLock) {

@@ -5,6 +5,7 @@ import { DEFAULT_DB_NAME } from '../storage/db.ts';
 import type { WorkerConfig } from '../../workers/protocol.ts';
 import type { BatchOptions } from './Batcher.ts';
 import type { DownloadConditions, EdgeRuntimeOptions } from './EdgeRuntimeOptions.ts';
+import { startBundledWorker } from './bundledWorker.ts';
 import { DEFAULT_HEALTH_POLICY, type HealthPolicy } from './HealthWatch.ts';
 
 /** {@link EdgeRuntimeOptions} with every default applied: what the runtime's parts read. */
@@ -17,6 +18,8 @@ export interface ResolvedRuntimeOptions {
   /** Run the models in a Web Worker (false: on this thread). */
   readonly worker: boolean;
   readonly createWorker: () => Worker;
+  /** The URL the last worker was started from (undefined for a `createWorker` of the app's): named when it fails to start. */
+  readonly workerUrl: () => string | undefined;
   readonly maxRestartsPerMinute: number;
   readonly publicKeys: readonly JsonWebKey[] | undefined;
   readonly updateIntervalMs: number;
@@ -27,11 +30,6 @@ export interface ResolvedRuntimeOptions {
   readonly fetch: typeof fetch | undefined;
   /** What the worker is configured with (everything but the life lock, which is per worker). */
   readonly workerConfig: Readonly<WorkerConfig>;
-}
-
-/** Starts the bundled inference worker. */
-function bundledWorker(): Worker {
-  return new Worker(new URL('../../workers/inference.worker.ts', import.meta.url), { type: 'module', name: 'edgewatch-inference' });
 }
 
 /**
@@ -54,14 +52,27 @@ export function resolveOptions(options: EdgeRuntimeOptions): ResolvedRuntimeOpti
     ...(options.retention ? { retention: options.retention } : {}),
     ...(options.recentPredictions ? { recentPredictions: options.recentPredictions } : {}),
     ...(options.monitoringBudget ? { monitoringBudget: options.monitoringBudget } : {}),
+    ...(options.wasmPaths ? { wasmPaths: options.wasmPaths } : {}),
   });
+  const pageUrl = globalThis.location?.href ?? 'http://localhost/';
+  let workerUrl = options.createWorker || !options.workerUrl ? undefined : new URL(options.workerUrl, pageUrl).href;
+  const createWorker =
+    options.createWorker ??
+    (workerUrl !== undefined
+      ? () => new Worker(workerUrl as string, { type: 'module', name: 'edgewatch-inference' })
+      : () => {
+          const started = startBundledWorker();
+          workerUrl = started.url;
+          return started.worker;
+        });
   return Object.freeze({
-    manifestUrl: new URL(options.registry, globalThis.location?.href ?? 'http://localhost/').href,
+    manifestUrl: new URL(options.registry, pageUrl).href,
     channel: options.channel ?? DEFAULT_CHANNEL,
     batch: Object.freeze({ maxSize: 64, maxWaitMs: 2, maxInFlight: 2, ...options.batch }),
     dbName,
     worker: options.worker ?? (hasWorker() || options.createWorker !== undefined),
-    createWorker: options.createWorker ?? bundledWorker,
+    createWorker,
+    workerUrl: () => workerUrl,
     maxRestartsPerMinute: options.maxRestartsPerMinute ?? 3,
     publicKeys: options.publicKeys,
     updateIntervalMs: options.updateIntervalMs ?? 30 * 60_000,
