@@ -80,6 +80,8 @@ export interface LoadRequest {
   /** Absolute URL of the manifest; artifact paths resolve against it. */
   readonly manifestUrl: string;
   readonly entry: ModelVersion;
+  /** Origins its artifacts may come from besides the registry's base URL (the app's `artifactOrigins`). */
+  readonly artifactOrigins?: readonly string[];
 }
 
 /** A loaded, warmed-up model version. */

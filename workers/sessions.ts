@@ -107,6 +107,7 @@ export class WorkerSessions {
       protect,
       onProgress,
       timeoutMs: this.config?.artifactTimeoutMs,
+      artifactOrigins: request.artifactOrigins,
     });
   }
 

@@ -41,8 +41,8 @@ export class EdgeRuntime extends EventTarget {
     // Nothing here touches the page, the network or a worker: that starts with a model's first use.
     this.options = options;
     this.resolved = resolveOptions(options);
-    const { manifestUrl, publicKeys, fetch } = this.resolved;
-    this.manifests = new ManifestSource({ url: manifestUrl, publicKeys, db: () => this.db(), fetch });
+    const { manifestUrl, publicKeys, fetch, artifactOrigins, maxManifestBytes } = this.resolved;
+    this.manifests = new ManifestSource({ url: manifestUrl, publicKeys, db: () => this.db(), fetch, artifactOrigins, maxManifestBytes });
     this.connection = new WorkerConnection(this.resolved, this.dispatch);
     this.versions = new VersionResolver(this.resolved, {
       manifest: () => this.manifest(),

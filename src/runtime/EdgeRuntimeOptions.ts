@@ -55,6 +55,14 @@ export interface EdgeRuntimeOptions {
    * unsigned or wrongly signed manifest is refused (`SIGNATURE_INVALID`) and the last good one stays.
    */
   readonly publicKeys?: readonly JsonWebKey[];
+  /**
+   * Origins (e.g. `https://cdn.example.com`) model artifacts may be fetched from besides the registry's own
+   * base URL (the manifest's directory). Anything else a manifest points at — another origin, a `..` escape,
+   * a non-http(s) URL — is refused (`ARTIFACT_ORIGIN_REFUSED`). Default: none.
+   */
+  readonly artifactOrigins?: readonly string[];
+  /** Largest manifest read, in bytes; a longer one is refused unread (`MANIFEST_TOO_LARGE`). Default 1 MiB. */
+  readonly maxManifestBytes?: number;
   /** How often to check the registry for new versions (ms); 0 turns polling off. Default 30 minutes. */
   readonly updateIntervalMs?: number;
   /** When a new version may be downloaded. Defaults follow Firebase ML: not on save-data, not on 2G. */

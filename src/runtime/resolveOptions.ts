@@ -1,5 +1,6 @@
 import { hasWorker } from '../env.ts';
 import { installId as defaultInstallId } from '../registry/cohort.ts';
+import { DEFAULT_MAX_MANIFEST_BYTES } from '../registry/ManifestSource.ts';
 import { DEFAULT_CHANNEL } from '../registry/resolveVersion.ts';
 import { DEFAULT_DB_NAME } from '../storage/db.ts';
 import type { WorkerConfig } from '../../workers/protocol.ts';
@@ -19,6 +20,8 @@ export interface ResolvedRuntimeOptions {
   readonly createWorker: () => Worker;
   readonly maxRestartsPerMinute: number;
   readonly publicKeys: readonly JsonWebKey[] | undefined;
+  readonly artifactOrigins: readonly string[];
+  readonly maxManifestBytes: number;
   readonly updateIntervalMs: number;
   readonly downloadConditions: Required<DownloadConditions>;
   readonly health: HealthPolicy;
@@ -64,6 +67,8 @@ export function resolveOptions(options: EdgeRuntimeOptions): ResolvedRuntimeOpti
     createWorker: options.createWorker ?? bundledWorker,
     maxRestartsPerMinute: options.maxRestartsPerMinute ?? 3,
     publicKeys: options.publicKeys,
+    artifactOrigins: Object.freeze([...(options.artifactOrigins ?? [])]),
+    maxManifestBytes: options.maxManifestBytes ?? DEFAULT_MAX_MANIFEST_BYTES,
     updateIntervalMs: options.updateIntervalMs ?? 30 * 60_000,
     downloadConditions: Object.freeze({ allowSaveData: false, allowSlowNetwork: false, storageHeadroom: 2, ...options.downloadConditions }),
     health: Object.freeze({ ...DEFAULT_HEALTH_POLICY, ...options.health }),
