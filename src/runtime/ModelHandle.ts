@@ -12,6 +12,7 @@ import type { LoadRequest, PredictResponse, SessionInfo } from '../../workers/pr
 import { Batcher, type BatchOptions, type Settled } from './Batcher.ts';
 import { ActivatedEvent, DownloadProgressEvent, DriftEvent, EdgeErrorEvent, RolledBackEvent, type RolledBackDetail } from './events.ts';
 import { HealthWatch, type HealthPolicy } from './HealthWatch.ts';
+import { uncloneableField } from './uncloneableField.ts';
 import type { VersionResolver } from './VersionResolver.ts';
 import type { WorkerConnection } from './WorkerConnection.ts';
 
@@ -315,7 +316,9 @@ export class ModelHandle {
 
   /**
    * Runs queued requests as one worker call. A record the worker rejects as `INPUT_INVALID` fails only
-   * its own request (its row renumbered within that request); the others are re-sent without it. A batch
+   * its own request (its row renumbered within that request); the others are re-sent without it. So does a
+   * record that cannot be sent at all (a function, Symbol, Proxy, throwing getter: checked per request
+   * only after the batch failed to post). A batch
    * that shows a freshly activated version unhealthy is re-run on the version rolled back to.
    */
   private async runBatch(requests: readonly PredictRequest[]): Promise<Settled<Prediction | Prediction[]>[]> {
@@ -345,6 +348,21 @@ export class ModelHandle {
           results[pending[culprit].index] = { ok: false, error: inputInvalid({ ...invalid, row: row - from }) };
           pending = pending.filter((_, i) => i !== culprit);
           continue;
+        }
+        if (!isEdgewatchError(error)) {
+          // Failed on this side, posting (DataCloneError, a throwing getter): find the requests that cannot
+          // cross, fail each alone with INPUT_INVALID, and send the rest again.
+          const before = pending.length;
+          pending = pending.filter((p) => {
+            for (let row = 0; row < p.records.length; row++) {
+              const bad = uncloneableField(p.records[row]);
+              if (!bad) continue;
+              results[p.index] = { ok: false, error: inputInvalid({ field: bad.field, row, reason: bad.reason }) };
+              return false;
+            }
+            return true;
+          });
+          if (pending.length < before) continue;
         }
         if (watched && watched === this.watch && (await this.judged(watched.failed()))) continue;
         throw error;
