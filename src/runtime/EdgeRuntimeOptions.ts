@@ -51,6 +51,12 @@ export interface EdgeRuntimeOptions {
   /** How many times the worker may be restarted within a minute before calls fail with `WORKER_CRASHED`. Default 3. */
   readonly maxRestartsPerMinute?: number;
   /**
+   * How long a worker may take to answer `configure()` and open its predict port (ms). A worker that dies
+   * before then sends no signal (it holds no life lock yet); past this it counts as crashed and is
+   * restarted. Default 30 s (the worker imports TF.js first).
+   */
+  readonly workerStartTimeoutMs?: number;
+  /**
    * Pinned public keys (JWK, ES256). When given, only manifests signed by one of them are accepted; an
    * unsigned or wrongly signed manifest is refused (`SIGNATURE_INVALID`) and the last good one stays.
    */

@@ -19,6 +19,7 @@ export interface ResolvedRuntimeOptions {
   readonly worker: boolean;
   readonly createWorker: () => Worker;
   readonly maxRestartsPerMinute: number;
+  readonly workerStartTimeoutMs: number;
   readonly publicKeys: readonly JsonWebKey[] | undefined;
   readonly artifactOrigins: readonly string[];
   readonly maxManifestBytes: number;
@@ -66,6 +67,7 @@ export function resolveOptions(options: EdgeRuntimeOptions): ResolvedRuntimeOpti
     worker: options.worker ?? (hasWorker() || options.createWorker !== undefined),
     createWorker: options.createWorker ?? bundledWorker,
     maxRestartsPerMinute: options.maxRestartsPerMinute ?? 3,
+    workerStartTimeoutMs: options.workerStartTimeoutMs ?? 30_000,
     publicKeys: options.publicKeys,
     artifactOrigins: Object.freeze([...(options.artifactOrigins ?? [])]),
     maxManifestBytes: options.maxManifestBytes ?? DEFAULT_MAX_MANIFEST_BYTES,
