@@ -95,6 +95,8 @@ export interface SessionInfo {
   readonly warmupMs: number;
   /** Bytes fetched from the network for this load (0 when every artifact came from the cache). */
   readonly downloadedBytes?: number;
+  /** Storage refused to keep the verified artifacts (`QUOTA_EXCEEDED`, `STORAGE_UNAVAILABLE`): served from memory. */
+  readonly degraded?: readonly WireError[];
 }
 
 /** Scores of one batch: row-major `[rows, outputWidth]`, transferred, not copied. */

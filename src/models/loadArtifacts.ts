@@ -4,6 +4,7 @@ import type { Artifact } from '../registry/Manifest.ts';
 import { artifactUrl } from '../registry/artifactUrl.ts';
 import { sha256Hex } from '../registry/sha256.ts';
 import { versionKey } from '../registry/versionKey.ts';
+import { storageError } from '../storage/storageError.ts';
 import type { ArtifactCache } from './ArtifactCache.ts';
 
 /** Progress of a version download. */
@@ -30,6 +31,12 @@ export interface LoadArtifactsOptions {
   readonly fetch?: typeof fetch;
   /** Origins artifacts may come from besides the registry's base URL (see `artifactUrl`). */
   readonly artifactOrigins?: readonly string[];
+  /**
+   * Storage refused to keep what was verified (Cache Storage full or gone, its IndexedDB index unusable):
+   * the bytes are still returned and served from memory; this hears why (`QUOTA_EXCEEDED` or
+   * `STORAGE_UNAVAILABLE`), once per load at most.
+   */
+  readonly onDegraded?: (error: EdgewatchError) => void;
 }
 
 async function verify(artifact: Artifact, bytes: Uint8Array): Promise<void> {
@@ -124,10 +131,17 @@ async function readBody(artifact: Artifact, url: string, response: Response, onC
  * and verifies each one's length and SHA-256 before returning any of them: bytes that do not match the
  * manifest are never handed to TF.js and never cached, and a body is never read past its declared size.
  * Paths outside the registry's base URL (and not on `artifactOrigins`) are refused before any request
- * (`ARTIFACT_ORIGIN_REFUSED`). Returns the bytes by artifact path.
+ * (`ARTIFACT_ORIGIN_REFUSED`). Storage that fails or is full never costs the verified model: it is
+ * returned from memory and `onDegraded` says what was not kept. Returns the bytes by artifact path.
  */
 export async function loadArtifacts(manifestUrl: string, artifacts: readonly Artifact[], options: LoadArtifactsOptions = {}): Promise<Map<string, Uint8Array>> {
-  const { cache, onProgress, timeoutMs = 60_000 } = options;
+  const { onProgress, timeoutMs = 60_000 } = options;
+  let cache = options.cache;
+  /** Storage failed once: say so, and serve this load from memory without touching the cache again. */
+  const degrade = (error: unknown) => {
+    cache = undefined;
+    options.onDegraded?.(storageError(error, 'model artifacts'));
+  };
   const doFetch = options.fetch ?? fetch;
   const totalBytes = artifacts.reduce((sum, a) => sum + a.bytes, 0);
   let loadedBytes = 0;
@@ -174,12 +188,16 @@ export async function loadArtifacts(manifestUrl: string, artifacts: readonly Art
     });
     loadedBytes = startedAt + bytes.byteLength;
     await verify(artifact, bytes);
-    if (cache) await cache.put(url, bytes, artifact.sha256.toLowerCase(), options.protect ?? new Set());
+    if (cache) await cache.put(url, bytes, artifact.sha256.toLowerCase(), options.protect ?? new Set()).catch(degrade);
     files.set(artifact.path, bytes);
   }
   if (cache && options.model && options.version) {
-    await cache.touch(options.model, options.version, urls, totalBytes);
-    await cache.evict(new Set([...(options.protect ?? []), versionKey(options.model, options.version)]));
+    try {
+      await cache.touch(options.model, options.version, urls, totalBytes);
+      await cache.evict(new Set([...(options.protect ?? []), versionKey(options.model, options.version)]));
+    } catch (error) {
+      degrade(error);
+    }
   }
   return files;
 }

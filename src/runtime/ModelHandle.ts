@@ -1,6 +1,7 @@
 import { EdgewatchError, ErrorCode, isEdgewatchError } from '../errors.ts';
 import type { RawRecord } from '../features/FeatureSpec.ts';
 import { inputInvalid, inputInvalidDetails } from '../inputInvalid.ts';
+import { decodeError } from '../WireError.ts';
 import type { DownloadProgress } from '../models/loadArtifacts.ts';
 import type { FeedbackResult } from '../monitor/ModelMonitor.ts';
 import type { CompareOptions } from '../monitor/summary/compare.ts';
@@ -52,6 +53,8 @@ export interface ModelHandleParts {
   readonly dispatch: (event: Event) => void;
   readonly health: HealthPolicy;
   readonly batch: Required<BatchOptions>;
+  /** Storage refused to keep something (reported once per kind by the runtime). */
+  readonly degraded?: (error: EdgewatchError) => void;
 }
 
 /** Failures of the line to the worker, not of the version being loaded: no reason to mark it bad. */
@@ -157,7 +160,12 @@ export class ModelHandle {
     this.watch = watch && replaced ? new HealthWatch(info.version, this.parts.health) : undefined;
     this.parts.connection.serve(request);
     const previous = replaced?.version;
-    this.parts.dispatch(new ActivatedEvent({ ...info, ...(previous ? { previous } : {}) }));
+    const { degraded, ...activated } = info;
+    this.parts.dispatch(new ActivatedEvent({ ...activated, ...(previous ? { previous } : {}) }));
+    for (const wire of degraded ?? []) {
+      const error = decodeError(wire);
+      if (isEdgewatchError(error)) this.parts.degraded?.(error);
+    }
   }
 
   private failed(error: EdgewatchError): void {
