@@ -53,7 +53,7 @@ export const ErrorMeaning: Readonly<Record<ErrorCode, string>> = {
   MANIFEST_EXPIRED: 'The manifest is past its signed `expires` time.',
   MANIFEST_TOO_LARGE: 'The manifest is larger than `maxManifestBytes`; it was not read further.',
   ARTIFACT_ORIGIN_REFUSED: "An artifact path resolves outside the registry's base URL (or is not http/https) and its origin is not in `artifactOrigins`.",
-  QUEUE_FULL: "The model's queue holds `batch.maxQueued` records already; the call was not queued.",
+  QUEUE_FULL: 'The model has `batch.maxQueued` records waiting for answers already; the call was refused, not queued.',
 };
 
 /** One of the {@link ErrorCode} strings. */

@@ -17,7 +17,10 @@ export interface EdgeRuntimeOptions {
   readonly rememberBackend?: boolean;
   /** Channel to follow when the app does not pin a version. Default `stable`. */
   readonly channel?: string;
-  /** Micro-batching. Default `{ maxSize: 64, maxWaitMs: 2 }`. */
+  /**
+   * Micro-batching. Default `{ maxSize: 64, maxWaitMs: 2, maxInFlight: 2, maxQueued: 100_000 }`; past `maxQueued`
+   * waiting records a `predict()` is refused with `QUEUE_FULL` (back-pressure).
+   */
   readonly batch?: Partial<BatchOptions>;
   /** IndexedDB database for monitoring. Default `edgewatch`. */
   readonly dbName?: string;

@@ -62,7 +62,7 @@ export function resolveOptions(options: EdgeRuntimeOptions): ResolvedRuntimeOpti
   return Object.freeze({
     manifestUrl: new URL(options.registry, globalThis.location?.href ?? 'http://localhost/').href,
     channel: options.channel ?? DEFAULT_CHANNEL,
-    batch: Object.freeze({ maxSize: 64, maxWaitMs: 2, maxInFlight: 2, ...options.batch }),
+    batch: Object.freeze({ maxSize: 64, maxWaitMs: 2, maxInFlight: 2, maxQueued: 100_000, ...options.batch }),
     dbName,
     worker: options.worker ?? (hasWorker() || options.createWorker !== undefined),
     createWorker: options.createWorker ?? bundledWorker,
