@@ -75,7 +75,8 @@ export class EdgeRuntime extends EventTarget {
   model(name: string, options: ResolveOptions = {}): ModelHandle {
     let handle = this.handles.get(name);
     if (!handle) {
-      const { health, batch, channel } = this.resolved;
+      const { health, channel, maxQueued } = this.resolved;
+      const batch = { ...this.resolved.batch, maxQueued };
       handle = new ModelHandle(
         name,
         { connection: this.connection, versions: this.versions, dispatch: this.dispatch, health, batch, degraded: (error) => this.degraded(error) },

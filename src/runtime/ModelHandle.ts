@@ -52,7 +52,7 @@ export interface ModelHandleParts {
   /** Where the handle's events go (`activated`, `download-progress`, `rolled-back`, `error`, `drift`). */
   readonly dispatch: (event: Event) => void;
   readonly health: HealthPolicy;
-  readonly batch: Required<BatchOptions>;
+  readonly batch: Required<Omit<BatchOptions, 'maxQueued'>> & Pick<BatchOptions, 'maxQueued'>;
   /** Storage refused to keep something (reported once per kind by the runtime). */
   readonly degraded?: (error: EdgewatchError) => void;
 }

@@ -13,7 +13,9 @@ export interface ResolvedRuntimeOptions {
   /** Absolute URL of the manifest. */
   readonly manifestUrl: string;
   readonly channel: string;
-  readonly batch: Required<BatchOptions>;
+  readonly batch: Required<Omit<BatchOptions, 'maxQueued'>>;
+  /** `batch.maxQueued`: records a handle's batcher may hold unanswered before `QUEUE_FULL`. */
+  readonly maxQueued: number;
   readonly dbName: string;
   /** Run the models in a Web Worker (false: on this thread). */
   readonly worker: boolean;
@@ -45,6 +47,7 @@ function bundledWorker(): Worker {
  */
 export function resolveOptions(options: EdgeRuntimeOptions): ResolvedRuntimeOptions {
   const dbName = options.dbName ?? DEFAULT_DB_NAME;
+  const { maxQueued = 100_000, ...batch } = options.batch ?? {};
   let installId = options.installId;
   const workerConfig: WorkerConfig = Object.freeze({
     backends: options.backends ?? 'auto',
@@ -62,7 +65,8 @@ export function resolveOptions(options: EdgeRuntimeOptions): ResolvedRuntimeOpti
   return Object.freeze({
     manifestUrl: new URL(options.registry, globalThis.location?.href ?? 'http://localhost/').href,
     channel: options.channel ?? DEFAULT_CHANNEL,
-    batch: Object.freeze({ maxSize: 64, maxWaitMs: 2, maxInFlight: 2, maxQueued: 100_000, ...options.batch }),
+    batch: Object.freeze({ maxSize: 64, maxWaitMs: 2, maxInFlight: 2, ...batch }),
+    maxQueued,
     dbName,
     worker: options.worker ?? (hasWorker() || options.createWorker !== undefined),
     createWorker: options.createWorker ?? bundledWorker,
