@@ -185,7 +185,10 @@ export class ManifestSource {
         const tx = db.transaction('manifests', 'readwrite');
         const before = await tx.store.get(url);
         const sequences = { ...before?.sequences, [this.keySet]: Math.max(sequence, before?.sequences?.[this.keySet] ?? 0) };
-        await tx.store.put({ url, manifest, etag, digest, fetchedAt: Date.now(), sequences });
+        // Another tab may have stored a newer release meanwhile: the floor rises, the newer copy stays.
+        const storedSequence = (before?.manifest as { sequence?: unknown } | null | undefined)?.sequence;
+        const newer = before !== undefined && typeof storedSequence === 'number' && storedSequence > sequence;
+        await tx.store.put(newer ? { ...before, sequences } : { url, manifest, etag, digest, fetchedAt: Date.now(), sequences });
         await tx.done;
       })
       .catch(() => undefined); // not remembering only costs the next offline start (this session's floor holds)
