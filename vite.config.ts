@@ -52,7 +52,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'browser',
-          include: ['test/browser/**/*.test.ts'],
+          include: ['test/browser/**/*.test.ts', 'test/faults/**/*.test.ts'],
           globalSetup: ['test/browser/globalSetup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,

@@ -20,6 +20,11 @@ export const ErrorCode = {
   MODEL_NOT_LOADED: 'MODEL_NOT_LOADED',
   NOT_CONFIGURED: 'NOT_CONFIGURED',
   DISPOSED: 'DISPOSED',
+  MANIFEST_ROLLBACK: 'MANIFEST_ROLLBACK',
+  MANIFEST_EXPIRED: 'MANIFEST_EXPIRED',
+  MANIFEST_TOO_LARGE: 'MANIFEST_TOO_LARGE',
+  ARTIFACT_ORIGIN_REFUSED: 'ARTIFACT_ORIGIN_REFUSED',
+  QUEUE_FULL: 'QUEUE_FULL',
 } as const;
 
 /**
@@ -44,6 +49,11 @@ export const ErrorMeaning: Readonly<Record<ErrorCode, string>> = {
   MODEL_NOT_LOADED: 'The worker was asked to use a model that is not loaded there (never loaded, or unloaded).',
   NOT_CONFIGURED: 'The worker API was called before `configure()`.',
   DISPOSED: 'The runtime was disposed; it takes no more calls.',
+  MANIFEST_ROLLBACK: 'The manifest has a lower `sequence` than one this install already accepted from that registry and key set.',
+  MANIFEST_EXPIRED: 'The manifest is past its signed `expires` time.',
+  MANIFEST_TOO_LARGE: 'The manifest is larger than `maxManifestBytes`; it was not read further.',
+  ARTIFACT_ORIGIN_REFUSED: "An artifact path resolves outside the registry's base URL (or is not http/https) and its origin is not in `artifactOrigins`.",
+  QUEUE_FULL: 'The model has `batch.maxQueued` records waiting for answers already; the call was refused, not queued.',
 };
 
 /** One of the {@link ErrorCode} strings. */

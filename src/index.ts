@@ -41,9 +41,11 @@ export {
   type Requirements,
   type Rollout,
 } from './registry/Manifest.ts';
-export { validateManifest } from './registry/validateManifest.ts';
+export { validateManifest, type ValidateManifestOptions } from './registry/validateManifest.ts';
 export type { ManifestState } from './registry/ManifestSource.ts';
 export { generateSigningKey, signManifest, verifyManifest } from './registry/signature.ts';
+export { isExpired, manifestSequence, nextSequence, withFreshness, type FreshnessOptions } from './registry/freshness.ts';
+export { artifactUrl } from './registry/artifactUrl.ts';
 export { resolveVersion, type DeviceProfile, type ResolveOptions, type ResolvedVersion } from './registry/resolveVersion.ts';
 export type { DownloadProgress } from './models/loadArtifacts.ts';
 export { BackendName, type BackendInfo, type BackendPreference, type WasmPaths } from '../workers/protocol.ts';

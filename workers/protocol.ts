@@ -88,6 +88,8 @@ export interface LoadRequest {
   /** Absolute URL of the manifest; artifact paths resolve against it. */
   readonly manifestUrl: string;
   readonly entry: ModelVersion;
+  /** Origins its artifacts may come from besides the registry's base URL (the app's `artifactOrigins`). */
+  readonly artifactOrigins?: readonly string[];
 }
 
 /** A loaded, warmed-up model version. */
@@ -101,6 +103,8 @@ export interface SessionInfo {
   readonly warmupMs: number;
   /** Bytes fetched from the network for this load (0 when every artifact came from the cache). */
   readonly downloadedBytes?: number;
+  /** Storage refused to keep the verified artifacts (`QUOTA_EXCEEDED`, `STORAGE_UNAVAILABLE`): served from memory. */
+  readonly degraded?: readonly WireError[];
 }
 
 /** Scores of one batch: row-major `[rows, outputWidth]`, transferred, not copied. */

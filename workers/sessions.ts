@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { IDBPDatabase } from 'idb';
 import { EdgewatchError, ErrorCode } from '../src/errors.ts';
 import { ArtifactCache } from '../src/models/ArtifactCache.ts';
+import { encodeError, type WireError } from '../src/WireError.ts';
 import { loadArtifacts, type DownloadProgress } from '../src/models/loadArtifacts.ts';
 import { versionKey } from '../src/registry/versionKey.ts';
 import type { EdgewatchDB } from '../src/storage/db.ts';
@@ -65,13 +66,18 @@ export class WorkerSessions {
     const config = this.requireConfig();
     let downloadedBytes = 0;
     let reported = -Infinity;
-    const files = await this.fetchVersion(request, (progress) => {
-      downloadedBytes = progress.loadedBytes - progress.cachedBytes;
-      // Every 1% at most: each report is a message to the page. The page's callback may be gone; best effort.
-      if (progress.loadedBytes - reported < progress.totalBytes / 100 && progress.loadedBytes < progress.totalBytes) return;
-      reported = progress.loadedBytes;
-      void Promise.resolve(onProgress?.(progress)).catch(() => undefined);
-    });
+    const degraded: WireError[] = [];
+    const files = await this.fetchVersion(
+      request,
+      (error) => degraded.push(encodeError(error)),
+      (progress) => {
+        downloadedBytes = progress.loadedBytes - progress.cachedBytes;
+        // Every 1% at most: each report is a message to the page. The page's callback may be gone; best effort.
+        if (progress.loadedBytes - reported < progress.totalBytes / 100 && progress.loadedBytes < progress.totalBytes) return;
+        reported = progress.loadedBytes;
+        void Promise.resolve(onProgress?.(progress)).catch(() => undefined);
+      },
+    );
     if (!this.chosen) {
       this.choosing ??= chooseBackend(request, files, config, this.database).finally(() => (this.choosing = undefined));
       this.chosen = await this.choosing;
@@ -83,7 +89,7 @@ export class WorkerSessions {
     const previous = this.sessions.get(request.name);
     this.sessions.set(request.name, loaded);
     previous?.retire();
-    return { ...loaded.info, downloadedBytes };
+    return { ...loaded.info, downloadedBytes, ...(degraded.length > 0 ? { degraded } : {}) };
   }
 
   /** Stops serving `name` (its running batches finish first). */
@@ -98,7 +104,7 @@ export class WorkerSessions {
   }
 
   /** Artifacts of a version: cache first, verified, with the serving versions protected from eviction. */
-  private fetchVersion(request: LoadRequest, onProgress?: (progress: DownloadProgress) => void) {
+  private fetchVersion(request: LoadRequest, onDegraded: (error: EdgewatchError) => void, onProgress?: (progress: DownloadProgress) => void) {
     const protect = new Set([...this.sessions.values()].map((s) => versionKey(s.name, s.version)));
     return loadArtifacts(request.manifestUrl, request.entry.artifacts, {
       cache: this.cache,
@@ -107,6 +113,8 @@ export class WorkerSessions {
       protect,
       onProgress,
       timeoutMs: this.config?.artifactTimeoutMs,
+      artifactOrigins: request.artifactOrigins,
+      onDegraded,
     });
   }
 
@@ -126,7 +134,7 @@ export class WorkerSessions {
         const before = this.chosen as BackendInfo;
         this.chosen = { ...before, name, failed: { ...before.failed, webgpu: 'device lost' }, chosenBy: 'order' };
         for (const [model, old] of [...this.sessions]) {
-          const files = await this.fetchVersion(old.request);
+          const files = await this.fetchVersion(old.request, () => undefined);
           // The old session's GPU memory went with the device: nothing to dispose.
           this.sessions.set(model, await ModelSession.create(old.request, files, name));
         }

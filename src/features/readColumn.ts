@@ -13,10 +13,31 @@ function invalid(input: InputSpec, row: number, reason: string, value: unknown):
 const DAY_MS = 86_400_000;
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
+const ISO_PREFIX = /^([+-]\d{6}|\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?/;
+
+/**
+ * Date.parse after checking the calendar of an ISO-looking string: Date.parse rolls `2014-02-30` over into
+ * March and accepts hour 25 in some shapes; a day the month lacks (or an hour, minute or second out of
+ * range) is NaN here. Other shapes are left to Date.parse as before.
+ */
+function parseChecked(text: string): number {
+  const m = ISO_PREFIX.exec(text);
+  if (m) {
+    const year = Number(m[1]);
+    const month = Number(m[2]);
+    const day = Number(m[3]);
+    const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+    if (month < 1 || month > 12 || day < 1 || day > (month === 2 && !leap ? 28 : DAYS_IN_MONTH[month - 1])) return Number.NaN;
+    if (m[4] !== undefined && (Number(m[4]) > 24 || Number(m[5]) > 59 || Number(m[6] ?? 0) > 59)) return Number.NaN;
+    if (m[4] === '24' && (m[5] !== '00' || (m[6] ?? '00') !== '00')) return Number.NaN;
+  }
+  return Date.parse(text);
+}
+
 /**
  * `YYYY-MM-DD` (what CSVs and date inputs give) without `Date.parse`'s general parser: ECMAScript reads a
- * date-only ISO string as UTC midnight, which calendar arithmetic gives directly. Anything else, including a day
- * the month does not have (Date.parse rolls those over), goes to `Date.parse`.
+ * date-only ISO string as UTC midnight, which calendar arithmetic gives directly. A day the month does not
+ * have is NaN (INPUT_INVALID), not rolled over; other shapes go through {@link parseChecked}.
  */
 function parseTimestamp(text: string): number {
   if (text.length === 10 && text.charCodeAt(4) === 0x2d && text.charCodeAt(7) === 0x2d) {
@@ -39,7 +60,7 @@ function parseTimestamp(text: string): number {
       return daysFromCivil(year, month, day) * DAY_MS;
     }
   }
-  return Date.parse(text);
+  return parseChecked(text);
 }
 
 function toTimestamp(value: unknown): number {
@@ -79,7 +100,8 @@ function valuesOf(input: InputSpec, records: RecordBatch): (row: number) => unkn
   return (row) => {
     const record = records[row];
     if (record === null || typeof record !== 'object') throw invalid(input, row, 'record is not an object', record);
-    return record[name];
+    // Own fields only, as structured clone would send them: a record without `constructor` has none.
+    return Object.hasOwn(record, name) ? record[name] : undefined;
   };
 }
 

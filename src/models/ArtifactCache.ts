@@ -3,11 +3,9 @@ import { EdgewatchError, ErrorCode } from '../errors.ts';
 import { versionKey } from '../registry/versionKey.ts';
 import type { EdgewatchDB } from '../storage/db.ts';
 
-/** True for the errors browsers raise when storage is full. */
-export function isQuotaError(error: unknown): boolean {
-  const name = (error as { name?: string })?.name;
-  return name === 'QuotaExceededError' || name === 'NS_ERROR_DOM_QUOTA_REACHED';
-}
+import { isQuotaError } from '../storage/storageError.ts';
+
+export { isQuotaError };
 
 /**
  * Verified model artifacts in Cache Storage, with an IndexedDB index of which versions they belong to.

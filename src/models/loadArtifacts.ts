@@ -1,8 +1,10 @@
 import { EdgewatchError, ErrorCode } from '../errors.ts';
 import { hasSubtleCrypto } from '../env.ts';
 import type { Artifact } from '../registry/Manifest.ts';
+import { artifactUrl } from '../registry/artifactUrl.ts';
 import { sha256Hex } from '../registry/sha256.ts';
 import { versionKey } from '../registry/versionKey.ts';
+import { storageError } from '../storage/storageError.ts';
 import type { ArtifactCache } from './ArtifactCache.ts';
 
 /** Progress of a version download. */
@@ -27,6 +29,14 @@ export interface LoadArtifactsOptions {
   /** Per-artifact time limit (ms). Default 60 s. */
   readonly timeoutMs?: number;
   readonly fetch?: typeof fetch;
+  /** Origins artifacts may come from besides the registry's base URL (see `artifactUrl`). */
+  readonly artifactOrigins?: readonly string[];
+  /**
+   * Storage refused to keep what was verified (Cache Storage full or gone, its IndexedDB index unusable):
+   * the bytes are still returned and served from memory; this hears why (`QUOTA_EXCEEDED` or
+   * `STORAGE_UNAVAILABLE`), once per load at most.
+   */
+  readonly onDegraded?: (error: EdgewatchError) => void;
 }
 
 async function verify(artifact: Artifact, bytes: Uint8Array): Promise<void> {
@@ -52,34 +62,57 @@ async function verify(artifact: Artifact, bytes: Uint8Array): Promise<void> {
   }
 }
 
-/** Reads a response body, reporting bytes as they arrive; a body shorter than Content-Length is a failed download. */
-async function readBody(url: string, response: Response, onChunk: (bytes: number) => void): Promise<Uint8Array> {
+function tooLarge(artifact: Artifact, url: string, bytes: number, declared: boolean): EdgewatchError {
+  return new EdgewatchError(
+    ErrorCode.INTEGRITY_MISMATCH,
+    `${artifact.path}: ${declared ? 'Content-Length says' : 'more than'} ${bytes} bytes, manifest says ${artifact.bytes}; not read further`,
+    { path: artifact.path, url, expectedBytes: artifact.bytes, [declared ? 'declaredBytes' : 'receivedBytes']: bytes, reason: 'too-large' },
+  );
+}
+
+/**
+ * Reads a response body into a buffer of the size the manifest declares, reporting bytes as they arrive.
+ * A longer body (by Content-Length or as it streams) is cancelled at the first byte too many, so memory
+ * never holds more than the manifest declared; a body shorter than Content-Length is a failed download.
+ */
+async function readBody(artifact: Artifact, url: string, response: Response, onChunk: (bytes: number) => void): Promise<Uint8Array> {
   const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-  const chunks: Uint8Array[] = [];
+  if (Number.isFinite(declared) && declared > artifact.bytes) {
+    await response.body?.cancel().catch(() => undefined);
+    throw tooLarge(artifact, url, declared, true);
+  }
+  const bytes = new Uint8Array(artifact.bytes);
   let received = 0;
-  try {
+  if (response.body) {
     const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      received += value.byteLength;
-      onChunk(value.byteLength);
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        if (received + value.byteLength > artifact.bytes) {
+          await reader.cancel().catch(() => undefined);
+          throw tooLarge(artifact, url, received + value.byteLength, false);
+        }
+        bytes.set(value, received);
+        received += value.byteLength;
+        onChunk(value.byteLength);
+      }
+    } catch (cause) {
+      if (cause instanceof EdgewatchError) throw cause;
+      // A connection closed before Content-Length was reached surfaces as a stream error in Chromium.
+      const reason = Number.isFinite(declared) && received < declared ? 'truncated' : 'interrupted';
+      throw new EdgewatchError(
+        ErrorCode.DOWNLOAD_FAILED,
+        `${url}: the download broke off after ${received} bytes`,
+        {
+          url,
+          receivedBytes: received,
+          declaredBytes: Number.isFinite(declared) ? declared : undefined,
+          reason,
+        },
+        { cause },
+      );
     }
-  } catch (cause) {
-    // A connection closed before Content-Length was reached surfaces as a stream error in Chromium.
-    const reason = Number.isFinite(declared) && received < declared ? 'truncated' : 'interrupted';
-    throw new EdgewatchError(
-      ErrorCode.DOWNLOAD_FAILED,
-      `${url}: the download broke off after ${received} bytes`,
-      {
-        url,
-        receivedBytes: received,
-        declaredBytes: Number.isFinite(declared) ? declared : undefined,
-        reason,
-      },
-      { cause },
-    );
   }
   if (Number.isFinite(declared) && received < declared) {
     throw new EdgewatchError(ErrorCode.DOWNLOAD_FAILED, `${url}: truncated, ${received} of ${declared} bytes`, {
@@ -89,22 +122,26 @@ async function readBody(url: string, response: Response, onChunk: (bytes: number
       reason: 'truncated',
     });
   }
-  const bytes = new Uint8Array(received);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return bytes;
+  // Shorter than declared (no Content-Length to tell): the size check in verify() names it.
+  return received === artifact.bytes ? bytes : bytes.subarray(0, received);
 }
 
 /**
  * Gets a version's artifacts — from the cache where a verified copy is there, else from the network —
  * and verifies each one's length and SHA-256 before returning any of them: bytes that do not match the
- * manifest are never handed to TF.js and never cached. Returns the bytes by artifact path.
+ * manifest are never handed to TF.js and never cached, and a body is never read past its declared size.
+ * Paths outside the registry's base URL (and not on `artifactOrigins`) are refused before any request
+ * (`ARTIFACT_ORIGIN_REFUSED`). Storage that fails or is full never costs the verified model: it is
+ * returned from memory and `onDegraded` says what was not kept. Returns the bytes by artifact path.
  */
 export async function loadArtifacts(manifestUrl: string, artifacts: readonly Artifact[], options: LoadArtifactsOptions = {}): Promise<Map<string, Uint8Array>> {
-  const { cache, onProgress, timeoutMs = 60_000 } = options;
+  const { onProgress, timeoutMs = 60_000 } = options;
+  let cache = options.cache;
+  /** Storage failed once: say so, and serve this load from memory without touching the cache again. */
+  const degrade = (error: unknown) => {
+    cache = undefined;
+    options.onDegraded?.(storageError(error, 'model artifacts'));
+  };
   const doFetch = options.fetch ?? fetch;
   const totalBytes = artifacts.reduce((sum, a) => sum + a.bytes, 0);
   let loadedBytes = 0;
@@ -112,7 +149,7 @@ export async function loadArtifacts(manifestUrl: string, artifacts: readonly Art
   const files = new Map<string, Uint8Array>();
   const urls: string[] = [];
   for (const artifact of artifacts) {
-    const url = new URL(artifact.path, manifestUrl).href;
+    const url = artifactUrl(artifact.path, manifestUrl, options.artifactOrigins);
     urls.push(url);
     const cached = cache ? await cache.get(url).catch(() => undefined) : undefined;
     if (cached) {
@@ -145,18 +182,22 @@ export async function loadArtifacts(manifestUrl: string, artifacts: readonly Art
     if (!response.ok)
       throw new EdgewatchError(ErrorCode.DOWNLOAD_FAILED, `GET ${url} answered ${response.status}`, { url, status: response.status, reason: 'http' });
     const startedAt = loadedBytes;
-    const bytes = await readBody(url, response, (n) => {
+    const bytes = await readBody(artifact, url, response, (n) => {
       loadedBytes += n;
       onProgress?.({ loadedBytes, totalBytes, cachedBytes });
     });
     loadedBytes = startedAt + bytes.byteLength;
     await verify(artifact, bytes);
-    if (cache) await cache.put(url, bytes, artifact.sha256.toLowerCase(), options.protect ?? new Set());
+    if (cache) await cache.put(url, bytes, artifact.sha256.toLowerCase(), options.protect ?? new Set()).catch(degrade);
     files.set(artifact.path, bytes);
   }
   if (cache && options.model && options.version) {
-    await cache.touch(options.model, options.version, urls, totalBytes);
-    await cache.evict(new Set([...(options.protect ?? []), versionKey(options.model, options.version)]));
+    try {
+      await cache.touch(options.model, options.version, urls, totalBytes);
+      await cache.evict(new Set([...(options.protect ?? []), versionKey(options.model, options.version)]));
+    } catch (error) {
+      degrade(error);
+    }
   }
   return files;
 }

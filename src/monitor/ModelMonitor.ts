@@ -1,5 +1,6 @@
 import type { IDBPDatabase } from 'idb';
 import { EdgewatchError, ErrorCode } from '../errors.ts';
+import { storageError } from '../storage/storageError.ts';
 import type { FeatureStats } from '../features/FeatureStats.ts';
 import type { MonitoredVersion } from './MonitoredVersion.ts';
 import type { EdgewatchDB } from '../storage/db.ts';
@@ -287,13 +288,18 @@ export class ModelMonitor extends PeriodicFlusher implements ObservationTarget {
           if (current) w.merge(current.toJSON());
           this.pending.set(key, w);
         }
-        throw error;
+        // Typed (QUOTA_EXCEEDED / STORAGE_UNAVAILABLE), never a raw DOMException; the counts stay in memory.
+        throw storageError(error, 'monitoring windows');
       }
     }
     const now = this.now();
     if (now - this.lastCompaction >= (this.options.compactEveryMs ?? 600_000)) {
       this.lastCompaction = now;
-      await compactWindows(await this.db(), now, this.options.retention);
+      try {
+        await compactWindows(await this.db(), now, this.options.retention);
+      } catch (error) {
+        throw storageError(error, 'monitoring compaction');
+      }
     }
   }
 
@@ -303,7 +309,10 @@ export class ModelMonitor extends PeriodicFlusher implements ObservationTarget {
    */
   async windows(model: string, version: string, range: TimeRange = {}): Promise<WindowSketchJSON | undefined> {
     this.runPending();
-    const rows = await readWindows(await this.db(), model, version, range);
+    // Storage gone or failing: what is in memory is still an answer (monitoring keeps counting there).
+    const rows = await this.db()
+      .then((db) => readWindows(db, model, version, range))
+      .catch(() => []);
     const from = range.from ?? Number.NEGATIVE_INFINITY;
     const to = range.to ?? Number.POSITIVE_INFINITY;
     const inMemory = [...this.pending.values()]

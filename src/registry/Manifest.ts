@@ -87,6 +87,17 @@ export interface ModelEntry {
 export interface RegistryManifest {
   readonly schema: typeof MANIFEST_SCHEMA;
   readonly models: Readonly<Record<string, ModelEntry>>;
+  /**
+   * Freshness (as TUF's metadata version): a non-negative integer the publisher raises with every release.
+   * An install refuses a manifest whose sequence is lower than the highest it accepted from the same
+   * registry URL and key set (`MANIFEST_ROLLBACK`). Absent reads as 0, so manifests from before it stay valid.
+   */
+  readonly sequence?: number;
+  /**
+   * ISO 8601 date-time after which the manifest is refused (`MANIFEST_EXPIRED`): a registry frozen by an
+   * attacker is noticed once this passes. Absent: never expires.
+   */
+  readonly expires?: string;
   /** ES256 over the RFC 8785 canonical JSON of the manifest without this member. */
   readonly signature?: ManifestSignature;
 }

@@ -67,10 +67,10 @@ export function unmetRequirement(entry: ModelVersion, device: DeviceProfile = {}
  * (`details.reason` says why) for a missing pin or channel, a pin the device cannot run, or no version left.
  */
 export function resolveVersion(manifest: RegistryManifest, name: string, options: ResolveOptions = {}): ResolvedVersion {
-  const model = manifest.models[name];
+  const model = Object.hasOwn(manifest.models, name) ? manifest.models[name] : undefined;
   if (!model) throw new EdgewatchError(ErrorCode.UNKNOWN_MODEL, `The registry has no model "${name}"`, { name, known: Object.keys(manifest.models) });
   if (options.version !== undefined) {
-    const entry = model.versions[options.version];
+    const entry = Object.hasOwn(model.versions, options.version) ? model.versions[options.version] : undefined;
     if (!entry) {
       throw new EdgewatchError(ErrorCode.VERSION_UNAVAILABLE, `Model "${name}" has no version "${options.version}"`, {
         name,
@@ -88,13 +88,13 @@ export function resolveVersion(manifest: RegistryManifest, name: string, options
     return { name, version: options.version, entry, skipped: [] };
   }
   const channel = options.channel ?? DEFAULT_CHANNEL;
-  const target = model.channels[channel];
+  const target = Object.hasOwn(model.channels, channel) ? model.channels[channel] : undefined;
   if (target === undefined)
     throw new EdgewatchError(ErrorCode.VERSION_UNAVAILABLE, `Model "${name}" has no channel "${channel}"`, { name, channel, reason: 'no such channel' });
   const cohort = options.cohort ?? 0;
   const skipped: { version: string; reason: string }[] = [];
   for (const version of typeof target === 'string' ? [target] : target) {
-    const entry = model.versions[version];
+    const entry = Object.hasOwn(model.versions, version) ? model.versions[version] : undefined;
     if (!entry) {
       skipped.push({ version, reason: 'not in the manifest' });
       continue;

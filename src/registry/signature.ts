@@ -39,14 +39,23 @@ export async function signManifest<M extends RegistryManifest>(manifest: M, priv
 }
 
 /**
- * Verifies the manifest's signature against the pinned public keys (JWKs; `kid` picks one when given).
- * Throws `SIGNATURE_INVALID` when the manifest is unsigned, signed by another key, or altered.
+ * Verifies the manifest's signature against the pinned public keys (JWKs). A signature with a `kid` is
+ * checked against the pinned key of that kid only (several keys may be pinned while one is rotated out);
+ * a signature without one against every pinned key.
+ * Throws `SIGNATURE_INVALID` when the manifest is unsigned, names a kid no pinned key has, is signed by
+ * another key, or altered.
  */
 export async function verifyManifest(manifest: RegistryManifest, publicKeys: readonly (JsonWebKey & { kid?: string })[]): Promise<void> {
   const signature = manifest.signature;
   if (!signature) throw new EdgewatchError(ErrorCode.SIGNATURE_INVALID, 'The manifest is not signed, but the app pins a public key', { reason: 'unsigned' });
   if (signature.alg !== 'ES256') throw new EdgewatchError(ErrorCode.SIGNATURE_INVALID, `Unsupported signature algorithm ${signature.alg}`, { reason: 'alg' });
-  const candidates = signature.kid ? publicKeys.filter((k) => !k.kid || k.kid === signature.kid) : publicKeys;
+  // Key rotation: a signature naming its key is checked against that key only; one without a kid against each.
+  const candidates = signature.kid !== undefined ? publicKeys.filter((k) => k.kid === signature.kid) : publicKeys;
+  if (candidates.length === 0)
+    throw new EdgewatchError(ErrorCode.SIGNATURE_INVALID, `No pinned key has the signature's kid ${JSON.stringify(signature.kid)}`, {
+      reason: 'unknown-kid',
+      kid: signature.kid,
+    });
   let raw: Uint8Array<ArrayBuffer>;
   try {
     raw = fromBase64Url(signature.value);
@@ -56,7 +65,12 @@ export async function verifyManifest(manifest: RegistryManifest, publicKeys: rea
   const data = signedBytes(manifest);
   for (const jwk of candidates) {
     const { d: _private, ...publicOnly } = jwk as JsonWebKey;
-    const key = await crypto.subtle.importKey('jwk', { ...publicOnly, key_ops: ['verify'] }, ES256, false, ['verify']);
+    let key: CryptoKey;
+    try {
+      key = await crypto.subtle.importKey('jwk', { ...publicOnly, key_ops: ['verify'] }, ES256, false, ['verify']);
+    } catch {
+      continue; // a pinned key that is not an ES256 public key verifies nothing
+    }
     if (await crypto.subtle.verify(SIGN, key, raw, data)) return;
   }
   throw new EdgewatchError(ErrorCode.SIGNATURE_INVALID, 'The manifest signature does not verify with any pinned key', {

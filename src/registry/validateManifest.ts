@@ -1,5 +1,18 @@
 import { EdgewatchError, ErrorCode } from '../errors.ts';
+import { artifactUrl } from './artifactUrl.ts';
+import { parseDateTime } from './freshness.ts';
 import { MANIFEST_SCHEMA, type RegistryManifest } from './Manifest.ts';
+
+/** Options of {@link validateManifest}. */
+export interface ValidateManifestOptions {
+  /**
+   * The manifest's absolute URL. Given, every artifact path must resolve inside the registry's base URL
+   * (the manifest's directory) or on one of `artifactOrigins` (`ARTIFACT_ORIGIN_REFUSED`).
+   */
+  readonly url?: string;
+  /** Origins (e.g. `https://cdn.example.com`) artifacts may come from besides the registry's base URL. */
+  readonly artifactOrigins?: readonly string[];
+}
 
 function fail(path: string, message: string): never {
   throw new EdgewatchError(ErrorCode.MANIFEST_INVALID, `Manifest invalid at ${path || '(root)'}: ${message}`, { path });
@@ -10,10 +23,16 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /**
  * Checks the structure the runtime relies on and throws `MANIFEST_INVALID` naming the JSON path of the
  * first problem (e.g. `models.weather.versions.1.artifacts[1].sha256`). Returns the manifest typed.
+ * Only own members count (a channel naming `constructor` points at nothing). With `options.url`, artifact
+ * paths are held to the origin policy (see {@link artifactUrl}).
  */
-export function validateManifest(value: unknown): RegistryManifest {
+export function validateManifest(value: unknown, options: ValidateManifestOptions = {}): RegistryManifest {
   if (!isObject(value)) fail('', 'not a JSON object');
   if (value.schema !== MANIFEST_SCHEMA) fail('schema', `expected "${MANIFEST_SCHEMA}", got ${JSON.stringify(value.schema)}`);
+  if (value.sequence !== undefined && !(Number.isSafeInteger(value.sequence) && (value.sequence as number) >= 0))
+    fail('sequence', 'not a non-negative integer');
+  if (value.expires !== undefined && (typeof value.expires !== 'string' || Number.isNaN(parseDateTime(value.expires))))
+    fail('expires', 'not an ISO 8601 date-time with a time zone');
   if (!isObject(value.models)) fail('models', 'not an object');
   for (const [name, model] of Object.entries(value.models)) {
     const at = `models.${name}`;
@@ -25,7 +44,7 @@ export function validateManifest(value: unknown): RegistryManifest {
       if (list.length === 0) fail(`${at}.channels.${channel}`, 'names no version');
       list.forEach((version, i) => {
         const cat = Array.isArray(target) ? `${at}.channels.${channel}[${i}]` : `${at}.channels.${channel}`;
-        if (typeof version !== 'string' || !(version in (model.versions as object))) fail(cat, `points at unknown version ${JSON.stringify(version)}`);
+        if (typeof version !== 'string' || !Object.hasOwn(model.versions as object, version)) fail(cat, `points at unknown version ${JSON.stringify(version)}`);
       });
     }
     for (const [id, version] of Object.entries(model.versions)) {
@@ -39,7 +58,8 @@ export function validateManifest(value: unknown): RegistryManifest {
         if (!isObject(artifact)) fail(aat, 'not an object');
         if (typeof artifact.path !== 'string' || artifact.path === '') fail(`${aat}.path`, 'not a non-empty string');
         if (typeof artifact.sha256 !== 'string' || !/^[0-9a-f]{64}$/i.test(artifact.sha256)) fail(`${aat}.sha256`, 'not 64 hex digits');
-        if (!Number.isInteger(artifact.bytes) || (artifact.bytes as number) < 0) fail(`${aat}.bytes`, 'not a non-negative integer');
+        if (!Number.isSafeInteger(artifact.bytes) || (artifact.bytes as number) < 0) fail(`${aat}.bytes`, 'not a non-negative integer');
+        if (options.url !== undefined) artifactUrl(artifact.path, options.url, options.artifactOrigins, `${aat}.path`);
       });
       if (!version.artifacts.some((a: { path?: unknown }) => a.path === version.modelPath)) fail(`${vat}.modelPath`, 'is not one of the artifacts');
       if (!isObject(version.features) || version.features.schema !== 'edgewatch.features/v1') fail(`${vat}.features`, 'not an edgewatch.features/v1 spec');

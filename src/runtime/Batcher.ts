@@ -1,3 +1,5 @@
+import { EdgewatchError, ErrorCode } from '../errors.ts';
+
 /** Micro-batching knobs. */
 export interface BatchOptions {
   /** Most items (records) in one batch. Default 64. */
@@ -10,6 +12,13 @@ export interface BatchOptions {
   readonly maxWaitMs: number;
   /** Batches allowed in flight at once: 2 keeps the worker fed while the previous answer travels back. Default 2. */
   readonly maxInFlight: number;
+  /**
+   * Most items (records) taken but not yet answered (waiting for a batch or in one). A request that would
+   * take more is refused at once with `QUEUE_FULL` (back-pressure) instead of growing memory without bound;
+   * one that finds nothing outstanding is always taken, whatever its size. Default 100,000 in the runtime;
+   * unbounded when omitted here.
+   */
+  readonly maxQueued?: number;
 }
 
 /** What a batch run reports per request: a value or an error, so one bad request fails alone. */
@@ -33,6 +42,8 @@ export class Batcher<T, R> {
   private queue: Waiting<T, R>[] = [];
   private queuedSize = 0;
   private inFlight = 0;
+  /** Items in the batches in flight. */
+  private inFlightSize = 0;
   private scheduled = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly maxInFlight: number;
@@ -49,6 +60,22 @@ export class Batcher<T, R> {
   add(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       const size = this.sizeOf(item);
+      const limit = this.options.maxQueued ?? Number.POSITIVE_INFINITY;
+      const outstanding = this.queuedSize + this.inFlightSize;
+      if (outstanding > 0 && outstanding + size > limit) {
+        reject(
+          new EdgewatchError(
+            ErrorCode.QUEUE_FULL,
+            `${outstanding} records are waiting for answers already (maxQueued ${limit}); try again when calls have been answered`,
+            {
+              queued: outstanding,
+              size,
+              maxQueued: limit,
+            },
+          ),
+        );
+        return;
+      }
       this.queue.push({ item, size, resolve, reject });
       this.queuedSize += size;
       if (this.queuedSize >= this.options.maxSize) {
@@ -98,6 +125,9 @@ export class Batcher<T, R> {
 
   private async runBatch(batch: readonly Waiting<T, R>[]): Promise<void> {
     this.inFlight++;
+    let size = 0;
+    for (const waiting of batch) size += waiting.size;
+    this.inFlightSize += size;
     try {
       const results = await this.run(batch.map((w) => w.item));
       batch.forEach((waiting, i) => {
@@ -109,6 +139,7 @@ export class Batcher<T, R> {
       for (const waiting of batch) waiting.reject(error);
     } finally {
       this.inFlight--;
+      this.inFlightSize -= size;
       // What piled up while we were busy goes now, as one batch.
       if (this.queue.length > 0 && this.inFlight < this.maxInFlight) this.dispatch();
     }

@@ -1,9 +1,10 @@
 import type { IDBPDatabase } from 'idb';
-import type { EdgewatchError } from '../errors.ts';
+import { type EdgewatchError, ErrorCode, isEdgewatchError } from '../errors.ts';
 import { ManifestSource, type ManifestState } from '../registry/ManifestSource.ts';
 import type { ResolveOptions } from '../registry/resolveVersion.ts';
 import { versionKey } from '../registry/versionKey.ts';
 import { openEdgewatchDB, type EdgewatchDB } from '../storage/db.ts';
+import { storageError } from '../storage/storageError.ts';
 import type { BackendInfo, LoadRequest } from '../../workers/protocol.ts';
 import type { EdgeRuntimeOptions } from './EdgeRuntimeOptions.ts';
 import { EdgeErrorEvent, UpdateAvailableEvent, type EdgeRuntimeEventMap } from './events.ts';
@@ -34,6 +35,7 @@ export class EdgeRuntime extends EventTarget {
   private updating: Promise<void> | undefined;
   private dbPromise: Promise<IDBPDatabase<EdgewatchDB>> | undefined;
   private disposed = false;
+  private readonly degradedSeen = new Set<string>();
   private readonly dispatch = (event: Event): void => void this.dispatchEvent(event);
 
   constructor(options: EdgeRuntimeOptions) {
@@ -41,8 +43,8 @@ export class EdgeRuntime extends EventTarget {
     // Nothing here touches the page, the network or a worker: that starts with a model's first use.
     this.options = options;
     this.resolved = resolveOptions(options);
-    const { manifestUrl, publicKeys, fetch } = this.resolved;
-    this.manifests = new ManifestSource({ url: manifestUrl, publicKeys, db: () => this.db(), fetch });
+    const { manifestUrl, publicKeys, fetch, artifactOrigins, maxManifestBytes } = this.resolved;
+    this.manifests = new ManifestSource({ url: manifestUrl, publicKeys, db: () => this.db(), fetch, artifactOrigins, maxManifestBytes });
     this.connection = new WorkerConnection(this.resolved, this.dispatch);
     this.versions = new VersionResolver(this.resolved, {
       manifest: () => this.manifest(),
@@ -54,16 +56,32 @@ export class EdgeRuntime extends EventTarget {
   }
 
   private db(): Promise<IDBPDatabase<EdgewatchDB>> {
-    this.dbPromise ??= openEdgewatchDB(this.resolved.dbName);
+    if (!this.dbPromise) {
+      this.dbPromise = openEdgewatchDB(this.resolved.dbName);
+      // Everything that reads it falls back to memory; the app hears once what that costs.
+      this.dbPromise.catch((error) => this.degraded(storageError(error, 'manifest, rollback floor, bad-version marks and monitoring rows')));
+    }
     return this.dbPromise;
+  }
+
+  /** One `error` event per kind of storage loss (quota, storage unavailable); `details.degraded` says what is kept in memory only. */
+  private degraded(error: EdgewatchError): void {
+    if (this.degradedSeen.has(error.code)) return;
+    this.degradedSeen.add(error.code);
+    this.dispatch(new EdgeErrorEvent({ error }));
   }
 
   /** The handle of model `name` (one per name; pass `version` to pin one). */
   model(name: string, options: ResolveOptions = {}): ModelHandle {
     let handle = this.handles.get(name);
     if (!handle) {
-      const { health, batch, channel } = this.resolved;
-      handle = new ModelHandle(name, { connection: this.connection, versions: this.versions, dispatch: this.dispatch, health, batch }, { channel, ...options });
+      const { health, channel, maxQueued } = this.resolved;
+      const batch = { ...this.resolved.batch, maxQueued };
+      handle = new ModelHandle(
+        name,
+        { connection: this.connection, versions: this.versions, dispatch: this.dispatch, health, batch, degraded: (error) => this.degraded(error) },
+        { channel, ...options },
+      );
       this.handles.set(name, handle);
     }
     return handle;
@@ -137,10 +155,19 @@ export class EdgeRuntime extends EventTarget {
     return this.connection.call((api) => api.backend());
   }
 
-  /** Writes pending monitoring counts to IndexedDB now. */
+  /**
+   * Writes pending monitoring counts to IndexedDB now. Where storage is gone or full it rejects with
+   * `STORAGE_UNAVAILABLE` or `QUOTA_EXCEEDED` (never a raw DOMException); the counts stay in the worker's
+   * memory and are written by a later flush that succeeds.
+   */
   async flush(): Promise<void> {
     if (!this.connection.started) return;
-    await this.connection.call((api) => api.flush());
+    try {
+      await this.connection.call((api) => api.flush());
+    } catch (error) {
+      if (isEdgewatchError(error)) throw error;
+      throw storageError(error, 'monitoring windows');
+    }
   }
 
   /** Live tensors and backend inside the worker. */
@@ -155,10 +182,15 @@ export class EdgeRuntime extends EventTarget {
     await this.connection.call((api) => api.unload(name));
   }
 
-  /** Flushes, then stops the worker and every listener. Calls afterwards fail with `DISPOSED`. */
+  /**
+   * Flushes, then stops the worker and every listener. Calls afterwards fail with `DISPOSED`. Never
+   * rejects: a flush that storage refuses is reported as an `error` event, and disposing goes on.
+   */
   async dispose(): Promise<void> {
     try {
       await Promise.race([this.flush(), new Promise((resolve) => setTimeout(resolve, 2000))]);
+    } catch (error) {
+      if (isEdgewatchError(error) && (error.code === ErrorCode.STORAGE_UNAVAILABLE || error.code === ErrorCode.QUOTA_EXCEEDED)) this.degraded(error);
     } finally {
       this.disposed = true;
       this.connection.dispose();

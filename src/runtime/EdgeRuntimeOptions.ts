@@ -17,7 +17,10 @@ export interface EdgeRuntimeOptions {
   readonly rememberBackend?: boolean;
   /** Channel to follow when the app does not pin a version. Default `stable`. */
   readonly channel?: string;
-  /** Micro-batching. Default `{ maxSize: 64, maxWaitMs: 2 }`. */
+  /**
+   * Micro-batching. Default `{ maxSize: 64, maxWaitMs: 2, maxInFlight: 2, maxQueued: 100_000 }`; past `maxQueued`
+   * waiting records a `predict()` is refused with `QUEUE_FULL` (back-pressure).
+   */
   readonly batch?: Partial<BatchOptions>;
   /** IndexedDB database for monitoring. Default `edgewatch`. */
   readonly dbName?: string;
@@ -62,10 +65,24 @@ export interface EdgeRuntimeOptions {
   /** How many times the worker may be restarted within a minute before calls fail with `WORKER_CRASHED`. Default 3. */
   readonly maxRestartsPerMinute?: number;
   /**
+   * How long a worker may take to answer `configure()` and open its predict port (ms). A worker that dies
+   * before then sends no signal (it holds no life lock yet); past this it counts as crashed and is
+   * restarted. Default 30 s (the worker imports TF.js first).
+   */
+  readonly workerStartTimeoutMs?: number;
+  /**
    * Pinned public keys (JWK, ES256). When given, only manifests signed by one of them are accepted; an
    * unsigned or wrongly signed manifest is refused (`SIGNATURE_INVALID`) and the last good one stays.
    */
   readonly publicKeys?: readonly JsonWebKey[];
+  /**
+   * Origins (e.g. `https://cdn.example.com`) model artifacts may be fetched from besides the registry's own
+   * base URL (the manifest's directory). Anything else a manifest points at — another origin, a `..` escape,
+   * a non-http(s) URL — is refused (`ARTIFACT_ORIGIN_REFUSED`). Default: none.
+   */
+  readonly artifactOrigins?: readonly string[];
+  /** Largest manifest read, in bytes; a longer one is refused unread (`MANIFEST_TOO_LARGE`). Default 1 MiB. */
+  readonly maxManifestBytes?: number;
   /** How often to check the registry for new versions (ms); 0 turns polling off. Default 30 minutes. */
   readonly updateIntervalMs?: number;
   /** When a new version may be downloaded. Defaults follow Firebase ML: not on save-data, not on 2G. */

@@ -1,6 +1,7 @@
 import { EdgewatchError, ErrorCode, isEdgewatchError } from '../errors.ts';
 import type { RawRecord } from '../features/FeatureSpec.ts';
 import { inputInvalid, inputInvalidDetails } from '../inputInvalid.ts';
+import { decodeError } from '../WireError.ts';
 import type { DownloadProgress } from '../models/loadArtifacts.ts';
 import type { FeedbackResult } from '../monitor/ModelMonitor.ts';
 import type { CompareOptions } from '../monitor/summary/compare.ts';
@@ -12,6 +13,7 @@ import type { LoadRequest, PredictResponse, SessionInfo } from '../../workers/pr
 import { Batcher, type BatchOptions, type Settled } from './Batcher.ts';
 import { ActivatedEvent, DownloadProgressEvent, DriftEvent, EdgeErrorEvent, RolledBackEvent, type RolledBackDetail } from './events.ts';
 import { HealthWatch, type HealthPolicy } from './HealthWatch.ts';
+import { uncloneableField } from './uncloneableField.ts';
 import type { VersionResolver } from './VersionResolver.ts';
 import type { WorkerConnection } from './WorkerConnection.ts';
 
@@ -50,7 +52,9 @@ export interface ModelHandleParts {
   /** Where the handle's events go (`activated`, `download-progress`, `rolled-back`, `error`, `drift`). */
   readonly dispatch: (event: Event) => void;
   readonly health: HealthPolicy;
-  readonly batch: Required<BatchOptions>;
+  readonly batch: Required<Omit<BatchOptions, 'maxQueued'>> & Pick<BatchOptions, 'maxQueued'>;
+  /** Storage refused to keep something (reported once per kind by the runtime). */
+  readonly degraded?: (error: EdgewatchError) => void;
 }
 
 /** Failures of the line to the worker, not of the version being loaded: no reason to mark it bad. */
@@ -156,7 +160,12 @@ export class ModelHandle {
     this.watch = watch && replaced ? new HealthWatch(info.version, this.parts.health) : undefined;
     this.parts.connection.serve(request);
     const previous = replaced?.version;
-    this.parts.dispatch(new ActivatedEvent({ ...info, ...(previous ? { previous } : {}) }));
+    const { degraded, ...activated } = info;
+    this.parts.dispatch(new ActivatedEvent({ ...activated, ...(previous ? { previous } : {}) }));
+    for (const wire of degraded ?? []) {
+      const error = decodeError(wire);
+      if (isEdgewatchError(error)) this.parts.degraded?.(error);
+    }
   }
 
   private failed(error: EdgewatchError): void {
@@ -315,7 +324,9 @@ export class ModelHandle {
 
   /**
    * Runs queued requests as one worker call. A record the worker rejects as `INPUT_INVALID` fails only
-   * its own request (its row renumbered within that request); the others are re-sent without it. A batch
+   * its own request (its row renumbered within that request); the others are re-sent without it. So does a
+   * record that cannot be sent at all (a function, Symbol, Proxy, throwing getter: checked per request
+   * only after the batch failed to post). A batch
    * that shows a freshly activated version unhealthy is re-run on the version rolled back to.
    */
   private async runBatch(requests: readonly PredictRequest[]): Promise<Settled<Prediction | Prediction[]>[]> {
@@ -345,6 +356,21 @@ export class ModelHandle {
           results[pending[culprit].index] = { ok: false, error: inputInvalid({ ...invalid, row: row - from }) };
           pending = pending.filter((_, i) => i !== culprit);
           continue;
+        }
+        if (!isEdgewatchError(error)) {
+          // Failed on this side, posting (DataCloneError, a throwing getter): find the requests that cannot
+          // cross, fail each alone with INPUT_INVALID, and send the rest again.
+          const before = pending.length;
+          pending = pending.filter((p) => {
+            for (let row = 0; row < p.records.length; row++) {
+              const bad = uncloneableField(p.records[row]);
+              if (!bad) continue;
+              results[p.index] = { ok: false, error: inputInvalid({ field: bad.field, row, reason: bad.reason }) };
+              return false;
+            }
+            return true;
+          });
+          if (pending.length < before) continue;
         }
         if (watched && watched === this.watch && (await this.judged(watched.failed()))) continue;
         throw error;

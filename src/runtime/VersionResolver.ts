@@ -45,7 +45,7 @@ export class VersionResolver {
       .then((db) => db.getAll('badVersions'))
       .catch(() => []);
     const marked = new Set(bad.filter((row) => row.manifestDigest === state.digest).map((row) => row.key));
-    const versions = Object.keys(state.manifest.models[name]?.versions ?? {});
+    const versions = Object.keys((Object.hasOwn(state.manifest.models, name) ? state.manifest.models[name].versions : undefined) ?? {});
     const exclude = new Set(versions.filter((version) => marked.has(this.badKey(name, version))));
     // Known once the worker has run a model; until then requirements on backends are not checked.
     this.backendInfo ??= await this.sources.backend().catch(() => undefined);
@@ -56,7 +56,13 @@ export class VersionResolver {
     };
     const cohort = cohortBucket(this.options.installId(), name);
     const { version, entry } = resolveVersion(state.manifest, name, { ...options, cohort, device, exclude });
-    return { name, version, entry, manifestUrl: state.url };
+    return {
+      name,
+      version,
+      entry,
+      manifestUrl: state.url,
+      ...(this.options.artifactOrigins.length > 0 ? { artifactOrigins: this.options.artifactOrigins } : {}),
+    };
   }
 
   /** Marks `version` of `name` bad for the manifest in force: it is not offered here again until the manifest changes. */

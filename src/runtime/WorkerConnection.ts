@@ -1,19 +1,20 @@
 import { proxy, releaseProxy, transfer, wrap, type Remote } from 'comlink';
 import { installErrorTransferHandler } from '../errorTransfer.ts';
-import { EdgewatchError, ErrorCode } from '../errors.ts';
+import { EdgewatchError, ErrorCode, isEdgewatchError } from '../errors.ts';
 import type { LoadRequest, WorkerApi } from '../../workers/protocol.ts';
 import { EdgeErrorEvent } from './events.ts';
 import { PredictPortClient } from './PredictPortClient.ts';
 import type { ResolvedRuntimeOptions } from './resolveOptions.ts';
 
 /** `WORKER_CRASHED` for a worker that would not start: the URL it was started from and the option to set. */
-function workerDidNotStart(url: string | undefined, event: Event): EdgewatchError {
+function workerDidNotStart(url: string | undefined, event: Event, stage: string): EdgewatchError {
   const reason = (event as ErrorEvent).message || 'script error';
   const where = url ? ` from ${url}` : ' (createWorker)';
   const hint = url ? '; if the worker is not served there, set the runtime option workerUrl (or createWorker)' : '';
   return new EdgewatchError(ErrorCode.WORKER_CRASHED, `The inference worker failed to start${where}: ${reason}${hint}`, {
     url,
     option: url ? 'workerUrl' : 'createWorker',
+    stage,
   });
 }
 
@@ -139,22 +140,30 @@ export class WorkerConnection {
 
   private api(): Promise<WorkerApi> {
     const generation = this.generation;
-    this.linkPromise ??= this.start().then(
+    this.linkPromise ??= this.start(generation).then(
       (link) => {
         if (generation === this.generation && !this.disposed) this.readyApi = link.api;
         return link;
       },
       (error) => {
-        this.linkPromise = undefined;
-        this.link?.release();
-        this.link = undefined;
+        // A start overtaken by a restart (the worker's death was noticed already) leaves the new one be.
+        if (generation === this.generation && !this.disposed) {
+          if (isEdgewatchError(error, ErrorCode.WORKER_CRASHED) && this.options.worker) {
+            // Died while starting: a restart like any other, counted against the policy.
+            this.onWorkerDied(generation, error);
+          } else {
+            this.linkPromise = undefined;
+            this.link?.release();
+            this.link = undefined;
+          }
+        }
         throw error;
       },
     );
     return this.linkPromise.then((link) => link.api);
   }
 
-  private async start(): Promise<Link> {
+  private async start(generation: number): Promise<Link> {
     const config = this.options.workerConfig;
     let link: Link;
     if (!this.options.worker) {
@@ -165,7 +174,6 @@ export class WorkerConnection {
       await api.configure(config);
     } else {
       installErrorTransferHandler();
-      const generation = this.generation;
       const worker = this.options.createWorker();
       const remote = wrap<WorkerApi>(worker);
       let port: PredictPortClient | undefined;
@@ -181,25 +189,53 @@ export class WorkerConnection {
       this.link = { api: remote as unknown as WorkerApi, release };
       const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
       const lifeLock = locks ? `edgewatch-worker-${crypto.randomUUID()}` : undefined;
-      const failedToStart = new Promise<never>((_, reject) =>
-        worker.addEventListener('error', (event) => reject(workerDidNotStart(this.options.workerUrl(), event)), { once: true }),
+      // Every stage of the start races the worker's death: a script error, the life lock granted (the
+      // worker is gone), or — before configure() answers, when no lock is held yet and a worker that
+      // closed itself says nothing — the start time limit. Nothing waits on a dead worker forever.
+      let died: (error: EdgewatchError) => void = () => undefined;
+      const death = new Promise<never>((_, reject) => {
+        died = reject;
+      });
+      death.catch(() => undefined);
+      worker.addEventListener('error', (event) => died(workerDidNotStart(this.options.workerUrl(), event, 'script')), { once: true });
+      const limit = this.options.workerStartTimeoutMs;
+      const timer = setTimeout(
+        () => died(new EdgewatchError(ErrorCode.WORKER_CRASHED, `The inference worker did not start within ${limit} ms`, { stage: 'start', timeoutMs: limit })),
+        limit,
       );
-      await Promise.race([remote.configure({ ...config, lifeLock }), failedToStart]);
-      if (locks && lifeLock) {
-        // Granted only when the worker is gone: that is our crash signal.
-        void locks.request(lifeLock, () => this.onWorkerDied(generation));
+      const stage = async <T>(name: string, step: Promise<T>): Promise<T> => {
+        const value = await Promise.race([step, death]);
+        if (generation !== this.generation || this.disposed)
+          throw new EdgewatchError(ErrorCode.WORKER_CRASHED, `The inference worker was replaced during its start (${name})`, { stage: name });
+        return value;
+      };
+      try {
+        await stage('configure', remote.configure({ ...config, lifeLock }));
+        if (locks && lifeLock) {
+          // Granted only when the worker is gone: that is our crash signal, from here on for its whole life.
+          void locks.request(lifeLock, () => {
+            died(new EdgewatchError(ErrorCode.WORKER_CRASHED, 'The inference worker died while starting', { stage: 'started' }));
+            this.onWorkerDied(generation);
+          });
+        }
+        const channel = new MessageChannel();
+        await stage('port', remote.openPredictPort(transfer(channel.port2, [channel.port2])));
+        port = new PredictPortClient(channel.port1);
+      } finally {
+        clearTimeout(timer);
       }
-      const channel = new MessageChannel();
-      await remote.openPredictPort(transfer(channel.port2, [channel.port2]));
-      port = new PredictPortClient(channel.port1);
       link = this.link = { api: routed(remote, port), release };
+      // A restarted worker gets back every version that was serving before the first call goes through;
+      // a death meanwhile is noticed through the lock (or the script's error event).
+      for (const request of this.serving.values()) await stage('reload', link.api.load(request));
+      return link;
     }
     // A restarted worker gets back every version that was serving before the first call goes through.
     for (const request of this.serving.values()) await link.api.load(request);
     return link;
   }
 
-  private onWorkerDied(generation: number): void {
+  private onWorkerDied(generation: number, cause?: EdgewatchError): void {
     if (this.disposed || generation !== this.generation) return;
     this.generation++;
     this.link?.release();
@@ -208,11 +244,15 @@ export class WorkerConnection {
     this.readyApi = undefined;
     const now = Date.now();
     this.restarts = [...this.restarts.filter((t) => now - t < 60_000), now];
-    const crashed = new EdgewatchError(ErrorCode.WORKER_CRASHED, 'The inference worker stopped; restarting it', { restarts: this.restarts.length });
+    const crashed = new EdgewatchError(ErrorCode.WORKER_CRASHED, 'The inference worker stopped; restarting it', {
+      restarts: this.restarts.length,
+      ...(cause ? { stage: cause.details.stage } : {}),
+    });
     this.dispatch(new EdgeErrorEvent({ error: crashed }));
     if (this.restarts.length > this.options.maxRestartsPerMinute) {
       const error = new EdgewatchError(ErrorCode.WORKER_CRASHED, `The inference worker died ${this.restarts.length} times within a minute`, {
         restarts: this.restarts.length,
+        ...(cause ? { stage: cause.details.stage } : {}),
       });
       for (const call of this.pending) call.reject(error);
       this.pending.clear();

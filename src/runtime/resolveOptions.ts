@@ -1,5 +1,6 @@
 import { hasWorker } from '../env.ts';
 import { installId as defaultInstallId } from '../registry/cohort.ts';
+import { DEFAULT_MAX_MANIFEST_BYTES } from '../registry/ManifestSource.ts';
 import { DEFAULT_CHANNEL } from '../registry/resolveVersion.ts';
 import { DEFAULT_DB_NAME } from '../storage/db.ts';
 import type { WorkerConfig } from '../../workers/protocol.ts';
@@ -13,7 +14,9 @@ export interface ResolvedRuntimeOptions {
   /** Absolute URL of the manifest. */
   readonly manifestUrl: string;
   readonly channel: string;
-  readonly batch: Required<BatchOptions>;
+  readonly batch: Required<Omit<BatchOptions, 'maxQueued'>>;
+  /** `batch.maxQueued`: records a handle's batcher may hold unanswered before `QUEUE_FULL`. */
+  readonly maxQueued: number;
   readonly dbName: string;
   /** Run the models in a Web Worker (false: on this thread). */
   readonly worker: boolean;
@@ -21,7 +24,10 @@ export interface ResolvedRuntimeOptions {
   /** The URL the last worker was started from (undefined for a `createWorker` of the app's): named when it fails to start. */
   readonly workerUrl: () => string | undefined;
   readonly maxRestartsPerMinute: number;
+  readonly workerStartTimeoutMs: number;
   readonly publicKeys: readonly JsonWebKey[] | undefined;
+  readonly artifactOrigins: readonly string[];
+  readonly maxManifestBytes: number;
   readonly updateIntervalMs: number;
   readonly downloadConditions: Required<DownloadConditions>;
   readonly health: HealthPolicy;
@@ -39,6 +45,7 @@ export interface ResolvedRuntimeOptions {
  */
 export function resolveOptions(options: EdgeRuntimeOptions): ResolvedRuntimeOptions {
   const dbName = options.dbName ?? DEFAULT_DB_NAME;
+  const { maxQueued = 100_000, ...batch } = options.batch ?? {};
   let installId = options.installId;
   const workerConfig: WorkerConfig = Object.freeze({
     backends: options.backends ?? 'auto',
@@ -68,13 +75,17 @@ export function resolveOptions(options: EdgeRuntimeOptions): ResolvedRuntimeOpti
   return Object.freeze({
     manifestUrl: new URL(options.registry, pageUrl).href,
     channel: options.channel ?? DEFAULT_CHANNEL,
-    batch: Object.freeze({ maxSize: 64, maxWaitMs: 2, maxInFlight: 2, ...options.batch }),
+    batch: Object.freeze({ maxSize: 64, maxWaitMs: 2, maxInFlight: 2, ...batch }),
+    maxQueued,
     dbName,
     worker: options.worker ?? (hasWorker() || options.createWorker !== undefined),
     createWorker,
     workerUrl: () => workerUrl,
     maxRestartsPerMinute: options.maxRestartsPerMinute ?? 3,
+    workerStartTimeoutMs: options.workerStartTimeoutMs ?? 30_000,
     publicKeys: options.publicKeys,
+    artifactOrigins: Object.freeze([...(options.artifactOrigins ?? [])]),
+    maxManifestBytes: options.maxManifestBytes ?? DEFAULT_MAX_MANIFEST_BYTES,
     updateIntervalMs: options.updateIntervalMs ?? 30 * 60_000,
     downloadConditions: Object.freeze({ allowSaveData: false, allowSlowNetwork: false, storageHeadroom: 2, ...options.downloadConditions }),
     health: Object.freeze({ ...DEFAULT_HEALTH_POLICY, ...options.health }),

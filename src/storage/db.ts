@@ -25,6 +25,11 @@ export interface ManifestRow {
   /** SHA-256 of the manifest's canonical JSON: identifies "the same manifest" for bad-version marks. */
   readonly digest: string;
   readonly fetchedAt: number;
+  /**
+   * Highest manifest `sequence` accepted from this URL, per pinned key set (`keySetId`): the rollback
+   * floor. Raised, never lowered, by every runtime of the origin. Absent in rows from before it (floor 0).
+   */
+  readonly sequences?: Readonly<Record<string, number>>;
 }
 
 /** A version rolled back on this device: not served again until the manifest changes. */

@@ -16,12 +16,15 @@ export type Fault =
   | { readonly delayMs: number }
   | { readonly truncateTo: number }
   | { readonly tamper: true }
-  | { readonly cut: true };
+  | { readonly cut: true }
+  /** Answer 200 with `bytes` zero bytes instead of the file, streamed with back-pressure (Content-Length sent when `declare`). */
+  | { readonly stream: number; readonly declare?: boolean };
 
 interface Served {
   readonly path: string;
   readonly status: number;
-  readonly bytes: number;
+  /** Bytes written to the socket (for a `stream` fault: so far). */
+  bytes: number;
 }
 
 interface Registry {
@@ -58,6 +61,27 @@ const registryStart: BrowserCommand<[]> = async () => {
     if (fault && 'cut' in fault) {
       log.push({ path, status: 0, bytes: 0 });
       req.socket.destroy();
+      return;
+    }
+    if (fault && 'stream' in fault) {
+      const total = fault.stream;
+      const entry = { path, status: 200, bytes: 0 };
+      log.push(entry);
+      res.writeHead(200, { 'Content-Type': 'application/octet-stream', ...(fault.declare ? { 'Content-Length': total } : {}) });
+      const chunk = Buffer.alloc(64 * 1024);
+      const pump = () => {
+        while (entry.bytes < total && !res.destroyed) {
+          const n = Math.min(chunk.length, total - entry.bytes);
+          entry.bytes += n;
+          if (!res.write(chunk.subarray(0, n))) {
+            res.once('drain', pump);
+            return;
+          }
+        }
+        if (!res.destroyed) res.end();
+      };
+      res.on('close', () => res.removeAllListeners('drain'));
+      pump();
       return;
     }
     const answer = () => {

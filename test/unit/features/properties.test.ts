@@ -195,20 +195,48 @@ describe('date arithmetic without Date objects agrees with Date', () => {
     );
   });
 
-  it('reading YYYY-MM-DD strings gives what Date.parse gives, including days a month does not have', () => {
+  it('reading YYYY-MM-DD strings gives what Date.parse gives for real days; a day the month does not have is INPUT_INVALID', () => {
     const pad = (n: number, w: number) => String(n).padStart(w, '0');
     const input: InputSpec = { name: 't', type: 'timestamp', nullable: true };
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 }), (y, m, d) => {
         const text = `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`;
-        const expected = Date.parse(text);
-        if (Number.isNaN(expected)) {
+        // A real calendar day is one the Date object does not roll over.
+        const probe = new Date(0);
+        probe.setUTCFullYear(y, m - 1, d);
+        const real = m >= 1 && m <= 12 && probe.getUTCFullYear() === y && probe.getUTCMonth() === m - 1 && probe.getUTCDate() === d;
+        if (!real) {
           expect(() => readColumn(input, [{ t: text }])).toThrow(/timestamp/);
         } else {
-          expect((readColumn(input, [{ t: text }]) as Float64Array)[0]).toBe(expected);
+          expect((readColumn(input, [{ t: text }]) as Float64Array)[0]).toBe(Date.parse(text));
         }
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it('2014-02-30 (also with a time) and hour 25 are not timestamps; 2016-02-29 is', () => {
+    const input: InputSpec = { name: 't', type: 'timestamp' };
+    for (const text of ['2014-02-30', '2014-02-30T10:00:00Z', '2014-04-31 08:00', '2015-02-29', '2014-01-01T25:00:00Z', '2014-01-01T10:61:00Z']) {
+      const error = (() => {
+        try {
+          readColumn(input, [{ t: text }]);
+        } catch (e) {
+          return e as { code: string; details: { field: string } };
+        }
+        throw new Error(`${text} was read`);
+      })();
+      expect(error.code, text).toBe('INPUT_INVALID');
+      expect(error.details.field).toBe('t');
+    }
+    expect((readColumn(input, [{ t: '2016-02-29' }]) as Float64Array)[0]).toBe(Date.UTC(2016, 1, 29));
+    expect((readColumn(input, [{ t: '2016-02-29T12:00:00Z' }]) as Float64Array)[0]).toBe(Date.UTC(2016, 1, 29, 12));
+  });
+
+  it('a field named like an Object.prototype member reads only the record’s own value', () => {
+    const input: InputSpec = { name: 'constructor', type: 'number', nullable: true };
+    const column = readColumn(input, [{}, { constructor: 2 }] as never) as Float64Array;
+    expect(Number.isNaN(column[0])).toBe(true);
+    expect(column[1]).toBe(2);
   });
 });
