@@ -9,7 +9,9 @@ import { EDGEWATCH_VERSION } from '../version.ts';
 import { buildBaseline } from './buildBaseline.ts';
 import { init } from './init.ts';
 import { keygen } from './keygen.ts';
+import { parseDuration } from './parseDuration.ts';
 import { publish } from './publish.ts';
+import { rollback } from './rollback.ts';
 import { readJsonFile } from './readJsonFile.ts';
 import { checkSafeName, SAFE_NAME } from './safeName.ts';
 import { UsageError } from './UsageError.ts';
@@ -43,6 +45,10 @@ function readJwk(path: string, option: string, needPrivate: boolean): JsonWebKey
 }
 
 const str = (v: Values[string]) => (typeof v === 'string' ? v : undefined);
+const expiresOption = (values: Values) => {
+  const text = str(values.expires);
+  return text === undefined ? undefined : parseDuration('--expires', text);
+};
 const NAMES = `Names, versions, channels and key ids: 1–64 ASCII letters, digits, ".", "_" or "-", starting with a letter or digit (${SAFE_NAME.source}).`;
 
 const COMMANDS: Readonly<Record<string, Command>> = {
@@ -109,6 +115,9 @@ size, the outputs = the model's output size, the version is new (versions are im
   --percent p         staged rollout to p % of installs on --channel (needs --channel)
   --sign key.jwk      sign the manifest with this private key
   --unsigned          publish into a signed registry without a key, dropping its signature
+  --expires 30d       the manifest expires this long from now (m, h or d); devices refuse it after that.
+                      Needed when the registry's manifest already expires. Every publish raises the
+                      manifest's signed "sequence": devices refuse an older one.
   --model file.json   the model file, relative to <modelDir> (default model.json)
 
 ${NAMES}`,
@@ -122,6 +131,7 @@ ${NAMES}`,
       percent: { type: 'string' },
       sign: { type: 'string' },
       unsigned: { type: 'boolean' },
+      expires: { type: 'string' },
       model: { type: 'string' },
     },
     async run(values, [modelDir], out) {
@@ -138,9 +148,52 @@ ${NAMES}`,
         channel: str(values.channel),
         percent: percentText === undefined ? undefined : Number(percentText),
         unsigned: values.unsigned === true,
+        expiresInMs: expiresOption(values),
         signingKey: sign ? readJwk(sign, '--sign', true) : undefined,
       });
       out(`published ${name}@${result.version} → ${result.directory} (${result.artifacts.length} artifacts${sign ? ', signed' : ''})`);
+      return 0;
+    },
+  },
+  rollback: {
+    summary: 'point a channel back at an earlier version, as a new signed release',
+    synopsis: '<registryDir> --name <model> --to <version> [--channel name] [--sign key.jwk | --unsigned] [--expires 30d]',
+    help: `Devices refuse a manifest older than the newest they accepted (MANIFEST_ROLLBACK), so going back is
+a new release: the channel names the earlier version and the manifest's sequence goes up. A staged
+rollout on the channel ends. Nothing is written when a check fails.
+
+  --name model        the model
+  --to version        a version published in this registry
+  --channel name      the channel to move (default stable)
+  --sign key.jwk      sign the manifest with this private key (needed to keep a signed registry signed)
+  --unsigned          roll back a signed registry without a key, dropping its signature
+  --expires 30d       the manifest expires this long from now (needed when it already expires)`,
+    positionals: ['registryDir'],
+    required: ['name', 'to'],
+    options: {
+      name: { type: 'string' },
+      to: { type: 'string' },
+      channel: { type: 'string' },
+      sign: { type: 'string' },
+      unsigned: { type: 'boolean' },
+      expires: { type: 'string' },
+    },
+    async run(values, [registry], out) {
+      const sign = str(values.sign);
+      const name = str(values.name) as string;
+      const to = str(values.to) as string;
+      const channel = str(values.channel) ?? 'stable';
+      if (sign && values.unsigned === true) throw new UsageError('--unsigned and --sign contradict each other');
+      const { from, manifest } = await rollback({
+        registry,
+        name,
+        to,
+        channel,
+        unsigned: values.unsigned === true,
+        expiresInMs: expiresOption(values),
+        signingKey: sign ? readJwk(sign, '--sign', true) : undefined,
+      });
+      out(`${name} ${channel}: ${JSON.stringify(from ?? null)} → "${to}" (sequence ${manifest.sequence}${sign ? ', signed' : ''})`);
       return 0;
     },
   },

@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EdgewatchError, ErrorCode } from '../errors.ts';
 import { compile } from '../features/compile.ts';
+import { withFreshness } from '../registry/freshness.ts';
 import { versionKey } from '../registry/versionKey.ts';
 import { MANIFEST_SCHEMA, type Artifact, type ModelVersion, type OutputSpec, type RegistryManifest } from '../registry/Manifest.ts';
 import { sha256Hex } from '../registry/sha256.ts';
@@ -11,6 +12,7 @@ import { exampleSize, type ModelFiles, modelOutputs, readModelFiles } from './Mo
 import { readJsonFile } from './readJsonFile.ts';
 import { checkSafeName } from './safeName.ts';
 import { validateMetadata } from './validateMetadata.ts';
+import { writeManifest } from './writeManifest.ts';
 
 /** Everything about a version except its artifacts: `edgewatch.json` in a model directory. */
 export type VersionMetadata = Omit<ModelVersion, 'format' | 'modelPath' | 'artifacts'> & { readonly format?: ModelVersion['format'] };
@@ -35,6 +37,8 @@ export interface PublishOptions {
   readonly signingKey?: JsonWebKey;
   /** Publish into a signed registry without a key, dropping its signature. */
   readonly unsigned?: boolean;
+  /** The new manifest expires this long after now (devices refuse it past then). Required when the registry's manifest expires. */
+  readonly expiresInMs?: number;
   /** Metadata instead of edgewatch.json (the CLI reads the file; library callers may pass it). */
   readonly metadata?: VersionMetadata;
 }
@@ -47,10 +51,22 @@ export interface PublishResult {
   readonly manifest: RegistryManifest;
 }
 
-const optionError = (field: string, message: string, reason: string) =>
+export const optionError = (field: string, message: string, reason: string) =>
   new EdgewatchError(ErrorCode.INPUT_INVALID, message, { field, option: `--${field}`, reason });
 
-function readManifest(registry: string): RegistryManifest {
+/** What a release may not silently give up: the signature, and an expiry the registry had. */
+export function checkKeepsTrust(
+  registry: string,
+  manifest: RegistryManifest,
+  options: { readonly signingKey?: JsonWebKey; readonly unsigned?: boolean; readonly expiresInMs?: number },
+): void {
+  if (manifest.signature && !options.signingKey && !options.unsigned)
+    throw optionError('sign', `${registry} is signed: pass --sign <key.jwk> to keep it signed, or --unsigned to drop the signature`, 'would-unsign');
+  if (manifest.expires !== undefined && options.expiresInMs === undefined)
+    throw optionError('expires', `${registry}'s manifest expires (${manifest.expires}): pass --expires <duration> so the new one does too`, 'would-not-expire');
+}
+
+export function readManifest(registry: string): RegistryManifest {
   const path = join(registry, 'manifest.json');
   if (!existsSync(path)) return { schema: MANIFEST_SCHEMA, models: {} };
   return validateManifest(readJsonFile(path, 'registry manifest'));
@@ -118,8 +134,7 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
   await checkModelFits(model, metadata);
 
   const manifest = readManifest(registry);
-  if (manifest.signature && !options.signingKey && !options.unsigned)
-    throw optionError('sign', `${registry} is signed: pass --sign <key.jwk> to keep it signed, or --unsigned to drop the signature`, 'would-unsign');
+  checkKeepsTrust(registry, manifest, options);
   const entryBefore = manifest.models[name] ?? { channels: {}, versions: {} };
   const version = options.version ?? String(Math.max(0, ...Object.keys(entryBefore.versions).map(Number).filter(Number.isFinite)) + 1);
   if (Object.hasOwn(entryBefore.versions, version))
@@ -156,8 +171,8 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
     schema: MANIFEST_SCHEMA,
     models: { ...manifest.models, [name]: { ...entryBefore, channels, versions: { ...entryBefore.versions, [version]: entry } } },
   };
-  // TODO(freshness): the manifest is final here, before it is validated and signed. The trust work's
-  // registry helpers (sequence/expires) hook in at this point, e.g. `next = bumpFreshness(next, options)`.
+  // Every release raises the signed sequence (devices refuse anything older) and, when asked, expires.
+  next = withFreshness(next, { expiresInMs: options.expiresInMs });
   validateManifest(next);
   if (options.signingKey) next = await signManifest(next, options.signingKey);
 
@@ -165,18 +180,8 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
   // bytes), then the manifest through a rename, so a reader never sees half a file.
   mkdirSync(join(registry, directory), { recursive: true });
   for (const file of model.files) writeFileSync(join(registry, directory, file.name), file.bytes);
-  const manifestPath = join(registry, 'manifest.json');
-  writeFileSync(`${manifestPath}.tmp`, `${formatManifest(next)}\n`);
-  renameSync(`${manifestPath}.tmp`, manifestPath);
+  writeManifest(registry, next);
   return { version, directory, artifacts, manifest: next };
-}
-
-/**
- * Indented for review, but arrays of numbers (sketch counts, golden vectors) on one line each: one number
- * per line would make the baselines twenty times longer to read and to download.
- */
-export function formatManifest(manifest: RegistryManifest): string {
-  return JSON.stringify(manifest, null, 2).replace(/\[\s*(-?[\d.e+-]+(?:,\s*-?[\d.e+-]+)*)\s*\]/g, (_, list: string) => `[${list.split(/,\s*/).join(', ')}]`);
 }
 
 /** Lists a registry directory's files that no manifest version references (left by re-publishing). */
