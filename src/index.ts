@@ -7,6 +7,7 @@ export { EDGEWATCH_VERSION } from './version.ts';
 export { createEdgeRuntime, EdgeRuntime } from './runtime/EdgeRuntime.ts';
 export { edgeRuntimeFor, sharedRuntime } from './runtime/sharedRuntime.ts';
 export type { EdgeRuntimeOptions, DownloadConditions } from './runtime/EdgeRuntimeOptions.ts';
+export { RuntimeCache, type CacheUsage, type CachedVersion } from './runtime/RuntimeCache.ts';
 export { ModelStatus, type ModelHandle, type Prediction } from './runtime/ModelHandle.ts';
 export type { BatchOptions } from './runtime/Batcher.ts';
 export type { HealthPolicy } from './runtime/HealthWatch.ts';

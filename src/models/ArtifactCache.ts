@@ -104,6 +104,32 @@ export class ArtifactCache {
     return freed;
   }
 
+  /**
+   * Deletes `model@version` and the artifacts no other cached version uses. Returns the bytes freed
+   * (0 when it was not cached). A version loaded in a worker keeps serving from memory.
+   */
+  async delete(model: string, version: string): Promise<number> {
+    const db = await this.db();
+    const key = versionKey(model, version);
+    const rows = await db.getAll('cachedVersions');
+    const row = rows.find((r) => r.key === key);
+    if (!row) return 0;
+    const stillUsed = new Set(rows.filter((r) => r.key !== key).flatMap((r) => r.urls));
+    const cache = await caches.open(this.cacheName);
+    for (const url of row.urls) if (!stillUsed.has(url)) await cache.delete(url);
+    await db.delete('cachedVersions', key);
+    return row.bytes;
+  }
+
+  /** Deletes every cached artifact of this cache and its index rows. Returns the bytes freed. */
+  async clear(): Promise<number> {
+    const db = await this.db();
+    const rows = await db.getAll('cachedVersions');
+    await caches.delete(this.cacheName);
+    await db.clear('cachedVersions');
+    return rows.reduce((sum, r) => sum + r.bytes, 0);
+  }
+
   /** Versions currently cached, most recently used first. */
   async versions(): Promise<{ model: string; version: string; bytes: number; usedAt: number }[]> {
     const rows = await (await this.db()).getAll('cachedVersions');

@@ -12,6 +12,7 @@ import { ModelHandle } from './ModelHandle.ts';
 import { resolveOptions, type ResolvedRuntimeOptions } from './resolveOptions.ts';
 import { UpdateScheduler } from './UpdateScheduler.ts';
 import { VersionResolver } from './VersionResolver.ts';
+import { RuntimeCache } from './RuntimeCache.ts';
 import { WorkerConnection } from './WorkerConnection.ts';
 
 export type { DownloadConditions, EdgeRuntimeOptions } from './EdgeRuntimeOptions.ts';
@@ -31,6 +32,8 @@ export class EdgeRuntime extends EventTarget {
   private readonly connection: WorkerConnection;
   private readonly versions: VersionResolver;
   private readonly updates: UpdateScheduler;
+  /** The verified-artifact cache: list, usage, delete, clear (see {@link RuntimeCache}). */
+  readonly cache: RuntimeCache;
   private firstManifest: Promise<ManifestState> | undefined;
   private updating: Promise<void> | undefined;
   private dbPromise: Promise<IDBPDatabase<EdgewatchDB>> | undefined;
@@ -53,6 +56,11 @@ export class EdgeRuntime extends EventTarget {
       backend: async () => (this.connection.started ? this.backend() : undefined),
     });
     this.updates = new UpdateScheduler(this.resolved, { check: () => this.checkForUpdates(), flush: () => this.flush() });
+    this.cache = new RuntimeCache(
+      this.resolved.workerConfig.cacheName ?? '',
+      () => this.db(),
+      () => new Set([...this.handles.values()].flatMap((h) => (h.version === undefined ? [] : [versionKey(h.name, h.version)]))),
+    );
   }
 
   private db(): Promise<IDBPDatabase<EdgewatchDB>> {

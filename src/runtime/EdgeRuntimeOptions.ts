@@ -93,6 +93,11 @@ export interface EdgeRuntimeOptions {
   readonly installId?: string;
   /** Per-artifact download time limit (ms). Default 60 s. */
   readonly artifactTimeoutMs?: number;
+  /**
+   * Keep verified artifacts in Cache Storage for offline starts and fast reloads (default true). `false`:
+   * artifacts live in the worker's memory only and are downloaded again on every start.
+   */
+  readonly cacheArtifacts?: boolean;
   /** Fetch used for the manifest (tests, custom auth). Artifacts are fetched by the worker. */
   readonly fetch?: typeof fetch;
 }

@@ -54,6 +54,8 @@ export function resolveOptions(options: EdgeRuntimeOptions): ResolvedRuntimeOpti
     windowMs: options.windowMs ?? 3_600_000,
     rememberBackend: options.rememberBackend ?? true,
     artifactTimeoutMs: options.artifactTimeoutMs ?? 60_000,
+    // The worker and runtime.cache read the same Cache Storage; '' keeps artifacts in memory only.
+    cacheName: options.cacheArtifacts === false ? '' : `${dbName}-artifacts`,
     monitoring: options.monitoring ?? true,
     sketchScores: options.sketchScores ?? false,
     ...(options.retention ? { retention: options.retention } : {}),
