@@ -7,6 +7,7 @@ export { EdgeModelController, sharedRuntime, type EdgeModelHost, type UpdateStat
 export { EdgeModelStatus } from './EdgeModelStatus.ts';
 export { EdgeDriftReport, DriftReportStatus, overallVerdict } from './EdgeDriftReport.ts';
 export { driftReportCsv } from './driftReportCsv.ts';
+export type { LookBack } from './parseWindow.ts';
 export { edgeRuntimeFor } from '../runtime/sharedRuntime.ts';
 
 // Registering is this entry point's one side effect (listed in package.json "sideEffects").
