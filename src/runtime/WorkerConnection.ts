@@ -244,16 +244,18 @@ export class WorkerConnection {
     this.readyApi = undefined;
     const now = Date.now();
     this.restarts = [...this.restarts.filter((t) => now - t < 60_000), now];
-    const crashed = new EdgewatchError(ErrorCode.WORKER_CRASHED, 'The inference worker stopped; restarting it', {
+    // What the death said (stage; for a start failure the URL tried and the option to set) travels on.
+    const crashed = new EdgewatchError(ErrorCode.WORKER_CRASHED, `The inference worker stopped; restarting it${cause ? ` (${cause.message})` : ''}`, {
+      ...cause?.details,
       restarts: this.restarts.length,
-      ...(cause ? { stage: cause.details.stage } : {}),
     });
     this.dispatch(new EdgeErrorEvent({ error: crashed }));
     if (this.restarts.length > this.options.maxRestartsPerMinute) {
-      const error = new EdgewatchError(ErrorCode.WORKER_CRASHED, `The inference worker died ${this.restarts.length} times within a minute`, {
-        restarts: this.restarts.length,
-        ...(cause ? { stage: cause.details.stage } : {}),
-      });
+      const error = new EdgewatchError(
+        ErrorCode.WORKER_CRASHED,
+        `The inference worker died ${this.restarts.length} times within a minute${cause ? `; last: ${cause.message}` : ''}`,
+        { ...cause?.details, restarts: this.restarts.length },
+      );
       for (const call of this.pending) call.reject(error);
       this.pending.clear();
       return;
