@@ -104,6 +104,39 @@ async function predictAll(model: tfTypes.LayersModel, tf: typeof tfTypes, x: Flo
   }
 }
 
+/**
+ * TF.js names layers from a process-wide counter (`dense_Dense4`), so the same model trained twice in one
+ * process would differ in its names. They are renamed by position (`layer1_dense`…, the model `model`)
+ * everywhere they occur — layer configs, inbound nodes, weight names (`<layer>/kernel`) — so the bytes
+ * depend on the training inputs only.
+ */
+function canonicalNames(topology: unknown, weightSpecs: readonly tfTypes.io.WeightsManifestEntry[]): [unknown, tfTypes.io.WeightsManifestEntry[]] {
+  type Config = { config?: { name?: string; layers?: { name?: string; config?: { name?: string } }[] } };
+  // Saved by model.save(): the model's own { class_name, config }; a converted model.json nests it in model_config.
+  const t = topology as (Config & { model_config?: Config }) | undefined;
+  const config = t?.model_config?.config ?? t?.config;
+  const names = new Map<string, string>();
+  if (typeof config?.name === 'string') names.set(config.name, 'model');
+  (config?.layers ?? []).forEach((layer, i) => {
+    const name = layer.config?.name ?? layer.name;
+    if (typeof name === 'string') names.set(name, `layer${i + 1}_${name.split('_')[0].toLowerCase()}`);
+  });
+  const rename = (s: string): string => {
+    if (names.has(s)) return names.get(s) as string;
+    const slash = s.indexOf('/');
+    return slash > 0 && names.has(s.slice(0, slash)) ? `${names.get(s.slice(0, slash))}${s.slice(slash)}` : s;
+  };
+  const walk = (v: unknown): unknown =>
+    typeof v === 'string'
+      ? rename(v)
+      : Array.isArray(v)
+        ? v.map(walk)
+        : typeof v === 'object' && v !== null
+          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]))
+          : v;
+  return [walk(topology), weightSpecs.map((w) => ({ ...w, name: rename(w.name) }))];
+}
+
 /** The model's `model.json` and weights, as `publish` wants them on disk (nothing timestamped: same model, same bytes). */
 async function saveModel(model: tfTypes.LayersModel, tf: typeof tfTypes, dir: string): Promise<Uint8Array<ArrayBuffer>> {
   let artifacts: tfTypes.io.ModelArtifacts | undefined;
@@ -116,12 +149,13 @@ async function saveModel(model: tfTypes.LayersModel, tf: typeof tfTypes, dir: st
   if (!artifacts?.weightData || !artifacts.weightSpecs) throw new EdgewatchError(ErrorCode.MODEL_LOAD_FAILED, 'the recipe’s model saved no weights', {});
   const data = artifacts.weightData;
   const weights = new Uint8Array(data instanceof ArrayBuffer ? data : await new Blob(data as ArrayBuffer[]).arrayBuffer());
+  const [modelTopology, weightSpecs] = canonicalNames(artifacts.modelTopology, artifacts.weightSpecs);
   const json = {
     format: 'layers-model',
     generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
     convertedBy: null,
-    modelTopology: artifacts.modelTopology,
-    weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
+    modelTopology,
+    weightsManifest: [{ paths: ['weights.bin'], weights: weightSpecs }],
   };
   writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
   writeFileSync(join(dir, 'weights.bin'), weights);
