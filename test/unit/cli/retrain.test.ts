@@ -126,7 +126,7 @@ describe('edgewatch retrain → promote → history', () => {
     const goldens = v3.goldens ?? [];
     const scores = await loaded.predict(Float32Array.from(goldens.flatMap((g) => g.features)), goldens.length, 6);
     loaded.dispose();
-    goldens.forEach((g, i) => g.scores.forEach((s, j) => expect(scores[i * 5 + j]).toBeCloseTo(s, 5)));
+    for (const [i, g] of goldens.entries()) for (const [j, s] of g.scores.entries()) expect(scores[i * 5 + j]).toBeCloseTo(s, 5);
     const audit = manifest.audit ?? [];
     expect(audit.map((e) => [e.action, e.version, e.by])).toEqual([['retrain', '3', 'alice']]);
     expect(audit[0].digest).toMatch(/^[0-9a-f]{64}$/);
