@@ -250,6 +250,18 @@ describe('edgewatch retrain → promote → history', () => {
     expect((v3.metrics as { holdout: { accuracy: number } }).holdout.accuracy).toBeGreaterThanOrEqual(0.6);
     expect((await run('verify', registry)).code).toBe(0);
 
+    // Metadata edited after the gates (unsigned registry): the audit digest no longer matches.
+    const edited = structuredClone(manifest) as unknown as {
+      models: { weather: { versions: Record<string, { metrics: { holdout: { accuracy: number } } }> } };
+    };
+    edited.models.weather.versions['3'].metrics.holdout.accuracy = 0.99;
+    writeFileSync(join(registry, 'manifest.json'), JSON.stringify(edited));
+    const doctored = await run('verify', registry);
+    expect(doctored.code).toBe(1);
+    expect(doctored.err).toMatch(/^MANIFEST_INVALID: weather@3: the entry differs from the one its audit log approved/);
+    writeFileSync(join(registry, 'manifest.json'), JSON.stringify(manifest));
+    expect((await run('verify', registry)).code).toBe(0);
+
     const weights = join(registry, v3.artifacts[1].path);
     const bytes = readFileSync(weights);
     bytes[5] ^= 1;
