@@ -66,7 +66,10 @@ export async function verifyRegistry(
     for (const [version, entry] of Object.entries(model.versions)) {
       const digest = audited.get(versionKey(name, version));
       if (digest !== undefined && digest !== (await versionDigest(entry)))
-        problems.push({ code: 'MANIFEST_INVALID', message: `${versionKey(name, version)}: the entry differs from the one its audit log approved (digest ${digest.slice(0, 16)}…)` });
+        problems.push({
+          code: 'MANIFEST_INVALID',
+          message: `${versionKey(name, version)}: the entry differs from the one its audit log approved (digest ${digest.slice(0, 16)}…)`,
+        });
     }
   if (publicKeys.length > 0) {
     try {
