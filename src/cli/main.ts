@@ -59,7 +59,11 @@ const percentOption = (values: Values) => {
   if (text !== undefined && !/^\d+(\.\d+)?$/.test(text)) throw new UsageError('--percent must be a number from 0 to 100');
   return text === undefined ? undefined : Number(text);
 };
-const auditOption = (values: Values) => ({ by: actor(str(values.by)) });
+const auditOption = (values: Values) => {
+  const by = str(values.by);
+  if (by !== undefined && by.trim() === '') throw new UsageError('--by must name someone');
+  return { by: actor(by) };
+};
 const BY = `  --by name           who signs off, for the manifest's audit log (default $USER)`;
 const NAMES = `Names, versions, channels and key ids: 1–64 ASCII letters, digits, ".", "_" or "-", starting with a letter or digit (${SAFE_NAME.source}).`;
 

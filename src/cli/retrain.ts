@@ -15,7 +15,7 @@ import { computeBaseline } from './baseline.ts';
 import { type Evaluation, evaluate, slicesOf } from './evaluate.ts';
 import { checkGates, formatGateTable, type Gate, type GateResult } from './gates.ts';
 import { loadModel, readModelFiles, tfjs } from './ModelFiles.ts';
-import { optionError, publish, readManifest, type VersionMetadata } from './publish.ts';
+import { checkKeepsTrust, optionError, publish, readManifest, type VersionMetadata } from './publish.ts';
 import type { Recipe } from './Recipe.ts';
 import { readRecords } from './readRecords.ts';
 import { refitSpec } from './refitSpec.ts';
@@ -69,6 +69,7 @@ function splitHoldout(records: readonly RawRecord[], holdoutFrom: string, dateIn
   if (/^\d{4}-\d{2}-\d{2}/.test(holdoutFrom)) {
     if (!dateInput) throw optionError('holdout-from', '--holdout-from <date> needs a timestamp input in the feature spec', 'no-date');
     const from = Date.parse(holdoutFrom);
+    if (Number.isNaN(from)) throw optionError('holdout-from', `--holdout-from ${holdoutFrom} is not a date`, 'date');
     const isHoldout = (r: RawRecord) => {
       const v = r[dateInput];
       const t = typeof v === 'number' ? v : typeof v === 'string' ? Date.parse(v) : Number.NaN;
@@ -197,6 +198,9 @@ export async function retrain(options: RetrainOptions): Promise<RetrainResult> {
   if (options.version !== undefined) checkSafeName('version', options.version);
   if (options.from !== undefined) checkSafeName('from', options.from);
   const manifest = readManifest(registry);
+  // Before any training: a signed registry stays signed, an expiring one keeps expiring.
+  checkKeepsTrust(registry, manifest, options);
+  if (options.signingKey && options.unsigned) throw optionError('unsigned', '--unsigned and --sign contradict each other', 'conflict');
   if (!Object.hasOwn(manifest.models, name)) throw new EdgewatchError(ErrorCode.UNKNOWN_MODEL, `${registry} has no model "${name}"`, { name });
   const entry = manifest.models[name];
   const championVersion = options.from ?? channelBase(Object.hasOwn(entry.channels, 'stable') ? entry.channels.stable : undefined);

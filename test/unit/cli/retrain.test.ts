@@ -283,6 +283,11 @@ describe('edgewatch retrain → promote → history', () => {
     const noLabel = await run('retrain', '--registry', registry, '--name', 'weather', '--data', data);
     expect(noLabel.code).toBe(1);
     expect(noLabel.err).toMatch(/INPUT_INVALID: record 0: label undefined in "label"/);
+    const badDate = await run(...retrainArgs(registry, data).slice(0, -1), '2014-02-30x');
+    expect(badDate.code).toBe(2);
+    expect(badDate.err).toMatch(/--holdout-from 2014-02-30x is not a date/);
+    const nobody = await run(...retrainArgs(registry, data, '--by', ' '));
+    expect(nobody.code).toBe(2);
     expect(snapshot(registry)).toEqual(before);
   });
 
