@@ -25,6 +25,7 @@ export const ErrorCode = {
   MANIFEST_TOO_LARGE: 'MANIFEST_TOO_LARGE',
   ARTIFACT_ORIGIN_REFUSED: 'ARTIFACT_ORIGIN_REFUSED',
   QUEUE_FULL: 'QUEUE_FULL',
+  GATE_FAILED: 'GATE_FAILED',
 } as const;
 
 /**
@@ -54,6 +55,7 @@ export const ErrorMeaning: Readonly<Record<ErrorCode, string>> = {
   MANIFEST_TOO_LARGE: 'The manifest is larger than `maxManifestBytes`; it was not read further.',
   ARTIFACT_ORIGIN_REFUSED: "An artifact path resolves outside the registry's base URL (or is not http/https) and its origin is not in `artifactOrigins`.",
   QUEUE_FULL: 'The model has `batch.maxQueued` records waiting for answers already; the call was refused, not queued.',
+  GATE_FAILED: 'A retrained challenger failed a governance gate against the champion; nothing was published.',
 };
 
 /** One of the {@link ErrorCode} strings. */

@@ -149,7 +149,7 @@ export function exampleSize(tensor: TensorInfo): number {
 
 let tfModule: Promise<typeof tfTypes> | undefined;
 /** TF.js on its CPU backend, loaded only by the commands that run a model. */
-async function tfjs(): Promise<typeof tfTypes> {
+export async function tfjs(): Promise<typeof tfTypes> {
   tfModule ??= import('@tensorflow/tfjs').then(async (tf) => {
     await tf.setBackend('cpu');
     return tf;

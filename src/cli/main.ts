@@ -6,11 +6,16 @@
 import { parseArgs } from 'node:util';
 import { EdgewatchError, ErrorCode, isEdgewatchError } from '../errors.ts';
 import { EDGEWATCH_VERSION } from '../version.ts';
+import { actor } from './audit.ts';
 import { buildBaseline } from './buildBaseline.ts';
+import { formatGateTable, parseGates } from './gates.ts';
+import { history } from './history.ts';
 import { init } from './init.ts';
 import { keygen } from './keygen.ts';
 import { parseDuration } from './parseDuration.ts';
+import { promote } from './promote.ts';
 import { publish } from './publish.ts';
+import { retrain } from './retrain.ts';
 import { rollback } from './rollback.ts';
 import { readJsonFile } from './readJsonFile.ts';
 import { checkSafeName, SAFE_NAME } from './safeName.ts';
@@ -49,6 +54,17 @@ const expiresOption = (values: Values) => {
   const text = str(values.expires);
   return text === undefined ? undefined : parseDuration('--expires', text);
 };
+const percentOption = (values: Values) => {
+  const text = str(values.percent);
+  if (text !== undefined && !/^\d+(\.\d+)?$/.test(text)) throw new UsageError('--percent must be a number from 0 to 100');
+  return text === undefined ? undefined : Number(text);
+};
+const auditOption = (values: Values) => {
+  const by = str(values.by);
+  if (by !== undefined && by.trim() === '') throw new UsageError('--by must name someone');
+  return { by: actor(by) };
+};
+const BY = `  --by name           who signs off, for the manifest's audit log (default $USER)`;
 const NAMES = `Names, versions, channels and key ids: 1–64 ASCII letters, digits, ".", "_" or "-", starting with a letter or digit (${SAFE_NAME.source}).`;
 
 const COMMANDS: Readonly<Record<string, Command>> = {
@@ -119,6 +135,7 @@ size, the outputs = the model's output size, the version is new (versions are im
                       Needed when the registry's manifest already expires. Every publish raises the
                       manifest's signed "sequence": devices refuse an older one.
   --model file.json   the model file, relative to <modelDir> (default model.json)
+${BY}
 
 ${NAMES}`,
     positionals: ['modelDir'],
@@ -133,6 +150,7 @@ ${NAMES}`,
       unsigned: { type: 'boolean' },
       expires: { type: 'string' },
       model: { type: 'string' },
+      by: { type: 'string' },
     },
     async run(values, [modelDir], out) {
       const percentText = str(values.percent);
@@ -150,6 +168,7 @@ ${NAMES}`,
         unsigned: values.unsigned === true,
         expiresInMs: expiresOption(values),
         signingKey: sign ? readJwk(sign, '--sign', true) : undefined,
+        audit: auditOption(values),
       });
       out(`published ${name}@${result.version} → ${result.directory} (${result.artifacts.length} artifacts${sign ? ', signed' : ''})`);
       return 0;
@@ -167,7 +186,8 @@ rollout on the channel ends. Nothing is written when a check fails.
   --channel name      the channel to move (default stable)
   --sign key.jwk      sign the manifest with this private key (needed to keep a signed registry signed)
   --unsigned          roll back a signed registry without a key, dropping its signature
-  --expires 30d       the manifest expires this long from now (needed when it already expires)`,
+  --expires 30d       the manifest expires this long from now (needed when it already expires)
+${BY}`,
     positionals: ['registryDir'],
     required: ['name', 'to'],
     options: {
@@ -177,6 +197,7 @@ rollout on the channel ends. Nothing is written when a check fails.
       sign: { type: 'string' },
       unsigned: { type: 'boolean' },
       expires: { type: 'string' },
+      by: { type: 'string' },
     },
     async run(values, [registry], out) {
       const sign = str(values.sign);
@@ -192,8 +213,148 @@ rollout on the channel ends. Nothing is written when a check fails.
         unsigned: values.unsigned === true,
         expiresInMs: expiresOption(values),
         signingKey: sign ? readJwk(sign, '--sign', true) : undefined,
+        audit: auditOption(values),
       });
       out(`${name} ${channel}: ${JSON.stringify(from ?? null)} → "${to}" (sequence ${manifest.sequence}${sign ? ', signed' : ''})`);
+      return 0;
+    },
+  },
+  retrain: {
+    summary: 'retrain a model on new labelled data; gates against the champion; publish a candidate',
+    synopsis:
+      '--registry <dir> --name <model> --data <file.csv|file.jsonl> [--from version] [--recipe train.mjs] [--gates gates.json] [--version id] [--seed n] [--holdout-from date|fraction] [--label field] [--sign key.jwk | --unsigned]',
+    help: `Refits the champion's feature spec on the new records (minus the holdout) and trains a challenger
+with TF.js on the CPU (seeded: the same inputs give the same bytes). Challenger and champion are evaluated
+on the same holdout, overall and per slice (month of the spec's first timestamp input; each category
+input's values). When every gate passes, the challenger is published as a candidate: a new version on no
+channel, with metrics, gate results, baseline, goldens and lineage (parent, data SHA-256, recipe,
+Edgewatch version). A failed gate publishes nothing: exit 1 (GATE_FAILED) and a table of why.
+
+  --data file         labelled records: .csv with a header row, or .jsonl
+  --from version      the champion (default: what "stable" serves everyone)
+  --recipe train.mjs  a module exporting async train({ tf, records, spec, x, y, rows, width, outputs, seed })
+                      → { model }; default: the weather demo's MLP
+  --gates gates.json  [{ "metric", "threshold"?, "minAbsoluteChange"?, "minRelativeChange"?, "greaterIsBetter"? },
+                       { "slices": "month", "metric", "maxDrop", "minRows"? }] (metrics: accuracy, logLoss, mae, rmse)
+  --version id        the candidate's version (default one more than the highest numeric one)
+  --seed n            default 1
+  --holdout-from x    a date (YYYY-MM-DD: records from then on) or a fraction (the file's last part); default 0.2
+  --label field       the record field with the true label (default the champion's training.label, else "label")
+  --sign key.jwk      sign the manifest; --unsigned drops a signed registry's signature; --expires 30d
+${BY}
+
+${NAMES}`,
+    positionals: [],
+    required: ['registry', 'name', 'data'],
+    options: {
+      registry: { type: 'string' },
+      name: { type: 'string' },
+      data: { type: 'string' },
+      from: { type: 'string' },
+      recipe: { type: 'string' },
+      gates: { type: 'string' },
+      version: { type: 'string' },
+      seed: { type: 'string' },
+      'holdout-from': { type: 'string' },
+      label: { type: 'string' },
+      sign: { type: 'string' },
+      unsigned: { type: 'boolean' },
+      expires: { type: 'string' },
+      by: { type: 'string' },
+    },
+    async run(values, _positionals, out) {
+      const seed = str(values.seed);
+      if (seed !== undefined && !/^\d{1,9}$/.test(seed)) throw new UsageError('--seed must be a non-negative integer');
+      const sign = str(values.sign);
+      if (sign && values.unsigned === true) throw new UsageError('--unsigned and --sign contradict each other');
+      const gatesPath = str(values.gates);
+      const result = await retrain({
+        registry: str(values.registry) as string,
+        name: str(values.name) as string,
+        data: str(values.data) as string,
+        from: str(values.from),
+        recipe: str(values.recipe),
+        gates: gatesPath === undefined ? undefined : parseGates(readJsonFile(gatesPath, '--gates'), gatesPath),
+        version: str(values.version),
+        seed: seed === undefined ? undefined : Number(seed),
+        holdoutFrom: str(values['holdout-from']),
+        label: str(values.label),
+        unsigned: values.unsigned === true,
+        expiresInMs: expiresOption(values),
+        signingKey: sign ? readJwk(sign, '--sign', true) : undefined,
+        audit: auditOption(values),
+      });
+      const m = result.challenger.metrics;
+      const c = result.championEvaluation.metrics;
+      const key = 'accuracy' in m ? 'accuracy' : 'mae';
+      out(
+        `candidate ${str(values.name)}@${result.version} → ${result.directory} (parent ${result.champion}; ${result.trainRows} training, ${result.holdoutRows} holdout rows; ` +
+          `${key} ${m[key].toFixed(4)} vs ${c[key].toFixed(4)})`,
+      );
+      if (result.gates.length > 0) out(formatGateTable(result.gates));
+      out(`on no channel: edgewatch promote ${str(values.registry)} --name ${str(values.name)} --version ${result.version} --channel stable [--percent p]`);
+      return 0;
+    },
+  },
+  promote: {
+    summary: 'point a channel at a published version (a candidate), optionally as a staged rollout',
+    synopsis: '<registryDir> --name <model> --version <id> [--channel name] [--percent 0-100] [--sign key.jwk | --unsigned] [--expires 30d] [--by name]',
+    help: `A new release (sequence raised, signed when given a key) whose channel names the version. With
+--percent p < 100 the version serves p % of installs and the channel's earlier versions the rest;
+promote again with a higher percent (or none: everyone) to widen it. Appends an audit entry with the
+version's digest and gate results. Nothing is written when a check fails.
+
+  --name model        the model
+  --version id        a version published in this registry
+  --channel name      the channel to move (default stable)
+  --percent p         staged rollout to p % of installs
+  --sign key.jwk      sign the manifest with this private key (needed to keep a signed registry signed)
+  --unsigned          promote in a signed registry without a key, dropping its signature
+  --expires 30d       the manifest expires this long from now (needed when it already expires)
+${BY}`,
+    positionals: ['registryDir'],
+    required: ['name', 'version'],
+    options: {
+      name: { type: 'string' },
+      version: { type: 'string' },
+      channel: { type: 'string' },
+      percent: { type: 'string' },
+      sign: { type: 'string' },
+      unsigned: { type: 'boolean' },
+      expires: { type: 'string' },
+      by: { type: 'string' },
+    },
+    async run(values, [registry], out) {
+      const sign = str(values.sign);
+      const name = str(values.name) as string;
+      const channel = str(values.channel) ?? 'stable';
+      const { from, to, manifest } = await promote({
+        registry,
+        name,
+        version: str(values.version) as string,
+        channel,
+        percent: percentOption(values),
+        unsigned: values.unsigned === true,
+        expiresInMs: expiresOption(values),
+        signingKey: sign ? readJwk(sign, '--sign', true) : undefined,
+        audit: auditOption(values),
+      });
+      out(`${name} ${channel}: ${JSON.stringify(from ?? null)} → ${JSON.stringify(to)} (sequence ${manifest.sequence}${sign ? ', signed' : ''})`);
+      return 0;
+    },
+  },
+  history: {
+    summary: 'print a model’s lineage: versions, parents, data digests, metrics, audit entries',
+    synopsis: '<registryDir> --name <model>',
+    help: `Each version with the channels serving it, candidate or not, its parent, the data's SHA-256,
+recipe and seed, holdout metrics and gates; then the manifest's audit entries for the model.
+
+  --name model        the model`,
+    positionals: ['registryDir'],
+    required: ['name'],
+    options: { name: { type: 'string' } },
+    async run(values, [registry], out) {
+      for (const line of history(registry, str(values.name) as string)) out(line);
       return 0;
     },
   },

@@ -8,6 +8,7 @@ import { MANIFEST_SCHEMA, type Artifact, type ModelVersion, type OutputSpec, typ
 import { sha256Hex } from '../registry/sha256.ts';
 import { signManifest } from '../registry/signature.ts';
 import { validateManifest } from '../registry/validateManifest.ts';
+import { type AuditOptions, versionDigest, withAudit } from './audit.ts';
 import { exampleSize, type ModelFiles, modelOutputs, readModelFiles } from './ModelFiles.ts';
 import { readJsonFile } from './readJsonFile.ts';
 import { checkSafeName } from './safeName.ts';
@@ -41,6 +42,8 @@ export interface PublishOptions {
   readonly expiresInMs?: number;
   /** Metadata instead of edgewatch.json (the CLI reads the file; library callers may pass it). */
   readonly metadata?: VersionMetadata;
+  /** Append an entry to the manifest's audit log (the CLI always does). */
+  readonly audit?: AuditOptions & { readonly action?: string; readonly gates?: readonly Readonly<Record<string, unknown>>[] };
 }
 
 /** What {@link publish} did. */
@@ -172,6 +175,18 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
     models: { ...manifest.models, [name]: { ...entryBefore, channels, versions: { ...entryBefore.versions, [version]: entry } } },
   };
   // Every release raises the signed sequence (devices refuse anything older) and, when asked, expires.
+  if (options.audit)
+    next = withAudit(next, {
+      at: options.audit.at ?? new Date().toISOString(),
+      by: options.audit.by,
+      action: options.audit.action ?? 'publish',
+      model: name,
+      version,
+      ...(channel ? { channel } : {}),
+      ...(options.percent !== undefined ? { percent: options.percent } : {}),
+      digest: await versionDigest(entry),
+      ...(options.audit.gates ? { gates: options.audit.gates } : {}),
+    });
   next = withFreshness(next, { expiresInMs: options.expiresInMs });
   validateManifest(next);
   if (options.signingKey) next = await signManifest(next, options.signingKey);

@@ -3,6 +3,7 @@ import { withFreshness } from '../registry/freshness.ts';
 import type { RegistryManifest } from '../registry/Manifest.ts';
 import { signManifest } from '../registry/signature.ts';
 import { validateManifest } from '../registry/validateManifest.ts';
+import { type AuditOptions, versionDigest, withAudit } from './audit.ts';
 import { checkKeepsTrust, readManifest } from './publish.ts';
 import { checkSafeName } from './safeName.ts';
 import { writeManifest } from './writeManifest.ts';
@@ -20,6 +21,8 @@ export interface RollbackOptions {
   /** Roll back a signed registry without a key, dropping its signature. */
   readonly unsigned?: boolean;
   readonly expiresInMs?: number;
+  /** Append an entry to the manifest's audit log (the CLI always does). */
+  readonly audit?: AuditOptions;
 }
 
 /** What {@link rollback} did. */
@@ -59,6 +62,16 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
     ...manifest,
     models: { ...manifest.models, [options.name]: { ...model, channels: { ...model.channels, [channel]: options.to } } },
   };
+  if (options.audit)
+    next = withAudit(next, {
+      at: options.audit.at ?? new Date().toISOString(),
+      by: options.audit.by,
+      action: 'rollback',
+      model: options.name,
+      version: options.to,
+      channel,
+      digest: await versionDigest(model.versions[options.to]),
+    });
   next = withFreshness(next, { expiresInMs: options.expiresInMs });
   validateManifest(next);
   if (options.signingKey) next = await signManifest(next, options.signingKey);

@@ -6,6 +6,7 @@ import { sha256Hex } from '../registry/sha256.ts';
 import { verifyManifest } from '../registry/signature.ts';
 import { validateManifest } from '../registry/validateManifest.ts';
 import { versionKey } from '../registry/versionKey.ts';
+import { versionDigest } from './audit.ts';
 
 /** One finding of {@link verifyRegistry}. */
 export interface RegistryProblem {
@@ -16,7 +17,8 @@ export interface RegistryProblem {
 /**
  * Checks a registry directory the way a device would: the manifest validates, every artifact exists
  * with the recorded size and SHA-256, and — when public keys are given, or the manifest is signed and
- * keys are given — the signature verifies. Returns the problems (empty: all good).
+ * keys are given — the signature verifies; a version the audit log names still has the entry its latest
+ * audit entry's digest approved. Returns the problems (empty: all good).
  */
 export async function verifyRegistry(
   registry: string,
@@ -57,6 +59,18 @@ export async function verifyRegistry(
       }
     }
   }
+  // What was approved is what is there: each version's latest audited digest matches its entry.
+  const audited = new Map<string, string>();
+  for (const e of manifest.audit ?? []) if (typeof e.digest === 'string') audited.set(versionKey(e.model, e.version), e.digest);
+  for (const [name, model] of Object.entries(manifest.models))
+    for (const [version, entry] of Object.entries(model.versions)) {
+      const digest = audited.get(versionKey(name, version));
+      if (digest !== undefined && digest !== (await versionDigest(entry)))
+        problems.push({
+          code: 'MANIFEST_INVALID',
+          message: `${versionKey(name, version)}: the entry differs from the one its audit log approved (digest ${digest.slice(0, 16)}…)`,
+        });
+    }
   if (publicKeys.length > 0) {
     try {
       await verifyManifest(manifest, publicKeys);

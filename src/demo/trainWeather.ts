@@ -48,6 +48,60 @@ async function accuracy(model: tf.LayersModel, x: Float32Array, records: readonl
   return hits / records.length;
 }
 
+/** Knobs of {@link fitWeatherMlp}. */
+export interface MlpOptions {
+  readonly seed: number;
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+}
+
+/**
+ * The demo's network and training loop, on features already computed: a 24-16-softmax MLP, Adam,
+ * seeded initialisers and a seeded batch order (one shuffle per epoch). `y` is one-hot, row-major.
+ * Shared by {@link trainWeather} and the `edgewatch retrain` default recipe (`weatherRecipe.ts`).
+ */
+export async function fitWeatherMlp(
+  tfm: typeof tf,
+  x: Float32Array,
+  y: Float32Array,
+  rows: number,
+  width: number,
+  { seed, epochs, batchSize, learningRate }: MlpOptions,
+): Promise<tf.LayersModel> {
+  const classes = y.length / rows;
+  const model = tfm.sequential({
+    layers: [
+      tfm.layers.dense({ inputShape: [width], units: 24, activation: 'relu', kernelInitializer: tfm.initializers.glorotUniform({ seed }) }),
+      tfm.layers.dense({ units: 16, activation: 'relu', kernelInitializer: tfm.initializers.glorotUniform({ seed: seed + 1 }) }),
+      tfm.layers.dense({ units: classes, activation: 'softmax', kernelInitializer: tfm.initializers.glorotUniform({ seed: seed + 2 }) }),
+    ],
+  });
+  model.compile({ optimizer: tfm.train.adam(learningRate), loss: 'categoricalCrossentropy' });
+
+  const random = mulberry32(seed);
+  const order = Array.from({ length: rows }, (_, i) => i);
+  const bx = new Float32Array(batchSize * width);
+  const by = new Float32Array(batchSize * classes);
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    shuffleInPlace(order, random);
+    for (let start = 0; start < order.length; start += batchSize) {
+      const n = Math.min(batchSize, order.length - start);
+      for (let j = 0; j < n; j++) {
+        const row = order[start + j];
+        bx.set(x.subarray(row * width, (row + 1) * width), j * width);
+        by.set(y.subarray(row * classes, (row + 1) * classes), j * classes);
+      }
+      const xs = tfm.tensor2d(bx.subarray(0, n * width), [n, width]);
+      const ys = tfm.tensor2d(by.subarray(0, n * classes), [n, classes]);
+      await model.trainOnBatch(xs, ys);
+      xs.dispose();
+      ys.dispose();
+    }
+  }
+  return model;
+}
+
 /**
  * Trains the demo weather classifier (5 classes from the raw daily record) with plain TF.js on the CPU
  * backend. Every source of randomness is seeded — initialisers, batch order — and the CPU kernels are
@@ -66,35 +120,7 @@ export async function trainWeather(all: readonly WeatherRecord[], options: Train
   const x = Float32Array.from(features.transform(train));
   const y = oneHotLabels(train);
 
-  const model = tf.sequential({
-    layers: [
-      tf.layers.dense({ inputShape: [width], units: 24, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed }) }),
-      tf.layers.dense({ units: 16, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }),
-      tf.layers.dense({ units: WEATHER_LABELS.length, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 2 }) }),
-    ],
-  });
-  model.compile({ optimizer: tf.train.adam(learningRate), loss: 'categoricalCrossentropy' });
-
-  const random = mulberry32(seed);
-  const order = Array.from({ length: train.length }, (_, i) => i);
-  const bx = new Float32Array(batchSize * width);
-  const by = new Float32Array(batchSize * WEATHER_LABELS.length);
-  for (let epoch = 0; epoch < epochs; epoch++) {
-    shuffleInPlace(order, random);
-    for (let start = 0; start < order.length; start += batchSize) {
-      const n = Math.min(batchSize, order.length - start);
-      for (let j = 0; j < n; j++) {
-        const row = order[start + j];
-        bx.set(x.subarray(row * width, (row + 1) * width), j * width);
-        by.set(y.subarray(row * WEATHER_LABELS.length, (row + 1) * WEATHER_LABELS.length), j * WEATHER_LABELS.length);
-      }
-      const xs = tf.tensor2d(bx.subarray(0, n * width), [n, width]);
-      const ys = tf.tensor2d(by.subarray(0, n * WEATHER_LABELS.length), [n, WEATHER_LABELS.length]);
-      await model.trainOnBatch(xs, ys);
-      xs.dispose();
-      ys.dispose();
-    }
-  }
+  const model = await fitWeatherMlp(tf, x, y, train.length, width, { seed, epochs, batchSize, learningRate });
 
   let artifacts: tf.io.ModelArtifacts | undefined;
   await model.save(

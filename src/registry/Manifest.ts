@@ -52,6 +52,25 @@ export interface Approval {
   readonly at: string;
 }
 
+/**
+ * One release decision, appended by the CLI to the manifest's `audit` (signed with the rest): who did what
+ * to which version, and the gate results it rests on.
+ */
+export interface AuditEntry {
+  /** ISO 8601 date-time. */
+  readonly at: string;
+  readonly by: string;
+  /** `publish`, `retrain` (a candidate), `promote` or `rollback`. */
+  readonly action: string;
+  readonly model: string;
+  readonly version: string;
+  readonly channel?: string;
+  readonly percent?: number;
+  /** SHA-256 (hex) of the version entry's canonical JSON without `rollout`. */
+  readonly digest?: string;
+  readonly gates?: readonly Readonly<Record<string, unknown>>[];
+}
+
 /** One published model version. */
 export interface ModelVersion {
   readonly format: ModelFormat;
@@ -98,6 +117,8 @@ export interface RegistryManifest {
    * attacker is noticed once this passes. Absent: never expires.
    */
   readonly expires?: string;
+  /** Release decisions, oldest first (the CLI appends one per publish, promote, rollback). */
+  readonly audit?: readonly AuditEntry[];
   /** ES256 over the RFC 8785 canonical JSON of the manifest without this member. */
   readonly signature?: ManifestSignature;
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir, weatherModelDir } from './cliHarness.ts';
@@ -61,5 +61,14 @@ describe('the CLI compiled with plain tsc', () => {
     const init = cli('init', model, '--force');
     expect(init.stderr.replace(/=+\n|Hi, looks like.*\n/g, '').trim()).toBe('');
     expect(init.status).toBe(0);
+    // retrain's default recipe (the demo's weather MLP) is imported lazily: it resolves in the install too.
+    const registry = join(dir, 'registry');
+    cpSync(join(root, 'public', 'registry'), registry, { recursive: true });
+    const csv = readFileSync(join(root, 'node_modules/vega-datasets/data/seattle-weather.csv'), 'utf8').trim().split('\n');
+    writeFileSync(join(dir, 'days.csv'), `${[csv[0], ...csv.slice(1).filter((l) => l.startsWith('2014-'))].join('\n')}\n`);
+    const retrain = cli('retrain', '--registry', registry, '--name', 'weather', '--data', join(dir, 'days.csv'), '--label', 'weather', '--version', '3');
+    expect(retrain.stderr.replace(/=+\n|Hi, looks like.*\n/g, '').trim()).toBe('');
+    expect(retrain.stdout).toMatch(/^candidate weather@3 /);
+    expect(retrain.status).toBe(0);
   });
 });
