@@ -81,6 +81,28 @@ export function looksLikeTensor(value: unknown, spec: FeatureSpec): boolean {
   return !spec.inputs.some((input) => input.name === 'data' || input.name === 'shape');
 }
 
+/**
+ * A copy of what may be a tensor (a numeric typed array, an array whose first element is a number, or a plain
+ * object of exactly `data` and `shape` data properties), taken before the model's spec is known (a call made
+ * while the first version loads), so the caller may reuse its buffer at once either way; anything else is
+ * returned as it is.
+ */
+export function snapshotTensor<T>(value: T): T {
+  try {
+    if (isView(value)) return (isTensorData(value) ? value.slice() : value) as T;
+    if (Array.isArray(value)) return (typeof value[0] === 'number' ? value.slice() : value) as T;
+    if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value;
+    if (Object.keys(value).length !== 2) return value;
+    const data = Object.getOwnPropertyDescriptor(value, 'data');
+    const shape = Object.getOwnPropertyDescriptor(value, 'shape');
+    if (!data || !('value' in data) || !shape || !('value' in shape) || !Array.isArray(shape.value)) return value;
+    if (!isTensorData(data.value)) return value;
+    return { data: data.value.slice(), shape: shape.value.slice() } as T;
+  } catch {
+    return value; // a Proxy whose traps throw: left to the record path, which names it
+  }
+}
+
 /** What `INPUT_INVALID` about a tensor says in its `details`. */
 export interface TensorInvalidDetails {
   /** The tensor input's name, or null when the model has none. */

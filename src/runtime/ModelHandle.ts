@@ -1,6 +1,6 @@
 import { EdgewatchError, ErrorCode, isEdgewatchError } from '../errors.ts';
 import type { InputSpec, RawRecord } from '../features/FeatureSpec.ts';
-import { looksLikeTensor, type TensorData, type TensorInput, tensorInputOf, tensorRecords, tensorRefused } from '../features/tensorInput.ts';
+import { looksLikeTensor, snapshotTensor, type TensorData, type TensorInput, tensorInputOf, tensorRecords, tensorRefused } from '../features/tensorInput.ts';
 import { inputInvalid, inputInvalidDetails } from '../inputInvalid.ts';
 import { decodeError } from '../WireError.ts';
 import type { DownloadProgress } from '../models/loadArtifacts.ts';
@@ -302,7 +302,11 @@ export class ModelHandle {
   predict(input: RawRecord | readonly RawRecord[] | TensorData | TensorInput): Promise<Prediction | Prediction[]> {
     // Not async: the hot path makes one promise per call, the batcher's.
     if (Array.isArray(input) && input.length === 0) return Promise.resolve([]);
-    if (this.version === undefined) return this.ready().then(() => this.enqueue(input));
+    if (this.version === undefined) {
+      // Which tensors fit is known once a version serves; the values are taken now.
+      const taken = snapshotTensor(input);
+      return this.ready().then(() => this.enqueue(taken));
+    }
     return this.enqueue(input);
   }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EdgewatchError } from '../../../src/errors.ts';
 import type { FeatureSpec, InputSpec } from '../../../src/features/FeatureSpec.ts';
-import { looksLikeTensor, tensorInputOf, tensorRecords, tensorRefused } from '../../../src/features/tensorInput.ts';
+import { looksLikeTensor, snapshotTensor, tensorInputOf, tensorRecords, tensorRefused } from '../../../src/features/tensorInput.ts';
 
 const image: InputSpec = { name: 'image', type: 'number[]', length: 12 };
 const tensorSpec: FeatureSpec = {
@@ -172,5 +172,44 @@ describe('tensorRefused', () => {
       reason: 'model "weather" takes records (fields wind, date), not a tensor: its feature spec is not a single number[] input',
     });
     expect(tensorRefused(weatherLike, { data: [1], shape: [1] }, 'weather').details.got).toBe('{ data, shape }');
+  });
+});
+
+describe('snapshotTensor', () => {
+  it('copies what may be a tensor, so a buffer reused while the first version loads is not read later', () => {
+    const pixels = new Float32Array([1, 2, 3]);
+    const copy = snapshotTensor(pixels);
+    pixels[0] = 9;
+    expect(Array.from(copy)).toEqual([1, 2, 3]);
+    const plain = [1, 2];
+    const plainCopy = snapshotTensor(plain);
+    plain[0] = 9;
+    expect(plainCopy).toEqual([1, 2]);
+    const data = new Uint8Array([4, 5]);
+    const shape = [2];
+    const tensor = snapshotTensor({ data, shape });
+    data[0] = 0;
+    shape[0] = 7;
+    expect(Array.from(tensor.data)).toEqual([4, 5]);
+    expect(tensor.shape).toEqual([2]);
+  });
+
+  it('leaves records, record arrays, BigInt arrays and hostile objects as they are', () => {
+    const record = { image: new Float32Array(2) };
+    expect(snapshotTensor(record)).toBe(record);
+    const records = [record];
+    expect(snapshotTensor(records)).toBe(records);
+    const big = new BigInt64Array(2);
+    expect(snapshotTensor(big)).toBe(big);
+    const wider = { data: [1], shape: [1], other: 1 };
+    expect(snapshotTensor(wider)).toBe(wider);
+    const getter = Object.defineProperty({ shape: [1] }, 'data', { get: () => [1], enumerable: true });
+    expect(snapshotTensor(getter)).toBe(getter);
+    const hostile = new Proxy([1], {
+      get() {
+        throw new Error('no');
+      },
+    });
+    expect(snapshotTensor(hostile)).toBe(hostile);
   });
 });
