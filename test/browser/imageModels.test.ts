@@ -85,7 +85,8 @@ const PIXELS = 224 * 224 * 3;
 
 describe('tensor input: predict() takes a typed array or { data, shape }', () => {
   it('a Float32Array, a number[] and { data, shape } give the scores of the record form, and are monitored', async () => {
-    const rt = createEdgeRuntime({ registry: REGISTRY, backends: ['wasm'], dbName: uniqueDbName('tensor') });
+    // Every row sketched: under load the default budget samples the rows of a model this large.
+    const rt = createEdgeRuntime({ registry: REGISTRY, backends: ['wasm'], dbName: uniqueDbName('tensor'), monitoringBudget: { share: Infinity } });
     runtimes.push(rt);
     const model = rt.model('mobilenet');
     const [a, b] = [testImage(7), testImage(8)];
@@ -121,7 +122,7 @@ describe('tensor input: predict() takes a typed array or { data, shape }', () =>
     reused.fill(0);
     expect(maxDiff((await pending).scores, fromRecord.scores)).toBeLessThanOrEqual(1e-6);
 
-    // Monitored like records: 1 + 1 + 1 + 1 + 2 + 2 + 1 + 1 predictions, brightness and contrast per image.
+    // Monitored like records: 1 + 1 + 1 + 1 + 2 + 2 + 1 + 1 predictions counted, brightness and contrast sketched per image.
     const summary = await model.driftSummary();
     expect(summary?.predictions).toBe(10);
     expect(summary?.window.features['image.mean'].count).toBe(10);
