@@ -39,7 +39,7 @@ export const ErrorMeaning: Readonly<Record<ErrorCode, string>> = {
   INTEGRITY_MISMATCH: "An artifact's bytes differ from the size or SHA-256 the manifest declares.",
   DOWNLOAD_FAILED: 'An artifact could not be downloaded (network, HTTP status, time limit).',
   QUOTA_EXCEEDED: 'Storage refused to keep an artifact: the origin is out of quota.',
-  INPUT_INVALID: 'An input (record, label, option) is malformed; `details.field` names it, `details.row` its record.',
+  INPUT_INVALID: 'An input (record, tensor, label, option) is malformed; `details.field` names it, `details.row` its record.',
   BACKEND_UNAVAILABLE: 'No compute backend asked for could start, or the chosen one failed its check.',
   MODEL_LOAD_FAILED: 'A version downloaded but could not be loaded or warmed (bad model, golden vectors differ).',
   WORKER_CRASHED: 'The inference worker died (or would not start) more often than the restart policy allows.',

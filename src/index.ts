@@ -2,6 +2,7 @@
 // tests, never from here (see ARCHITECTURE.md, "Public surface").
 export { EdgewatchError, ErrorCode, ErrorMeaning, isEdgewatchError, isErrorCode, type SerializedEdgewatchError } from './errors.ts';
 export type { InputInvalidDetails } from './inputInvalid.ts';
+export type { TensorData, TensorInput, TensorInvalidDetails } from './features/tensorInput.ts';
 export type { TimeRange } from './TimeRange.ts';
 export { EDGEWATCH_VERSION } from './version.ts';
 export { createEdgeRuntime, EdgeRuntime } from './runtime/EdgeRuntime.ts';

@@ -98,6 +98,11 @@ export interface SessionInfo {
   readonly version: string;
   readonly backend: BackendName;
   readonly inputWidth: number;
+  /**
+   * The model's input shape for one example, as the worker feeds it: the model's own (`[224, 224, 3]`) when
+   * its size is `inputWidth`, else `[inputWidth]`. What a tensor given to `predict()` is checked against.
+   */
+  readonly inputShape?: readonly number[];
   readonly outputWidth: number;
   readonly loadMs: number;
   readonly warmupMs: number;

@@ -82,6 +82,7 @@ export class ModelSession {
       loadMs,
       warmupMs: 0,
     });
+    (session.info as { inputShape: readonly number[] }).inputShape = session.inputShape(1).slice(1);
     try {
       const warmStart = performance.now();
       await session.compileShaders();

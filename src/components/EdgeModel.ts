@@ -1,5 +1,6 @@
 import { css, html, LitElement, nothing } from 'lit';
 import type { RawRecord } from '../features/FeatureSpec.ts';
+import type { TensorData, TensorInput } from '../features/tensorInput.ts';
 import type { FeedbackResult } from '../monitor/ModelMonitor.ts';
 import type { CompareOptions } from '../monitor/summary/compare.ts';
 import type { DriftSummary } from '../monitor/summary/DriftSummary.ts';
@@ -172,11 +173,17 @@ export class EdgeModel extends LitElement {
     return this;
   }
 
-  /** Predicts one raw record (or several, in one request); the element shows the (last) result. */
+  /**
+   * Predicts one raw record (or several, in one request), or a tensor (a typed array: one example;
+   * `{ data, shape }`: a batch) for a single-tensor model; see `ModelHandle.predict`. The element shows the
+   * (last) result.
+   */
+  predict(example: TensorData): Promise<Prediction>;
+  predict(tensor: TensorInput): Promise<Prediction[]>;
   predict(record: RawRecord): Promise<Prediction>;
   predict(records: readonly RawRecord[]): Promise<Prediction[]>;
-  predict(input: RawRecord | readonly RawRecord[]): Promise<Prediction | Prediction[]> {
-    return Array.isArray(input) ? this.controller.predict(input as readonly RawRecord[]) : this.controller.predict(input as RawRecord);
+  predict(input: RawRecord | readonly RawRecord[] | TensorData | TensorInput): Promise<Prediction | Prediction[]> {
+    return (this.controller.predict as (input: unknown) => Promise<Prediction | Prediction[]>).call(this.controller, input);
   }
 
   /** The true label of an earlier prediction; see `ModelHandle.feedback`. */

@@ -1,6 +1,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { EdgewatchError } from '../errors.ts';
 import type { RawRecord } from '../features/FeatureSpec.ts';
+import type { TensorData, TensorInput } from '../features/tensorInput.ts';
 import type { EdgeRuntime } from '../runtime/EdgeRuntime.ts';
 import type { EdgeRuntimeOptions } from '../runtime/EdgeRuntimeOptions.ts';
 import {
@@ -214,20 +215,17 @@ export class EdgeModelController implements ReactiveController {
     return outputs?.kind === 'classification' ? outputs.labels : undefined;
   }
 
+  async predict(example: TensorData): Promise<Prediction>;
+  async predict(tensor: TensorInput): Promise<Prediction[]>;
   async predict(record: RawRecord): Promise<Prediction>;
   async predict(records: readonly RawRecord[]): Promise<Prediction[]>;
-  async predict(input: RawRecord | readonly RawRecord[]): Promise<Prediction | Prediction[]> {
+  async predict(input: RawRecord | readonly RawRecord[] | TensorData | TensorInput): Promise<Prediction | Prediction[]> {
+    // The handle tells records from tensors; one call, whichever overload applies.
     const handle = this.model();
-    if (Array.isArray(input)) {
-      const predictions = await handle.predict(input as readonly RawRecord[]);
-      this.lastPrediction = predictions.at(-1) ?? this.lastPrediction;
-      this.host.requestUpdate();
-      return predictions;
-    }
-    const prediction = await handle.predict(input as RawRecord);
-    this.lastPrediction = prediction;
+    const result = await (handle.predict as (input: unknown) => Promise<Prediction | Prediction[]>).call(handle, input);
+    this.lastPrediction = Array.isArray(result) ? (result.at(-1) ?? this.lastPrediction) : result;
     this.host.requestUpdate();
-    return prediction;
+    return result;
   }
 
   /** Runs the runtime's update check, noting when it ran. */

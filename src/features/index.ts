@@ -24,6 +24,7 @@ export type { FeatureStats, InputCounts } from './FeatureStats.ts';
 export { compile, type CompiledFeatures } from './compile.ts';
 export { packRecords, isPackedRecords, type PackedRecords, type RecordBatch } from './RecordBatch.ts';
 export { fit } from './fit.ts';
+export { tensorInputOf, type TensorData, type TensorInput, type TensorInvalidDetails } from './tensorInput.ts';
 export { transforms } from './transforms/registry.ts';
 export { ColumnKind, TransformStage, type Transform, type Column } from './transforms/Transform.ts';
 export { checkGoldens, GOLDEN_FEATURE_TOLERANCE, type GoldenCheck, type GoldenFeatures } from './checkGoldens.ts';

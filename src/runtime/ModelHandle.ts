@@ -1,5 +1,6 @@
 import { EdgewatchError, ErrorCode, isEdgewatchError } from '../errors.ts';
-import type { RawRecord } from '../features/FeatureSpec.ts';
+import type { InputSpec, RawRecord } from '../features/FeatureSpec.ts';
+import { looksLikeTensor, snapshotTensor, type TensorData, type TensorInput, tensorInputOf, tensorRecords, tensorRefused } from '../features/tensorInput.ts';
 import { inputInvalid, inputInvalidDetails } from '../inputInvalid.ts';
 import { decodeError } from '../WireError.ts';
 import type { DownloadProgress } from '../models/loadArtifacts.ts';
@@ -85,6 +86,15 @@ function predictionAt(response: PredictResponse, labels: readonly string[] | und
   };
 }
 
+/** The tensor input of a version and the example shape its model takes (the worker's, or flat `[L]`). */
+function tensorOf(entry: ModelVersion, info: SessionInfo): { readonly input: InputSpec; readonly shape: readonly number[] } | undefined {
+  const input = tensorInputOf(entry.features);
+  if (!input) return undefined;
+  const declared = info.inputShape;
+  const fits = declared !== undefined && declared.length > 0 && declared.reduce((a, b) => a * b, 1) === input.length;
+  return { input, shape: fits ? declared : [input.length as number] };
+}
+
 /** One `predict()` call as the batcher queues it: a single record is answered with one prediction. */
 interface PredictRequest {
   readonly records: readonly RawRecord[];
@@ -113,6 +123,8 @@ export class ModelHandle {
   private swapping: Promise<unknown> = Promise.resolve();
   private loading: Promise<this> | undefined;
   private readonly batcher: Batcher<PredictRequest, Prediction | Prediction[]>;
+  /** The serving version's tensor input and example shape, when its spec is a single tensor input. */
+  private tensor: { readonly input: InputSpec; readonly shape: readonly number[] } | undefined;
 
   constructor(
     name: string,
@@ -154,13 +166,14 @@ export class ModelHandle {
     if (replaced && replaced.version !== request.version) this.previous = replaced;
     this.request = request;
     this.entry = request.entry;
+    this.tensor = tensorOf(request.entry, info);
     this.version = info.version;
     this.backend = info.backend;
     this.status = ModelStatus.ready;
     this.watch = watch && replaced ? new HealthWatch(info.version, this.parts.health) : undefined;
     this.parts.connection.serve(request);
     const previous = replaced?.version;
-    const { degraded, ...activated } = info;
+    const { degraded, inputShape, ...activated } = info;
     this.parts.dispatch(new ActivatedEvent({ ...activated, ...(previous ? { previous } : {}) }));
     for (const wire of degraded ?? []) {
       const error = decodeError(wire);
@@ -262,16 +275,59 @@ export class ModelHandle {
     return next;
   }
 
+  /**
+   * Predicts one example given as its values, for a model whose feature spec is a single tensor input (one
+   * `number[]` input of length L through elementwise steps and `passThrough`; see `tensorInputOf`): a typed
+   * array of numbers (`Float32Array`, `Uint8Array`…) or a `number[]` of exactly L values, row-major in the
+   * model's input shape (`[224, 224, 3]`: RGB pixel by pixel). The same as `predict({ [input]: values })`.
+   * The values are copied before this returns, so the caller may reuse its buffer.
+   *
+   * @throws EdgewatchError `INPUT_INVALID` when the length is not L (`details.expected`: the example shape,
+   *   `details.got`: `[length]`, `details.field`: the input's name), when an element is not a finite number
+   *   (`details.row`), or when the model takes records (`details.field` null).
+   */
+  predict(example: TensorData): Promise<Prediction>;
+  /**
+   * Predicts a batch given as `{ data, shape }`: `shape` is `[n, ...exampleShape]` (n examples) or
+   * `exampleShape` (one), where `exampleShape` is the serving model's input shape without the batch
+   * dimension; `data` holds the product of `shape` values, row-major. Resolves with one prediction per
+   * example, in order (an array even for one). Errors as for a typed array; a wrong shape names
+   * `details.expected` (`[-1, ...exampleShape]`) and `details.got` (the shape given).
+   */
+  predict(tensor: TensorInput): Promise<Prediction[]>;
   /** Predicts one record. Bad input rejects with `INPUT_INVALID` naming the field. */
   predict(record: RawRecord): Promise<Prediction>;
   /** Predicts several records in one request. */
   predict(records: readonly RawRecord[]): Promise<Prediction[]>;
-  predict(input: RawRecord | readonly RawRecord[]): Promise<Prediction | Prediction[]> {
+  predict(input: RawRecord | readonly RawRecord[] | TensorData | TensorInput): Promise<Prediction | Prediction[]> {
     // Not async: the hot path makes one promise per call, the batcher's.
-    const single = !Array.isArray(input);
-    const records: readonly RawRecord[] = single ? [input as RawRecord] : (input as readonly RawRecord[]);
-    if (records.length === 0) return Promise.resolve([]);
-    if (this.version === undefined) return this.ready().then(() => this.batcher.add({ records, single }));
+    if (Array.isArray(input) && input.length === 0) return Promise.resolve([]);
+    if (this.version === undefined) {
+      // Which tensors fit is known once a version serves; the values are taken now.
+      const taken = snapshotTensor(input);
+      return this.ready().then(() => this.enqueue(taken));
+    }
+    return this.enqueue(input);
+  }
+
+  private enqueue(input: RawRecord | readonly RawRecord[] | TensorData | TensorInput): Promise<Prediction | Prediction[]> {
+    let records: readonly RawRecord[];
+    let single: boolean;
+    const features = this.entry?.features;
+    if (features !== undefined && looksLikeTensor(input, features)) {
+      // Checked against the serving version; a batch answered by a version swapped in meanwhile is checked by its pipeline.
+      const tensor = this.tensor;
+      try {
+        if (!tensor) throw tensorRefused(features, input, this.name);
+        ({ records, single } = tensorRecords(input as TensorData | TensorInput, tensor.input, tensor.shape));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (records.length === 0) return Promise.resolve([]);
+    } else {
+      single = !Array.isArray(input);
+      records = single ? [input as RawRecord] : (input as readonly RawRecord[]);
+    }
     return this.batcher.add({ records, single });
   }
 
