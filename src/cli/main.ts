@@ -67,6 +67,14 @@ const auditOption = (values: Values) => {
 const BY = `  --by name           who signs off, for the manifest's audit log (default $USER)`;
 const NAMES = `Names, versions, channels and key ids: 1–64 ASCII letters, digits, ".", "_" or "-", starting with a letter or digit (${SAFE_NAME.source}).`;
 
+/** What every command that writes a new manifest takes: its signature, expiry and who approved it. */
+const RELEASE_OPTIONS = {
+  sign: { type: 'string' },
+  unsigned: { type: 'boolean' },
+  expires: { type: 'string' },
+  by: { type: 'string' },
+} as const;
+
 const COMMANDS: Readonly<Record<string, Command>> = {
   init: {
     summary: 'write a starter edgewatch.json from the model’s signature',
@@ -146,11 +154,8 @@ ${NAMES}`,
       version: { type: 'string' },
       channel: { type: 'string' },
       percent: { type: 'string' },
-      sign: { type: 'string' },
-      unsigned: { type: 'boolean' },
-      expires: { type: 'string' },
+      ...RELEASE_OPTIONS,
       model: { type: 'string' },
-      by: { type: 'string' },
     },
     async run(values, [modelDir], out) {
       const percentText = str(values.percent);
@@ -194,10 +199,7 @@ ${BY}`,
       name: { type: 'string' },
       to: { type: 'string' },
       channel: { type: 'string' },
-      sign: { type: 'string' },
-      unsigned: { type: 'boolean' },
-      expires: { type: 'string' },
-      by: { type: 'string' },
+      ...RELEASE_OPTIONS,
     },
     async run(values, [registry], out) {
       const sign = str(values.sign);
@@ -257,10 +259,7 @@ ${NAMES}`,
       seed: { type: 'string' },
       'holdout-from': { type: 'string' },
       label: { type: 'string' },
-      sign: { type: 'string' },
-      unsigned: { type: 'boolean' },
-      expires: { type: 'string' },
-      by: { type: 'string' },
+      ...RELEASE_OPTIONS,
     },
     async run(values, _positionals, out) {
       const seed = str(values.seed);
@@ -319,10 +318,7 @@ ${BY}`,
       version: { type: 'string' },
       channel: { type: 'string' },
       percent: { type: 'string' },
-      sign: { type: 'string' },
-      unsigned: { type: 'boolean' },
-      expires: { type: 'string' },
-      by: { type: 'string' },
+      ...RELEASE_OPTIONS,
     },
     async run(values, [registry], out) {
       const sign = str(values.sign);

@@ -9,3 +9,13 @@ export async function rejection(promise: Promise<unknown>): Promise<EdgewatchErr
   }
   throw new Error('expected a rejection');
 }
+
+/** The error `fn` throws (to inspect its code and details); throws if it returns. */
+export function errorOf(fn: () => unknown): EdgewatchError {
+  try {
+    fn();
+  } catch (error) {
+    return error as EdgewatchError;
+  }
+  throw new Error('expected a throw');
+}

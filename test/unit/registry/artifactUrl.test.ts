@@ -1,21 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { EdgewatchError } from '../../../src/errors.ts';
+import { errorOf } from '../../support/rejection.ts';
 import { artifactUrl } from '../../../src/registry/artifactUrl.ts';
 import { resolveVersion } from '../../../src/registry/resolveVersion.ts';
 import { validateManifest } from '../../../src/registry/validateManifest.ts';
 
 const bundled = JSON.parse(readFileSync(new URL('../../../public/registry/manifest.json', import.meta.url), 'utf8'));
 const manifestUrl = 'https://app.example/registry/manifest.json';
-
-function errorOf(fn: () => unknown): EdgewatchError {
-  try {
-    fn();
-  } catch (error) {
-    return error as EdgewatchError;
-  }
-  throw new Error('expected a throw');
-}
 
 describe('artifact origin policy', () => {
   it('paths inside the registry base resolve, `..` that stays inside included', () => {

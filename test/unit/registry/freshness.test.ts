@@ -1,21 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { EdgewatchError } from '../../../src/errors.ts';
+import { errorOf } from '../../support/rejection.ts';
 import { checkFreshness, isExpired, keySetId, nextSequence, parseDateTime, withFreshness } from '../../../src/registry/freshness.ts';
 import type { RegistryManifest } from '../../../src/registry/Manifest.ts';
 import { generateSigningKey, signManifest, verifyManifest } from '../../../src/registry/signature.ts';
 import { validateManifest } from '../../../src/registry/validateManifest.ts';
 
 const bundled: RegistryManifest = JSON.parse(readFileSync(new URL('../../../public/registry/manifest.json', import.meta.url), 'utf8'));
-
-function errorOf(fn: () => unknown): EdgewatchError {
-  try {
-    fn();
-  } catch (error) {
-    return error as EdgewatchError;
-  }
-  throw new Error('expected a throw');
-}
 
 describe('publishing helpers', () => {
   it('nextSequence: one above the manifest’s own, 1 for a manifest without one', () => {

@@ -1,20 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { errorOf } from '../../support/rejection.ts';
 import { EdgewatchError } from '../../../src/errors.ts';
 import { resolveVersion } from '../../../src/registry/resolveVersion.ts';
 import { validateManifest } from '../../../src/registry/validateManifest.ts';
 
 const bundled = JSON.parse(readFileSync(new URL('../../../public/registry/manifest.json', import.meta.url), 'utf8'));
 const clone = () => structuredClone(bundled);
-
-function errorOf(fn: () => unknown): EdgewatchError {
-  try {
-    fn();
-  } catch (error) {
-    return error as EdgewatchError;
-  }
-  throw new Error('expected a throw');
-}
 
 describe('manifest validation', () => {
   it('accepts the bundled registry', () => {
