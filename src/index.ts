@@ -34,6 +34,7 @@ export {
   ModelFormat,
   type Approval,
   type Artifact,
+  type AuditEntry,
   type GoldenVector,
   type ManifestSignature,
   type ModelEntry,
