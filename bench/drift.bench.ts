@@ -5,15 +5,15 @@
  * bench/results/drift.json and bench/results/drift.md. The ≤ 5 % bound is asserted by
  * test/unit/monitor/detectors.test.ts on its own seeded streams.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mulberry32 } from '../src/demo/random.ts';
 import { ConceptDrift } from '../src/monitor/detectors/ConceptDrift.ts';
 import { chiSquareTest } from '../src/monitor/drift/chiSquareTest.ts';
 import { detectDrift, DriftVerdict } from '../src/monitor/drift/detectDrift.ts';
-import { DriftKind } from '../src/monitor/drift/DriftStatistic.ts';
 import { categoryCounts } from '../src/monitor/drift/histogram.ts';
+import { realColumns } from '../test/support/realColumns.ts';
 import { changedStreams, type ErrorStream, stableStreams } from './driftStreams.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -87,22 +87,7 @@ for (const kind of ['classification', 'regression'] as const) {
 }
 
 // ---------------------------------------------------------------- categorical: random halves of one period
-const data = (file: string) => join(root, 'node_modules', 'vega-datasets', 'data', file);
-const penguins = JSON.parse(readFileSync(data('penguins.json'), 'utf8')) as Record<string, string | number | null>[];
-const cars = JSON.parse(readFileSync(data('cars.json'), 'utf8')) as Record<string, string | number | null>[];
-const seattle = readFileSync(data('seattle-weather.csv'), 'utf8')
-  .trim()
-  .split('\n')
-  .slice(1)
-  .map((l) => l.split(','));
-const columns: [string, DriftKind, (string | number | null)[]][] = [
-  ['penguins Species', DriftKind.CATEGORICAL, penguins.map((r) => r.Species)],
-  ['penguins Island', DriftKind.CATEGORICAL, penguins.map((r) => r.Island)],
-  ['penguins Sex (with null and ".")', DriftKind.CATEGORICAL, penguins.map((r) => r.Sex)],
-  ['cars Cylinders (numeric, 5 values)', DriftKind.NUMERIC, cars.map((r) => r.Cylinders)],
-  ['cars Origin', DriftKind.CATEGORICAL, cars.map((r) => r.Origin)],
-  ['seattle weather', DriftKind.CATEGORICAL, seattle.map((r) => r[5])],
-];
+const columns = realColumns;
 const HALVES = 200;
 const halves = columns.map(([name, kind, values]) => {
   let twoSample = 0;

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../../src/demo/random.ts';
 import { chiSquareContingency } from '../../../src/monitor/drift/chiSquareContingency.ts';
@@ -9,16 +8,8 @@ import { DriftKind } from '../../../src/monitor/drift/DriftStatistic.ts';
 import { categoryCounts } from '../../../src/monitor/drift/histogram.ts';
 import { driftStatistics } from '../../../src/monitor/drift/registry.ts';
 import { fisherExactPValue, twoProportionTest, twoProportionZTest } from '../../../src/monitor/drift/twoProportionTest.ts';
+import { penguins, realColumns } from '../../support/realColumns.ts';
 import { expectInputInvalid, fixture, num, relativeError } from './scipyFixture.ts';
-
-const data = (file: string) => new URL(`../../../node_modules/vega-datasets/data/${file}`, import.meta.url);
-const penguins = JSON.parse(readFileSync(data('penguins.json'), 'utf8')) as Record<string, string | number | null>[];
-const cars = JSON.parse(readFileSync(data('cars.json'), 'utf8')) as Record<string, string | number | null>[];
-const seattle = readFileSync(data('seattle-weather.csv'), 'utf8')
-  .trim()
-  .split('\n')
-  .slice(1)
-  .map((line) => line.split(','));
 
 describe('chiSquareContingency vs scipy.stats.chi2_contingency(correction=False)', () => {
   it(`agrees to 1e-9 relative on ${fixture.chiSquareContingency.length} cases, unseen categories included`, () => {
@@ -74,15 +65,7 @@ function shuffled<T>(values: readonly T[], seed: number): T[] {
 }
 
 describe('categorical drift on random halves of one period (real data) false-alarms at the nominal rate', () => {
-  const columns: [string, DriftKind, (string | number | null)[]][] = [
-    ['penguins Species', DriftKind.CATEGORICAL, penguins.map((r) => r.Species)],
-    ['penguins Island', DriftKind.CATEGORICAL, penguins.map((r) => r.Island)],
-    // MALE / FEMALE / null ×10 / "." ×1: the "." lands in one half only
-    ['penguins Sex', DriftKind.CATEGORICAL, penguins.map((r) => r.Sex)],
-    ['cars Cylinders', DriftKind.NUMERIC, cars.map((r) => r.Cylinders)],
-    ['cars Origin', DriftKind.CATEGORICAL, cars.map((r) => r.Origin)],
-    ['seattle weather', DriftKind.CATEGORICAL, seattle.map((r) => r[5])],
-  ];
+  const columns = realColumns;
   const SEEDS = 40;
 
   it(`over ${SEEDS} seeded splits of each of ${columns.length} columns: ≤ 5 % (goodness of fit against the reference proportions: far more)`, () => {
