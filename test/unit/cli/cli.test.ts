@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../../src/cli/main.ts';
+import { run } from './cliHarness.ts';
 import type { RegistryManifest } from '../../../src/registry/Manifest.ts';
 import { verifyManifest } from '../../../src/registry/signature.ts';
 
@@ -17,17 +17,6 @@ function modelDir(): string {
   const { format: _f, modelPath: _m, artifacts: _a, ...metadata } = v1;
   writeFileSync(join(dir, 'edgewatch.json'), JSON.stringify(metadata));
   return dir;
-}
-
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(
-    argv,
-    (l) => out.push(l),
-    (l) => err.push(l),
-  );
-  return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
 describe('edgewatch CLI', () => {
