@@ -184,7 +184,8 @@ export class ManifestSource {
       .then(async (db) => {
         const tx = db.transaction('manifests', 'readwrite');
         const before = await tx.store.get(url);
-        const sequences = { ...before?.sequences, [this.keySet]: Math.max(sequence, before?.sequences?.[this.keySet] ?? 0) };
+        // A stored floor that is not an integer (storage is hostile until checked) counts as none, never as NaN.
+        const sequences = { ...before?.sequences, [this.keySet]: Math.max(sequence, this.highestSeen(before)) };
         // Another tab may have stored a newer release meanwhile: the floor rises, the newer copy stays.
         const storedSequence = (before?.manifest as { sequence?: unknown } | null | undefined)?.sequence;
         const newer = before !== undefined && typeof storedSequence === 'number' && storedSequence > sequence;

@@ -53,6 +53,36 @@ try {
   check('the service worker is active', controlled);
   check('no uncaught page errors', errors.length === 0, errors.join('; '));
   await page.screenshot({ path: process.env.E2E_SCREENSHOT ?? '/tmp/edgewatch-demo.png', fullPage: true });
+
+  // A strict CSP on every response (page, worker, wasm): no inline or eval'd script anywhere, wasm allowed.
+  const csp = "script-src 'self' 'wasm-unsafe-eval'";
+  const strict = await browser.newContext({ serviceWorkers: 'block' });
+  await strict.route('**/*', async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': csp } });
+  });
+  const cspPage = await strict.newPage();
+  await cspPage.addInitScript(() => {
+    window.__violations = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  const cspErrors = [];
+  cspPage.on('pageerror', (error) => cspErrors.push(String(error)));
+  await cspPage.goto(`http://127.0.0.1:${port}/`);
+  await cspPage.waitForSelector('edge-model[status="ready"]', { timeout: 60_000 });
+  await cspPage.click('button[type=submit]');
+  await cspPage.waitForFunction(() => document.querySelector('edge-model')?.shadowRoot?.querySelectorAll('[part=prediction] .row').length === 5, null, {
+    timeout: 30_000,
+  });
+  const violations = await cspPage.evaluate(() => window.__violations);
+  // wasm, not a fallback: 'wasm-unsafe-eval' is what lets the worker compile the TF.js wasm binary.
+  const cspBackend = await cspPage.evaluate(() => document.querySelector('edge-model')?.backend);
+  check(
+    `under ${csp} the model loads and predicts on wasm, with no violation`,
+    cspBackend === 'wasm' && violations.length === 0 && cspErrors.length === 0,
+    [`backend ${cspBackend}`, ...violations, ...cspErrors].join('; '),
+  );
+  await strict.close();
   await browser.close();
 } catch (error) {
   check('e2e run', false, String(error));
