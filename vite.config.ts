@@ -23,7 +23,8 @@ export default defineConfig({
   preview: { host: '127.0.0.1', port: 4173, strictPort: true },
   plugins: [
     VitePWA({
-      registerType: 'autoUpdate',
+      // A new service worker waits for the user ("A new version of the app is ready — Reload"), through workbox-window.
+      registerType: 'prompt',
       injectRegister: false,
       manifest: {
         name: 'Edgewatch weather demo',
@@ -34,9 +35,22 @@ export default defineConfig({
         icons: [],
       },
       workbox: {
-        globPatterns: ['**/*.{js,css,html,wasm,json,bin}'],
+        // The app shell. The registry is not part of it: its manifest changes without a new build (a release
+        // promoted on the server), and its artifacts are kept, verified, by the runtime's own artifact cache.
+        globPatterns: ['**/*.{js,css,html,wasm,webmanifest}'],
+        globIgnores: ['registry/**'],
         // The tfjs worker chunk and the wasm binaries are several MiB each.
         maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
+        // The first install controls the page at once, so a first visit is ready for offline use.
+        clientsClaim: true,
+        runtimeCaching: [
+          {
+            // Fresh when online (a promoted release is seen on the next check), the last one offline.
+            urlPattern: ({ url, sameOrigin }) => sameOrigin && url.pathname.endsWith('/registry/manifest.json'),
+            handler: 'NetworkFirst',
+            options: { cacheName: 'edgewatch-registry-manifest', networkTimeoutSeconds: 5 },
+          },
+        ],
       },
     }),
   ],

@@ -111,7 +111,7 @@ export class EdgeDriftReport extends LitElement {
     rect.current { fill: var(--edge-report-current, #0b5cad); }
     line.axis { stroke: var(--edge-report-border, #d0d7de); }
     .share { display: inline-block; height: 0.7em; background: var(--edge-report-current, #0b5cad); vertical-align: middle; }
-    .share.base { background: var(--edge-report-baseline, #57606a); }
+    .share.base { background: none; box-shadow: inset 0 0 0 1px var(--edge-report-baseline, #57606a); }
     [part~='actions'] { display: flex; gap: 0.5em; flex-wrap: wrap; }
     button {
       font: inherit; padding: 0.3em 0.8em; border-radius: 4px; border: 1px solid var(--edge-report-accent, #0b5cad);
@@ -120,6 +120,15 @@ export class EdgeDriftReport extends LitElement {
     button:disabled { background: #f6f8fa; color: #444; border-color: #8c959f; cursor: not-allowed; }
     button:focus-visible { outline: 2px solid #1f2328; outline-offset: 2px; }
     [part~='error'] { color: var(--edge-report-drift, #b3261e); }
+    /* Classes and quality side by side where the report is wide enough: the whole report reads at a glance. */
+    [part~='report'] { container-type: inline-size; }
+    .pair { display: grid; grid-template-columns: minmax(0, 1fr); column-gap: 1.5em; }
+    @container (min-width: 44em) { .pair { grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); } }
+    .legend { font-weight: normal; color: #444; font-size: 0.9em; margin-inline-start: 0.6em; }
+    .key { display: inline-block; width: 0.8em; height: 0.8em; vertical-align: -0.05em; margin-inline-end: 0.25em; }
+    .key.base { border: 1px solid var(--edge-report-baseline, #57606a); }
+    .key.now { background: var(--edge-report-current, #0b5cad); margin-inline-start: 0.6em; }
+    .shares { display: grid; gap: 2px; justify-items: start; }
     .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
   `;
 
@@ -312,13 +321,13 @@ export class EdgeDriftReport extends LitElement {
     }
     const drifted = report.drift;
     return html`<p part="verdict" class=${drifted ? 'drift' : ''} role="status">${overallVerdict(report, summary.predictions, lookBack, this.minSampleSize)}.</p>
-      ${meta} ${this.renderFeatures(report.features, lookBack)} ${report.prediction.kind === 'classification' ? this.renderClasses(report.prediction.classes) : nothing}
-      ${this.renderQuality(report)}`;
+      ${meta} ${this.renderFeatures(report.features, lookBack)}
+      <div class="pair">${report.prediction.kind === 'classification' ? this.renderClasses(report.prediction.classes) : nothing} ${this.renderQuality(report)}</div>`;
   }
 
   private renderFeatures(features: readonly QuantityDrift[], look: LookBack) {
     return html`<table part="features">
-      <caption>Features against the training baseline</caption>
+      <caption>Features against the training baseline <span class="legend" aria-hidden="true"><span class="key base"></span>training baseline<span class="key now"></span>${look.words}</span></caption>
       <thead><tr><th scope="col">Feature</th><th scope="col">Statistic</th><th scope="col">Value</th><th scope="col">Threshold</th><th scope="col">Verdict</th><th scope="col">Baseline vs now</th></tr></thead>
       <tbody>
         ${features.map((row) => {
@@ -360,7 +369,7 @@ export class EdgeDriftReport extends LitElement {
             <th scope="row">${name}</th>
             <td class="num">${percent(now)} (${classes.counts[i]})</td>
             <td class="num">${percent(then)}</td>
-            <td aria-hidden="true"><span class="share" style="width:${(now * 8).toFixed(2)}em"></span><br /><span class="share base" style="width:${(then * 8).toFixed(2)}em"></span></td>
+            <td aria-hidden="true"><span class="shares"><span class="share" style="width:${(now * 8).toFixed(2)}em"></span><span class="share base" style="width:${(then * 8).toFixed(2)}em"></span></span></td>
           </tr>`;
         })}
       </tbody>

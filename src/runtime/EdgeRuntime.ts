@@ -97,7 +97,8 @@ export class EdgeRuntime extends EventTarget {
 
   /**
    * The manifest in force: fetched (conditionally) on first use, or the last good one from IndexedDB when
-   * the registry is unreachable, malformed or wrongly signed. Later checks happen in `checkForUpdates()`.
+   * the registry is unreachable, malformed or wrongly signed. Later checks happen in `checkForUpdates()`;
+   * once one has, this is the manifest that check left in force (a version published since is in it).
    */
   manifest(): Promise<ManifestState> {
     this.firstManifest ??= this.manifests.refresh().then(
@@ -111,7 +112,7 @@ export class EdgeRuntime extends EventTarget {
         throw error;
       },
     );
-    return this.firstManifest;
+    return this.firstManifest.then((first) => this.manifests.state ?? first);
   }
 
   /** Rolls model `name` back to the version it served before (marking the current one bad here); see {@link ModelHandle.rollback}. */

@@ -64,6 +64,8 @@ describe('updates: verified download, progress, activation', () => {
     expect(progress.at(-1)).toMatchObject({ name: 'weather', version: '2', loadedBytes: total, totalBytes: total });
     expect(activated).toMatchObject([{ name: 'weather', version: '2', previous: '1' }]);
     await expect(model.predict(day)).resolves.toMatchObject({ version: '2' });
+    // `manifest()` is the manifest that check left in force, not the first one read.
+    expect((await rt.manifest()).manifest.models.weather.channels.stable).toBe('2');
     // Unchanged manifest: a conditional request answered 304, nothing downloaded.
     await commands.registryLog(registry.id, true);
     await rt.checkForUpdates();

@@ -1,25 +1,71 @@
 #!/usr/bin/env node
 /**
- * End-to-end check of `npm start`'s product: serves the built demo (vite preview), drives it in headless
- * Chromium with Playwright, predicts one day and replays 2014. Run after `vite build`:
- *   node test/e2e/demo.e2e.mjs     (uses CHROMIUM_PATH or /usr/bin/chromium)
+ * End-to-end check of `npm start`'s product against the production build, in headless Chromium through
+ * Playwright: first visit → predict (and inline form errors) → replay 2014–2015 with labels → a drift
+ * verdict in the report → offline → reload → predict with no request reaching the server → v2 promoted
+ * on the server meanwhile (`edgewatch promote`, as a release engineer would) → back online → the update
+ * is picked up with a download <progress> → v2 answers → a new service worker waits and the banner
+ * reloads into it. Then the built page under a strict CSP. Screenshots go to docs/screenshots/.
+ *
+ *   npm run test:e2e         (builds first; or, after `vite build`: node test/e2e/demo.e2e.mjs)
+ *
+ * Uses CHROMIUM_PATH or /usr/bin/chromium. The build is copied to a temporary folder, which vite preview
+ * serves and the test changes (the promoted manifest, a changed sw.js); dist-demo/ is left as built.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer, request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium } from 'playwright';
 
-const port = 4399;
-const server = spawn('node_modules/.bin/vite', ['preview', '--port', String(port), '--strictPort'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const SCREENSHOTS = process.env.E2E_SCREENSHOTS ?? 'docs/screenshots';
+const served = mkdtempSync(join(tmpdir(), 'edgewatch-e2e-'));
+cpSync('dist-demo', served, { recursive: true });
+
 let failed = 0;
 let passed = 0;
 const check = (label, ok, extra = '') => {
   console.log(`${ok ? 'ok  ' : 'FAIL'} ${label}${extra ? ` — ${extra}` : ''}`);
   ok ? passed++ : failed++;
 };
+
+/** A free port on 127.0.0.1 (asked of the OS, then released for vite preview). */
+const freePort = () =>
+  new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+
+const previewPort = await freePort();
+const server = spawn('node_modules/.bin/vite', ['preview', '--outDir', served, '--port', String(previewPort), '--strictPort'], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+
+// Every request that reaches the server, by phase: the page is served through this logging proxy.
+let phase = 'online';
+const serverLog = [];
+const proxy = createServer((req, res) => {
+  serverLog.push({ phase, method: req.method, url: req.url });
+  const upstream = httpRequest({ host: '127.0.0.1', port: previewPort, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+    res.writeHead(answer.statusCode ?? 502, answer.headers);
+    answer.pipe(res);
+  });
+  upstream.on('error', () => res.writeHead(502).end());
+  req.pipe(upstream);
+});
+await new Promise((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+const origin = `http://127.0.0.1:${proxy.address().port}`;
+
+const shadowText = ([selector, inner]) => document.querySelector(selector)?.shadowRoot?.querySelector(inner)?.textContent?.trim() ?? '';
+
 try {
   await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('vite preview did not start')), 20_000);
     server.stdout.on('data', (chunk) => {
-      if (String(chunk).includes(String(port))) {
+      if (String(chunk).includes(String(previewPort))) {
         clearTimeout(timer);
         resolve();
       }
@@ -29,30 +75,212 @@ try {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update'],
   });
-  const page = await browser.newPage();
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  // What the browser asked for, and who answered: the service worker, the network, or nobody.
+  const browserLog = [];
+  context.on('requestfinished', async (request) => {
+    const response = await request.response().catch(() => null);
+    browserLog.push({
+      phase,
+      url: request.url(),
+      byServiceWorker: Boolean(response?.fromServiceWorker()),
+      fromSw: Boolean(request.serviceWorker()),
+      failed: false,
+    });
+  });
+  context.on('requestfailed', (request) =>
+    browserLog.push({ phase, url: request.url(), byServiceWorker: false, fromSw: Boolean(request.serviceWorker()), failed: true }),
+  );
+  const page = await context.newPage();
   const errors = [];
+  const dialogs = [];
   page.on('pageerror', (error) => errors.push(String(error)));
-  await page.goto(`http://127.0.0.1:${port}/`);
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+
+  // ── First visit ──
+  await page.goto(`${origin}/`);
   await page.waitForSelector('edge-model[status="ready"]', { timeout: 60_000 });
   check('the model loads and <edge-model> reports ready', true);
-  await page.click('button[type=submit]');
+  const controlled = await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    for (let i = 0; i < 100 && !navigator.serviceWorker.controller; i++) await new Promise((r) => setTimeout(r, 100));
+    return Boolean(navigator.serviceWorker.controller);
+  });
+  check('the service worker is active and controls the first visit', controlled);
+
+  // ── One day ──
+  await page.click('#day button[type=submit]');
   await page.waitForFunction(() => document.querySelector('edge-model')?.shadowRoot?.querySelectorAll('[part=prediction] .row').length === 5, null, {
     timeout: 30_000,
   });
-  const best = await page.evaluate(() => document.querySelector('edge-model')?.shadowRoot?.querySelector('.best span')?.textContent);
-  check('Predict shows five class bars and a best label', ['drizzle', 'fog', 'rain', 'snow', 'sun'].includes(best ?? ''), `best: ${best}`);
+  const best = await page.evaluate(shadowText, ['edge-model', '.best span']);
+  const dayResult = await page.textContent('#day-result');
+  check(
+    'Predict shows five class bars, a best label and who answered',
+    ['drizzle', 'fog', 'rain', 'snow', 'sun'].includes(best) && dayResult.includes(`: ${best}`) && /answered by v1/.test(dayResult),
+    dayResult,
+  );
+
+  // Bad input: the message sits next to the field, the field is marked, nothing pops up.
+  await page.fill('input[name=precipitation]', '-4');
+  await page.click('#day button[type=submit]');
+  await page.waitForFunction(() => document.querySelector('#precipitation-error')?.textContent !== '', null, { timeout: 10_000 });
+  const rangeError = await page.textContent('#precipitation-error');
+  const marked = await page.getAttribute('input[name=precipitation]', 'aria-invalid');
+  await page.fill('input[name=precipitation]', '3.3');
+  await page.fill('input[name=temp_max]', '');
+  await page.click('#day button[type=submit]');
+  const requiredError = await page.textContent('#temp_max-error');
+  await page.fill('input[name=temp_max]', '12.8');
+  check(
+    'bad input is reported inline beside its field (library range check and the browser’s own), no dialog',
+    /INPUT_INVALID/.test(rangeError) && marked === 'true' && requiredError.length > 0 && dialogs.length === 0,
+    `precipitation: ${rangeError} | temp_max: ${requiredError}`,
+  );
+
+  // ── Replay 2014–2015 at the fastest speed, labels as feedback ──
+  await page.selectOption('#speed', '400');
   await page.click('#replay');
-  await page.waitForFunction(() => /accuracy/.test(document.querySelector('#replay-status')?.textContent ?? ''), null, { timeout: 60_000 });
-  const status = await page.textContent('#replay-status');
-  const accuracy = Number(/accuracy ([\d.]+)%/.exec(status ?? '')?.[1]);
-  check('replaying 2014 gives a confusion table and a sane accuracy', accuracy > 60, status ?? '');
-  const controlled = await page.evaluate(async () => {
-    const registration = await navigator.serviceWorker?.ready;
-    return Boolean(registration?.active);
+  const seenDays = new Set();
+  for (let i = 0; i < 600; i++) {
+    const state = await page.evaluate(() => ({
+      day: document.querySelector('#replay-day')?.textContent,
+      status: document.querySelector('#replay-status')?.textContent,
+    }));
+    seenDays.add(state.day);
+    if (/^Replayed/.test(state.status ?? '')) break;
+    await page.waitForTimeout(100);
+  }
+  const replayStatus = await page.textContent('#replay-status');
+  const total = await page.evaluate(() => document.querySelector('#replay-progress').value);
+  const accuracy = Number(/accuracy ([\d.]+) %/.exec(replayStatus ?? '')?.[1]);
+  check(
+    'the replay streams all 730 days with progress on the way and a sane accuracy',
+    total === 730 && seenDays.size > 3 && accuracy > 60 && accuracy < 100,
+    `${replayStatus} (${seenDays.size} progress states seen)`,
+  );
+  check(
+    'the replay leaves the one-day result alone',
+    (await page.textContent('#day-result')) === dayResult && (await page.evaluate(shadowText, ['edge-model', '.best span'])) === best,
+  );
+
+  // ── The report after the replay ──
+  await page.waitForFunction(() => document.querySelector('edge-drift-report')?.getAttribute('status') === 'ready', null, { timeout: 30_000 });
+  await page.evaluate(() => document.querySelector('edge-drift-report').refresh());
+  const verdict = await page.evaluate(shadowText, ['edge-drift-report', '[part~=verdict]']);
+  const driftedRows = await page.evaluate(() =>
+    [...(document.querySelector('edge-drift-report')?.shadowRoot?.querySelectorAll('tr[data-verdict=drift]') ?? [])].map((tr) => tr.dataset.feature),
+  );
+  const quality = await page.evaluate(shadowText, ['edge-drift-report', '[part~=quality] caption']);
+  check('the report gives a drift verdict in words, the drifted rows marked', /features? drifted/.test(verdict) && driftedRows.length > 0, verdict);
+  check('the report shows quality on the 730 labels the replay sent', /^Quality on 730 labelled predictions/.test(quality), quality);
+
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: join(SCREENSHOTS, 'demo.png') });
+  await page.locator('edge-drift-report').screenshot({ path: join(SCREENSHOTS, 'drift-report.png') });
+
+  // ── Offline: reload, predict; count what reaches the server ──
+  await context.setOffline(true);
+  phase = 'offline';
+  await page.reload();
+  await page.waitForSelector('edge-model[status="offline"]', { timeout: 60_000 });
+  await page.click('#day button[type=submit]');
+  await page.waitForFunction(() => /answered by/.test(document.querySelector('#day-result')?.textContent ?? ''), null, { timeout: 30_000 });
+  const offlineResult = await page.textContent('#day-result');
+  const atServer = serverLog.filter((r) => r.phase === 'offline');
+  const offlinePage = browserLog.filter((r) => r.phase === 'offline' && !r.fromSw);
+  const bySw = offlinePage.filter((r) => r.byServiceWorker);
+  const notBySw = offlinePage.filter((r) => !r.byServiceWorker);
+  const swAttempts = browserLog.filter((r) => r.phase === 'offline' && r.fromSw);
+  check(
+    'offline, the reloaded page predicts with zero requests reaching the server; every page request answered by the service worker',
+    /answered by v1/.test(offlineResult) && atServer.length === 0 && notBySw.length === 0 && bySw.length > 0,
+    `${offlineResult}; server saw ${atServer.length}; page/worker requests ${offlinePage.length} (${bySw.length} by the service worker, ${notBySw.length} not: ${notBySw
+      .map((r) => r.url)
+      .join(' ')}); the service worker's own network attempts (failed, offline): ${swAttempts.length}`,
+  );
+
+  // ── Meanwhile the release engineer promotes v2 to stable on the server ──
+  const manifestPath = join(served, 'registry', 'manifest.json');
+  const before = JSON.parse(readFileSync(manifestPath, 'utf8')).models.weather;
+  const candidate = Object.keys(before.versions)
+    .filter((v) => v !== String(before.channels.stable))
+    .sort((a, b) => Number(b) - Number(a))[0];
+  execFileSync('node', ['src/cli/bin.mjs', 'promote', join(served, 'registry'), '--name', 'weather', '--version', candidate, '--channel', 'stable'], {
+    stdio: 'inherit',
   });
-  check('the service worker is active', controlled);
-  check('no uncaught page errors', errors.length === 0, errors.join('; '));
-  await page.screenshot({ path: process.env.E2E_SCREENSHOT ?? '/tmp/edgewatch-demo.png', fullPage: true });
+  await page.evaluate(() => {
+    window.__events = [];
+    window.__progress = [];
+    const model = document.querySelector('edge-model');
+    for (const type of ['update-available', 'download-progress', 'activated', 'error'])
+      model.addEventListener(type, (e) => window.__events.push({ type, detail: { ...e.detail, error: e.detail.error?.code } }));
+    const status = document.querySelector('edge-model-status');
+    new MutationObserver(() => {
+      const bar = status.shadowRoot.querySelector('progress');
+      if (bar) window.__progress.push({ max: bar.max, value: bar.value, text: bar.closest('label')?.textContent?.trim() });
+    }).observe(status.shadowRoot, { subtree: true, childList: true, attributes: true, characterData: true });
+  });
+
+  // ── Back online: the runtime checks on `online`, downloads v2 with progress, swaps ──
+  phase = 'back-online';
+  await context.setOffline(false);
+  await page.waitForFunction((v) => document.querySelector('edge-model')?.version === v, candidate, { timeout: 60_000 });
+  const events = await page.evaluate(() => window.__events);
+  const progressSeen = await page.evaluate(() => window.__progress);
+  const offered = events.find((e) => e.type === 'update-available');
+  const progressEvents = events.filter((e) => e.type === 'download-progress');
+  const lastProgress = progressEvents.at(-1)?.detail;
+  const activated = events.find((e) => e.type === 'activated');
+  check(
+    `back online, v${candidate} is offered, downloads with progress in bytes and activates`,
+    offered?.detail.to === candidate &&
+      lastProgress?.loadedBytes === lastProgress?.totalBytes &&
+      lastProgress?.totalBytes > 0 &&
+      progressSeen.length > 0 &&
+      activated?.detail.version === candidate &&
+      activated?.detail.previous === '1',
+    `${events.map((e) => e.type).join(' → ')}; <progress> seen: ${progressSeen.at(-1)?.text ?? 'never'}`,
+  );
+  await page.click('#day button[type=submit]');
+  await page.waitForFunction((v) => new RegExp(`answered by v${v}`).test(document.querySelector('#day-result')?.textContent ?? ''), candidate, {
+    timeout: 30_000,
+  });
+  const updateText = await page.evaluate(shadowText, ['edge-model-status', '[part~=update]']);
+  check(`v${candidate} answers the next prediction; the status panel says what happened`, new RegExp(`v1 to v${candidate}`).test(updateText), updateText);
+
+  // The new version on the same 730 days: its own report (windows are per version).
+  await page.click('#replay');
+  await page.waitForFunction(() => /^Replayed/.test(document.querySelector('#replay-status')?.textContent ?? ''), null, { timeout: 120_000 });
+  await page.evaluate(() => document.querySelector('edge-drift-report').refresh());
+  const v2Meta = await page.evaluate(shadowText, ['edge-drift-report', '[part~=meta]']);
+  const v2Verdict = await page.evaluate(shadowText, ['edge-drift-report', '[part~=verdict]']);
+  const v2Status = await page.textContent('#replay-status');
+  check(`after the update the report is v${candidate}'s`, v2Meta.startsWith(`v${candidate} ·`), `${v2Verdict} | ${v2Meta} | ${v2Status}`);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: join(SCREENSHOTS, 'demo-after-update.png') });
+
+  // ── A new build of the app: its service worker waits, the banner reloads into it ──
+  appendFileSync(join(served, 'sw.js'), '\n// e2e: a new build\n');
+  await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r?.update()));
+  await page.waitForSelector('#sw-update:not([hidden])', { timeout: 30_000 });
+  const bannerText = await page.textContent('#sw-update');
+  await Promise.all([page.waitForEvent('load', { timeout: 30_000 }), page.click('#sw-reload')]);
+  await page.waitForSelector('edge-model[status="ready"]', { timeout: 60_000 });
+  const waitingAfter = await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => Boolean(r?.waiting)));
+  check(
+    'a waiting service worker shows the banner; Reload brings the page up under it',
+    /new version of the app is ready/.test(bannerText) && !waitingAfter,
+    bannerText.replace(/\s+/g, ' '),
+  );
+  check('no uncaught page errors, no dialogs', errors.length === 0 && dialogs.length === 0, [...errors, ...dialogs].join('; '));
+  for (const file of ['demo.png', 'drift-report.png', 'demo-after-update.png'])
+    console.log(`  screenshot ${join(SCREENSHOTS, file)}: ${(statSync(join(SCREENSHOTS, file)).size / 1024).toFixed(0)} kB`);
+  await context.close();
 
   // A strict CSP on every response (page, worker, wasm): no inline or eval'd script anywhere, wasm allowed.
   const csp = "script-src 'self' 'wasm-unsafe-eval'";
@@ -68,9 +296,9 @@ try {
   });
   const cspErrors = [];
   cspPage.on('pageerror', (error) => cspErrors.push(String(error)));
-  await cspPage.goto(`http://127.0.0.1:${port}/`);
+  await cspPage.goto(`${origin}/`);
   await cspPage.waitForSelector('edge-model[status="ready"]', { timeout: 60_000 });
-  await cspPage.click('button[type=submit]');
+  await cspPage.click('#day button[type=submit]');
   await cspPage.waitForFunction(() => document.querySelector('edge-model')?.shadowRoot?.querySelectorAll('[part=prediction] .row').length === 5, null, {
     timeout: 30_000,
   });
@@ -88,6 +316,8 @@ try {
   check('e2e run', false, String(error));
 } finally {
   server.kill();
+  proxy.close();
+  rmSync(served, { recursive: true, force: true });
 }
 console.log(`e2e: ${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
