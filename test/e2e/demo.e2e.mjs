@@ -287,9 +287,25 @@ try {
     timeout: 30_000,
   });
   const updateText = await page.evaluate(shadowText, ['edge-model-status', '[part~=update]']);
-  check(`v${candidate} answers the next prediction; the status panel says what happened`, new RegExp(`v1 to v${candidate}`).test(updateText), updateText);
+  const registrySummary = await page.textContent('#registry-summary');
+  check(
+    `v${candidate} answers the next prediction; the status panel says what happened; the registry panel shows the promoted manifest`,
+    new RegExp(`v1 to v${candidate}`).test(updateText) && registrySummary.includes(`stable → v${candidate}`),
+    `${updateText} | ${registrySummary}`,
+  );
 
-  // The new version on the same 730 days: its own report (windows are per version).
+  // The new version on the same 730 days: its own report (windows are per version). At 100 days/s, with a
+  // pause on the way: the days stop coming until Resume.
+  await page.selectOption('#speed', '100');
+  await page.click('#replay');
+  await page.waitForFunction(() => Number(document.querySelector('#replay-progress').value) >= 100, null, { timeout: 60_000 });
+  await page.click('#pause');
+  await page.waitForFunction(() => /^Paused at/.test(document.querySelector('#replay-status')?.textContent ?? ''), null, { timeout: 10_000 });
+  const pausedAt = await page.evaluate(() => document.querySelector('#replay-progress').value);
+  await page.waitForTimeout(1000);
+  const stillAt = await page.evaluate(() => document.querySelector('#replay-progress').value);
+  const resumeLabel = await page.textContent('#replay');
+  check('Pause stops the days; the button offers Resume', pausedAt === stillAt && pausedAt < 730 && resumeLabel === 'Resume', `paused at day ${pausedAt}`);
   await page.click('#replay');
   await page.waitForFunction(() => /^Replayed/.test(document.querySelector('#replay-status')?.textContent ?? ''), null, { timeout: 120_000 });
   await page.evaluate(() => document.querySelector('edge-drift-report').refresh());
