@@ -329,6 +329,23 @@ try {
     /new version of the app is ready/.test(bannerText) && !waitingAfter,
     bannerText.replace(/\s+/g, ' '),
   );
+
+  // Stop ends a replay: the button offers Start (a new replay from the first day), not Resume.
+  await page.selectOption('#speed', '5');
+  await page.click('#replay');
+  await page.waitForFunction(() => Number(document.querySelector('#replay-progress').value) >= 2, null, { timeout: 30_000 });
+  await page.click('#stop');
+  await page.waitForFunction(() => /^Stopped after/.test(document.querySelector('#replay-status')?.textContent ?? ''), null, { timeout: 10_000 });
+  const stopped = await page.evaluate(() => ({
+    status: document.querySelector('#replay-status').textContent,
+    start: document.querySelector('#replay').textContent,
+    stopDisabled: document.querySelector('#stop').disabled,
+  }));
+  check(
+    'Stop ends the replay; the button offers Start again, not Resume',
+    stopped.start === 'Start' && stopped.stopDisabled && /of 730 days/.test(stopped.status),
+    stopped.status,
+  );
   check('no uncaught page errors, no dialogs', errors.length === 0 && dialogs.length === 0, [...errors, ...dialogs].join('; '));
   for (const file of ['demo.png', 'drift-report.png', 'status-after-update.png', 'drift-report-v2.png'])
     console.log(`  screenshot ${join(SCREENSHOTS, file)}: ${(statSync(join(SCREENSHOTS, file)).size / 1024).toFixed(0)} kB`);
