@@ -129,6 +129,8 @@ export class EdgeDriftReport extends LitElement {
     .key.base { border: 1px solid var(--edge-report-baseline, #57606a); }
     .key.now { background: var(--edge-report-current, #0b5cad); margin-inline-start: 0.6em; }
     .shares { display: grid; gap: 2px; justify-items: start; }
+    .scroll { overflow-x: auto; }
+    .scroll:focus-visible { outline: 2px solid #1f2328; outline-offset: 2px; }
     .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
   `;
 
@@ -326,7 +328,8 @@ export class EdgeDriftReport extends LitElement {
   }
 
   private renderFeatures(features: readonly QuantityDrift[], look: LookBack) {
-    return html`<table part="features">
+    // A narrow screen scrolls the table, not the page (focusable, so the keyboard can scroll it too).
+    return html`<div class="scroll" role="region" aria-label="Features against the training baseline" tabindex="0"><table part="features">
       <caption>Features against the training baseline <span class="legend" aria-hidden="true"><span class="key base"></span>training baseline<span class="key now"></span>${look.words}</span></caption>
       <thead><tr><th scope="col">Feature</th><th scope="col">Statistic</th><th scope="col">Value</th><th scope="col">Threshold</th><th scope="col">Verdict</th><th scope="col">Baseline vs now</th></tr></thead>
       <tbody>
@@ -348,7 +351,7 @@ export class EdgeDriftReport extends LitElement {
           </tr>`;
         })}
       </tbody>
-    </table>`;
+    </table></div>`;
   }
 
   private renderClasses(classes: CategoryDrift) {
