@@ -6,6 +6,7 @@
 import type { IDBPDatabase } from 'idb';
 import type { BatchObservation } from '../src/monitor/BatchObservation.ts';
 import { ModelMonitor, type FeedbackResult, type MonitoredVersion } from '../src/monitor/ModelMonitor.ts';
+import { errorScale } from '../src/monitor/detectors/errorScale.ts';
 import { reduceWideColumns } from '../src/monitor/reduceWideColumns.ts';
 import { sketchLayout, type WindowSketchJSON } from '../src/monitor/WindowSketch.ts';
 import type { EdgewatchDB } from '../src/storage/db.ts';
@@ -78,6 +79,7 @@ export class WorkerMonitoring {
     if (!v) {
       const { outputs, baseline } = session.entry;
       const reduction = reduceWideColumns(session.features.columns);
+      const scale = errorScale(baseline?.quality);
       v = {
         model: session.name,
         version: session.version,
@@ -88,6 +90,7 @@ export class WorkerMonitoring {
           baseline,
           { scores: this.sketchScores },
         ),
+        ...(scale === undefined ? {} : { errorScale: scale }),
       };
       this.versions.set(session, v);
     }

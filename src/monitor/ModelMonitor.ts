@@ -260,12 +260,17 @@ export class ModelMonitor extends PeriodicFlusher implements ObservationTarget {
     return { matched: true, version: v.version, ...result, drift };
   }
 
+  /** The change detectors of a model version's label stream (undefined before its first joined label). */
+  conceptDrift(v: MonitoredVersion): ConceptDrift | undefined {
+    return this.detectors.get(versionKey(v.model, v.version));
+  }
+
   private detectorsOf(v: MonitoredVersion, binary: boolean): ConceptDrift {
     const key = versionKey(v.model, v.version);
     let detectors = this.detectors.get(key);
     if (!detectors) {
       // DDM, ADWIN and Page-Hinkley (ADWIN and Page-Hinkley for a regressor), voting 2 of 3 as 'concept'
-      detectors = new ConceptDrift({ kind: binary ? 'classification' : 'regression' });
+      detectors = new ConceptDrift({ kind: binary ? 'classification' : 'regression', errorScale: v.errorScale });
       this.detectors.set(key, detectors);
     }
     return detectors;
