@@ -12,6 +12,7 @@
 import type { OutputSpec } from '../registry/Manifest.ts';
 import { BASELINE_SCHEMA, type Baseline } from '../monitor/Baseline.ts';
 import { BinnedHistogram } from '../monitor/sketches/BinnedHistogram.ts';
+import { CategorySketch, TOP_CATEGORIES } from '../monitor/sketches/CategorySketch.ts';
 import { sketchLayout, WindowSketch } from '../monitor/WindowSketch.ts';
 import { EdgewatchError, ErrorCode } from '../errors.ts';
 
@@ -30,6 +31,10 @@ export interface BaselineInput {
   /** Quantile bins per histogram. Default 10. */
   readonly bins?: number;
   readonly source?: string;
+  /** Raw values of the spec's categorical inputs (`categoricalInputs`), one per row: counted by category. */
+  readonly categories?: readonly { readonly name: string; readonly values: readonly unknown[] }[];
+  /** Top categories kept per categorical input. Default {@link TOP_CATEGORIES}. */
+  readonly topCategories?: number;
 }
 
 function sortedColumn(values: ArrayLike<number>, rows: number, width: number, column: number): Float64Array {
@@ -100,6 +105,13 @@ export function computeBaseline(input: BaselineInput): Baseline {
     rows,
     ...(input.source ? { source: input.source } : {}),
     features: json.features,
+    ...(input.categories && input.categories.length > 0
+      ? {
+          categories: Object.fromEntries(
+            input.categories.map((c) => [c.name, CategorySketch.fromValues(c.values, input.topCategories ?? TOP_CATEGORIES).toJSON({ rare: true })]),
+          ),
+        }
+      : {}),
     outputs: json.outputs,
     ...(input.labels ? { quality: json.quality } : {}),
   };

@@ -1,5 +1,6 @@
 import type { QualityJSON } from './quality/QualitySketch.ts';
 import type { CategoricalCountsJSON } from './sketches/CategoricalCounts.ts';
+import type { CategorySketchJSON } from './sketches/CategorySketch.ts';
 import type { FeatureSketchJSON } from './sketches/FeatureSketch.ts';
 
 /** Schema id of {@link Baseline}. */
@@ -35,6 +36,11 @@ export interface Baseline {
   readonly source?: string;
   /** Per model feature column (the compiled spec's `columns`). */
   readonly features: Readonly<Record<string, FeatureSketchJSON>>;
+  /**
+   * Per categorical raw input (the spec's category and boolean inputs, see `categoricalInputs`): its
+   * top categories, the rare names behind "other", and counts. Absent in baselines built before it.
+   */
+  readonly categories?: Readonly<Record<string, CategorySketchJSON>>;
   readonly outputs: OutputSketchJSON;
   /** Quality on the training rows with their true labels: reference for accuracy and label drift. */
   readonly quality?: QualityJSON;

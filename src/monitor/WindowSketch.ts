@@ -3,6 +3,7 @@ import { versionKey } from '../registry/versionKey.ts';
 import type { Baseline, OutputSketchJSON } from './Baseline.ts';
 import { QualitySketch, type QualityJSON } from './quality/QualitySketch.ts';
 import { CategoricalCounts } from './sketches/CategoricalCounts.ts';
+import { CategorySketch, type CategorySketchJSON, type CategoryVocabulary } from './sketches/CategorySketch.ts';
 import { DDSketch, quantileFrame, type DDSketchJSON, type QuantileFrame } from './sketches/DDSketch.ts';
 import { FeatureSketch, type FeatureSketchJSON } from './sketches/FeatureSketch.ts';
 import { argmaxFinite } from './topClasses.ts';
@@ -44,6 +45,8 @@ export interface WindowSketchJSON {
    */
   readonly sketched?: number;
   readonly features: Readonly<Record<string, FeatureSketchJSON>>;
+  /** Per categorical raw input, its category counts (see `CategorySketch`). Absent in older rows and for specs without one. */
+  readonly categories?: Readonly<Record<string, CategorySketchJSON>>;
   readonly outputs: OutputSketchJSON;
   readonly quality: QualityJSON;
   readonly health: HealthJSON;
@@ -53,6 +56,8 @@ export interface WindowSketchJSON {
 export interface SketchLayout {
   /** Model feature columns, in batch order. */
   readonly columns: readonly string[];
+  /** Categorical raw inputs counted by category, with the vocabulary each starts from (the baseline's). */
+  readonly categories?: readonly CategoryInputLayout[];
   readonly outputs:
     | { readonly kind: 'classification'; readonly labels: readonly string[] }
     | { readonly kind: 'regression'; readonly names: readonly string[] };
@@ -80,6 +85,33 @@ export interface SketchLayout {
   };
 }
 
+/** One categorical input of a {@link SketchLayout}. */
+export interface CategoryInputLayout extends CategoryVocabulary {
+  /** The raw input's name. */
+  readonly input: string;
+}
+
+/**
+ * The vocabulary of each categorical input: the baseline's top categories and rare names where it has
+ * them, else what the spec knows (its allowed values or one-hot vocabulary), else none (every value then
+ * reads as unseen, the first few by name).
+ */
+function categoryLayout(
+  inputs: readonly { readonly name: string; readonly vocabulary?: readonly string[] }[],
+  baseline?: Readonly<Record<string, CategorySketchJSON>>,
+): CategoryInputLayout[] {
+  return inputs.map((input) => {
+    const known = baseline && Object.hasOwn(baseline, input.name) ? baseline[input.name] : undefined;
+    // the baseline came with the manifest: a malformed one is ignored, never a reason for sketching to throw
+    if (known && isNames(known.categories)) return { input: input.name, categories: known.categories, ...(isNames(known.rare) ? { rare: known.rare } : {}) };
+    return { input: input.name, categories: isNames(input.vocabulary) ? input.vocabulary : [] };
+  });
+}
+
+function isNames(value: unknown): value is readonly string[] {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string');
+}
+
 function edgesOf(sketches: Readonly<Record<string, FeatureSketchJSON>>): Record<string, readonly number[]> {
   return Object.fromEntries(Object.entries(sketches).map(([name, s]) => [name, s.histogram.edges]));
 }
@@ -92,14 +124,20 @@ function framesOf(sketches: Readonly<Record<string, FeatureSketchJSON>>): Record
 export function sketchLayout(
   columns: readonly string[],
   outputs: SketchLayout['outputs'],
-  baseline?: Pick<Baseline, 'features' | 'outputs'>,
-  options: { readonly scores?: boolean } = {},
+  baseline?: Pick<Baseline, 'features' | 'outputs' | 'categories'>,
+  options: {
+    readonly scores?: boolean;
+    /** The spec's categorical inputs (`categoricalInputs(spec)`): counted by category. */
+    readonly categories?: readonly { readonly name: string; readonly vocabulary?: readonly string[] }[];
+  } = {},
 ): SketchLayout {
   const scores = options.scores ?? false;
-  if (!baseline) return { columns, outputs, scores };
+  const categories = options.categories && options.categories.length > 0 ? { categories: categoryLayout(options.categories, baseline?.categories) } : {};
+  if (!baseline) return { columns, outputs, scores, ...categories };
   const out = baseline.outputs;
   return {
     columns,
+    ...categories,
     outputs,
     scores,
     edges: {
@@ -148,6 +186,9 @@ export class WindowSketch {
   sketched = 0;
   readonly columns: readonly string[];
   readonly features: FeatureSketch[];
+  /** Categorical raw inputs, by name, and their sketches (same order). */
+  readonly categoryInputs: string[];
+  readonly categories: CategorySketch[];
   readonly classes: CategoricalCounts | undefined;
   readonly confidence: FeatureSketch | undefined;
   readonly outputNames: readonly string[];
@@ -172,6 +213,8 @@ export class WindowSketch {
     const edges = layout.edges ?? {};
     const frames = layout.frames ?? {};
     this.features = this.columns.map((c) => new FeatureSketch({ edges: edges.features?.[c] ?? DEFAULT_EDGES, frame: frames.features?.[c] }));
+    this.categoryInputs = (layout.categories ?? []).map((c) => c.input);
+    this.categories = (layout.categories ?? []).map((c) => new CategorySketch(c));
     if (layout.outputs.kind === 'classification') {
       this.outputNames = [...layout.outputs.labels];
       this.classes = new CategoricalCounts(layout.outputs.labels);
@@ -234,6 +277,18 @@ export class WindowSketch {
     this.sketched += count;
   }
 
+  /**
+   * The sampled rows' raw values of each categorical input (`values[i]` for `categoryInputs[i]`, `count`
+   * values each), read from the records by the observation before they are gone.
+   */
+  sketchCategories(values: readonly (readonly unknown[])[], count: number): void {
+    for (let i = 0; i < this.categories.length; i++) {
+      const column = values[i];
+      const sketch = this.categories[i];
+      if (column) for (let r = 0; r < count; r++) sketch.add(column[r]);
+    }
+  }
+
   /** Records one batch's timing and backend. */
   observeTiming(latencyMs: number, backend: string, inferenceMs: number): void {
     this.batches++;
@@ -270,6 +325,18 @@ export class WindowSketch {
       const other = json.features[c];
       if (other) this.features[i].merge(other);
     });
+    const categories = json.categories;
+    if (categories) {
+      for (const [name, sketch] of Object.entries(categories)) {
+        const at = this.categoryInputs.indexOf(name);
+        // a row written before categories were counted merges with a newer one in either order
+        if (at >= 0) this.categories[at].merge(sketch);
+        else {
+          this.categoryInputs.push(name);
+          this.categories.push(CategorySketch.fromJSON(sketch));
+        }
+      }
+    }
     const out = json.outputs;
     if (out.kind === 'classification') {
       this.classes?.merge(out.classes);
@@ -316,6 +383,7 @@ export class WindowSketch {
       predictions: this.predictions,
       sketched: this.sketched,
       features: Object.fromEntries(this.columns.map((c, i) => [c, this.features[i].toJSON()])),
+      ...(this.categories.length > 0 ? { categories: Object.fromEntries(this.categoryInputs.map((c, i) => [c, this.categories[i].toJSON()])) } : {}),
       outputs,
       quality: this.quality.toJSON(),
       health: {
@@ -341,7 +409,10 @@ export class WindowSketch {
       Object.keys(json.features),
       out.kind === 'classification' ? { kind: 'classification', labels: out.classes.categories } : { kind: 'regression', names: Object.keys(out.values) },
       json,
-      { scores: out.kind === 'classification' && Object.keys(out.scores).length > 0 },
+      {
+        scores: out.kind === 'classification' && Object.keys(out.scores).length > 0,
+        categories: Object.keys(json.categories ?? {}).map((name) => ({ name })),
+      },
     );
     return layout;
   }

@@ -49,6 +49,43 @@ export interface CategoryDrift {
   readonly pValue?: number;
 }
 
+/**
+ * Drift of one categorical raw input (a category or boolean input of the spec), from its category
+ * counts: top categories, "other" (the baseline's rarer ones) and "unseen" (values the baseline never had).
+ */
+export interface CategoricalFeatureDrift {
+  /** The input's name. */
+  readonly name: string;
+  /** The baseline's top categories, their counts in the window and in the baseline. */
+  readonly categories: readonly string[];
+  readonly counts: readonly number[];
+  readonly baselineCounts: readonly number[];
+  /** Values of the baseline's rarer categories. */
+  readonly other: number;
+  readonly baselineOther: number;
+  /**
+   * Values the baseline never had: how many, their share of the window's non-missing values, and the
+   * most frequent ones by name with their own shares.
+   */
+  readonly unseen: {
+    readonly count: number;
+    readonly share: number;
+    readonly names: readonly { readonly name: string; readonly count: number; readonly share: number }[];
+  };
+  /** Missing values in the window (null, undefined, no category). */
+  readonly missing: number;
+  /** The window's missing share against the baseline's (as for numeric features); its drift makes `verdict` drift. */
+  readonly missingRate?: MissingRateTest & { readonly adjustedPValue?: number; readonly verdict: DriftVerdict };
+  /** Two-proportion z-test (two cells), two-sample χ² (p-values) or Jensen–Shannon (natural log, a distance). */
+  readonly statistic: 'z' | 'chisquare' | 'jensenshannon';
+  readonly threshold: number;
+  readonly verdict: DriftVerdict;
+  readonly value?: number;
+  readonly pValue?: number;
+  /** Benjamini–Hochberg adjusted p-value the verdict used (one family with the numeric features). */
+  readonly adjustedPValue?: number;
+}
+
 /** Label-feedback quality of the window next to the baseline's. */
 export interface QualityReport extends QualityMetrics {
   readonly baseline?: QualityMetrics;
@@ -87,6 +124,8 @@ export interface HealthReport {
 /** {@link compare}'s result: every verdict of one window against its version's baseline. */
 export interface DriftReport {
   readonly features: readonly QuantityDrift[];
+  /** Categorical raw inputs, by category (present when the window and the baseline both count some). */
+  readonly categories?: readonly CategoricalFeatureDrift[];
   readonly prediction:
     | {
         readonly kind: 'classification';
@@ -99,7 +138,7 @@ export interface DriftReport {
     | { readonly kind: 'regression'; readonly outputs: readonly QuantityDrift[] };
   readonly quality: QualityReport;
   readonly health: HealthReport;
-  /** Features whose verdict is drift (their distribution or their missing rate). */
+  /** Features whose verdict is drift (their distribution or their missing rate), categorical inputs included by name. */
   readonly driftedFeatures: readonly string[];
   /** Any feature, the prediction or the concept drifted. */
   readonly drift: boolean;

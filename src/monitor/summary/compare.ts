@@ -14,7 +14,8 @@ import type { CategoricalCountsJSON } from '../sketches/CategoricalCounts.ts';
 import { DDSketch } from '../sketches/DDSketch.ts';
 import type { FeatureSketchJSON } from '../sketches/FeatureSketch.ts';
 import type { WindowSketchJSON } from '../WindowSketch.ts';
-import type { CategoryDrift, DriftReport, HealthReport, QualityReport, QuantityDrift } from './DriftReport.ts';
+import { categoryDrift, type PendingCategoryDrift } from './categoryDrift.ts';
+import type { CategoricalFeatureDrift, CategoryDrift, DriftReport, HealthReport, QualityReport, QuantityDrift } from './DriftReport.ts';
 
 /** Knobs of {@link compare}; defaults follow `detectDrift` / `chooseStatistic` (Evidently's). */
 export interface CompareOptions {
@@ -84,8 +85,19 @@ function quantity(name: string, current: FeatureSketchJSON, baseline: FeatureSke
  * Reads verdicts: p-values or distances, and the missing-rate tests; the p-values (KS and missing rates)
  * are BH-adjusted across features as one family when asked. A missing-rate drift makes the quantity drift.
  */
-function verdicts(pending: readonly Pending[], fdr: boolean): QuantityDrift[] {
+function verdicts(
+  pending: readonly Pending[],
+  fdr: boolean,
+  categorical: readonly PendingCategoryDrift[] = [],
+  read?: (c: CategoricalFeatureDrift[]) => void,
+): QuantityDrift[] {
   const family: { p: number; set: (q: number) => void }[] = [];
+  const adjustedCategory = new Map<PendingCategoryDrift, number>();
+  const adjustedCategoryMissing = new Map<PendingCategoryDrift, number>();
+  for (const c of categorical) {
+    if (c.testable && c.drift.pValue !== undefined) family.push({ p: c.drift.pValue, set: (q) => adjustedCategory.set(c, q) });
+    if (c.missing) family.push({ p: c.missing.pValue, set: (q) => adjustedCategoryMissing.set(c, q) });
+  }
   const adjusted = new Map<Pending, number>();
   const adjustedMissing = new Map<Pending, number>();
   for (const p of pending) {
@@ -98,6 +110,29 @@ function verdicts(pending: readonly Pending[], fdr: boolean): QuantityDrift[] {
       f.set(bh.adjusted[i]);
     });
   }
+  read?.(
+    categorical.map((c): CategoricalFeatureDrift => {
+      const qm = adjustedCategoryMissing.get(c);
+      const missingRate = c.missing
+        ? {
+            ...c.missing,
+            ...(qm === undefined ? {} : { adjustedPValue: qm }),
+            verdict: (qm ?? c.missing.pValue) < ALPHA ? DriftVerdict.DRIFT : DriftVerdict.NO_DRIFT,
+          }
+        : undefined;
+      const missingDrift = missingRate?.verdict === DriftVerdict.DRIFT;
+      const extra = missingRate ? { missingRate } : {};
+      if (!c.testable) return { ...c.drift, ...extra, verdict: missingDrift ? DriftVerdict.DRIFT : DriftVerdict.INSUFFICIENT_DATA };
+      const q = adjustedCategory.get(c);
+      const drifted = c.drift.pValue !== undefined ? (q ?? c.drift.pValue) < c.drift.threshold : (c.drift.value as number) >= c.drift.threshold;
+      return {
+        ...c.drift,
+        ...(q === undefined ? {} : { adjustedPValue: q }),
+        ...extra,
+        verdict: drifted || missingDrift ? DriftVerdict.DRIFT : DriftVerdict.NO_DRIFT,
+      };
+    }),
+  );
   return pending.map((p): QuantityDrift => {
     let missingRate: QuantityDrift['missingRate'];
     if (p.missing) {
@@ -219,9 +254,17 @@ export function compare(window: WindowSketchJSON, baseline: Baseline, options: C
     controlFalseDiscoveries: options.controlFalseDiscoveries ?? true,
   };
   const names = Object.keys(window.features).filter((n) => baseline.features[n]);
+  const windowCategories = window.categories ?? {};
+  const baseCategories = baseline.categories ?? {};
+  const categoryNames = Object.keys(windowCategories).filter((n) => Object.hasOwn(baseCategories, n));
+  let categories: CategoricalFeatureDrift[] = [];
   const features = verdicts(
     names.map((n) => quantity(n, window.features[n], baseline.features[n], opts)),
     opts.controlFalseDiscoveries,
+    categoryNames.map((n) => categoryDrift(n, windowCategories[n], baseCategories[n], opts)),
+    (c) => {
+      categories = c;
+    },
   );
   let prediction: DriftReport['prediction'];
   const out = window.outputs;
@@ -248,10 +291,18 @@ export function compare(window: WindowSketchJSON, baseline: Baseline, options: C
     prediction = { kind: 'regression', outputs: [] };
   }
   const q = quality(window, baseline, opts);
-  const driftedFeatures = features.filter((f) => f.verdict === DriftVerdict.DRIFT).map((f) => f.name);
+  const driftedFeatures = [...features, ...categories].filter((f) => f.verdict === DriftVerdict.DRIFT).map((f) => f.name);
   const predictionDrift =
     prediction.kind === 'classification'
       ? prediction.classes.verdict === DriftVerdict.DRIFT || prediction.confidence.verdict === DriftVerdict.DRIFT
       : prediction.outputs.some((o) => o.verdict === DriftVerdict.DRIFT);
-  return { features, prediction, quality: q, health: health(window), driftedFeatures, drift: driftedFeatures.length > 0 || predictionDrift || q.conceptDrift };
+  return {
+    features,
+    ...(categories.length > 0 ? { categories } : {}),
+    prediction,
+    quality: q,
+    health: health(window),
+    driftedFeatures,
+    drift: driftedFeatures.length > 0 || predictionDrift || q.conceptDrift,
+  };
 }
