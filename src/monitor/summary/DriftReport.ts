@@ -23,13 +23,17 @@ export interface QuantityDrift {
   readonly statistic: 'ks' | 'wasserstein';
   readonly threshold: number;
   readonly verdict: DriftVerdict;
-  /** KS D from the sketches (a lower bound of the exact D, within `ksErrorBound`). */
+  /**
+   * KS D read on the baseline's quantile-edge histogram (a lower bound of the exact D, within
+   * `ksErrorBound`): it does not change with an offset or a unit of the values. DDSketch (relative error)
+   * stands in only for a window counted over other edges.
+   */
   readonly ks?: number;
   readonly ksErrorBound?: number;
   readonly pValue?: number;
   /** Benjamini–Hochberg adjusted p-value the verdict used. */
   readonly adjustedPValue?: number;
-  /** Wasserstein-1 from the sketches divided by the baseline standard deviation. */
+  /** Wasserstein-1 from the same histograms (values spread evenly within bins) divided by the baseline standard deviation. */
   readonly wasserstein?: number;
   /** PSI on the baseline's decile bins + under/overflow (reported; not the verdict: it false-alarms on small windows). */
   readonly psi?: number;

@@ -4,6 +4,7 @@ import { chiSquareContingency } from '../drift/chiSquareContingency.ts';
 import { DriftVerdict } from '../drift/detectDrift.ts';
 import { jensenShannon } from '../drift/jensenShannon.ts';
 import { type MissingRateTest, missingRateTest } from '../drift/missingRate.ts';
+import { ksFromHistograms, wassersteinFromHistograms } from '../drift/histogramDistances.ts';
 import { ksFromSketches } from '../drift/ksFromSketches.ts';
 import { psi } from '../drift/psi.ts';
 import { normalTwoSided } from '../drift/special.ts';
@@ -58,13 +59,34 @@ function quantity(name: string, current: FeatureSketchJSON, baseline: FeatureSke
   const missing = cur0.total >= options.minSampleSize && ref0.total > 0 ? missingRateTest(ref0, cur0) : undefined;
   const extra = missing ? { missing } : {};
   if (current.count < options.minSampleSize || baseline.count === 0) return { drift: base, testable: false, ...extra };
-  const cur = DDSketch.fromJSON(current.quantiles);
-  const ref = DDSketch.fromJSON(baseline.quantiles);
-  const ks = ksFromSketches(ref, cur);
-  const w = wassersteinFromSketches(ref, cur);
-  const std = Math.sqrt(baseline.moments.m2 / baseline.count);
-  const sameBins = current.histogram.counts.length === baseline.histogram.counts.length;
   const hasMass = (c: readonly number[]) => c.some((x) => x > 0);
+  const sameBins = current.histogram.counts.length === baseline.histogram.counts.length;
+  const sameEdges =
+    sameBins &&
+    current.histogram.edges.length === baseline.histogram.edges.length &&
+    current.histogram.edges.every((e, i) => e === baseline.histogram.edges[i]) &&
+    hasMass(current.histogram.counts) &&
+    hasMass(baseline.histogram.counts);
+  // On the baseline's quantile edges (every window of the version counts into them) the verdict does not
+  // depend on an offset or a unit of the values; DDSketch's buckets do (relative error), so it only stands
+  // in for windows counted over other edges.
+  let ks: ReturnType<typeof ksFromHistograms>;
+  let w: ReturnType<typeof wassersteinFromHistograms>;
+  if (sameEdges) {
+    ks = ksFromHistograms(baseline.histogram, current.histogram);
+    w = wassersteinFromHistograms(
+      baseline.histogram,
+      current.histogram,
+      Math.min(baseline.moments.min, current.moments.min),
+      Math.max(baseline.moments.max, current.moments.max),
+    );
+  } else {
+    const cur = DDSketch.fromJSON(current.quantiles);
+    const ref = DDSketch.fromJSON(baseline.quantiles);
+    ks = ksFromSketches(ref, cur);
+    w = wassersteinFromSketches(ref, cur);
+  }
+  const std = Math.sqrt(baseline.moments.m2 / baseline.count);
   return {
     drift: {
       ...base,
@@ -241,9 +263,11 @@ export { normalTwoSided };
 
 /**
  * Compares one window (or any merge of windows) with its version's training baseline: per feature a
- * sketch KS test (baselines ≤ 1000 rows) or the Wasserstein distance over the baseline's spread, with
+ * KS test (baselines ≤ 1000 rows) or the Wasserstein distance over the baseline's spread, both read on
+ * the baseline's quantile-edge histogram (so no offset or unit of the values changes a verdict), with
  * Benjamini–Hochberg across features and no verdict below the minimum sample size — the same rules as
  * `detectDrift`, computed from sketches; PSI and Jensen–Shannon on the baseline's bins are reported too.
+ * Categorical raw inputs are compared by category (see `categoryDrift`), in the same BH family.
  * Then prediction drift (class counts, confidence), label-feedback quality against the baseline's, and
  * health. Pure and deterministic: the same window and baseline give the same report anywhere.
  */
