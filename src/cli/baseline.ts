@@ -13,6 +13,7 @@ import type { OutputSpec } from '../registry/Manifest.ts';
 import { BASELINE_SCHEMA, type Baseline } from '../monitor/Baseline.ts';
 import { BinnedHistogram } from '../monitor/sketches/BinnedHistogram.ts';
 import { CategorySketch, TOP_CATEGORIES } from '../monitor/sketches/CategorySketch.ts';
+import { fitPcaReconstruction } from '../monitor/multivariate/fitPcaReconstruction.ts';
 import { sketchLayout, WindowSketch } from '../monitor/WindowSketch.ts';
 import { EdgewatchError, ErrorCode } from '../errors.ts';
 
@@ -35,6 +36,8 @@ export interface BaselineInput {
   readonly categories?: readonly { readonly name: string; readonly values: readonly unknown[] }[];
   /** Top categories kept per categorical input. Default {@link TOP_CATEGORIES}. */
   readonly topCategories?: number;
+  /** Fit the multivariate (PCA reconstruction) model on the features. Default true. */
+  readonly multivariate?: boolean;
 }
 
 function sortedColumn(values: ArrayLike<number>, rows: number, width: number, column: number): Float64Array {
@@ -100,6 +103,7 @@ export function computeBaseline(input: BaselineInput): Baseline {
     }
   }
   const json = window.toJSON();
+  const multivariate = input.multivariate === false ? undefined : fitPcaReconstruction(input.features, rows, columns);
   return {
     schema: BASELINE_SCHEMA,
     rows,
@@ -113,6 +117,7 @@ export function computeBaseline(input: BaselineInput): Baseline {
         }
       : {}),
     outputs: json.outputs,
+    ...(multivariate ? { multivariate } : {}),
     ...(input.labels ? { quality: json.quality } : {}),
   };
 }

@@ -2,6 +2,7 @@ import type { QualityJSON } from './quality/QualitySketch.ts';
 import type { CategoricalCountsJSON } from './sketches/CategoricalCounts.ts';
 import type { CategorySketchJSON } from './sketches/CategorySketch.ts';
 import type { FeatureSketchJSON } from './sketches/FeatureSketch.ts';
+import type { PcaReconstructionJSON } from './multivariate/PcaReconstruction.ts';
 
 /** Schema id of {@link Baseline}. */
 export const BASELINE_SCHEMA = 'edgewatch.baseline/v1';
@@ -42,6 +43,11 @@ export interface Baseline {
    */
   readonly categories?: Readonly<Record<string, CategorySketchJSON>>;
   readonly outputs: OutputSketchJSON;
+  /**
+   * Multivariate drift model fitted on the training rows' features (PCA reconstruction, NannyML's): the
+   * device computes each sketched row's reconstruction error. Absent in baselines built before it.
+   */
+  readonly multivariate?: PcaReconstructionJSON;
   /** Quality on the training rows with their true labels: reference for accuracy and label drift. */
   readonly quality?: QualityJSON;
 }

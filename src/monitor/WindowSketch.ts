@@ -7,6 +7,8 @@ import { CategorySketch, type CategorySketchJSON, type CategoryVocabulary } from
 import { DDSketch, quantileFrame, type DDSketchJSON, type QuantileFrame } from './sketches/DDSketch.ts';
 import { FeatureSketch, type FeatureSketchJSON } from './sketches/FeatureSketch.ts';
 import { argmaxFinite } from './topClasses.ts';
+import { PcaReconstruction, type PcaReconstructionJSON, pcaFits } from './multivariate/PcaReconstruction.ts';
+import { Moments, type MomentsJSON } from './sketches/Moments.ts';
 
 /** Schema id of {@link WindowSketchJSON}. */
 export const WINDOW_SCHEMA = 'edgewatch.window/v1';
@@ -47,6 +49,8 @@ export interface WindowSketchJSON {
   readonly features: Readonly<Record<string, FeatureSketchJSON>>;
   /** Per categorical raw input, its category counts (see `CategorySketch`). Absent in older rows and for specs without one. */
   readonly categories?: Readonly<Record<string, CategorySketchJSON>>;
+  /** PCA reconstruction errors of the sketched rows (the baseline's multivariate model). Absent without one. */
+  readonly reconstruction?: MomentsJSON;
   readonly outputs: OutputSketchJSON;
   readonly quality: QualityJSON;
   readonly health: HealthJSON;
@@ -58,6 +62,8 @@ export interface SketchLayout {
   readonly columns: readonly string[];
   /** Categorical raw inputs counted by category, with the vocabulary each starts from (the baseline's). */
   readonly categories?: readonly CategoryInputLayout[];
+  /** The baseline's multivariate model, when it fits `columns`: each sketched row's reconstruction error is kept. */
+  readonly multivariate?: PcaReconstructionJSON;
   readonly outputs:
     | { readonly kind: 'classification'; readonly labels: readonly string[] }
     | { readonly kind: 'regression'; readonly names: readonly string[] };
@@ -124,7 +130,7 @@ function framesOf(sketches: Readonly<Record<string, FeatureSketchJSON>>): Record
 export function sketchLayout(
   columns: readonly string[],
   outputs: SketchLayout['outputs'],
-  baseline?: Pick<Baseline, 'features' | 'outputs' | 'categories'>,
+  baseline?: Pick<Baseline, 'features' | 'outputs' | 'categories'> & { readonly multivariate?: unknown },
   options: {
     readonly scores?: boolean;
     /** The spec's categorical inputs (`categoricalInputs(spec)`): counted by category. */
@@ -135,9 +141,11 @@ export function sketchLayout(
   const categories = options.categories && options.categories.length > 0 ? { categories: categoryLayout(options.categories, baseline?.categories) } : {};
   if (!baseline) return { columns, outputs, scores, ...categories };
   const out = baseline.outputs;
+  const multivariate = 'multivariate' in baseline && pcaFits(baseline.multivariate, columns) ? { multivariate: baseline.multivariate } : {};
   return {
     columns,
     ...categories,
+    ...multivariate,
     outputs,
     scores,
     edges: {
@@ -189,6 +197,9 @@ export class WindowSketch {
   /** Categorical raw inputs, by name, and their sketches (same order). */
   readonly categoryInputs: string[];
   readonly categories: CategorySketch[];
+  /** The multivariate model (from the layout) and the reconstruction errors of the sketched rows. */
+  readonly reconstruction: PcaReconstruction | undefined;
+  reconstructionErrors: Moments | undefined;
   readonly classes: CategoricalCounts | undefined;
   readonly confidence: FeatureSketch | undefined;
   readonly outputNames: readonly string[];
@@ -215,6 +226,8 @@ export class WindowSketch {
     this.features = this.columns.map((c) => new FeatureSketch({ edges: edges.features?.[c] ?? DEFAULT_EDGES, frame: frames.features?.[c] }));
     this.categoryInputs = (layout.categories ?? []).map((c) => c.input);
     this.categories = (layout.categories ?? []).map((c) => new CategorySketch(c));
+    this.reconstruction = layout.multivariate ? new PcaReconstruction(layout.multivariate) : undefined;
+    this.reconstructionErrors = layout.multivariate ? new Moments() : undefined;
     if (layout.outputs.kind === 'classification') {
       this.outputNames = [...layout.outputs.labels];
       this.classes = new CategoricalCounts(layout.outputs.labels);
@@ -265,6 +278,8 @@ export class WindowSketch {
   sketch(features: ArrayLike<number>, scores: ArrayLike<number>, count: number): void {
     const width = this.columns.length;
     for (let c = 0; c < width; c++) this.features[c].addColumn(features, count, width, c);
+    const pca = this.reconstruction;
+    if (pca && this.reconstructionErrors) for (let r = 0; r < count; r++) this.reconstructionErrors.add(pca.error(features, r, width));
     const outputs = this.outputNames.length;
     for (let c = 0; c < this.outputs.length; c++) this.outputs[c].addColumn(scores, count, outputs, c);
     const confidence = this.confidence;
@@ -325,6 +340,10 @@ export class WindowSketch {
       const other = json.features[c];
       if (other) this.features[i].merge(other);
     });
+    if (json.reconstruction) {
+      this.reconstructionErrors ??= new Moments();
+      this.reconstructionErrors.merge(json.reconstruction);
+    }
     const categories = json.categories;
     if (categories) {
       for (const [name, sketch] of Object.entries(categories)) {
@@ -383,6 +402,7 @@ export class WindowSketch {
       predictions: this.predictions,
       sketched: this.sketched,
       features: Object.fromEntries(this.columns.map((c, i) => [c, this.features[i].toJSON()])),
+      ...(this.reconstructionErrors ? { reconstruction: this.reconstructionErrors.toJSON() } : {}),
       ...(this.categories.length > 0 ? { categories: Object.fromEntries(this.categoryInputs.map((c, i) => [c, this.categories[i].toJSON()])) } : {}),
       outputs,
       quality: this.quality.toJSON(),

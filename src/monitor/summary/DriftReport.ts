@@ -90,6 +90,24 @@ export interface CategoricalFeatureDrift {
   readonly adjustedPValue?: number;
 }
 
+/**
+ * Multivariate drift: the window's mean PCA reconstruction error (NannyML's data reconstruction drift)
+ * against the band of the reference chunks, mean ± 3σ. The band is for chunks of `chunkSize` rows; for a
+ * window of `rows` rows its half-width is scaled by `√(chunkSize / rows)` (the σ of a mean of `rows`
+ * rows), so it is NannyML's exactly when the window is one chunk.
+ */
+export interface MultivariateDrift {
+  readonly statistic: 'pca-reconstruction';
+  /** Rows whose error was computed (the sketched ones). */
+  readonly rows: number;
+  readonly error: number;
+  readonly referenceError: number;
+  readonly lower: number;
+  readonly upper: number;
+  readonly chunkSize: number;
+  readonly verdict: DriftVerdict;
+}
+
 /** Label-feedback quality of the window next to the baseline's. */
 export interface QualityReport extends QualityMetrics {
   readonly baseline?: QualityMetrics;
@@ -130,6 +148,8 @@ export interface DriftReport {
   readonly features: readonly QuantityDrift[];
   /** Categorical raw inputs, by category (present when the window and the baseline both count some). */
   readonly categories?: readonly CategoricalFeatureDrift[];
+  /** Multivariate drift (present when the baseline ships a multivariate model and the window computed errors). */
+  readonly multivariate?: MultivariateDrift;
   readonly prediction:
     | {
         readonly kind: 'classification';
@@ -144,6 +164,6 @@ export interface DriftReport {
   readonly health: HealthReport;
   /** Features whose verdict is drift (their distribution or their missing rate), categorical inputs included by name. */
   readonly driftedFeatures: readonly string[];
-  /** Any feature, the prediction or the concept drifted. */
+  /** Any feature, the joint distribution of the features (multivariate), the prediction or the concept drifted. */
   readonly drift: boolean;
 }

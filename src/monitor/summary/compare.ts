@@ -17,6 +17,7 @@ import type { FeatureSketchJSON } from '../sketches/FeatureSketch.ts';
 import type { WindowSketchJSON } from '../WindowSketch.ts';
 import { categoryDrift, type PendingCategoryDrift } from './categoryDrift.ts';
 import type { CategoricalFeatureDrift, CategoryDrift, DriftReport, HealthReport, QualityReport, QuantityDrift } from './DriftReport.ts';
+import { multivariateDrift } from './multivariateDrift.ts';
 
 /** Knobs of {@link compare}; defaults follow `detectDrift` / `chooseStatistic` (Evidently's). */
 export interface CompareOptions {
@@ -315,6 +316,7 @@ export function compare(window: WindowSketchJSON, baseline: Baseline, options: C
     prediction = { kind: 'regression', outputs: [] };
   }
   const q = quality(window, baseline, opts);
+  const multivariate = multivariateDrift(window, baseline, opts.minSampleSize);
   const driftedFeatures = [...features, ...categories].filter((f) => f.verdict === DriftVerdict.DRIFT).map((f) => f.name);
   const predictionDrift =
     prediction.kind === 'classification'
@@ -323,10 +325,11 @@ export function compare(window: WindowSketchJSON, baseline: Baseline, options: C
   return {
     features,
     ...(categories.length > 0 ? { categories } : {}),
+    ...(multivariate ? { multivariate } : {}),
     prediction,
     quality: q,
     health: health(window),
     driftedFeatures,
-    drift: driftedFeatures.length > 0 || predictionDrift || q.conceptDrift,
+    drift: driftedFeatures.length > 0 || multivariate?.verdict === DriftVerdict.DRIFT || predictionDrift || q.conceptDrift,
   };
 }
