@@ -14,7 +14,10 @@ import { BASELINE_SCHEMA, type Baseline } from '../monitor/Baseline.ts';
 import { BinnedHistogram } from '../monitor/sketches/BinnedHistogram.ts';
 import { CategorySketch, TOP_CATEGORIES } from '../monitor/sketches/CategorySketch.ts';
 import { fitPcaReconstruction } from '../monitor/multivariate/fitPcaReconstruction.ts';
-import { sketchLayout, WindowSketch } from '../monitor/WindowSketch.ts';
+import { type SketchLayout, sketchLayout, WindowSketch } from '../monitor/WindowSketch.ts';
+import type { ConfidenceCalibrationJSON, ReferenceChunksJSON } from '../monitor/reference/ReferenceChunks.ts';
+import { compare } from '../monitor/summary/compare.ts';
+import { argmaxFinite } from '../monitor/topClasses.ts';
 import { EdgewatchError, ErrorCode } from '../errors.ts';
 
 /** What {@link computeBaseline} reads: the training rows' features and the model's outputs on them. */
@@ -104,7 +107,20 @@ export function computeBaseline(input: BaselineInput): Baseline {
   }
   const json = window.toJSON();
   const multivariate = input.multivariate === false ? undefined : fitPcaReconstruction(input.features, rows, columns);
-  return {
+  let calibration: ConfidenceCalibrationJSON | undefined;
+  if (input.labels && outputs.kind === 'classification' && json.outputs.kind === 'classification') {
+    const cells = new BinnedHistogram(json.outputs.confidence.histogram.edges);
+    const counts = new Array<number>(cells.counts.length).fill(0);
+    const correct = new Array<number>(cells.counts.length).fill(0);
+    for (let r = 0; r < rows; r++) {
+      if (!Number.isFinite(confidence[r])) continue;
+      const cell = cells.bin(confidence[r]);
+      counts[cell]++;
+      if (argmaxFinite(input.scores, r * outWidth, outWidth) === input.labels[r]) correct[cell]++;
+    }
+    calibration = { counts, correct };
+  }
+  const baseline: Baseline = {
     schema: BASELINE_SCHEMA,
     rows,
     ...(input.source ? { source: input.source } : {}),
@@ -118,6 +134,44 @@ export function computeBaseline(input: BaselineInput): Baseline {
       : {}),
     outputs: json.outputs,
     ...(multivariate ? { multivariate } : {}),
+    ...(calibration ? { calibration } : {}),
     ...(input.labels ? { quality: json.quality } : {}),
   };
+  const reference = referenceChunks(baseline, input, layout.outputs);
+  return reference ? { ...baseline, reference } : baseline;
+}
+
+/** Chunks of the reference thresholds come from (NannyML's default). */
+const REFERENCE_CHUNKS = 10;
+
+/**
+ * Each of 10 consecutive chunks of the training rows sketched as a device window and compared with the
+ * whole baseline: the drift value of every feature (and the calibrated accuracy estimate), whose spread
+ * is the reference band of `compare(…, { thresholds: 'reference' })`. Undefined below 10 chunks of 10 rows.
+ */
+function referenceChunks(baseline: Baseline, input: BaselineInput, outputs: SketchLayout['outputs']): ReferenceChunksJSON | undefined {
+  const { columns, rows } = input;
+  const size = Math.floor(rows / REFERENCE_CHUNKS);
+  if (size < 10) return undefined;
+  const width = columns.length;
+  const outWidth = input.scores.length / rows;
+  const layout = sketchLayout(columns, outputs, baseline);
+  const features: Record<string, number[]> = Object.fromEntries(columns.map((c) => [c, []]));
+  const accuracy: number[] = [];
+  for (let c = 0; c < REFERENCE_CHUNKS; c++) {
+    const chunk = new WindowSketch(layout, 'chunk', 'chunk', 0, 0);
+    const from = c * size;
+    chunk.observe(
+      Array.prototype.slice.call(input.features, from * width, (from + size) * width) as number[],
+      Array.prototype.slice.call(input.scores, from * outWidth, (from + size) * outWidth) as number[],
+      size,
+    );
+    const report = compare(chunk.toJSON(), baseline, { minSampleSize: 1 });
+    for (const f of report.features) {
+      const value = f.statistic === 'ks' ? f.ks : f.wasserstein;
+      features[f.name]?.push(value ?? Number.NaN);
+    }
+    if (report.prediction.kind === 'classification' && report.prediction.estimatedAccuracy) accuracy.push(report.prediction.estimatedAccuracy.value);
+  }
+  return { chunkSize: size, features, ...(accuracy.length === REFERENCE_CHUNKS ? { estimatedAccuracy: accuracy } : {}) };
 }

@@ -3,6 +3,7 @@ import type { CategoricalCountsJSON } from './sketches/CategoricalCounts.ts';
 import type { CategorySketchJSON } from './sketches/CategorySketch.ts';
 import type { FeatureSketchJSON } from './sketches/FeatureSketch.ts';
 import type { PcaReconstructionJSON } from './multivariate/PcaReconstruction.ts';
+import type { ConfidenceCalibrationJSON, ReferenceChunksJSON } from './reference/ReferenceChunks.ts';
 
 /** Schema id of {@link Baseline}. */
 export const BASELINE_SCHEMA = 'edgewatch.baseline/v1';
@@ -48,6 +49,10 @@ export interface Baseline {
    * device computes each sketched row's reconstruction error. Absent in baselines built before it.
    */
   readonly multivariate?: PcaReconstructionJSON;
+  /** How the drift values (and the accuracy estimate) vary across chunks of the training rows: NannyML-style thresholds. */
+  readonly reference?: ReferenceChunksJSON;
+  /** Classifiers with labels: training accuracy per confidence cell, for the calibrated label-free accuracy estimate. */
+  readonly calibration?: ConfidenceCalibrationJSON;
   /** Quality on the training rows with their true labels: reference for accuracy and label drift. */
   readonly quality?: QualityJSON;
 }

@@ -1,6 +1,7 @@
 import type { DriftVerdict } from '../drift/detectDrift.ts';
 import type { MissingRateTest } from '../drift/missingRate.ts';
 import type { QualityMetrics } from '../quality/qualityMetrics.ts';
+import type { ReferenceBand } from '../reference/ReferenceChunks.ts';
 
 /** Drift of one numeric quantity (a model feature, a score, the confidence) against its baseline. */
 export interface QuantityDrift {
@@ -39,6 +40,24 @@ export interface QuantityDrift {
   readonly psi?: number;
   /** Jensen–Shannon distance (natural log, the units of Evidently's 0.1 threshold) on the same bins. */
   readonly jensenShannon?: number;
+  /**
+   * With `thresholds: 'reference'`: the band the reference's own chunks set for this window's size; the
+   * verdict is KS D or the normalised Wasserstein above `upper` (then also in `threshold`).
+   */
+  readonly reference?: ReferenceBand;
+}
+
+/**
+ * The label-free accuracy estimate of a classifier's window, calibrated on the reference (each
+ * confidence cell's training accuracy), and its alert against the reference chunks' mean ± 3σ.
+ */
+export interface EstimatedAccuracy {
+  readonly value: number;
+  /** Predictions whose confidence it reads (the sketched ones). */
+  readonly rows: number;
+  readonly reference?: ReferenceBand;
+  /** Outside the band: drift; no band (a baseline without chunks) or too few rows: insufficient data. */
+  readonly verdict: DriftVerdict;
 }
 
 /** Drift of a categorical distribution (predicted classes, received labels) against its baseline. */
@@ -158,6 +177,8 @@ export interface DriftReport {
         /** Mean max-probability: the expected accuracy of a calibrated classifier, before any label arrives. */
         readonly expectedAccuracy?: number;
         readonly baselineExpectedAccuracy: number;
+        /** Calibrated on the reference (present when the baseline has labels and a calibration). */
+        readonly estimatedAccuracy?: EstimatedAccuracy;
       }
     | { readonly kind: 'regression'; readonly outputs: readonly QuantityDrift[] };
   readonly quality: QualityReport;

@@ -16,8 +16,9 @@ import { DDSketch } from '../sketches/DDSketch.ts';
 import type { FeatureSketchJSON } from '../sketches/FeatureSketch.ts';
 import type { WindowSketchJSON } from '../WindowSketch.ts';
 import { categoryDrift, type PendingCategoryDrift } from './categoryDrift.ts';
-import type { CategoricalFeatureDrift, CategoryDrift, DriftReport, HealthReport, QualityReport, QuantityDrift } from './DriftReport.ts';
+import type { CategoricalFeatureDrift, CategoryDrift, DriftReport, EstimatedAccuracy, HealthReport, QualityReport, QuantityDrift } from './DriftReport.ts';
 import { multivariateDrift } from './multivariateDrift.ts';
+import { calibratedAccuracy, type ReferenceBand, referenceBand } from '../reference/ReferenceChunks.ts';
 
 /** Knobs of {@link compare}; defaults follow `detectDrift` / `chooseStatistic` (Evidently's). */
 export interface CompareOptions {
@@ -27,6 +28,13 @@ export interface CompareOptions {
   readonly smallSampleSize?: number;
   /** Benjamini–Hochberg across the features' p-values. Default true. */
   readonly controlFalseDiscoveries?: boolean;
+  /**
+   * `'fixed'` (default): Evidently's thresholds (p < 0.05, distance ≥ 0.1). `'reference'`: NannyML's, a
+   * feature drifts when its KS D or normalised Wasserstein passes the mean + 3σ that chunks of the
+   * reference reached (the baseline's `reference`, scaled to the window's rows); features the baseline
+   * has no chunks for keep the fixed threshold.
+   */
+  readonly thresholds?: 'fixed' | 'reference';
 }
 
 const ALPHA = driftStatistics.ks.defaultThreshold;
@@ -113,6 +121,7 @@ function verdicts(
   fdr: boolean,
   categorical: readonly PendingCategoryDrift[] = [],
   read?: (c: CategoricalFeatureDrift[]) => void,
+  bands?: (name: string, rows: number) => ReferenceBand | undefined,
 ): QuantityDrift[] {
   const family: { p: number; set: (q: number) => void }[] = [];
   const adjustedCategory = new Map<PendingCategoryDrift, number>();
@@ -170,6 +179,12 @@ function verdicts(
     const missingDrift = missingRate?.verdict === DriftVerdict.DRIFT;
     const drifted = (yes: boolean) => (yes || missingDrift ? DriftVerdict.DRIFT : DriftVerdict.NO_DRIFT);
     if (!p.testable) return { ...p.drift, ...extra, verdict: missingDrift ? DriftVerdict.DRIFT : DriftVerdict.INSUFFICIENT_DATA };
+    const band = bands?.(p.drift.name, p.drift.count);
+    if (band) {
+      // the value (KS D or normalised Wasserstein) against what chunks of the reference itself reached
+      const value = (p.drift.statistic === 'ks' ? p.drift.ks : p.drift.wasserstein) as number;
+      return { ...p.drift, ...extra, threshold: band.upper, reference: band, verdict: drifted(value > band.upper) };
+    }
     if (p.drift.statistic === 'wasserstein') return { ...p.drift, ...extra, verdict: drifted((p.drift.wasserstein as number) >= p.drift.threshold) };
     const q = adjusted.get(p);
     const read = q ?? (p.drift.pValue as number);
@@ -259,6 +274,27 @@ function quality(window: WindowSketchJSON, baseline: Baseline, options: Required
   };
 }
 
+/**
+ * The label-free accuracy estimate calibrated on the reference (see `calibratedAccuracy`) and, when the
+ * baseline has reference chunks, its alert: outside the chunks' mean ± 3σ (scaled to the window's rows).
+ */
+function estimatedAccuracy(confidence: FeatureSketchJSON, baseline: Baseline, minSampleSize: number): { estimatedAccuracy?: EstimatedAccuracy } {
+  const calibration = baseline.calibration;
+  const quality = baseline.quality;
+  if (!calibration || quality?.kind !== 'classification' || quality.labelled === 0 || confidence.count === 0) return {};
+  const value = calibratedAccuracy(confidence.histogram, calibration, quality.correct / quality.labelled);
+  if (value === undefined) return {};
+  const chunks = baseline.reference;
+  const band = chunks?.estimatedAccuracy ? referenceBand(chunks.estimatedAccuracy, chunks.chunkSize, confidence.count) : undefined;
+  const verdict =
+    !band || confidence.count < minSampleSize
+      ? DriftVerdict.INSUFFICIENT_DATA
+      : value < band.lower || value > band.upper
+        ? DriftVerdict.DRIFT
+        : DriftVerdict.NO_DRIFT;
+  return { estimatedAccuracy: { value, rows: confidence.count, ...(band ? { reference: band } : {}), verdict } };
+}
+
 /** Re-exported where it used to live (tests and callers import it from here). */
 export { normalTwoSided };
 
@@ -277,7 +313,16 @@ export function compare(window: WindowSketchJSON, baseline: Baseline, options: C
     minSampleSize: options.minSampleSize ?? 50,
     smallSampleSize: options.smallSampleSize ?? 1000,
     controlFalseDiscoveries: options.controlFalseDiscoveries ?? true,
+    thresholds: options.thresholds ?? 'fixed',
   };
+  const chunks = baseline.reference;
+  const bands =
+    opts.thresholds === 'reference' && chunks
+      ? (name: string, rows: number) => {
+          const values = Object.hasOwn(chunks.features, name) ? chunks.features[name] : undefined;
+          return Array.isArray(values) ? referenceBand(values, chunks.chunkSize, rows, true) : undefined;
+        }
+      : undefined;
   const names = Object.keys(window.features).filter((n) => baseline.features[n]);
   const windowCategories = window.categories ?? {};
   const baseCategories = baseline.categories ?? {};
@@ -290,6 +335,7 @@ export function compare(window: WindowSketchJSON, baseline: Baseline, options: C
     (c) => {
       categories = c;
     },
+    bands,
   );
   let prediction: DriftReport['prediction'];
   const out = window.outputs;
@@ -302,6 +348,7 @@ export function compare(window: WindowSketchJSON, baseline: Baseline, options: C
       confidence,
       ...(out.confidence.count > 0 ? { expectedAccuracy: out.confidence.moments.mean } : {}),
       baselineExpectedAccuracy: baseOut.confidence.moments.mean,
+      ...estimatedAccuracy(out.confidence, baseline, opts.minSampleSize),
     };
   } else if (out.kind === 'regression' && baseOut.kind === 'regression') {
     const outNames = Object.keys(out.values).filter((n) => baseOut.values[n]);
