@@ -17,6 +17,7 @@ import { fitPcaReconstruction } from '../monitor/multivariate/fitPcaReconstructi
 import { type SketchLayout, sketchLayout, WindowSketch } from '../monitor/WindowSketch.ts';
 import type { ConfidenceCalibrationJSON, ReferenceChunksJSON } from '../monitor/reference/ReferenceChunks.ts';
 import { compare } from '../monitor/summary/compare.ts';
+import { ksFromHistograms, wassersteinFromHistograms } from '../monitor/drift/histogramDistances.ts';
 import { argmaxFinite } from '../monitor/topClasses.ts';
 import { EdgewatchError, ErrorCode } from '../errors.ts';
 
@@ -141,6 +142,9 @@ export function computeBaseline(input: BaselineInput): Baseline {
   return reference ? { ...baseline, reference } : baseline;
 }
 
+/** `compare`'s default: baselines up to this many rows are judged by KS, larger ones by Wasserstein. */
+const SMALL_SAMPLE = 1000;
+
 /** Chunks of the reference thresholds come from (NannyML's default). */
 const REFERENCE_CHUNKS = 10;
 
@@ -166,11 +170,23 @@ function referenceChunks(baseline: Baseline, input: BaselineInput, outputs: Sket
       Array.prototype.slice.call(input.scores, from * outWidth, (from + size) * outWidth) as number[],
       size,
     );
-    const report = compare(chunk.toJSON(), baseline, { minSampleSize: 1 });
-    for (const f of report.features) {
-      const value = f.statistic === 'ks' ? f.ks : f.wasserstein;
-      features[f.name]?.push(value ?? Number.NaN);
+    const json = chunk.toJSON();
+    for (const name of columns) {
+      const whole = baseline.features[name];
+      const part = json.features[name];
+      // the chunk against the rest of the reference: histogram counts subtract exactly
+      const rest = { edges: whole.histogram.edges, counts: whole.histogram.counts.map((n, i) => n - part.histogram.counts[i]) };
+      if (part.count === 0 || whole.count - part.count <= 0) {
+        features[name].push(Number.NaN);
+        continue;
+      }
+      if (whole.count <= SMALL_SAMPLE) features[name].push(ksFromHistograms(rest, part.histogram).statistic);
+      else {
+        const w = wassersteinFromHistograms(rest, part.histogram, whole.moments.min, whole.moments.max).distance;
+        features[name].push(w / Math.max(Math.sqrt(whole.moments.m2 / whole.count), 0.001));
+      }
     }
+    const report = compare(json, baseline, { minSampleSize: 1 });
     if (report.prediction.kind === 'classification' && report.prediction.estimatedAccuracy) accuracy.push(report.prediction.estimatedAccuracy.value);
   }
   return { chunkSize: size, features, ...(accuracy.length === REFERENCE_CHUNKS ? { estimatedAccuracy: accuracy } : {}) };

@@ -8,7 +8,11 @@ import type { BinnedHistogramJSON } from '../sketches/BinnedHistogram.ts';
 export interface ReferenceChunksJSON {
   /** Rows per chunk. */
   readonly chunkSize: number;
-  /** Per feature column: its drift value (KS D or normalised Wasserstein, the statistic `compare` picks) per chunk. */
+  /**
+   * Per feature column: its drift value (KS D or normalised Wasserstein, the statistic `compare` picks)
+   * per chunk, each chunk against the rest of the reference (histogram counts subtract exactly), so that
+   * a chunk is not compared with itself.
+   */
   readonly features: Readonly<Record<string, readonly number[]>>;
   /** Classifiers with labels: the calibrated label-free accuracy estimate of each chunk. */
   readonly estimatedAccuracy?: readonly number[];
@@ -23,7 +27,7 @@ export interface ConfidenceCalibrationJSON {
   readonly correct: readonly number[];
 }
 
-/** A reference band for a window of `rows` rows: see {@link referenceBand}. */
+/** A reference band for a window: see {@link referenceBand}. */
 export interface ReferenceBand {
   readonly mean: number;
   readonly lower: number;
@@ -31,19 +35,26 @@ export interface ReferenceBand {
 }
 
 /**
- * The band mean ± 3σ of the chunks' values, for a window of `rows` rows: σ (population, as NannyML) is
- * that of a chunk of `chunkSize` rows, scaled by `√(chunkSize / rows)` as a mean's σ is; `scaleMean`
- * scales the mean too (a distance's level under no drift also shrinks as `1/√rows`). Exactly NannyML's
- * band when the window is one chunk.
+ * The band mean ± 3σ of the chunks' values (population σ, as NannyML), both scaled by `factor`: how the
+ * statistic's spread for the window compares with a chunk's (see {@link distanceScale}, or
+ * `√(chunkSize / rows)` for a mean); `factor` 1 is NannyML's band for a window of one chunk.
  */
-export function referenceBand(values: readonly number[], chunkSize: number, rows: number, scaleMean = false): ReferenceBand | undefined {
+export function referenceBand(values: readonly number[], factor: number, scaleMean = false): ReferenceBand | undefined {
   const finite = values.filter((v) => Number.isFinite(v));
-  if (finite.length < 2 || !(chunkSize > 0) || !(rows > 0)) return undefined;
+  if (finite.length < 2 || !(factor > 0) || !Number.isFinite(factor)) return undefined;
   const mean = finite.reduce((a, b) => a + b, 0) / finite.length;
   const std = Math.sqrt(finite.reduce((a, b) => a + (b - mean) ** 2, 0) / finite.length);
-  const factor = Math.sqrt(chunkSize / rows);
   const centre = scaleMean ? mean * factor : mean;
   return { mean: centre, lower: centre - 3 * std * factor, upper: centre + 3 * std * factor };
+}
+
+/**
+ * How a two-sample distance under no drift scales from a chunk to a window: as `√(1/n₁ + 1/n₂)`. Each
+ * chunk was compared with the rest of the reference (`chunkSize` against `reference − chunkSize` rows),
+ * a window is compared with all of it (`rows` against `reference`).
+ */
+export function distanceScale(chunkSize: number, reference: number, rows: number): number {
+  return Math.sqrt((1 / rows + 1 / reference) / (1 / chunkSize + 1 / Math.max(1, reference - chunkSize)));
 }
 
 /**

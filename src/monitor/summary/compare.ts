@@ -18,7 +18,7 @@ import type { WindowSketchJSON } from '../WindowSketch.ts';
 import { categoryDrift, type PendingCategoryDrift } from './categoryDrift.ts';
 import type { CategoricalFeatureDrift, CategoryDrift, DriftReport, EstimatedAccuracy, HealthReport, QualityReport, QuantityDrift } from './DriftReport.ts';
 import { multivariateDrift } from './multivariateDrift.ts';
-import { calibratedAccuracy, type ReferenceBand, referenceBand } from '../reference/ReferenceChunks.ts';
+import { calibratedAccuracy, distanceScale, type ReferenceBand, referenceBand } from '../reference/ReferenceChunks.ts';
 
 /** Knobs of {@link compare}; defaults follow `detectDrift` / `chooseStatistic` (Evidently's). */
 export interface CompareOptions {
@@ -285,7 +285,7 @@ function estimatedAccuracy(confidence: FeatureSketchJSON, baseline: Baseline, mi
   const value = calibratedAccuracy(confidence.histogram, calibration, quality.correct / quality.labelled);
   if (value === undefined) return {};
   const chunks = baseline.reference;
-  const band = chunks?.estimatedAccuracy ? referenceBand(chunks.estimatedAccuracy, chunks.chunkSize, confidence.count) : undefined;
+  const band = chunks?.estimatedAccuracy ? referenceBand(chunks.estimatedAccuracy, Math.sqrt(chunks.chunkSize / confidence.count)) : undefined;
   const verdict =
     !band || confidence.count < minSampleSize
       ? DriftVerdict.INSUFFICIENT_DATA
@@ -320,7 +320,7 @@ export function compare(window: WindowSketchJSON, baseline: Baseline, options: C
     opts.thresholds === 'reference' && chunks
       ? (name: string, rows: number) => {
           const values = Object.hasOwn(chunks.features, name) ? chunks.features[name] : undefined;
-          return Array.isArray(values) ? referenceBand(values, chunks.chunkSize, rows, true) : undefined;
+          return Array.isArray(values) ? referenceBand(values, distanceScale(chunks.chunkSize, baseline.rows, rows), true) : undefined;
         }
       : undefined;
   const names = Object.keys(window.features).filter((n) => baseline.features[n]);

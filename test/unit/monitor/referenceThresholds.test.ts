@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { computeBaseline } from '../../../src/cli/baseline.ts';
 import { mulberry32 } from '../../../src/demo/random.ts';
 import { DriftVerdict } from '../../../src/monitor/drift/detectDrift.ts';
-import { referenceBand } from '../../../src/monitor/reference/ReferenceChunks.ts';
+import { distanceScale, referenceBand } from '../../../src/monitor/reference/ReferenceChunks.ts';
 import { compare } from '../../../src/monitor/summary/compare.ts';
 import { sketchLayout, WindowSketch } from '../../../src/monitor/WindowSketch.ts';
 
@@ -26,13 +26,15 @@ const cityRows = (name: string) => weather.filter((r) => r[0] === name).map((r) 
 const regression = { kind: 'regression' as const, names: [] };
 
 describe('thresholds from reference variability (NannyML-style chunks, mean ± 3σ)', () => {
-  it('referenceBand: population σ, scaled to the window size as a mean is', () => {
-    const band = referenceBand([1, 2, 3, 4], 100, 100);
+  it('referenceBand: population σ, scaled by the factor; distanceScale as √(1/n₁ + 1/n₂)', () => {
+    const band = referenceBand([1, 2, 3, 4], 1);
     const sd = Math.sqrt(1.25);
     expect(band).toEqual({ mean: 2.5, lower: 2.5 - 3 * sd, upper: 2.5 + 3 * sd });
-    const four = referenceBand([1, 2, 3, 4], 100, 400, true);
-    expect(four?.mean).toBeCloseTo(1.25, 12);
-    expect(four?.upper).toBeCloseTo(1.25 + 1.5 * sd, 12);
+    const half = referenceBand([1, 2, 3, 4], 0.5, true);
+    expect(half?.mean).toBeCloseTo(1.25, 12);
+    expect(half?.upper).toBeCloseTo(1.25 + 1.5 * sd, 12);
+    // chunks of 100 of 1,000 against the other 900; a window of 400 against all 1,000
+    expect(distanceScale(100, 1000, 400)).toBeCloseTo(Math.sqrt((1 / 400 + 1 / 1000) / (1 / 100 + 1 / 900)), 12);
   });
 
   it("Seattle's days as reference: chunk-sized windows of other Seattle days stay quiet, New York's drift", () => {
