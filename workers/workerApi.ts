@@ -40,7 +40,7 @@ export function createWorkerApi(): WorkerApi {
     const rows = batchRows(records);
     let active = sessions.get(name);
     const seq = batchCounter++;
-    const watch = monitoring.begin(active);
+    const watch = monitoring.begin(active, records);
     const started = performance.now();
     let scores: Float32Array;
     try {

@@ -4,8 +4,11 @@
  * sessions to it and forwards the control calls (flush, feedback, windows).
  */
 import type { IDBPDatabase } from 'idb';
+import { categoricalInputs } from '../src/features/categoricalInputs.ts';
+import type { RecordBatch } from '../src/features/RecordBatch.ts';
 import type { BatchObservation } from '../src/monitor/BatchObservation.ts';
 import { ModelMonitor, type FeedbackResult, type MonitoredVersion } from '../src/monitor/ModelMonitor.ts';
+import { errorScale } from '../src/monitor/detectors/errorScale.ts';
 import { reduceWideColumns } from '../src/monitor/reduceWideColumns.ts';
 import { sketchLayout, type WindowSketchJSON } from '../src/monitor/WindowSketch.ts';
 import type { EdgewatchDB } from '../src/storage/db.ts';
@@ -45,9 +48,9 @@ export class WorkerMonitoring {
     this.monitor.start(config.flushIntervalMs);
   }
 
-  /** Starts monitoring one batch of `session` (undefined before `configure`). */
-  begin(session: ModelSession): BatchObservation | undefined {
-    return this.monitor?.beginBatch(this.versionOf(session), session.features);
+  /** Starts monitoring one batch of `session` (undefined before `configure`); `records` give the categorical inputs' values. */
+  begin(session: ModelSession, records?: RecordBatch): BatchObservation | undefined {
+    return this.monitor?.beginBatch(this.versionOf(session), session.features, records);
   }
 
   /** What the worker calls once an answer is posted: the queued sketches run soon after. */
@@ -78,6 +81,7 @@ export class WorkerMonitoring {
     if (!v) {
       const { outputs, baseline } = session.entry;
       const reduction = reduceWideColumns(session.features.columns);
+      const scale = errorScale(baseline?.quality);
       v = {
         model: session.name,
         version: session.version,
@@ -86,8 +90,9 @@ export class WorkerMonitoring {
           reduction?.columns ?? session.features.columns,
           outputs.kind === 'classification' ? outputs : { kind: 'regression', names: outputs.names ?? [] },
           baseline,
-          { scores: this.sketchScores },
+          { scores: this.sketchScores, categories: categoricalInputs(session.entry.features) },
         ),
+        ...(scale === undefined ? {} : { errorScale: scale }),
       };
       this.versions.set(session, v);
     }

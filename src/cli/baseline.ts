@@ -12,7 +12,13 @@
 import type { OutputSpec } from '../registry/Manifest.ts';
 import { BASELINE_SCHEMA, type Baseline } from '../monitor/Baseline.ts';
 import { BinnedHistogram } from '../monitor/sketches/BinnedHistogram.ts';
-import { sketchLayout, WindowSketch } from '../monitor/WindowSketch.ts';
+import { CategorySketch, TOP_CATEGORIES } from '../monitor/sketches/CategorySketch.ts';
+import { fitPcaReconstruction } from '../monitor/multivariate/fitPcaReconstruction.ts';
+import { type SketchLayout, sketchLayout, WindowSketch } from '../monitor/WindowSketch.ts';
+import type { ConfidenceCalibrationJSON, ReferenceChunksJSON } from '../monitor/reference/ReferenceChunks.ts';
+import { compare } from '../monitor/summary/compare.ts';
+import { ksFromHistograms, wassersteinFromHistograms } from '../monitor/drift/histogramDistances.ts';
+import { argmaxFinite } from '../monitor/topClasses.ts';
 import { EdgewatchError, ErrorCode } from '../errors.ts';
 
 /** What {@link computeBaseline} reads: the training rows' features and the model's outputs on them. */
@@ -30,6 +36,12 @@ export interface BaselineInput {
   /** Quantile bins per histogram. Default 10. */
   readonly bins?: number;
   readonly source?: string;
+  /** Raw values of the spec's categorical inputs (`categoricalInputs`), one per row: counted by category. */
+  readonly categories?: readonly { readonly name: string; readonly values: readonly unknown[] }[];
+  /** Top categories kept per categorical input. Default {@link TOP_CATEGORIES}. */
+  readonly topCategories?: number;
+  /** Fit the multivariate (PCA reconstruction) model on the features. Default true. */
+  readonly multivariate?: boolean;
 }
 
 function sortedColumn(values: ArrayLike<number>, rows: number, width: number, column: number): Float64Array {
@@ -95,12 +107,87 @@ export function computeBaseline(input: BaselineInput): Baseline {
     }
   }
   const json = window.toJSON();
-  return {
+  const multivariate = input.multivariate === false ? undefined : fitPcaReconstruction(input.features, rows, columns);
+  let calibration: ConfidenceCalibrationJSON | undefined;
+  if (input.labels && outputs.kind === 'classification' && json.outputs.kind === 'classification') {
+    const cells = new BinnedHistogram(json.outputs.confidence.histogram.edges);
+    const counts = new Array<number>(cells.counts.length).fill(0);
+    const correct = new Array<number>(cells.counts.length).fill(0);
+    for (let r = 0; r < rows; r++) {
+      if (!Number.isFinite(confidence[r])) continue;
+      const cell = cells.bin(confidence[r]);
+      counts[cell]++;
+      if (argmaxFinite(input.scores, r * outWidth, outWidth) === input.labels[r]) correct[cell]++;
+    }
+    calibration = { counts, correct };
+  }
+  const baseline: Baseline = {
     schema: BASELINE_SCHEMA,
     rows,
     ...(input.source ? { source: input.source } : {}),
     features: json.features,
+    ...(input.categories && input.categories.length > 0
+      ? {
+          categories: Object.fromEntries(
+            input.categories.map((c) => [c.name, CategorySketch.fromValues(c.values, input.topCategories ?? TOP_CATEGORIES).toJSON({ rare: true })]),
+          ),
+        }
+      : {}),
     outputs: json.outputs,
+    ...(multivariate ? { multivariate } : {}),
+    ...(calibration ? { calibration } : {}),
     ...(input.labels ? { quality: json.quality } : {}),
   };
+  const reference = referenceChunks(baseline, input, layout.outputs);
+  return reference ? { ...baseline, reference } : baseline;
+}
+
+/** `compare`'s default: baselines up to this many rows are judged by KS, larger ones by Wasserstein. */
+const SMALL_SAMPLE = 1000;
+
+/** Chunks of the reference thresholds come from (NannyML's default). */
+const REFERENCE_CHUNKS = 10;
+
+/**
+ * Each of 10 consecutive chunks of the training rows sketched as a device window and compared with the
+ * whole baseline: the drift value of every feature (and the calibrated accuracy estimate), whose spread
+ * is the reference band of `compare(…, { thresholds: 'reference' })`. Undefined below 10 chunks of 10 rows.
+ */
+function referenceChunks(baseline: Baseline, input: BaselineInput, outputs: SketchLayout['outputs']): ReferenceChunksJSON | undefined {
+  const { columns, rows } = input;
+  const size = Math.floor(rows / REFERENCE_CHUNKS);
+  if (size < 10) return undefined;
+  const width = columns.length;
+  const outWidth = input.scores.length / rows;
+  const layout = sketchLayout(columns, outputs, baseline);
+  const features: Record<string, number[]> = Object.fromEntries(columns.map((c) => [c, []]));
+  const accuracy: number[] = [];
+  for (let c = 0; c < REFERENCE_CHUNKS; c++) {
+    const chunk = new WindowSketch(layout, 'chunk', 'chunk', 0, 0);
+    const from = c * size;
+    chunk.observe(
+      Array.prototype.slice.call(input.features, from * width, (from + size) * width) as number[],
+      Array.prototype.slice.call(input.scores, from * outWidth, (from + size) * outWidth) as number[],
+      size,
+    );
+    const json = chunk.toJSON();
+    for (const name of columns) {
+      const whole = baseline.features[name];
+      const part = json.features[name];
+      // the chunk against the rest of the reference: histogram counts subtract exactly
+      const rest = { edges: whole.histogram.edges, counts: whole.histogram.counts.map((n, i) => n - part.histogram.counts[i]) };
+      if (part.count === 0 || whole.count - part.count <= 0) {
+        features[name].push(Number.NaN);
+        continue;
+      }
+      if (whole.count <= SMALL_SAMPLE) features[name].push(ksFromHistograms(rest, part.histogram).statistic);
+      else {
+        const w = wassersteinFromHistograms(rest, part.histogram, whole.moments.min, whole.moments.max).distance;
+        features[name].push(w / Math.max(Math.sqrt(whole.moments.m2 / whole.count), 0.001));
+      }
+    }
+    const report = compare(json, baseline, { minSampleSize: 1 });
+    if (report.prediction.kind === 'classification' && report.prediction.estimatedAccuracy) accuracy.push(report.prediction.estimatedAccuracy.value);
+  }
+  return { chunkSize: size, features, ...(accuracy.length === REFERENCE_CHUNKS ? { estimatedAccuracy: accuracy } : {}) };
 }

@@ -1,6 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { EdgewatchError, ErrorCode } from '../errors.ts';
+import { categoricalInputs } from '../features/categoricalInputs.ts';
 import { compile } from '../features/compile.ts';
 import { reduceWideColumns } from '../monitor/reduceWideColumns.ts';
 import type { Baseline } from '../monitor/Baseline.ts';
@@ -95,6 +96,11 @@ export async function buildBaseline(options: BuildBaselineOptions): Promise<{ pa
     scores,
     ...(labels ? { labels } : {}),
     ...(options.bins !== undefined ? { bins: options.bins } : {}),
+    // the raw category of each record, as the device reads it (own fields only)
+    categories: categoricalInputs(metadata.features).map((input) => ({
+      name: input.name,
+      values: records.map((record) => (Object.hasOwn(record, input.name) ? record[input.name] : undefined)),
+    })),
     source: basename(options.data),
   });
   const path = options.out ?? metadataPath;

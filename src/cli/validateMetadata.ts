@@ -115,6 +115,9 @@ export function validateMetadata(value: unknown, file = 'edgewatch.json'): Versi
     if (base.source !== undefined && typeof base.source !== 'string') fail('baseline.source', 'not a string');
     for (const key of ['features', 'outputs'] as const) if (!isObject(base[key])) fail(`baseline.${key}`, 'not an object');
     if (base.quality !== undefined && !isObject(base.quality)) fail('baseline.quality', 'not an object');
+    if (base.categories !== undefined && !isObject(base.categories)) fail('baseline.categories', 'not an object');
+    for (const key of ['multivariate', 'reference', 'calibration'] as const)
+      if (base[key] !== undefined && !isObject(base[key])) fail(`baseline.${key}`, 'not an object');
   }
   const { $schema: _schema, ...metadata } = doc;
   return metadata as unknown as VersionMetadata;

@@ -22,6 +22,7 @@ export type {
 export { InputType, InvalidPolicy } from './FeatureSpec.ts';
 export type { FeatureStats, InputCounts } from './FeatureStats.ts';
 export { compile, type CompiledFeatures } from './compile.ts';
+export { categoricalInputs, type CategoricalInput } from './categoricalInputs.ts';
 export { packRecords, isPackedRecords, type PackedRecords, type RecordBatch } from './RecordBatch.ts';
 export { fit } from './fit.ts';
 export { tensorInputOf, type TensorData, type TensorInput, type TensorInvalidDetails } from './tensorInput.ts';

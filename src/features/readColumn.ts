@@ -91,7 +91,7 @@ function allowedOf(input: InputSpec): ReadonlySet<string> | undefined {
  * The value of `input` in each row: `records[row][name]` (a record that is not an object is refused), or
  * the packed column's entry (packing guarantees objects; a field no record has reads `undefined`).
  */
-function valuesOf(input: InputSpec, records: RecordBatch): (row: number) => unknown {
+export function valuesOf(input: InputSpec, records: RecordBatch): (row: number) => unknown {
   const name = input.name;
   if (isPackedRecords(records)) {
     const column = records.columns[records.names.indexOf(name)];

@@ -1,5 +1,7 @@
 import { ErrorCode, isEdgewatchError } from '../errors.ts';
 import type { FeatureStats } from '../features/FeatureStats.ts';
+import { valuesOf } from '../features/readColumn.ts';
+import type { RecordBatch } from '../features/RecordBatch.ts';
 import type { Float32Pool } from './Float32Pool.ts';
 import type { MonitoredVersion } from './MonitoredVersion.ts';
 import type { MonitorBudget } from './MonitorBudget.ts';
@@ -56,6 +58,28 @@ function copyRows(from: Float32Array, sample: Int32Array, count: number, width: 
 }
 
 /**
+ * The raw values of each categorical input in rows `sample[0..count)` (the first `count` rows without a
+ * sample); undefined when a record cannot be read (monitoring never fails a batch the pipeline took).
+ */
+function categoryValues(
+  inputs: readonly { readonly input: string }[],
+  records: RecordBatch,
+  sample: Int32Array | undefined,
+  count: number,
+): unknown[][] | undefined {
+  try {
+    return inputs.map(({ input }) => {
+      const at = valuesOf({ name: input, type: 'category' }, records);
+      const out: unknown[] = new Array(count);
+      for (let i = 0; i < count; i++) out[i] = at(sample ? sample[i] : i);
+      return out;
+    });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Monitoring of one batch in flight, from `ModelMonitor.beginBatch`: `onFeatures` while the feature
  * batch still exists (the pipeline reuses its buffer for the next batch), then `answered` or `failed`.
  * The exact part (counts, repairs, timings, the scores kept for feedback) runs in `answered`, before the
@@ -70,6 +94,8 @@ export class BatchObservation {
   private sample: Int32Array | undefined;
   private features: Float32Array | undefined;
   private scores: Float32Array | undefined;
+  /** The sketched rows' raw categorical values, per input of the layout. */
+  private categories: unknown[][] | undefined;
   private stats: FeatureStats | undefined;
   /** Monitoring time so far, inference time, and the batch's wall-clock time (ms since epoch). */
   private monitorMs = 0;
@@ -80,6 +106,8 @@ export class BatchObservation {
     private readonly monitor: ObservationTarget,
     private readonly v: MonitoredVersion,
     private readonly source: FeatureSource,
+    /** The batch's records, for the categorical inputs' raw values (read in `onFeatures`, never kept). */
+    private readonly records?: RecordBatch,
   ) {}
 
   /**
@@ -106,6 +134,8 @@ export class BatchObservation {
       copyRows(batch, this.sample, k, width, kept);
     }
     this.features = kept;
+    const categories = this.v.layout.categories;
+    if (categories && categories.length > 0 && this.records) this.categories = categoryValues(categories, this.records, this.sample, k);
     this.monitorMs += performance.now() - t;
   };
 
@@ -169,10 +199,12 @@ export class BatchObservation {
     const window = monitor.window(v, this.at);
     const t0 = performance.now();
     window.sketch(v.reduction ? v.reduction.apply(features, k) : features, scores, k);
+    if (this.categories) window.sketchCategories(this.categories, k);
     const sketchMs = performance.now() - t0;
     monitor.buffers.give(features);
     monitor.buffers.give(scores);
     this.features = this.scores = undefined;
+    this.categories = undefined;
     window.monitorMs += sketchMs;
     monitor.budget(v).account(this.inferenceMs, this.monitorMs + sketchMs, k, sketchMs, this.reservedMs);
   }

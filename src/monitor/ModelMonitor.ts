@@ -2,6 +2,7 @@ import type { IDBPDatabase } from 'idb';
 import { EdgewatchError, ErrorCode } from '../errors.ts';
 import { storageError } from '../storage/storageError.ts';
 import type { FeatureStats } from '../features/FeatureStats.ts';
+import type { RecordBatch } from '../features/RecordBatch.ts';
 import type { MonitoredVersion } from './MonitoredVersion.ts';
 import type { EdgewatchDB } from '../storage/db.ts';
 import { ConceptDrift } from './detectors/ConceptDrift.ts';
@@ -106,10 +107,11 @@ export class ModelMonitor extends PeriodicFlusher implements ObservationTarget {
 
   /**
    * Starts monitoring one batch of `v`, whose features come from `source`: hand the returned
-   * observation's `onFeatures` to the feature pipeline, then call its `answered` or `failed`.
+   * observation's `onFeatures` to the feature pipeline, then call its `answered` or `failed`. `records`
+   * (the batch as the pipeline reads it) gives the categorical inputs' raw values.
    */
-  beginBatch(v: MonitoredVersion, source: FeatureSource): BatchObservation {
-    return new BatchObservation(this, v, source);
+  beginBatch(v: MonitoredVersion, source: FeatureSource, records?: RecordBatch): BatchObservation {
+    return new BatchObservation(this, v, source, records);
   }
 
   /** Queues an answered batch's sketches (see {@link ModelMonitor.sketchSoon}). */
@@ -260,12 +262,17 @@ export class ModelMonitor extends PeriodicFlusher implements ObservationTarget {
     return { matched: true, version: v.version, ...result, drift };
   }
 
+  /** The change detectors of a model version's label stream (undefined before its first joined label). */
+  conceptDrift(v: MonitoredVersion): ConceptDrift | undefined {
+    return this.detectors.get(versionKey(v.model, v.version));
+  }
+
   private detectorsOf(v: MonitoredVersion, binary: boolean): ConceptDrift {
     const key = versionKey(v.model, v.version);
     let detectors = this.detectors.get(key);
     if (!detectors) {
       // DDM, ADWIN and Page-Hinkley (ADWIN and Page-Hinkley for a regressor), voting 2 of 3 as 'concept'
-      detectors = new ConceptDrift({ kind: binary ? 'classification' : 'regression' });
+      detectors = new ConceptDrift({ kind: binary ? 'classification' : 'regression', errorScale: v.errorScale });
       this.detectors.set(key, detectors);
     }
     return detectors;

@@ -8,4 +8,10 @@ export interface MonitoredVersion {
   readonly layout: SketchLayout;
   /** For very wide specs (images, embeddings): how a feature batch is summarised before it is sketched. */
   readonly reduction?: ColumnReduction;
+  /**
+   * Standard deviation of the label-feedback error signal on the training rows (`errorScale` of the
+   * baseline's quality): the change detectors standardise by it, so their alarm rate does not depend on
+   * the target's units. Absent: they estimate it from the first errors.
+   */
+  readonly errorScale?: number;
 }

@@ -3,9 +3,12 @@ import { versionKey } from '../registry/versionKey.ts';
 import type { Baseline, OutputSketchJSON } from './Baseline.ts';
 import { QualitySketch, type QualityJSON } from './quality/QualitySketch.ts';
 import { CategoricalCounts } from './sketches/CategoricalCounts.ts';
+import { CategorySketch, type CategorySketchJSON, type CategoryVocabulary } from './sketches/CategorySketch.ts';
 import { DDSketch, quantileFrame, type DDSketchJSON, type QuantileFrame } from './sketches/DDSketch.ts';
 import { FeatureSketch, type FeatureSketchJSON } from './sketches/FeatureSketch.ts';
 import { argmaxFinite } from './topClasses.ts';
+import { PcaReconstruction, type PcaReconstructionJSON, pcaFits } from './multivariate/PcaReconstruction.ts';
+import { Moments, type MomentsJSON } from './sketches/Moments.ts';
 
 /** Schema id of {@link WindowSketchJSON}. */
 export const WINDOW_SCHEMA = 'edgewatch.window/v1';
@@ -44,6 +47,10 @@ export interface WindowSketchJSON {
    */
   readonly sketched?: number;
   readonly features: Readonly<Record<string, FeatureSketchJSON>>;
+  /** Per categorical raw input, its category counts (see `CategorySketch`). Absent in older rows and for specs without one. */
+  readonly categories?: Readonly<Record<string, CategorySketchJSON>>;
+  /** PCA reconstruction errors of the sketched rows (the baseline's multivariate model). Absent without one. */
+  readonly reconstruction?: MomentsJSON;
   readonly outputs: OutputSketchJSON;
   readonly quality: QualityJSON;
   readonly health: HealthJSON;
@@ -53,6 +60,10 @@ export interface WindowSketchJSON {
 export interface SketchLayout {
   /** Model feature columns, in batch order. */
   readonly columns: readonly string[];
+  /** Categorical raw inputs counted by category, with the vocabulary each starts from (the baseline's). */
+  readonly categories?: readonly CategoryInputLayout[];
+  /** The baseline's multivariate model, when it fits `columns`: each sketched row's reconstruction error is kept. */
+  readonly multivariate?: PcaReconstructionJSON;
   readonly outputs:
     | { readonly kind: 'classification'; readonly labels: readonly string[] }
     | { readonly kind: 'regression'; readonly names: readonly string[] };
@@ -80,6 +91,33 @@ export interface SketchLayout {
   };
 }
 
+/** One categorical input of a {@link SketchLayout}. */
+export interface CategoryInputLayout extends CategoryVocabulary {
+  /** The raw input's name. */
+  readonly input: string;
+}
+
+/**
+ * The vocabulary of each categorical input: the baseline's top categories and rare names where it has
+ * them, else what the spec knows (its allowed values or one-hot vocabulary), else none (every value then
+ * reads as unseen, the first few by name).
+ */
+function categoryLayout(
+  inputs: readonly { readonly name: string; readonly vocabulary?: readonly string[] }[],
+  baseline?: Readonly<Record<string, CategorySketchJSON>>,
+): CategoryInputLayout[] {
+  return inputs.map((input) => {
+    const known = baseline && Object.hasOwn(baseline, input.name) ? baseline[input.name] : undefined;
+    // the baseline came with the manifest: a malformed one is ignored, never a reason for sketching to throw
+    if (known && isNames(known.categories)) return { input: input.name, categories: known.categories, ...(isNames(known.rare) ? { rare: known.rare } : {}) };
+    return { input: input.name, categories: isNames(input.vocabulary) ? input.vocabulary : [] };
+  });
+}
+
+function isNames(value: unknown): value is readonly string[] {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string');
+}
+
 function edgesOf(sketches: Readonly<Record<string, FeatureSketchJSON>>): Record<string, readonly number[]> {
   return Object.fromEntries(Object.entries(sketches).map(([name, s]) => [name, s.histogram.edges]));
 }
@@ -92,14 +130,22 @@ function framesOf(sketches: Readonly<Record<string, FeatureSketchJSON>>): Record
 export function sketchLayout(
   columns: readonly string[],
   outputs: SketchLayout['outputs'],
-  baseline?: Pick<Baseline, 'features' | 'outputs'>,
-  options: { readonly scores?: boolean } = {},
+  baseline?: Pick<Baseline, 'features' | 'outputs' | 'categories'> & { readonly multivariate?: unknown },
+  options: {
+    readonly scores?: boolean;
+    /** The spec's categorical inputs (`categoricalInputs(spec)`): counted by category. */
+    readonly categories?: readonly { readonly name: string; readonly vocabulary?: readonly string[] }[];
+  } = {},
 ): SketchLayout {
   const scores = options.scores ?? false;
-  if (!baseline) return { columns, outputs, scores };
+  const categories = options.categories && options.categories.length > 0 ? { categories: categoryLayout(options.categories, baseline?.categories) } : {};
+  if (!baseline) return { columns, outputs, scores, ...categories };
   const out = baseline.outputs;
+  const multivariate = 'multivariate' in baseline && pcaFits(baseline.multivariate, columns) ? { multivariate: baseline.multivariate } : {};
   return {
     columns,
+    ...categories,
+    ...multivariate,
     outputs,
     scores,
     edges: {
@@ -148,6 +194,12 @@ export class WindowSketch {
   sketched = 0;
   readonly columns: readonly string[];
   readonly features: FeatureSketch[];
+  /** Categorical raw inputs, by name, and their sketches (same order). */
+  readonly categoryInputs: string[];
+  readonly categories: CategorySketch[];
+  /** The multivariate model (from the layout) and the reconstruction errors of the sketched rows. */
+  readonly reconstruction: PcaReconstruction | undefined;
+  reconstructionErrors: Moments | undefined;
   readonly classes: CategoricalCounts | undefined;
   readonly confidence: FeatureSketch | undefined;
   readonly outputNames: readonly string[];
@@ -172,6 +224,10 @@ export class WindowSketch {
     const edges = layout.edges ?? {};
     const frames = layout.frames ?? {};
     this.features = this.columns.map((c) => new FeatureSketch({ edges: edges.features?.[c] ?? DEFAULT_EDGES, frame: frames.features?.[c] }));
+    this.categoryInputs = (layout.categories ?? []).map((c) => c.input);
+    this.categories = (layout.categories ?? []).map((c) => new CategorySketch(c));
+    this.reconstruction = layout.multivariate ? new PcaReconstruction(layout.multivariate) : undefined;
+    this.reconstructionErrors = layout.multivariate ? new Moments() : undefined;
     if (layout.outputs.kind === 'classification') {
       this.outputNames = [...layout.outputs.labels];
       this.classes = new CategoricalCounts(layout.outputs.labels);
@@ -222,6 +278,8 @@ export class WindowSketch {
   sketch(features: ArrayLike<number>, scores: ArrayLike<number>, count: number): void {
     const width = this.columns.length;
     for (let c = 0; c < width; c++) this.features[c].addColumn(features, count, width, c);
+    const pca = this.reconstruction;
+    if (pca && this.reconstructionErrors) for (let r = 0; r < count; r++) this.reconstructionErrors.add(pca.error(features, r, width));
     const outputs = this.outputNames.length;
     for (let c = 0; c < this.outputs.length; c++) this.outputs[c].addColumn(scores, count, outputs, c);
     const confidence = this.confidence;
@@ -232,6 +290,18 @@ export class WindowSketch {
       }
     }
     this.sketched += count;
+  }
+
+  /**
+   * The sampled rows' raw values of each categorical input (`values[i]` for `categoryInputs[i]`, `count`
+   * values each), read from the records by the observation before they are gone.
+   */
+  sketchCategories(values: readonly (readonly unknown[])[], count: number): void {
+    for (let i = 0; i < this.categories.length; i++) {
+      const column = values[i];
+      const sketch = this.categories[i];
+      if (column) for (let r = 0; r < count; r++) sketch.add(column[r]);
+    }
   }
 
   /** Records one batch's timing and backend. */
@@ -270,6 +340,22 @@ export class WindowSketch {
       const other = json.features[c];
       if (other) this.features[i].merge(other);
     });
+    if (json.reconstruction) {
+      this.reconstructionErrors ??= new Moments();
+      this.reconstructionErrors.merge(json.reconstruction);
+    }
+    const categories = json.categories;
+    if (categories) {
+      for (const [name, sketch] of Object.entries(categories)) {
+        const at = this.categoryInputs.indexOf(name);
+        // a row written before categories were counted merges with a newer one in either order
+        if (at >= 0) this.categories[at].merge(sketch);
+        else {
+          this.categoryInputs.push(name);
+          this.categories.push(CategorySketch.fromJSON(sketch));
+        }
+      }
+    }
     const out = json.outputs;
     if (out.kind === 'classification') {
       this.classes?.merge(out.classes);
@@ -316,6 +402,8 @@ export class WindowSketch {
       predictions: this.predictions,
       sketched: this.sketched,
       features: Object.fromEntries(this.columns.map((c, i) => [c, this.features[i].toJSON()])),
+      ...(this.reconstructionErrors ? { reconstruction: this.reconstructionErrors.toJSON() } : {}),
+      ...(this.categories.length > 0 ? { categories: Object.fromEntries(this.categoryInputs.map((c, i) => [c, this.categories[i].toJSON()])) } : {}),
       outputs,
       quality: this.quality.toJSON(),
       health: {
@@ -341,7 +429,10 @@ export class WindowSketch {
       Object.keys(json.features),
       out.kind === 'classification' ? { kind: 'classification', labels: out.classes.categories } : { kind: 'regression', names: Object.keys(out.values) },
       json,
-      { scores: out.kind === 'classification' && Object.keys(out.scores).length > 0 },
+      {
+        scores: out.kind === 'classification' && Object.keys(out.scores).length > 0,
+        categories: Object.keys(json.categories ?? {}).map((name) => ({ name })),
+      },
     );
     return layout;
   }

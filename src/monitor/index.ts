@@ -24,6 +24,7 @@ export { DDSketch, type DDSketchJSON, type QuantileFrame } from './sketches/DDSk
 export { Moments, type MomentsJSON } from './sketches/Moments.ts';
 export { BinnedHistogram, type BinnedHistogramJSON } from './sketches/BinnedHistogram.ts';
 export { CategoricalCounts, type CategoricalCountsJSON } from './sketches/CategoricalCounts.ts';
+export { CategorySketch, type CategorySketchJSON, type CategoryVocabulary } from './sketches/CategorySketch.ts';
 export { FeatureSketch, type FeatureSketchJSON, type FeatureSketchOptions } from './sketches/FeatureSketch.ts';
 
 // Change detectors on label feedback.
@@ -43,7 +44,7 @@ export { BASELINE_SCHEMA, type Baseline, type OutputSketchJSON } from './Baselin
 export { mergeWindows, WINDOW_SCHEMA, type HealthJSON, type WindowSketchJSON } from './WindowSketch.ts';
 export { DriftSummary, SUMMARY_SCHEMA } from './summary/DriftSummary.ts';
 export { compare, type CompareOptions } from './summary/compare.ts';
-export type { CategoryDrift, DriftReport, HealthReport, QualityReport, QuantityDrift } from './summary/DriftReport.ts';
+export type { CategoricalFeatureDrift, CategoryDrift, DriftReport, HealthReport, QualityReport, QuantityDrift } from './summary/DriftReport.ts';
 export type { FeedbackResult } from './ModelMonitor.ts';
 export type { MonitorBudgetOptions } from './MonitorBudget.ts';
 export type { RetentionPolicy } from './store/windowStore.ts';

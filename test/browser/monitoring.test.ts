@@ -2,8 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { byYears, WEATHER_LABELS } from '../../src/demo/seattleWeather.ts';
 import { EdgewatchError } from '../../src/errors.ts';
 import { ModelMonitor, type MonitoredVersion } from '../../src/monitor/ModelMonitor.ts';
-import { readWindows, unpackRow } from '../../src/monitor/store/windowStore.ts';
-import { sketchLayout } from '../../src/monitor/WindowSketch.ts';
+import { computeBaseline } from '../../src/cli/baseline.ts';
+import { addWindows, readWindows, unpackRow } from '../../src/monitor/store/windowStore.ts';
+import { compare } from '../../src/monitor/summary/compare.ts';
+import { sketchLayout, WindowSketch } from '../../src/monitor/WindowSketch.ts';
 import { compile } from '../../src/features/compile.ts';
 import { createEdgeRuntime, type EdgeRuntime, type EdgeRuntimeOptions } from '../../src/runtime/EdgeRuntime.ts';
 import { openEdgewatchDB } from '../../src/storage/db.ts';
@@ -198,6 +200,67 @@ describe('storage stays bounded', () => {
         expect(f.quantiles.positive.counts.length).toBeLessThanOrEqual(2048);
       }
     }
+  });
+});
+
+describe('categorical inputs as categories in IndexedDB', () => {
+  it('stores category counts in the window rows, reads a row written before them, and names the unseen categories', async () => {
+    const columns = ['origin=SEA', 'origin=LAX', 'origin=<oov>'];
+    const outputs = { kind: 'regression' as const, names: [] };
+    const train = [...Array(300).fill('SEA'), ...Array(300).fill('LAX')];
+    const oneHot = (values: readonly string[]) => Float32Array.from(values.flatMap((o) => columns.map((c) => (c === `origin=${o}` ? 1 : 0))));
+    const baseline = computeBaseline({
+      columns,
+      features: oneHot(train),
+      rows: train.length,
+      outputs,
+      scores: new Float32Array(train.length),
+      categories: [{ name: 'origin', values: train }],
+    });
+    const v: MonitoredVersion = { model: 'flights', version: '1', layout: sketchLayout(columns, outputs, baseline, { categories: [{ name: 'origin' }] }) };
+    const dbName = uniqueDbName('categories');
+    const monitor = new ModelMonitor(() => openEdgewatchDB(dbName), { budget: { share: Infinity } });
+    // the batch's window is the hour of its answer (the worker's clock)
+    const t = performance.now();
+    const start = Math.floor((monitor.timeOrigin + t) / 3_600_000) * 3_600_000;
+    // a row of the same hour as an older version of the library wrote it: no categories
+    const older = new WindowSketch(sketchLayout(columns, outputs, baseline), 'flights', '1', start, start + 3_600_000);
+    older.observe(oneHot(['SEA', 'LAX']), new Float32Array(2), 2);
+    const db = await openEdgewatchDB(dbName);
+    await addWindows(db, [older.toJSON()], 'hour');
+    db.close();
+    const origins = [...Array(40).fill('SEA'), ...Array(40).fill('LAX'), ...Array(20).fill('BOS')];
+    const observation = monitor.beginBatch(
+      v,
+      { width: 3, issues: 0, takeStats: () => ({ rows: 0, inputs: {}, oov: {} }) },
+      origins.map((origin) => ({ origin })),
+    );
+    observation.onFeatures(oneHot(origins), origins.length);
+    observation.answered({
+      seq: 0,
+      rows: origins.length,
+      scores: new Float32Array(origins.length),
+      outputWidth: 1,
+      classes: undefined,
+      backend: 'wasm',
+      startedAt: t - 1,
+      inferredAt: t,
+    });
+    await monitor.flush();
+    const again = await openEdgewatchDB(dbName);
+    const mine = await readWindows(again, 'flights', '1');
+    again.close();
+    expect(mine).toHaveLength(1);
+    const window = mine[0].window;
+    expect(window.predictions).toBe(102);
+    expect(window.categories?.origin).toMatchObject({ categories: ['LAX', 'SEA'], counts: [40, 40], unseen: 20, unseenNames: ['BOS'], unseenCounts: [20] });
+    const origin = compare(window, baseline).categories?.[0];
+    expect(origin).toMatchObject({
+      name: 'origin',
+      statistic: 'chisquare',
+      verdict: 'drift',
+      unseen: { count: 20, share: 0.2, names: [{ name: 'BOS', count: 20, share: 0.2 }] },
+    });
   });
 });
 

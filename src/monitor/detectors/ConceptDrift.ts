@@ -58,13 +58,18 @@ export class ConceptDrift implements DriftDetector {
       options.detectors ??
       (options.kind === 'classification'
         ? [new DDM(), new ADWIN(), new PageHinkley({ scale: options.errorScale })]
-        : [new ADWIN(), new PageHinkley({ scale: options.errorScale })]);
+        : // a regressor's errors reach Page-Hinkley already divided by the scale (see update): their σ is 1
+          [new ADWIN(), new PageHinkley({ scale: validScale(options.errorScale) === undefined ? undefined : 1 })]);
     this.quorum = Math.min(options.quorum ?? 2, this.detectors.length);
     this.horizon = options.horizon ?? 1000;
     this.standardise = options.kind === 'regression';
-    const given = options.errorScale;
-    this.givenScale = given !== undefined && given > 0 && Number.isFinite(given) ? given : undefined;
+    this.givenScale = validScale(options.errorScale);
     this.scale = this.givenScale;
+  }
+
+  /** The scale a regressor's errors are divided by: the given one, else the estimate once known (undefined before). */
+  get errorScale(): number | undefined {
+    return this.scale;
   }
 
   update(x: number): this {
@@ -121,6 +126,10 @@ export class ConceptDrift implements DriftDetector {
     this.driftDetected = false;
     this.fired = [];
   }
+}
+
+function validScale(scale: number | undefined): number | undefined {
+  return scale !== undefined && scale > 0 && Number.isFinite(scale) ? scale : undefined;
 }
 
 /** Population standard deviation. */

@@ -2,6 +2,7 @@ import { EdgewatchError, ErrorCode } from '../../errors.ts';
 import type { OutputSketchJSON } from '../Baseline.ts';
 import type { QualityJSON } from '../quality/QualitySketch.ts';
 import type { CategoricalCountsJSON } from '../sketches/CategoricalCounts.ts';
+import type { CategorySketchJSON } from '../sketches/CategorySketch.ts';
 import type { DDSketchJSON } from '../sketches/DDSketch.ts';
 import type { FeatureSketchJSON } from '../sketches/FeatureSketch.ts';
 import type { WindowSketchJSON } from '../WindowSketch.ts';
@@ -89,10 +90,30 @@ export function kAnonymize(window: WindowSketchJSON, k: number): { window: Windo
   } else {
     quality = q;
   }
+  // category counts like any bucket; an unseen value's name leaves only with at least k events behind it
+  const category = (c: CategorySketchJSON): CategorySketchJSON => {
+    const named: { name: string; n: number }[] = [];
+    c.unseenNames.forEach((name, i) => {
+      if (small(c.unseenCounts[i])) suppressed++;
+      else named.push({ name, n: c.unseenCounts[i] });
+    });
+    return {
+      ...c,
+      counts: counts(c.counts),
+      other: scalar(c.other),
+      unseen: scalar(c.unseen),
+      missing: scalar(c.missing),
+      unseenNames: named.map((u) => u.name),
+      unseenCounts: named.map((u) => u.n),
+    };
+  };
   const h = window.health;
   return {
     window: {
       ...window,
+      ...(window.categories ? { categories: Object.fromEntries(Object.entries(window.categories).map(([n, c]) => [n, category(c)])) } : {}),
+      // one row's error is one event's: min and max withheld as for features
+      ...(window.reconstruction ? { reconstruction: { ...window.reconstruction, min: window.reconstruction.mean, max: window.reconstruction.mean } } : {}),
       features: features(window.features),
       outputs,
       quality,

@@ -4,6 +4,7 @@ import { chiSquareContingency } from '../drift/chiSquareContingency.ts';
 import { DriftVerdict } from '../drift/detectDrift.ts';
 import { jensenShannon } from '../drift/jensenShannon.ts';
 import { type MissingRateTest, missingRateTest } from '../drift/missingRate.ts';
+import { ksFromHistograms, wassersteinFromHistograms } from '../drift/histogramDistances.ts';
 import { ksFromSketches } from '../drift/ksFromSketches.ts';
 import { psi } from '../drift/psi.ts';
 import { normalTwoSided } from '../drift/special.ts';
@@ -14,7 +15,10 @@ import type { CategoricalCountsJSON } from '../sketches/CategoricalCounts.ts';
 import { DDSketch } from '../sketches/DDSketch.ts';
 import type { FeatureSketchJSON } from '../sketches/FeatureSketch.ts';
 import type { WindowSketchJSON } from '../WindowSketch.ts';
-import type { CategoryDrift, DriftReport, HealthReport, QualityReport, QuantityDrift } from './DriftReport.ts';
+import { categoryDrift, type PendingCategoryDrift } from './categoryDrift.ts';
+import type { CategoricalFeatureDrift, CategoryDrift, DriftReport, EstimatedAccuracy, HealthReport, QualityReport, QuantityDrift } from './DriftReport.ts';
+import { multivariateDrift } from './multivariateDrift.ts';
+import { calibratedAccuracy, distanceScale, type ReferenceBand, referenceBand } from '../reference/ReferenceChunks.ts';
 
 /** Knobs of {@link compare}; defaults follow `detectDrift` / `chooseStatistic` (Evidently's). */
 export interface CompareOptions {
@@ -24,6 +28,13 @@ export interface CompareOptions {
   readonly smallSampleSize?: number;
   /** Benjamini–Hochberg across the features' p-values. Default true. */
   readonly controlFalseDiscoveries?: boolean;
+  /**
+   * `'fixed'` (default): Evidently's thresholds (p < 0.05, distance ≥ 0.1). `'reference'`: NannyML's, a
+   * feature drifts when its KS D or normalised Wasserstein passes the mean + 3σ that chunks of the
+   * reference reached (the baseline's `reference`, scaled to the window's rows); features the baseline
+   * has no chunks for keep the fixed threshold.
+   */
+  readonly thresholds?: 'fixed' | 'reference';
 }
 
 const ALPHA = driftStatistics.ks.defaultThreshold;
@@ -57,13 +68,34 @@ function quantity(name: string, current: FeatureSketchJSON, baseline: FeatureSke
   const missing = cur0.total >= options.minSampleSize && ref0.total > 0 ? missingRateTest(ref0, cur0) : undefined;
   const extra = missing ? { missing } : {};
   if (current.count < options.minSampleSize || baseline.count === 0) return { drift: base, testable: false, ...extra };
-  const cur = DDSketch.fromJSON(current.quantiles);
-  const ref = DDSketch.fromJSON(baseline.quantiles);
-  const ks = ksFromSketches(ref, cur);
-  const w = wassersteinFromSketches(ref, cur);
-  const std = Math.sqrt(baseline.moments.m2 / baseline.count);
-  const sameBins = current.histogram.counts.length === baseline.histogram.counts.length;
   const hasMass = (c: readonly number[]) => c.some((x) => x > 0);
+  const sameBins = current.histogram.counts.length === baseline.histogram.counts.length;
+  const sameEdges =
+    sameBins &&
+    current.histogram.edges.length === baseline.histogram.edges.length &&
+    current.histogram.edges.every((e, i) => e === baseline.histogram.edges[i]) &&
+    hasMass(current.histogram.counts) &&
+    hasMass(baseline.histogram.counts);
+  // On the baseline's quantile edges (every window of the version counts into them) the verdict does not
+  // depend on an offset or a unit of the values; DDSketch's buckets do (relative error), so it only stands
+  // in for windows counted over other edges.
+  let ks: ReturnType<typeof ksFromHistograms>;
+  let w: ReturnType<typeof wassersteinFromHistograms>;
+  if (sameEdges) {
+    ks = ksFromHistograms(baseline.histogram, current.histogram);
+    w = wassersteinFromHistograms(
+      baseline.histogram,
+      current.histogram,
+      Math.min(baseline.moments.min, current.moments.min),
+      Math.max(baseline.moments.max, current.moments.max),
+    );
+  } else {
+    const cur = DDSketch.fromJSON(current.quantiles);
+    const ref = DDSketch.fromJSON(baseline.quantiles);
+    ks = ksFromSketches(ref, cur);
+    w = wassersteinFromSketches(ref, cur);
+  }
+  const std = Math.sqrt(baseline.moments.m2 / baseline.count);
   return {
     drift: {
       ...base,
@@ -84,8 +116,20 @@ function quantity(name: string, current: FeatureSketchJSON, baseline: FeatureSke
  * Reads verdicts: p-values or distances, and the missing-rate tests; the p-values (KS and missing rates)
  * are BH-adjusted across features as one family when asked. A missing-rate drift makes the quantity drift.
  */
-function verdicts(pending: readonly Pending[], fdr: boolean): QuantityDrift[] {
+function verdicts(
+  pending: readonly Pending[],
+  fdr: boolean,
+  categorical: readonly PendingCategoryDrift[] = [],
+  read?: (c: CategoricalFeatureDrift[]) => void,
+  bands?: (name: string, rows: number) => ReferenceBand | undefined,
+): QuantityDrift[] {
   const family: { p: number; set: (q: number) => void }[] = [];
+  const adjustedCategory = new Map<PendingCategoryDrift, number>();
+  const adjustedCategoryMissing = new Map<PendingCategoryDrift, number>();
+  for (const c of categorical) {
+    if (c.testable && c.drift.pValue !== undefined) family.push({ p: c.drift.pValue, set: (q) => adjustedCategory.set(c, q) });
+    if (c.missing) family.push({ p: c.missing.pValue, set: (q) => adjustedCategoryMissing.set(c, q) });
+  }
   const adjusted = new Map<Pending, number>();
   const adjustedMissing = new Map<Pending, number>();
   for (const p of pending) {
@@ -98,6 +142,29 @@ function verdicts(pending: readonly Pending[], fdr: boolean): QuantityDrift[] {
       f.set(bh.adjusted[i]);
     });
   }
+  read?.(
+    categorical.map((c): CategoricalFeatureDrift => {
+      const qm = adjustedCategoryMissing.get(c);
+      const missingRate = c.missing
+        ? {
+            ...c.missing,
+            ...(qm === undefined ? {} : { adjustedPValue: qm }),
+            verdict: (qm ?? c.missing.pValue) < ALPHA ? DriftVerdict.DRIFT : DriftVerdict.NO_DRIFT,
+          }
+        : undefined;
+      const missingDrift = missingRate?.verdict === DriftVerdict.DRIFT;
+      const extra = missingRate ? { missingRate } : {};
+      if (!c.testable) return { ...c.drift, ...extra, verdict: missingDrift ? DriftVerdict.DRIFT : DriftVerdict.INSUFFICIENT_DATA };
+      const q = adjustedCategory.get(c);
+      const drifted = c.drift.pValue !== undefined ? (q ?? c.drift.pValue) < c.drift.threshold : (c.drift.value as number) >= c.drift.threshold;
+      return {
+        ...c.drift,
+        ...(q === undefined ? {} : { adjustedPValue: q }),
+        ...extra,
+        verdict: drifted || missingDrift ? DriftVerdict.DRIFT : DriftVerdict.NO_DRIFT,
+      };
+    }),
+  );
   return pending.map((p): QuantityDrift => {
     let missingRate: QuantityDrift['missingRate'];
     if (p.missing) {
@@ -112,6 +179,12 @@ function verdicts(pending: readonly Pending[], fdr: boolean): QuantityDrift[] {
     const missingDrift = missingRate?.verdict === DriftVerdict.DRIFT;
     const drifted = (yes: boolean) => (yes || missingDrift ? DriftVerdict.DRIFT : DriftVerdict.NO_DRIFT);
     if (!p.testable) return { ...p.drift, ...extra, verdict: missingDrift ? DriftVerdict.DRIFT : DriftVerdict.INSUFFICIENT_DATA };
+    const band = bands?.(p.drift.name, p.drift.count);
+    if (band) {
+      // the value (KS D or normalised Wasserstein) against what chunks of the reference itself reached
+      const value = (p.drift.statistic === 'ks' ? p.drift.ks : p.drift.wasserstein) as number;
+      return { ...p.drift, ...extra, threshold: band.upper, reference: band, verdict: drifted(value > band.upper) };
+    }
     if (p.drift.statistic === 'wasserstein') return { ...p.drift, ...extra, verdict: drifted((p.drift.wasserstein as number) >= p.drift.threshold) };
     const q = adjusted.get(p);
     const read = q ?? (p.drift.pValue as number);
@@ -201,14 +274,37 @@ function quality(window: WindowSketchJSON, baseline: Baseline, options: Required
   };
 }
 
+/**
+ * The label-free accuracy estimate calibrated on the reference (see `calibratedAccuracy`) and, when the
+ * baseline has reference chunks, its alert: outside the chunks' mean ± 3σ (scaled to the window's rows).
+ */
+function estimatedAccuracy(confidence: FeatureSketchJSON, baseline: Baseline, minSampleSize: number): { estimatedAccuracy?: EstimatedAccuracy } {
+  const calibration = baseline.calibration;
+  const quality = baseline.quality;
+  if (!calibration || quality?.kind !== 'classification' || quality.labelled === 0 || confidence.count === 0) return {};
+  const value = calibratedAccuracy(confidence.histogram, calibration, quality.correct / quality.labelled);
+  if (value === undefined) return {};
+  const chunks = baseline.reference;
+  const band = chunks?.estimatedAccuracy ? referenceBand(chunks.estimatedAccuracy, Math.sqrt(chunks.chunkSize / confidence.count)) : undefined;
+  const verdict =
+    !band || confidence.count < minSampleSize
+      ? DriftVerdict.INSUFFICIENT_DATA
+      : value < band.lower || value > band.upper
+        ? DriftVerdict.DRIFT
+        : DriftVerdict.NO_DRIFT;
+  return { estimatedAccuracy: { value, rows: confidence.count, ...(band ? { reference: band } : {}), verdict } };
+}
+
 /** Re-exported where it used to live (tests and callers import it from here). */
 export { normalTwoSided };
 
 /**
  * Compares one window (or any merge of windows) with its version's training baseline: per feature a
- * sketch KS test (baselines ≤ 1000 rows) or the Wasserstein distance over the baseline's spread, with
+ * KS test (baselines ≤ 1000 rows) or the Wasserstein distance over the baseline's spread, both read on
+ * the baseline's quantile-edge histogram (so no offset or unit of the values changes a verdict), with
  * Benjamini–Hochberg across features and no verdict below the minimum sample size — the same rules as
  * `detectDrift`, computed from sketches; PSI and Jensen–Shannon on the baseline's bins are reported too.
+ * Categorical raw inputs are compared by category (see `categoryDrift`), in the same BH family.
  * Then prediction drift (class counts, confidence), label-feedback quality against the baseline's, and
  * health. Pure and deterministic: the same window and baseline give the same report anywhere.
  */
@@ -217,11 +313,29 @@ export function compare(window: WindowSketchJSON, baseline: Baseline, options: C
     minSampleSize: options.minSampleSize ?? 50,
     smallSampleSize: options.smallSampleSize ?? 1000,
     controlFalseDiscoveries: options.controlFalseDiscoveries ?? true,
+    thresholds: options.thresholds ?? 'fixed',
   };
+  const chunks = baseline.reference;
+  const bands =
+    opts.thresholds === 'reference' && chunks
+      ? (name: string, rows: number) => {
+          const values = Object.hasOwn(chunks.features, name) ? chunks.features[name] : undefined;
+          return Array.isArray(values) ? referenceBand(values, distanceScale(chunks.chunkSize, baseline.rows, rows), true) : undefined;
+        }
+      : undefined;
   const names = Object.keys(window.features).filter((n) => baseline.features[n]);
+  const windowCategories = window.categories ?? {};
+  const baseCategories = baseline.categories ?? {};
+  const categoryNames = Object.keys(windowCategories).filter((n) => Object.hasOwn(baseCategories, n));
+  let categories: CategoricalFeatureDrift[] = [];
   const features = verdicts(
     names.map((n) => quantity(n, window.features[n], baseline.features[n], opts)),
     opts.controlFalseDiscoveries,
+    categoryNames.map((n) => categoryDrift(n, windowCategories[n], baseCategories[n], opts)),
+    (c) => {
+      categories = c;
+    },
+    bands,
   );
   let prediction: DriftReport['prediction'];
   const out = window.outputs;
@@ -234,6 +348,7 @@ export function compare(window: WindowSketchJSON, baseline: Baseline, options: C
       confidence,
       ...(out.confidence.count > 0 ? { expectedAccuracy: out.confidence.moments.mean } : {}),
       baselineExpectedAccuracy: baseOut.confidence.moments.mean,
+      ...estimatedAccuracy(out.confidence, baseline, opts.minSampleSize),
     };
   } else if (out.kind === 'regression' && baseOut.kind === 'regression') {
     const outNames = Object.keys(out.values).filter((n) => baseOut.values[n]);
@@ -248,10 +363,20 @@ export function compare(window: WindowSketchJSON, baseline: Baseline, options: C
     prediction = { kind: 'regression', outputs: [] };
   }
   const q = quality(window, baseline, opts);
-  const driftedFeatures = features.filter((f) => f.verdict === DriftVerdict.DRIFT).map((f) => f.name);
+  const multivariate = multivariateDrift(window, baseline, opts.minSampleSize);
+  const driftedFeatures = [...features, ...categories].filter((f) => f.verdict === DriftVerdict.DRIFT).map((f) => f.name);
   const predictionDrift =
     prediction.kind === 'classification'
       ? prediction.classes.verdict === DriftVerdict.DRIFT || prediction.confidence.verdict === DriftVerdict.DRIFT
       : prediction.outputs.some((o) => o.verdict === DriftVerdict.DRIFT);
-  return { features, prediction, quality: q, health: health(window), driftedFeatures, drift: driftedFeatures.length > 0 || predictionDrift || q.conceptDrift };
+  return {
+    features,
+    ...(categories.length > 0 ? { categories } : {}),
+    ...(multivariate ? { multivariate } : {}),
+    prediction,
+    quality: q,
+    health: health(window),
+    driftedFeatures,
+    drift: driftedFeatures.length > 0 || multivariate?.verdict === DriftVerdict.DRIFT || predictionDrift || q.conceptDrift,
+  };
 }

@@ -24,10 +24,17 @@ describe('edgewatch baseline', () => {
     expect(r.out).toMatch(/baseline of 731 records \(6 feature columns\)/);
     const written = JSON.parse(readFileSync(out, 'utf8'));
     const { source: _s, ...expected } = bundledManifest.models.weather.versions['1'].baseline as NonNullable<unknown> as Record<string, unknown>;
-    const { source, ...baseline } = written.baseline;
+    const { source, multivariate, reference, calibration, ...baseline } = written.baseline;
     expect(source).toBe('train.csv');
-    // The bundled one was computed by scripts/build-registry.ts from the same rows, in memory.
-    expect(baseline).toEqual(expected);
+    // The bundled one was computed by scripts/build-registry.ts from the same rows, in memory (before the
+    // multivariate model, the reference chunks and the calibration existed).
+    const { multivariate: _m, reference: _r, calibration: _c, ...bundled } = expected;
+    expect(baseline).toEqual(bundled);
+    // and the reference chunks (10 of 73 rows) and the confidence calibration of the labelled rows
+    expect(reference.chunkSize).toBe(73);
+    expect(reference.estimatedAccuracy).toHaveLength(10);
+    expect(calibration.counts.reduce((a: number, b: number) => a + b, 0)).toBe(731);
+    expect(multivariate).toMatchObject({ schema: 'edgewatch.pca-reconstruction/v1', columns: Object.keys(written.baseline.features), chunkSize: 73 });
     // The rest of edgewatch.json is kept, and the model's own edgewatch.json was not touched (--out).
     expect(written.features).toEqual(bundledManifest.models.weather.versions['1'].features);
     expect(JSON.parse(readFileSync(join(dir, 'edgewatch.json'), 'utf8')).baseline).toBeUndefined();

@@ -53,4 +53,23 @@ describe('ModelMonitor (no storage involved)', () => {
     expect(w.features.x.count).toBe(3);
     expect(w.health.repairedByInput).toEqual({ x: 1 });
   });
+
+  it("standardises a regressor's label errors by the version's baseline error scale from the first label", () => {
+    const regression = (errorScale?: number): MonitoredVersion => ({
+      model: 'r',
+      version: errorScale === undefined ? '1' : '2',
+      layout: sketchLayout(['x'], { kind: 'regression', names: [] }),
+      ...(errorScale === undefined ? {} : { errorScale }),
+    });
+    const monitor = new ModelMonitor(noStorage as never);
+    const given = regression(250);
+    const unknown = regression();
+    monitor.remember(given, 0, Float32Array.of(10), 1);
+    monitor.remember(unknown, 1, Float32Array.of(10), 1);
+    expect(monitor.feedback(`${monitor.batchId(0)}:0`, 13, given)).toMatchObject({ matched: true, error: 3 });
+    expect(monitor.feedback(`${monitor.batchId(1)}:0`, 13, unknown)).toMatchObject({ matched: true, error: 3 });
+    expect(monitor.conceptDrift(given)?.errorScale).toBe(250);
+    // without it the first 100 errors are held back to estimate one
+    expect(monitor.conceptDrift(unknown)?.errorScale).toBeUndefined();
+  });
 });

@@ -212,6 +212,20 @@ describe('Page-Hinkley on standardised errors', () => {
     expect(detections(new PageHinkley({ mode: 'up', delta: 0.005, threshold: 50, scale: 1 }), errors)[0]).toBeLessThan(1500);
   });
 
+  it('a regressor given the baseline scale: Page-Hinkley reads the divided errors at σ 1, and any unit fires alike', () => {
+    const spread = Math.sqrt(1 - 2 / Math.PI); // sd of |N(0, 1)|
+    const fired = (sigma: number) => {
+      const concept = new ConceptDrift({ kind: 'regression', errorScale: spread * sigma });
+      expect((concept.detectors[1] as PageHinkley).scale).toBe(1);
+      return detections(concept, absErrors(4000, sigma, 31, 2000, 2));
+    };
+    const metres = fired(1);
+    expect(metres.length).toBeGreaterThan(0);
+    expect(metres[0]).toBeGreaterThanOrEqual(2000);
+    expect(fired(1000)).toEqual(metres);
+    expect(fired(0.001)).toEqual(metres);
+  });
+
   it('errorScale: the sd of the error signal from the baseline quality sums', () => {
     const q = new QualitySketch(['a', 'b']);
     for (let i = 0; i < 10; i++) q.addClassification(i < 8 ? [0.9, 0.1] : [0.1, 0.9], 0);

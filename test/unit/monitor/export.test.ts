@@ -34,6 +34,16 @@ function summaryOf(slice: string, rows?: number): DriftSummary {
 }
 
 describe('kAnonymize', () => {
+  it('category counts leave like buckets, and an unseen value by name only with at least k events behind it', () => {
+    const layout = sketchLayout(['x'], { kind: 'regression', names: [] }, undefined, { categories: [{ name: 'city', vocabulary: ['Oslo', 'Rome'] }] });
+    const w = new WindowSketch(layout, 'm', '1', 0, 1);
+    const cities = [...Array(20).fill('Oslo'), 'Rome', ...Array(12).fill('Lima'), 'alice@example.com', null];
+    w.observe(new Float32Array(cities.length), new Float32Array(cities.length), cities.length);
+    w.sketchCategories([cities], cities.length);
+    const out = kAnonymize(w.toJSON(), 10)?.window.categories?.city;
+    expect(out).toMatchObject({ counts: [20, 0], unseen: 13, missing: 0, unseenNames: ['Lima'], unseenCounts: [12] });
+  });
+
   it('zeroes every bucket under k, withholds min/max, and withholds a window under k predictions', () => {
     const summary = summaryOf('y2012');
     const k = 10;
