@@ -203,7 +203,12 @@ export class ModelHandle {
     try {
       request = await this.parts.versions.resolve(this.name, { ...this.resolveOptions, version: undefined, channel: 'shadow' });
     } catch {
-      return; // no shadow channel, or nothing it names runs here
+      // no shadow channel (any more), or nothing it names runs here
+      if (this.shadowVersion !== undefined) {
+        this.shadowVersion = undefined;
+        await this.parts.connection.call((api) => api.unloadShadow(this.name)).catch(() => undefined);
+      }
+      return;
     }
     if (request.version === this.version || request.version === this.shadowVersion) return;
     this.shadowVersion = request.version;

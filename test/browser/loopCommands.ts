@@ -11,8 +11,8 @@ import { registryDir } from './registryServer.ts';
 const works = new Map<string, string>();
 /** The pipeline's working directory for registry server `id` (summaries, labelled data, keys). */
 const workOf = (id: string) => {
-  let dir = works.get(id);
-  if (!dir) works.set(id, (dir = mkdtempSync(join(tmpdir(), 'edgewatch-loop-'))));
+  const dir = works.get(id) ?? mkdtempSync(join(tmpdir(), 'edgewatch-loop-'));
+  works.set(id, dir);
   return dir;
 };
 
