@@ -1,10 +1,14 @@
 /**
  * Shadow versions in the worker: a version loaded beside a model's champion (a `shadow` channel) that runs
- * on a share of the champion's live inputs after each answer is posted, and never answers a caller. What
- * it would have said is compared with what the champion said, per row, and joined with late labels.
+ * on a share of the champion's live inputs after each answer is posted, and never answers a caller. Its
+ * time is held to the monitoring budget (`monitoringBudget`'s share of the champion's inference time, a
+ * budget of its own, so it never takes the sketches' time): rows it has no time for are counted as
+ * skipped. What it would have said is compared with what the champion said, per row, and joined with
+ * late labels.
  */
 import { EdgewatchError, ErrorCode } from '../src/errors.ts';
 import type { RawRecord } from '../src/features/FeatureSpec.ts';
+import { MonitorBudget, type MonitorBudgetOptions } from '../src/monitor/MonitorBudget.ts';
 import { isPackedRecords, type RecordBatch } from '../src/features/RecordBatch.ts';
 import type { ShadowSummary } from '../src/monitor/summary/ShadowSummary.ts';
 import { topClasses } from '../src/monitor/topClasses.ts';
@@ -35,6 +39,9 @@ interface Shadow {
   compared: number;
   agreed: number;
   failed: number;
+  skipped: number;
+  /** The shadow's time, held to the monitoring budget's share of the champion's inference time. */
+  readonly budget: MonitorBudget;
   readonly classCounts: number[];
   confidenceSum: number;
   labelled: number;
@@ -60,6 +67,12 @@ function pick(batch: RecordBatch, rows: readonly number[]): RawRecord[] {
 /** The shadows of one worker (see the file comment). */
 export class WorkerShadows {
   private readonly shadows = new Map<string, Shadow>();
+  private budgetOptions: MonitorBudgetOptions | undefined;
+
+  /** The monitoring budget's settings (`monitoringBudget`): each shadow gets a budget of its own with them. */
+  configure(budget: MonitorBudgetOptions | undefined): void {
+    this.budgetOptions = budget;
+  }
 
   /** Starts shadowing `session.name`'s serving version `champion` with a loaded session (replacing any shadow it had). */
   start(session: ModelSession, champion: string, share = DEFAULT_SHADOW_SHARE): void {
@@ -75,6 +88,8 @@ export class WorkerShadows {
       compared: 0,
       agreed: 0,
       failed: 0,
+      skipped: 0,
+      budget: new MonitorBudget(this.budgetOptions),
       classCounts: new Array(labels).fill(0),
       confidenceSum: 0,
       labelled: 0,
@@ -99,22 +114,41 @@ export class WorkerShadows {
    * After the champion answered a batch: the work that runs the shadow on its sample of rows, or
    * undefined when there is nothing to do. It never throws: a shadow's failure is counted, not passed on.
    */
-  after(champion: ModelSession, batch: RecordBatch, rows: number, classes: Int32Array | undefined, idPrefix: string): (() => Promise<void>) | undefined {
+  after(
+    champion: ModelSession,
+    batch: RecordBatch,
+    rows: number,
+    classes: Int32Array | undefined,
+    idPrefix: string,
+    inferenceMs: number,
+  ): (() => Promise<void>) | undefined {
     const shadow = this.shadows.get(champion.name);
     if (!shadow || !classes || shadow.classCounts.length === 0 || shadow.session.version === champion.version) return undefined;
-    const sample: number[] = [];
-    for (let r = 0; r < rows; r++, shadow.seen++) if (Math.floor((shadow.seen + 1) * shadow.share) > Math.floor(shadow.seen * shadow.share)) sample.push(r);
-    if (sample.length === 0) return undefined;
+    const taken: number[] = [];
+    for (let r = 0; r < rows; r++, shadow.seen++) if (Math.floor((shadow.seen + 1) * shadow.share) > Math.floor(shadow.seen * shadow.share)) taken.push(r);
+    // The budget decides how many of them it has time for (all while it pays, none when it is spent).
+    const afford = taken.length > 0 ? shadow.budget.rowsToSketch(taken.length) : 0;
+    const reserved = shadow.budget.reservedMs;
+    shadow.skipped += taken.length - afford;
+    const sample = afford === taken.length ? taken : Array.from(shadow.budget.sample(taken.length, afford, new Int32Array(afford)), (i) => taken[i]);
+    if (sample.length === 0) {
+      shadow.budget.account(inferenceMs, 0, 0, 0, reserved);
+      return undefined;
+    }
     // The champion's classes of the sample, copied now: the answer's buffers are the page's once posted.
     const championClasses = sample.map((r) => classes[r]);
     return async () => {
       const session = shadow.session;
+      const started = performance.now();
       let scores: Float32Array;
       try {
         scores = await session.predict(pick(batch, sample));
       } catch {
         shadow.failed += sample.length;
         return;
+      } finally {
+        const spent = performance.now() - started;
+        shadow.budget.account(inferenceMs, spent, sample.length, spent, reserved);
       }
       if (this.shadows.get(champion.name) !== shadow) return; // replaced meanwhile
       const width = session.outputWidth;
@@ -164,6 +198,7 @@ export class WorkerShadows {
       agreed: s.agreed,
       ...(s.compared > 0 ? { agreement: s.agreed / s.compared, meanConfidence: s.confidenceSum / s.compared } : {}),
       failed: s.failed,
+      skipped: s.skipped,
       ...(outputs.kind === 'classification' ? { classes: { categories: [...outputs.labels], counts: [...s.classCounts] } } : {}),
       labelled: s.labelled,
       correct: s.correct,

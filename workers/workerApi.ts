@@ -79,7 +79,7 @@ export function createWorkerApi(): WorkerApi {
       workerMs: answered - started,
     };
     // A shadow runs on its sample once the answer is out, as the sketches do.
-    const shadow = shadows.after(active, records, rows, classes, idPrefix);
+    const shadow = shadows.after(active, records, rows, classes, idPrefix, inferred - started);
     const after = shadow
       ? () => {
           monitoring.sketchSoon();
@@ -95,6 +95,7 @@ export function createWorkerApi(): WorkerApi {
       configureWasmPaths(next.wasmPaths);
       sessions.configure(next);
       monitoring.configure(next);
+      shadows.configure(next.monitoringBudget);
       const locks = (globalThis.navigator as Navigator | undefined)?.locks;
       if (next.lifeLock && locks) {
         // Held until this worker dies; resolves once it is held so the runtime can queue behind it.

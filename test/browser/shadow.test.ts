@@ -28,9 +28,17 @@ async function registry(): Promise<{ id: string; url: string; manifest: Registry
   return { ...started, manifest };
 }
 
+/** A worker on this thread; the budget unlimited, so the shadow runs on every row of its share whatever it costs. */
 async function worker(): Promise<WorkerApi> {
   const api = createWorkerApi();
-  await api.configure({ backends: ['cpu'], dbName: uniqueDbName('shadow'), flushIntervalMs: 60_000, windowMs: 3_600_000, cacheName: '' });
+  await api.configure({
+    backends: ['cpu'],
+    dbName: uniqueDbName('shadow'),
+    flushIntervalMs: 60_000,
+    windowMs: 3_600_000,
+    cacheName: '',
+    monitoringBudget: { share: Number.POSITIVE_INFINITY },
+  });
   return api;
 }
 
@@ -74,7 +82,7 @@ describe('on-device shadow', () => {
     expect(answers.every((a) => a.version === '1')).toBe(true);
     expect(answers.flatMap((a) => Array.from(a.scores))).toEqual(Array.from(alone1.scores));
     const summary = await api.shadow('weather');
-    expect(summary).toMatchObject({ version: '2', champion: '1', share: 1, compared: 730, agreed: 730 - disagreements, failed: 0, labelled: 0 });
+    expect(summary).toMatchObject({ version: '2', champion: '1', share: 1, compared: 730, agreed: 730 - disagreements, failed: 0, skipped: 0, labelled: 0 });
     expect(summary?.agreement).toBe((730 - disagreements) / 730);
     // its own prediction distribution: v2's classes on the fixture
     expect(summary?.classes?.counts).toEqual(LABELS.map((_, k) => classes2.filter((c) => c === k).length));
@@ -105,6 +113,29 @@ describe('on-device shadow', () => {
     expect(summary?.agreed).toBe(sampled.filter((i) => classes1[i] === classes2[i]).length);
     await api.unloadShadow('weather');
     await expect(api.shadow('weather')).resolves.toBeUndefined();
+  });
+
+  it('stays inside the monitoring budget: with no time to spend, it runs once to learn its cost, then skips', async () => {
+    const { url, manifest } = await registry();
+    const api = createWorkerApi();
+    await api.configure({
+      backends: ['cpu'],
+      dbName: uniqueDbName('shadow-budget'),
+      flushIntervalMs: 60_000,
+      windowMs: 3_600_000,
+      cacheName: '',
+      monitoringBudget: { share: 0, burstMs: 0 },
+    });
+    await api.load(requestOf(url, manifest, '1'));
+    await api.loadShadow(requestOf(url, manifest, '2'), 1);
+    for (let at = 0; at < 200; at += 20) {
+      const answer = await api.predict('weather', records.slice(at, at + 20));
+      expect(answer.version).toBe('1');
+      await settle();
+    }
+    const summary = await api.shadow('weather');
+    // the first batch's 20 rows measure what a row costs; after that the budget pays for none
+    expect(summary).toMatchObject({ compared: 20, skipped: 180, failed: 0 });
   });
 
   it('a shadow channel in the manifest: the runtime loads it beside stable, answers stay v1, the DriftSummary gets a shadow section', async () => {

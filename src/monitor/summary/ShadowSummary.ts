@@ -19,6 +19,8 @@ export interface ShadowSummary {
   readonly agreement?: number;
   /** Sampled rows the shadow could not answer (its own feature spec refused them, or its model failed). */
   readonly failed: number;
+  /** Sampled rows left out because the monitoring budget had no time for them (under sustained load). */
+  readonly skipped: number;
   /** The shadow's own predicted classes on the compared rows. */
   readonly classes?: { readonly categories: readonly string[]; readonly counts: readonly number[] };
   /** Mean top-class probability of the shadow's answers. */
