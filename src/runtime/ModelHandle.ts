@@ -49,7 +49,7 @@ export interface ModelHandleParts {
   /** The worker: calls re-run on a restarted worker if this one dies first; serving versions are reloaded there. */
   readonly connection: Pick<WorkerConnection, 'call' | 'serve'>;
   /** Which version to load; where a failed version is marked bad. */
-  readonly versions: Pick<VersionResolver, 'resolve' | 'markBad'>;
+  readonly versions: Pick<VersionResolver, 'resolve' | 'markBad' | 'hasChannel'>;
   /** Where the handle's events go (`activated`, `download-progress`, `rolled-back`, `error`, `drift`). */
   readonly dispatch: (event: Event) => void;
   readonly health: HealthPolicy;
@@ -201,6 +201,8 @@ export class ModelHandle {
   private async startShadow(): Promise<void> {
     let request: LoadRequest;
     try {
+      // Resolved only where the manifest has one: an update check resolves each model once otherwise.
+      if (!this.parts.versions.hasChannel(this.name, 'shadow')) throw new Error('no shadow channel');
       request = await this.parts.versions.resolve(this.name, { ...this.resolveOptions, version: undefined, channel: 'shadow' });
     } catch {
       // no shadow channel (any more), or nothing it names runs here
