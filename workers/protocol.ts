@@ -9,6 +9,7 @@ import type { DownloadProgress } from '../src/models/loadArtifacts.ts';
 import type { FeedbackResult } from '../src/monitor/ModelMonitor.ts';
 import type { RetentionPolicy } from '../src/monitor/store/windowStore.ts';
 import type { TimeRange } from '../src/TimeRange.ts';
+import type { ShadowSummary } from '../src/monitor/summary/ShadowSummary.ts';
 import type { WindowSketchJSON } from '../src/monitor/WindowSketch.ts';
 import type { ModelVersion } from '../src/registry/Manifest.ts';
 import type { WireError } from '../src/WireError.ts';
@@ -153,6 +154,15 @@ export interface WorkerApi {
   /** One version's monitoring windows over `[from, to)`, stored and in memory, merged into one. */
   windows(name: string, version: string, range?: TimeRange): Promise<WindowSketchJSON | undefined>;
   unload(name: string): Promise<void>;
+  /**
+   * Loads a version beside `request.name`'s serving one as its shadow (see `workers/shadow.ts`): it runs
+   * on `share` (default 0.1) of the serving version's rows after each answer is posted and answers no caller.
+   */
+  loadShadow(request: LoadRequest, share?: number): Promise<SessionInfo>;
+  /** Stops the shadow of `name`. */
+  unloadShadow(name: string): Promise<void>;
+  /** What the shadow of `name` did since it started: agreement, its classes, accuracy on labelled rows. */
+  shadow(name: string): Promise<ShadowSummary | undefined>;
   /** Live tensor count and backend, for leak checks. */
   stats(): Promise<{ readonly numTensors: number; readonly backend: string | null }>;
 }

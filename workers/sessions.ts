@@ -92,6 +92,19 @@ export class WorkerSessions {
     return { ...loaded.info, downloadedBytes, ...(degraded.length > 0 ? { degraded } : {}) };
   }
 
+  /**
+   * Loads, verifies and warms a version without serving it (a shadow, see `shadow.ts`), on the backend
+   * the serving versions chose.
+   *
+   * @throws EdgewatchError `MODEL_NOT_LOADED` before any version of the worker serves.
+   */
+  async loadBeside(request: LoadRequest): Promise<ModelSession> {
+    this.requireConfig();
+    if (!this.chosen) throw new EdgewatchError(ErrorCode.MODEL_NOT_LOADED, `No version of "${request.name}" serves yet to shadow`, { name: request.name });
+    const files = await this.fetchVersion(request, () => undefined);
+    return ModelSession.create(request, files, this.chosen.name);
+  }
+
   /** Stops serving `name` (its running batches finish first). */
   unload(name: string): void {
     this.get(name).retire();

@@ -18,6 +18,7 @@ import type { LoadRequest, PredictResponse, SessionInfo, WorkerApi, WorkerConfig
 import { configureWasmPaths } from './backend.ts';
 import { servePredictPort } from './servePredictPort.ts';
 import { WorkerSessions } from './sessions.ts';
+import { checkShadowShare, WorkerShadows } from './shadow.ts';
 import { WorkerMonitoring } from './workerMonitoring.ts';
 
 /** Builds a fresh worker API (one per worker). */
@@ -28,6 +29,7 @@ export function createWorkerApi(): WorkerApi {
   const workerId = crypto.randomUUID().slice(0, 8);
   const sessions = new WorkerSessions(database);
   const monitoring = new WorkerMonitoring(database, workerId);
+  const shadows = new WorkerShadows();
   let batchCounter = 0;
 
   /**
@@ -65,6 +67,7 @@ export function createWorkerApi(): WorkerApi {
     const answered = watch
       ? watch.answered({ seq, rows, scores, outputWidth, classes, backend: info.backend, startedAt: started, inferredAt: inferred })
       : inferred;
+    const idPrefix = batchIdPrefix(workerId, seq);
     const response: PredictResponse = {
       version: active.version,
       backend: info.backend,
@@ -72,10 +75,18 @@ export function createWorkerApi(): WorkerApi {
       outputWidth,
       scores,
       classes,
-      idPrefix: batchIdPrefix(workerId, seq),
+      idPrefix,
       workerMs: answered - started,
     };
-    return { response, after: monitoring.sketchSoon };
+    // A shadow runs on its sample once the answer is out, as the sketches do.
+    const shadow = shadows.after(active, records, rows, classes, idPrefix, inferred - started);
+    const after = shadow
+      ? () => {
+          monitoring.sketchSoon();
+          void shadow();
+        }
+      : monitoring.sketchSoon;
+    return { response, after };
   }
 
   const api: WorkerApi = {
@@ -84,6 +95,7 @@ export function createWorkerApi(): WorkerApi {
       configureWasmPaths(next.wasmPaths);
       sessions.configure(next);
       monitoring.configure(next);
+      shadows.configure(next.monitoringBudget);
       const locks = (globalThis.navigator as Navigator | undefined)?.locks;
       if (next.lifeLock && locks) {
         // Held until this worker dies; resolves once it is held so the runtime can queue behind it.
@@ -109,8 +121,9 @@ export function createWorkerApi(): WorkerApi {
     },
 
     async predict(name: string, records: RecordBatch): Promise<PredictResponse> {
-      const { response } = await runPredict(name, records);
+      const { response, after } = await runPredict(name, records);
       monitoring.runPending(); // this path sketches before answering, as it always did
+      if (shadows.has(name)) setTimeout(() => after?.(), 0);
       return transfer(response, [response.scores.buffer]);
     },
 
@@ -124,7 +137,24 @@ export function createWorkerApi(): WorkerApi {
     },
 
     async feedback(name: string, predictionId: string, label: string | number) {
-      return monitoring.feedback(sessions.find(name), predictionId, label);
+      const result = monitoring.feedback(sessions.find(name), predictionId, label);
+      shadows.feedback(name, predictionId, label);
+      return result;
+    },
+
+    async loadShadow(request: LoadRequest, share?: number) {
+      if (share !== undefined) checkShadowShare(share);
+      const session = await sessions.loadBeside(request);
+      shadows.start(session, sessions.get(request.name).version, share);
+      return session.info;
+    },
+
+    async unloadShadow(name: string) {
+      shadows.stop(name);
+    },
+
+    async shadow(name: string) {
+      return shadows.summary(name);
     },
 
     async windows(name: string, version: string, range?: TimeRange) {

@@ -15,7 +15,9 @@ import { keygen } from './keygen.ts';
 import { parseDuration } from './parseDuration.ts';
 import { promote } from './promote.ts';
 import { publish } from './publish.ts';
-import { retrain } from './retrain.ts';
+import { checkDriftTrigger, DriftTrigger } from './driftTrigger.ts';
+import { readManifest } from './publish.ts';
+import { resolveChampion, retrain } from './retrain.ts';
 import { rollback } from './rollback.ts';
 import { readJsonFile } from './readJsonFile.ts';
 import { checkSafeName, SAFE_NAME } from './safeName.ts';
@@ -32,6 +34,8 @@ interface Command {
   /** Lines of `--help` after the synopsis. */
   readonly help: string;
   readonly positionals: readonly string[];
+  /** Takes more positionals than it names (its `run` checks them). */
+  readonly variadic?: boolean;
   readonly required?: readonly string[];
   readonly options: Readonly<Record<string, { readonly type: 'string' | 'boolean'; readonly multiple?: boolean }>>;
   run(values: Values, positionals: readonly string[], out: Out, err: Out): Promise<number>;
@@ -224,7 +228,7 @@ ${BY}`,
   retrain: {
     summary: 'retrain a model on new labelled data; gates against the champion; publish a candidate',
     synopsis:
-      '--registry <dir> --name <model> --data <file.csv|file.jsonl> [--from version] [--recipe train.mjs] [--gates gates.json] [--version id] [--seed n] [--holdout-from date|fraction] [--label field] [--sign key.jwk | --unsigned]',
+      '--registry <dir> --name <model> --data <file.csv|file.jsonl> [--from version] [--recipe train.mjs] [--gates gates.json] [--version id] [--seed n] [--holdout-from date|fraction] [--label field] [--sign key.jwk | --unsigned] [--when summary.json|dir ... [--trigger any|features|prediction|concept]]',
     help: `Refits the champion's feature spec on the new records (minus the holdout) and trains a challenger
 with TF.js on the CPU (seeded: the same inputs give the same bytes). Challenger and champion are evaluated
 on the same holdout, overall and per slice (month of the spec's first timestamp input; each category
@@ -243,10 +247,15 @@ Edgewatch version). A failed gate publishes nothing: exit 1 (GATE_FAILED) and a 
   --holdout-from x    a date (YYYY-MM-DD: records from then on) or a fraction (the file's last part); default 0.2
   --label field       the record field with the true label (default the champion's training.label, else "label")
   --sign key.jwk      sign the manifest; --unsigned drops a signed registry's signature; --expires 30d
+  --when files...     only when these exported DriftSummaries (files of one summary or an array; a directory:
+                      its *.json) cross a threshold: the champion's summaries are merged and compared with
+                      its baseline from the registry. Otherwise prints why not, writes nothing, exits 0.
+  --trigger kinds     with --when, what counts (comma-separated): features, prediction, concept, any (default)
 ${BY}
 
 ${NAMES}`,
     positionals: [],
+    variadic: true,
     required: ['registry', 'name', 'data'],
     options: {
       registry: { type: 'string' },
@@ -259,21 +268,51 @@ ${NAMES}`,
       seed: { type: 'string' },
       'holdout-from': { type: 'string' },
       label: { type: 'string' },
+      when: { type: 'string', multiple: true },
+      trigger: { type: 'string' },
       ...RELEASE_OPTIONS,
     },
-    async run(values, _positionals, out) {
+    async run(values, positionals, out) {
       const seed = str(values.seed);
       if (seed !== undefined && !/^\d{1,9}$/.test(seed)) throw new UsageError('--seed must be a non-negative integer');
       const sign = str(values.sign);
       if (sign && values.unsigned === true) throw new UsageError('--unsigned and --sign contradict each other');
+      const when = [...((values.when as string[] | undefined) ?? []), ...positionals];
+      if (values.when === undefined && positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+      const triggerText = str(values.trigger);
+      if (triggerText !== undefined && values.when === undefined) throw new UsageError('--trigger needs --when');
+      const kinds = (triggerText ?? DriftTrigger.any).split(',').map((k) => k.trim());
+      for (const k of kinds) if (!Object.hasOwn(DriftTrigger, k)) throw new UsageError(`--trigger ${k}: one of ${Object.values(DriftTrigger).join(', ')}`);
       const gatesPath = str(values.gates);
+      const gates = gatesPath === undefined ? undefined : parseGates(readJsonFile(gatesPath, '--gates'), gatesPath);
+      if (values.when !== undefined) {
+        const registry = str(values.registry) as string;
+        const name = str(values.name) as string;
+        checkSafeName('name', name);
+        const manifest = readManifest(registry);
+        const version = resolveChampion(manifest, registry, name, str(values.from));
+        const check = checkDriftTrigger({ manifest, name, version, paths: when, on: kinds as DriftTrigger[] });
+        const over = `${name}@${version} over ${check.summaries} summar${check.summaries === 1 ? 'y' : 'ies'} (${check.predictions} predictions${check.ignored.length > 0 ? `; ${check.ignored.length} of other versions left out` : ''})`;
+        // Zeroed buckets take mass out of the quantile sketches: the feature tests then see a shape the devices did not.
+        if (check.suppressedBuckets > 0)
+          out(
+            `warning: k-anonymity zeroed ${check.suppressedBuckets} bucket(s) in these summaries; feature and confidence verdicts on them over-alarm (export with a smaller k, or merge before anonymising)`,
+          );
+        if (!check.triggered) {
+          out(`not retraining: no drift threshold crossed by ${over}; nothing written`);
+          for (const reason of check.reasons) out(`  ${reason}`);
+          return 0;
+        }
+        out(`retraining: ${over} crossed a drift threshold`);
+        for (const reason of check.reasons) out(`  ${reason}`);
+      }
       const result = await retrain({
         registry: str(values.registry) as string,
         name: str(values.name) as string,
         data: str(values.data) as string,
         from: str(values.from),
         recipe: str(values.recipe),
-        gates: gatesPath === undefined ? undefined : parseGates(readJsonFile(gatesPath, '--gates'), gatesPath),
+        gates,
         version: str(values.version),
         seed: seed === undefined ? undefined : Number(seed),
         holdoutFrom: str(values['holdout-from']),
@@ -454,7 +493,8 @@ export async function main(argv: readonly string[], out: Out = console.log, err:
       return 0;
     }
     if (positionals.length < command.positionals.length) throw new UsageError(`missing <${command.positionals[positionals.length]}>`);
-    if (positionals.length > command.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[command.positionals.length])}`);
+    if (positionals.length > command.positionals.length && !command.variadic)
+      throw new UsageError(`unexpected argument ${JSON.stringify(positionals[command.positionals.length])}`);
     for (const option of command.required ?? []) if (values[option] === undefined) throw new UsageError(`missing --${option}`);
     return await command.run(values, positionals, out, err);
   } catch (error) {

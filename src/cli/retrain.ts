@@ -6,7 +6,7 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import { EdgewatchError, ErrorCode } from '../errors.ts';
 import { compile } from '../features/compile.ts';
 import type { RawRecord } from '../features/FeatureSpec.ts';
-import type { ModelVersion, OutputSpec } from '../registry/Manifest.ts';
+import type { ModelVersion, OutputSpec, RegistryManifest } from '../registry/Manifest.ts';
 import { sha256Hex } from '../registry/sha256.ts';
 import { EDGEWATCH_VERSION } from '../version.ts';
 import { reduceWideColumns } from '../monitor/reduceWideColumns.ts';
@@ -63,6 +63,25 @@ const inputError = (field: string, message: string) => new EdgewatchError(ErrorC
 /** The version a channel serves to everyone: a plain entry, or a staged channel's last (fallback) one. */
 export function channelBase(channel: string | readonly string[] | undefined): string | undefined {
   return channel === undefined ? undefined : typeof channel === 'string' ? channel : channel[channel.length - 1];
+}
+
+/**
+ * The champion a retrain is judged against: `from`, or the version `stable` serves to everyone.
+ *
+ * @throws EdgewatchError `UNKNOWN_MODEL`, `VERSION_UNAVAILABLE` (not published), `INPUT_INVALID` (no stable channel and no `from`).
+ */
+export function resolveChampion(manifest: RegistryManifest, registry: string, name: string, from: string | undefined): string {
+  if (!Object.hasOwn(manifest.models, name)) throw new EdgewatchError(ErrorCode.UNKNOWN_MODEL, `${registry} has no model "${name}"`, { name });
+  const entry = manifest.models[name];
+  const championVersion = from ?? channelBase(Object.hasOwn(entry.channels, 'stable') ? entry.channels.stable : undefined);
+  if (championVersion === undefined) throw optionError('from', `"${name}" has no stable channel: name the champion with --from <version>`, 'no-champion');
+  if (!Object.hasOwn(entry.versions, championVersion))
+    throw new EdgewatchError(ErrorCode.VERSION_UNAVAILABLE, `"${name}" has no published version "${championVersion}"`, {
+      name,
+      version: championVersion,
+      reason: 'missing-version',
+    });
+  return championVersion;
 }
 
 function splitHoldout(records: readonly RawRecord[], holdoutFrom: string, dateInput: string | undefined): [RawRecord[], RawRecord[]] {
@@ -201,17 +220,8 @@ export async function retrain(options: RetrainOptions): Promise<RetrainResult> {
   // Before any training: a signed registry stays signed, an expiring one keeps expiring.
   checkKeepsTrust(registry, manifest, options);
   if (options.signingKey && options.unsigned) throw optionError('unsigned', '--unsigned and --sign contradict each other', 'conflict');
-  if (!Object.hasOwn(manifest.models, name)) throw new EdgewatchError(ErrorCode.UNKNOWN_MODEL, `${registry} has no model "${name}"`, { name });
-  const entry = manifest.models[name];
-  const championVersion = options.from ?? channelBase(Object.hasOwn(entry.channels, 'stable') ? entry.channels.stable : undefined);
-  if (championVersion === undefined) throw optionError('from', `"${name}" has no stable channel: name the champion with --from <version>`, 'no-champion');
-  if (!Object.hasOwn(entry.versions, championVersion))
-    throw new EdgewatchError(ErrorCode.VERSION_UNAVAILABLE, `"${name}" has no published version "${championVersion}"`, {
-      name,
-      version: championVersion,
-      reason: 'missing-version',
-    });
-  const champion: ModelVersion = entry.versions[championVersion];
+  const championVersion = resolveChampion(manifest, registry, name, options.from);
+  const champion: ModelVersion = manifest.models[name].versions[championVersion];
   const seed = options.seed ?? 1;
   const label = options.label ?? (typeof champion.training?.label === 'string' ? champion.training.label : 'label');
 

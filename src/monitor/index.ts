@@ -43,6 +43,7 @@ export { qualityMetrics, type QualityMetrics } from './quality/qualityMetrics.ts
 export { BASELINE_SCHEMA, type Baseline, type OutputSketchJSON } from './Baseline.ts';
 export { mergeWindows, WINDOW_SCHEMA, type HealthJSON, type WindowSketchJSON } from './WindowSketch.ts';
 export { DriftSummary, SUMMARY_SCHEMA } from './summary/DriftSummary.ts';
+export type { ShadowSummary } from './summary/ShadowSummary.ts';
 export { compare, type CompareOptions } from './summary/compare.ts';
 export type { CategoricalFeatureDrift, CategoryDrift, DriftReport, HealthReport, QualityReport, QuantityDrift } from './summary/DriftReport.ts';
 export type { FeedbackResult } from './ModelMonitor.ts';

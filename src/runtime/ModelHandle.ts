@@ -49,7 +49,7 @@ export interface ModelHandleParts {
   /** The worker: calls re-run on a restarted worker if this one dies first; serving versions are reloaded there. */
   readonly connection: Pick<WorkerConnection, 'call' | 'serve'>;
   /** Which version to load; where a failed version is marked bad. */
-  readonly versions: Pick<VersionResolver, 'resolve' | 'markBad'>;
+  readonly versions: Pick<VersionResolver, 'resolve' | 'markBad' | 'hasChannel'>;
   /** Where the handle's events go (`activated`, `download-progress`, `rolled-back`, `error`, `drift`). */
   readonly dispatch: (event: Event) => void;
   readonly health: HealthPolicy;
@@ -125,6 +125,8 @@ export class ModelHandle {
   private readonly batcher: Batcher<PredictRequest, Prediction | Prediction[]>;
   /** The serving version's tensor input and example shape, when its spec is a single tensor input. */
   private tensor: { readonly input: InputSpec; readonly shape: readonly number[] } | undefined;
+  /** The version shadowing this one in the worker, once loaded there. */
+  private shadowVersion: string | undefined;
 
   constructor(
     name: string,
@@ -191,6 +193,34 @@ export class ModelHandle {
     this.parts.dispatch(new RolledBackEvent(detail));
   }
 
+  /**
+   * Loads the manifest's `shadow` channel, when it names another version than the serving one, beside it
+   * in the worker (see `workers/shadow.ts`): it answers no caller, and a shadow that fails to load leaves
+   * serving as it was (the summary then has no `shadow` section).
+   */
+  private async startShadow(): Promise<void> {
+    let request: LoadRequest;
+    try {
+      // Resolved only where the manifest has one: an update check resolves each model once otherwise.
+      if (!this.parts.versions.hasChannel(this.name, 'shadow')) throw new Error('no shadow channel');
+      request = await this.parts.versions.resolve(this.name, { ...this.resolveOptions, version: undefined, channel: 'shadow' });
+    } catch {
+      // no shadow channel (any more), or nothing it names runs here
+      if (this.shadowVersion !== undefined) {
+        this.shadowVersion = undefined;
+        await this.parts.connection.call((api) => api.unloadShadow(this.name)).catch(() => undefined);
+      }
+      return;
+    }
+    if (request.version === this.version || request.version === this.shadowVersion) return;
+    this.shadowVersion = request.version;
+    await this.parts.connection
+      .call((api) => api.loadShadow(request))
+      .catch(() => {
+        this.shadowVersion = undefined;
+      });
+  }
+
   /** Loads the version `target` names (resolved against the manifest) and swaps to it. */
   private async load(target: () => Promise<LoadRequest>): Promise<this> {
     let request: LoadRequest | undefined;
@@ -198,10 +228,12 @@ export class ModelHandle {
       const resolved = await target();
       if (resolved.version === this.version) {
         this.status = ModelStatus.ready;
+        void this.startShadow();
         return this;
       }
       request = resolved;
       this.swapTo(await this.loadRequest(request), request, true);
+      void this.startShadow();
       return this;
     } catch (cause) {
       const error = isEdgewatchError(cause)
@@ -358,7 +390,9 @@ export class ModelHandle {
     const version = options.version ?? (this.version as string);
     const window = await this.parts.connection.call((api) => api.windows(this.name, version, options.window));
     if (!window) return undefined;
-    return DriftSummary.summarize(window, this.entries.get(version)?.baseline, options);
+    const summary = DriftSummary.summarize(window, this.entries.get(version)?.baseline, options);
+    const shadow = this.shadowVersion === undefined ? undefined : await this.parts.connection.call((api) => api.shadow(this.name));
+    return shadow && shadow.champion === version ? { ...summary, shadow } : summary;
   }
 
   /** The model inputs the worker computes for `records` under the serving version's feature spec. */

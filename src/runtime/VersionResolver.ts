@@ -32,6 +32,12 @@ export class VersionResolver {
     private readonly sources: VersionResolverSources,
   ) {}
 
+  /** Whether the manifest in force gives `name` the channel `channel` (no reading, no resolving). */
+  hasChannel(name: string, channel: string): boolean {
+    const models = this.sources.currentManifest()?.manifest.models;
+    return models !== undefined && Object.hasOwn(models, name) && Object.hasOwn(models[name].channels, channel);
+  }
+
   /**
    * The version of `name` to load, as a load request.
    *

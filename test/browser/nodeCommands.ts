@@ -7,6 +7,7 @@ import type { BrowserCommand } from 'vitest/node';
 import { compile } from '../../src/features/compile.ts';
 import { fit } from '../../src/features/fit.ts';
 import type { FeatureSpec, RawRecord } from '../../src/features/FeatureSpec.ts';
+import { loopCommands } from './loopCommands.ts';
 import { registryCommands } from './registryServer.ts';
 
 const nodeFeatures: BrowserCommand<[spec: FeatureSpec, records: RawRecord[]]> = async (_context, spec, records) =>
@@ -37,7 +38,7 @@ const storageQuota: BrowserCommand<[origin: string, bytes: number | null]> = asy
   await session.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: bytes });
 };
 
-export const nodeCommands = { nodeFeatures, nodeFit, storageQuota, ...registryCommands };
+export const nodeCommands = { nodeFeatures, nodeFit, storageQuota, ...registryCommands, ...loopCommands };
 
 declare module 'vitest/browser' {
   interface BrowserCommands {

@@ -132,6 +132,11 @@ const registryStart: BrowserCommand<[]> = async () => {
   return { id, url: `http://127.0.0.1:${address.port}/manifest.json` };
 };
 
+/** The directory a registry server serves (for commands that run the CLI on it). */
+export function registryDir(id: string): string {
+  return registry(id).dir;
+}
+
 const registryFault: BrowserCommand<[id: string, path: string, fault: Fault | null]> = async (_ctx, id, path, fault) => {
   const { faults } = registry(id);
   if (fault) faults.set(path, fault);

@@ -3,6 +3,7 @@ import type { Baseline } from '../Baseline.ts';
 import { mergeWindows, type WindowSketchJSON } from '../WindowSketch.ts';
 import { compare, type CompareOptions } from './compare.ts';
 import type { DriftReport } from './DriftReport.ts';
+import type { ShadowSummary } from './ShadowSummary.ts';
 
 /** Schema id of {@link DriftSummary}. */
 export const SUMMARY_SCHEMA = 'edgewatch.drift-summary/v1';
@@ -23,6 +24,8 @@ export interface DriftSummary {
   readonly window: WindowSketchJSON;
   /** Verdicts against the version's baseline. */
   readonly report?: DriftReport;
+  /** A shadow version run beside this one on the device (a `shadow` channel), since it started. */
+  readonly shadow?: ShadowSummary;
 }
 
 /** Builds a summary from a window, with its report when `baseline` is given. */
