@@ -45,7 +45,7 @@ export interface DriftTriggerResult {
   readonly ignored: readonly { readonly path: string; readonly model: string; readonly version: string }[];
   /** The merged summaries' report against the champion's baseline from the registry. */
   readonly report?: DriftReport;
-  /** Buckets the exporter's k-anonymity zeroed in the champion's summaries (`anonymity.suppressedBuckets`). */
+  /** Buckets the exporter's k-anonymity pooled or zeroed in the champion's summaries (`anonymity.suppressedBuckets`). */
   readonly suppressedBuckets: number;
 }
 

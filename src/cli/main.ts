@@ -293,11 +293,9 @@ ${NAMES}`,
         const version = resolveChampion(manifest, registry, name, str(values.from));
         const check = checkDriftTrigger({ manifest, name, version, paths: when, on: kinds as DriftTrigger[] });
         const over = `${name}@${version} over ${check.summaries} summar${check.summaries === 1 ? 'y' : 'ies'} (${check.predictions} predictions${check.ignored.length > 0 ? `; ${check.ignored.length} of other versions left out` : ''})`;
-        // Zeroed buckets take mass out of the quantile sketches: the feature tests then see a shape the devices did not.
+        // Pooled buckets move a histogram's CDF by less than k/n: said, so a borderline verdict can be read with it.
         if (check.suppressedBuckets > 0)
-          out(
-            `warning: k-anonymity zeroed ${check.suppressedBuckets} bucket(s) in these summaries; feature and confidence verdicts on them over-alarm (export with a smaller k, or merge before anonymising)`,
-          );
+          out(`note: k-anonymity pooled ${check.suppressedBuckets} short bucket(s) of these summaries into their neighbours (each CDF moves by less than k/n)`);
         if (!check.triggered) {
           out(`not retraining: no drift threshold crossed by ${over}; nothing written`);
           for (const reason of check.reasons) out(`  ${reason}`);

@@ -7,20 +7,23 @@ import type { DDSketchJSON } from '../sketches/DDSketch.ts';
 import type { FeatureSketchJSON } from '../sketches/FeatureSketch.ts';
 import type { WindowSketchJSON } from '../WindowSketch.ts';
 
-/** What {@link kAnonymize} removed. */
+/** What {@link kAnonymize} changed. */
 export interface Suppression {
   readonly k: number;
-  /** Buckets, bins and categories zeroed because they held fewer than k events. */
+  /** Buckets, bins and categories that held fewer than k events: pooled into a neighbour or "other", or zeroed. */
   readonly suppressedBuckets: number;
 }
 
 /**
- * Prepares a window for leaving the device: every bucket, bin or category holding fewer than `k` events
- * (but more than zero) is zeroed, so no exported number describes fewer than k predictions; min and max,
- * which are single events' values, are withheld (written as the mean); a window with fewer than k
- * predictions is not exported at all (undefined). Zeroed buckets are not moved elsewhere, so exported
- * totals may fall short of `predictions`: the shortfall is the price of the guarantee. Quantile sketches
- * leave without the empty buckets at their ends.
+ * Prepares a window for leaving the device so that no exported number describes fewer than `k` events
+ * (but more than zero). Ordered bins (histograms, quantile buckets) under k are pooled into the next bin
+ * until the run holds k, the last short run into the bin before it; class and category counts under k
+ * move to "other". Pooling keeps every total, so a histogram's CDF moves by less than k/n at any edge
+ * and a healthy window still reads healthy (zeroing the small bins instead took most of a sketch's mass
+ * away and made the drift tests fire on the training data itself). What cannot be pooled is zeroed:
+ * scalars under k, an "other" still under k, calibration bins (withheld whole). Min and max, which are
+ * single events' values, are withheld (written as the mean); a window with fewer than k predictions is
+ * not exported at all (undefined). Quantile sketches leave without the empty buckets at their ends.
  *
  * @throws EdgewatchError `INPUT_INVALID` unless k is a positive integer.
  */
@@ -29,12 +32,35 @@ export function kAnonymize(window: WindowSketchJSON, k: number): { window: Windo
   if (window.predictions < k) return undefined;
   let suppressed = 0;
   const small = (n: number) => n > 0 && n < k;
-  const counts = (list: readonly number[]) =>
-    list.map((n) => {
+  // Ordered bins: a short bin's events join the next bins until the run holds k; a short run left at the
+  // end joins the last bin that was kept. Only where the whole list holds fewer than k is anything lost.
+  const counts = (list: readonly number[]) => {
+    const out = list.map(() => 0);
+    let carry = 0;
+    let last = -1;
+    list.forEach((n, i) => {
+      if (small(n)) suppressed++;
+      carry += n;
+      if (carry >= k) {
+        out[i] = carry;
+        carry = 0;
+        last = i;
+      }
+    });
+    if (carry > 0 && last >= 0) out[last] += carry;
+    return out;
+  };
+  // Unordered counts: a short class or category moves to "other"; an "other" still short is zeroed.
+  const pooled = (list: readonly number[], other: number) => {
+    let rest = other;
+    const out = list.map((n) => {
       if (!small(n)) return n;
       suppressed++;
+      rest += n;
       return 0;
     });
+    return { counts: out, other: scalar(rest) };
+  };
   const scalar = (n: number) => {
     if (!small(n)) return n;
     suppressed++;
@@ -66,7 +92,7 @@ export function kAnonymize(window: WindowSketchJSON, k: number): { window: Windo
     quantiles: dd(f.quantiles),
   });
   const features = (r: Readonly<Record<string, FeatureSketchJSON>>) => Object.fromEntries(Object.entries(r).map(([n, f]) => [n, feature(f)]));
-  const categorical = (c: CategoricalCountsJSON): CategoricalCountsJSON => ({ categories: c.categories, counts: counts(c.counts), other: scalar(c.other) });
+  const categorical = (c: CategoricalCountsJSON): CategoricalCountsJSON => ({ categories: c.categories, ...pooled(c.counts, c.other) });
   const out = window.outputs;
   const outputs: OutputSketchJSON =
     out.kind === 'classification'
@@ -99,8 +125,7 @@ export function kAnonymize(window: WindowSketchJSON, k: number): { window: Windo
     });
     return {
       ...c,
-      counts: counts(c.counts),
-      other: scalar(c.other),
+      ...pooled(c.counts, c.other),
       unseen: scalar(c.unseen),
       missing: scalar(c.missing),
       unseenNames: named.map((u) => u.name),

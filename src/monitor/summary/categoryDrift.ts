@@ -1,4 +1,5 @@
 import { chiSquareContingency } from '../drift/chiSquareContingency.ts';
+import { foldPooled } from './foldPooled.ts';
 import { jensenShannon } from '../drift/jensenShannon.ts';
 import { type MissingRateTest, missingRateTest } from '../drift/missingRate.ts';
 import { driftStatistics } from '../drift/registry.ts';
@@ -58,8 +59,10 @@ export function categoryDrift(
   options: { readonly minSampleSize: number; readonly smallSampleSize: number },
 ): PendingCategoryDrift {
   const current = onto(window, baseline);
-  const ref = [...baseline.counts, baseline.other, baseline.unseen];
-  const cur = [...current.counts, current.other, current.unseen];
+  // categories an exporter's k-anonymity pooled into "other" are read as part of it (see foldPooled)
+  const f = foldPooled(current.counts, current.other, baseline.counts, baseline.other);
+  const ref = [...f.baseline, f.baselineOther, baseline.unseen];
+  const cur = [...f.current, f.currentOther, current.unseen];
   const keep = ref.map((r, i) => r > 0 || cur[i] > 0);
   const a = ref.filter((_, i) => keep[i]);
   const b = cur.filter((_, i) => keep[i]);

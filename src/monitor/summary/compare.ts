@@ -1,4 +1,5 @@
 import type { Baseline } from '../Baseline.ts';
+import { foldPooled } from './foldPooled.ts';
 import { benjaminiHochberg } from '../drift/benjaminiHochberg.ts';
 import { chiSquareContingency } from '../drift/chiSquareContingency.ts';
 import { DriftVerdict } from '../drift/detectDrift.ts';
@@ -198,10 +199,18 @@ function verdicts(
  * Jensen–Shannon otherwise. Categories empty on both sides are left out, so they do not add degrees of
  * freedom; a category only the window has is an ordinary cell.
  */
-export function compareCategories(current: CategoricalCountsJSON, baseline: CategoricalCountsJSON, options: Required<CompareOptions>): CategoryDrift {
-  const keep = current.counts.map((c, i) => c > 0 || baseline.counts[i] > 0);
-  const cur = [...current.counts.filter((_, i) => keep[i]), ...(current.other > 0 || baseline.other > 0 ? [current.other] : [])];
-  const ref = [...baseline.counts.filter((_, i) => keep[i]), ...(current.other > 0 || baseline.other > 0 ? [baseline.other] : [])];
+export function compareCategories(
+  current: CategoricalCountsJSON,
+  baseline: CategoricalCountsJSON,
+  options: Required<CompareOptions>,
+  seen?: number,
+): CategoryDrift {
+  // classes an exporter's k-anonymity pooled into "other" are read as part of it (see foldPooled)
+  const f = foldPooled(current.counts, current.other, baseline.counts, baseline.other, seen);
+  const keep = f.current.map((c, i) => c > 0 || f.baseline[i] > 0);
+  const withOther = f.currentOther > 0 || f.baselineOther > 0;
+  const cur = [...f.current.filter((_, i) => keep[i]), ...(withOther ? [f.currentOther] : [])];
+  const ref = [...f.baseline.filter((_, i) => keep[i]), ...(withOther ? [f.baselineOther] : [])];
   const n = ref.reduce((a, b) => a + b, 0);
   const m = cur.reduce((a, b) => a + b, 0);
   const useChi = n <= options.smallSampleSize && n / Math.max(1, ref.length) >= 5;
@@ -248,7 +257,7 @@ function quality(window: WindowSketchJSON, baseline: Baseline, options: Required
   let labelDrift: CategoryDrift | undefined;
   let accuracyChange: QualityReport['accuracyChange'];
   if (q.kind === 'classification' && baseline.quality?.kind === 'classification') {
-    labelDrift = compareCategories(q.labels, baseline.quality.labels, options);
+    labelDrift = compareCategories(q.labels, baseline.quality.labels, options, q.labelled);
     if (metrics.accuracy !== undefined && base?.accuracy !== undefined && q.labelled >= options.minSampleSize) {
       const n1 = baseline.quality.labelled;
       const n2 = q.labelled;
@@ -344,7 +353,7 @@ export function compare(window: WindowSketchJSON, baseline: Baseline, options: C
     const [confidence] = verdicts([quantity('confidence', out.confidence, baseOut.confidence, opts)], false);
     prediction = {
       kind: 'classification',
-      classes: compareCategories(out.classes, baseOut.classes, opts),
+      classes: compareCategories(out.classes, baseOut.classes, opts, out.confidence.count),
       confidence,
       ...(out.confidence.count > 0 ? { expectedAccuracy: out.confidence.moments.mean } : {}),
       baselineExpectedAccuracy: baseOut.confidence.moments.mean,

@@ -44,7 +44,7 @@ describe('kAnonymize', () => {
     expect(out).toMatchObject({ counts: [20, 0], unseen: 13, missing: 0, unseenNames: ['Lima'], unseenCounts: [12] });
   });
 
-  it('zeroes every bucket under k, withholds min/max, and withholds a window under k predictions', () => {
+  it('leaves no bucket under k, withholds min/max, and withholds a window under k predictions', () => {
     const summary = summaryOf('y2012');
     const k = 10;
     const result = kAnonymize(summary.window, k);
@@ -63,18 +63,60 @@ describe('kAnonymize', () => {
     if (w?.outputs.kind !== 'classification' || w.quality.kind !== 'classification') throw new Error('classification expected');
     expect(w.outputs.classes.counts[LABELS.indexOf('fog')]).toBe(0);
     expect(kAnonymize(summaryOf('y2012', 9).window, 10)).toBeUndefined();
-    // the quantile sketch leaves without the device's empty frame buckets, and answers the same quantiles
+    // the quantile sketch leaves without the device's empty frame buckets; pooling keeps its events
     const before = summary.window.features.temp_max.quantiles;
     const after = w.features.temp_max.quantiles;
     expect(before.positive.counts.length).toBeGreaterThan(after.positive.counts.length);
     for (const side of [after.positive.counts, after.negative.counts]) if (side.length > 0) expect(side[0] * side[side.length - 1]).toBeGreaterThan(0);
-    const untrimmed = DDSketch.fromJSON({
-      ...before,
-      zeroCount: before.zeroCount < k ? 0 : before.zeroCount,
-      positive: { ...before.positive, counts: before.positive.counts.map((n) => (n < k ? 0 : n)) },
-      negative: { ...before.negative, counts: before.negative.counts.map((n) => (n < k ? 0 : n)) },
+    // a side of the sketch holding fewer than k events in all is all that may be lost
+    const hist = (c: readonly number[]) => c.reduce((x, y) => x + y, 0);
+    const kept = (c: readonly number[]) => (hist(c) >= k ? hist(c) : 0);
+    expect(hist([...after.positive.counts, ...after.negative.counts])).toBe(kept(before.positive.counts) + kept(before.negative.counts));
+    expect(hist(w.features.temp_max.histogram.counts)).toBe(hist(summary.window.features.temp_max.histogram.counts));
+  });
+
+  it('pools short ordered bins into their neighbours and short classes into "other", keeping totals', () => {
+    const layout = sketchLayout(['x'], { kind: 'classification', labels: ['a', 'b', 'c'] });
+    const w = new WindowSketch(layout, 'm', '1', 0, 1);
+    const rows = 40;
+    const scores = new Float32Array(rows * 3);
+    // classes: a × 30, b × 6, c × 4 ⇒ b and c (10 together) leave as "other"
+    for (let i = 0; i < rows; i++) scores[i * 3 + (i < 30 ? 0 : i < 36 ? 1 : 2)] = 1;
+    w.observe(
+      new Float32Array(rows).map((_, i) => i),
+      scores,
+      rows,
+    );
+    const out = kAnonymize(w.toJSON(), 10)?.window.outputs;
+    if (out?.kind !== 'classification') throw new Error('classification expected');
+    expect(out.classes.counts).toEqual([30, 0, 0]);
+    expect(out.classes.other).toBe(10);
+  });
+
+  it('a k-anonymised summary of the training data itself reads no drift (pooling, not zeroing, the short bins)', () => {
+    const temp = seattleSlice('tempMax', 'y2012');
+    const weather = seattleSlice('weather', 'y2012');
+    const scores = new Float32Array(temp.length * 5);
+    weather.forEach((l, i) => {
+      scores[i * 5 + LABELS.indexOf(l)] = 1;
     });
-    for (const q of [0.1, 0.5, 0.9]) expect(DDSketch.fromJSON(after).quantile(q)).toBe(untrimmed.quantile(q));
+    const baseline = computeBaseline({
+      columns: ['temp_max'],
+      features: Float32Array.from(temp),
+      rows: temp.length,
+      outputs: { kind: 'classification', labels: LABELS },
+      scores,
+    });
+    // a third of the days, as one device sees them: many histogram bins hold fewer than k of them
+    const days = temp.length / 3;
+    const w = new WindowSketch(sketchLayout(['temp_max'], { kind: 'classification', labels: LABELS }, baseline), 'weather', '1', 0, 3_600_000);
+    const pick = Array.from({ length: Math.floor(days) }, (_, i) => i * 3);
+    w.observe(Float32Array.from(pick.map((i) => temp[i])), Float32Array.from(pick.flatMap((i) => Array.from(scores.subarray(i * 5, i * 5 + 5)))), pick.length);
+    const anonymised = kAnonymize(w.toJSON(), 5);
+    expect(anonymised?.suppression.suppressedBuckets).toBeGreaterThan(0);
+    const report = DriftSummary.summarize(anonymised!.window, baseline).report;
+    expect(report?.driftedFeatures).toEqual([]);
+    expect(report?.features.find((f) => f.name === 'temp_max')?.verdict).toBe('no-drift');
   });
 });
 
