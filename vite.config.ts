@@ -7,7 +7,16 @@ import { nodeCommands } from './test/browser/nodeCommands.ts';
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 /** Packages first imported inside the worker: pre-bundled up front, or Vite reloads the page mid-test. */
-const workerDeps = ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', 'comlink', 'idb', 'lit'];
+const workerDeps = [
+  '@tensorflow/tfjs',
+  '@tensorflow/tfjs-backend-wasm',
+  '@tensorflow/tfjs-backend-webgpu',
+  'comlink',
+  'idb',
+  'lit',
+  'onnxruntime-web/wasm',
+  'onnxruntime-web/webgpu',
+];
 
 export default defineConfig({
   resolve: {
@@ -37,6 +46,8 @@ export default defineConfig({
         globPatterns: ['**/*.{js,css,html,wasm,json,bin}'],
         // The tfjs worker chunk and the wasm binaries are several MiB each.
         maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
+        // ONNX Runtime's binaries (14–27 MiB) serve ONNX versions only; the demo's models are TF.js.
+        globIgnores: ['**/ort-wasm*'],
       },
     }),
   ],

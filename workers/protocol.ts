@@ -21,8 +21,9 @@ export type BackendName = (typeof BackendName)[keyof typeof BackendName];
 export type BackendPreference = 'auto' | readonly BackendName[];
 
 /**
- * Where the TF.js wasm binaries are served: a URL prefix (ending in `/`) or a URL per file name
- * (`tfjs-backend-wasm.wasm`, `tfjs-backend-wasm-simd.wasm`, `tfjs-backend-wasm-threaded-simd.wasm`).
+ * Where the wasm binaries are served: a URL prefix (ending in `/`) or a URL per file name
+ * (`tfjs-backend-wasm.wasm`, `tfjs-backend-wasm-simd.wasm`, `tfjs-backend-wasm-threaded-simd.wasm`, and for
+ * ONNX versions `ort-wasm-simd-threaded.wasm`, `ort-wasm-simd-threaded.asyncify.wasm`).
  */
 export type WasmPaths = string | Readonly<Record<string, string>>;
 
@@ -77,6 +78,8 @@ export interface BackendInfo {
   readonly webgpuMaxBufferSize?: number;
   /** How the backend was chosen. */
   readonly chosenBy: 'measured' | 'remembered' | 'order';
+  /** The engine it is a backend of: `tfjs` (absent: tfjs) or `onnxruntime-web`. */
+  readonly engine?: 'tfjs' | 'onnxruntime-web';
   /** Measured median ms and output difference per candidate, when measured (or remembered). */
   readonly trials?: Readonly<Partial<Record<BackendName, { medianMs?: number; maxAbsDiff?: number; rejected?: string }>>>;
 }
@@ -153,8 +156,8 @@ export interface WorkerApi {
   /** One version's monitoring windows over `[from, to)`, stored and in memory, merged into one. */
   windows(name: string, version: string, range?: TimeRange): Promise<WindowSketchJSON | undefined>;
   unload(name: string): Promise<void>;
-  /** Live tensor count and backend, for leak checks. */
-  stats(): Promise<{ readonly numTensors: number; readonly backend: string | null }>;
+  /** Live tensor count and backend, for leak checks; `onnxSessions`: ONNX Runtime sessions not yet released. */
+  stats(): Promise<{ readonly numTensors: number; readonly backend: string | null; readonly onnxSessions: number }>;
 }
 
 /** A predict request on the predict port. */
