@@ -254,3 +254,37 @@ describe('a tampered .onnx', () => {
     }
   });
 });
+
+describe('ONNX Runtime is loaded lazily', () => {
+  /** A runtime whose worker reports what it downloaded. */
+  function logged(registry: string) {
+    let worker: Worker | undefined;
+    const rt = runtime({
+      registry,
+      createWorker: () => (worker = new Worker(new URL('./resourceLog.worker.ts', import.meta.url), { type: 'module' })),
+    });
+    const resources = async () => {
+      const reply = new Promise<string[]>((resolve) =>
+        worker?.addEventListener('message', (event) => event.data?.resources && resolve(event.data.resources), { once: false }),
+      );
+      worker?.postMessage('resources');
+      return reply;
+    };
+    return { rt, resources };
+  }
+  const ort = /onnxruntime|ort-wasm/;
+
+  it('a worker with only TF.js models never downloads ORT; the first ONNX version does', async () => {
+    const tfjs = logged(TFJS_REGISTRY);
+    await tfjs.rt.model('weather').predict(days.slice(0, 10));
+    const tfjsOnly = await tfjs.resources();
+    // The TF.js wasm binary was fetched by this worker: the log sees what it downloads.
+    expect(tfjsOnly.some((url) => url.includes('tfjs-backend-wasm'))).toBe(true);
+    expect(tfjsOnly.filter((url) => ort.test(url))).toEqual([]);
+
+    const onnx = logged(REGISTRY);
+    await onnx.rt.model('weather-onnx').predict(days.slice(0, 10));
+    const withOnnx = await onnx.resources();
+    expect(withOnnx.some((url) => url.includes('ort-wasm-simd-threaded.wasm'))).toBe(true);
+  });
+});
