@@ -87,6 +87,10 @@ async function checkModelFits(model: ModelFiles, metadata: VersionMetadata): Pro
   const fail = (message: string, details: Record<string, unknown>): never => {
     throw new EdgewatchError(ErrorCode.MANIFEST_INVALID, `${model.path}: ${message}`, { path: model.path, ...details });
   };
+  if (metadata.format !== undefined && (metadata.format === ModelFormat.onnx) !== (model.format === ModelFormat.onnx))
+    fail(`edgewatch.json says format "${metadata.format}", the model file is ${model.format === ModelFormat.onnx ? 'ONNX' : 'a TF.js model.json'}`, {
+      format: metadata.format,
+    });
   if (metadata.onnx !== undefined && model.format !== ModelFormat.onnx)
     fail('edgewatch.json binds ONNX inputs (onnx), the model is not ONNX', { format: model.format });
   if (model.format === ModelFormat.onnx) return checkOnnxFits(model, metadata, width, fail);

@@ -113,6 +113,9 @@ describe('edgewatch publish with an ONNX model', () => {
     for (const a of v1.artifacts) cpSync(join(bundled, a.path), join(tfjsDir, a.path.split('/').pop() as string));
     writeFileSync(join(tfjsDir, 'edgewatch.json'), JSON.stringify({ ...weatherMetadata, onnx: { output: 'x' } }));
     await refused([tfjsDir, '--name', 'w'], /binds ONNX inputs \(onnx\), the model is not ONNX/);
+    writeFileSync(join(tfjsDir, 'edgewatch.json'), JSON.stringify({ ...weatherMetadata, format: 'onnx' }));
+    await refused([tfjsDir, '--name', 'w'], /says format "onnx", the model file is a TF.js model.json/);
+    await refused([onnxDir({}, { format: 'tfjs-graph' }), '--name', 'w'], /says format "tfjs-graph", the model file is ONNX/);
     // The split model with its binding publishes.
     const registry = tempDir('reg');
     const ok = await run(
