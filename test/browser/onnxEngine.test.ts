@@ -202,6 +202,30 @@ describe('ONNX versions through onnxruntime-web', () => {
   });
 });
 
+describe('ORT on WebGPU', () => {
+  // Chromium here runs with --enable-unsafe-webgpu (a SwiftShader adapter); elsewhere the test has nothing to run on.
+  it.skipIf(!('gpu' in navigator))('backends: ["webgpu"] runs weather-onnx on the WebGPU EP with the wasm EP\'s answers (1e-4)', async () => {
+    const wasm = await runtime().model('weather-onnx').predict(days.slice(0, 40));
+    const rt = runtime({ backends: ['webgpu'] });
+    const answers = await rt.model('weather-onnx').predict(days.slice(0, 40));
+    expect(answers.every((p) => p.backend === 'webgpu')).toBe(true);
+    expect(await rt.backend()).toMatchObject({ name: 'webgpu', engine: 'onnxruntime-web' });
+    expect(maxDiff(answers, wasm)).toBeLessThanOrEqual(1e-4);
+  });
+
+  it('a backend list ORT cannot run on is BACKEND_UNAVAILABLE with every reason; a TF.js version still loads there', async () => {
+    const rt = runtime({ backends: ['cpu'] });
+    const error = await rejection(rt.model('weather-onnx').predict(days[0]));
+    expect(error.code).toBe('BACKEND_UNAVAILABLE');
+    expect((error.details as { failed: Record<string, string> }).failed).toEqual({ cpu: 'onnxruntime-web runs on wasm or webgpu' });
+    await expect(
+      runtime({ registry: TFJS_REGISTRY, backends: ['cpu'] })
+        .model('weather')
+        .predict(days[0]),
+    ).resolves.toMatchObject({ backend: 'cpu' });
+  });
+});
+
 describe('monitoring is the same for an ONNX version', () => {
   it('feature sketches, class counts, drift and label feedback match the TF.js version on the same days', async () => {
     const summaries = [];
