@@ -15,8 +15,8 @@ import { backendOrder, firstWorkingBackend } from './backend.ts';
 import { chooseBackend } from './chooseBackend.ts';
 import { EngineName } from './engines/Engine.ts';
 import { engineFor } from './engines/engines.ts';
-import { startOrt } from './engines/ortEngine.ts';
-import type { BackendInfo, BackendName, LoadRequest, SessionInfo, WorkerConfig } from './protocol.ts';
+import { ortDeviceLost, startOrt } from './engines/ortEngine.ts';
+import { type BackendInfo, BackendName, type LoadRequest, type SessionInfo, type WorkerConfig } from './protocol.ts';
 import { ModelSession } from './session.ts';
 
 /** Sessions of one worker (see the file comment). */
@@ -93,7 +93,11 @@ export class WorkerSessions {
     const engine = engineFor(request.entry.format).name;
     if (engine === EngineName.ort) {
       this.ort ??= startOrt(config.backends).then(
-        ({ name, failed }) => (this.ortInfo = { name, available: [name], failed, chosenBy: 'order', engine }),
+        ({ name, failed }) => {
+          this.ortInfo = { name, available: [name], failed, chosenBy: 'order', engine };
+          if (name === 'webgpu') this.watchOrtDeviceLoss();
+          return this.ortInfo;
+        },
         (error) => {
           this.ort = undefined; // the next ONNX load tries again
           throw error;
@@ -137,6 +141,29 @@ export class WorkerSessions {
       timeoutMs: this.config?.artifactTimeoutMs,
       artifactOrigins: request.artifactOrigins,
       onDegraded,
+    });
+  }
+
+  /**
+   * ORT's WebGPU device lost: its versions move to ORT's wasm EP, reloaded from the verified cache, as
+   * TF.js's do below (predictions wait meanwhile; a batch that failed on the dead device runs again).
+   */
+  private watchOrtDeviceLoss(): void {
+    void ortDeviceLost().then(() => {
+      const before = this.recovering;
+      this.recovering = (async () => {
+        await before;
+        const { name, failed } = await startOrt([BackendName.wasm]);
+        const info: BackendInfo = { ...(this.ortInfo as BackendInfo), name, available: [name], failed: { ...failed, webgpu: 'device lost' } };
+        this.ortInfo = info;
+        this.ort = Promise.resolve(info);
+        for (const [model, old] of [...this.sessions]) {
+          if (old.engine.name !== EngineName.ort) continue;
+          const files = await this.fetchVersion(old.request, () => undefined);
+          this.sessions.set(model, await ModelSession.create(old.request, files, name));
+          old.retire();
+        }
+      })().finally(() => (this.recovering = undefined));
     });
   }
 

@@ -213,6 +213,27 @@ describe('ORT on WebGPU', () => {
     expect(maxDiff(answers, wasm)).toBeLessThanOrEqual(1e-4);
   });
 
+  it.skipIf(!('gpu' in navigator))('moves to the wasm EP and keeps answering when the WebGPU device is lost', async () => {
+    let worker: Worker | undefined;
+    const rt = runtime({
+      backends: ['webgpu', 'wasm'],
+      createWorker: () => (worker = new Worker(new URL('./ortDeviceLoss.worker.ts', import.meta.url), { type: 'module' })),
+    });
+    const model = rt.model('weather-onnx');
+    const before = await model.predict(days[7]);
+    expect(before.backend).toBe('webgpu');
+    worker?.postMessage('lose-device');
+    const after = await Promise.all(days.slice(0, 20).map((d) => model.predict(d)));
+    expect(after).toHaveLength(20);
+    // Calls sent right after the loss may still have been answered on the GPU; later ones are on wasm.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const reference = await model.predict(days[7]);
+    expect(reference.backend).toBe('wasm');
+    expect(maxDiff([reference], [before])).toBeLessThanOrEqual(1e-4);
+    expect(await rt.backend()).toMatchObject({ name: 'wasm', engine: 'onnxruntime-web', failed: { webgpu: 'device lost' } });
+    expect((await rt.stats()).onnxSessions).toBe(1);
+  });
+
   it('a backend list ORT cannot run on is BACKEND_UNAVAILABLE with every reason; a TF.js version still loads there', async () => {
     const rt = runtime({ backends: ['cpu'] });
     const error = await rejection(rt.model('weather-onnx').predict(days[0]));

@@ -23,6 +23,8 @@ export interface OrtModel extends EngineModel {
   readonly feeds: readonly Feed[];
   /** The output read as the scores. */
   readonly output: string;
+  /** WebGPU EP: its device's `lost` promise. */
+  readonly lost?: Promise<unknown>;
 }
 
 const BUILD_FILE = { wasm: 'ort-wasm-simd-threaded.wasm', webgpu: 'ort-wasm-simd-threaded.asyncify.wasm' } as const;
@@ -59,6 +61,15 @@ function ortFor(backend: 'wasm' | 'webgpu'): Promise<OrtModule> {
     throw error;
   });
   return modules[backend] as Promise<OrtModule>;
+}
+
+let deviceFound: (lost: Promise<unknown>) => void = () => undefined;
+/** The `lost` promise of the device ORT's WebGPU EP runs on, once a session has been created on it. */
+const deviceLostPromise = new Promise<Promise<unknown>>((resolve) => (deviceFound = resolve));
+
+/** Resolves when the GPU device of ORT's WebGPU EP is lost (never, before a WebGPU session exists). */
+export async function ortDeviceLost(): Promise<void> {
+  await await deviceLostPromise;
 }
 
 /**
@@ -179,17 +190,21 @@ export const ortEngine: Engine<OrtModel> = {
       const output = entry.onnx?.output ?? outputs[0]?.name;
       if (!outputs.some((o) => o.name === output)) throw loadError(entry, `the model has no output "${output}"`, { output });
       const { feeds, ordered } = bind(entry, inputs, width);
+      // The EP's device exists once a session does: asked earlier, ORT would make another.
+      const device = backend === BackendName.webgpu ? ((await ort.env.webgpu.device) as { lost?: Promise<unknown> } | undefined) : undefined;
+      if (device?.lost) deviceFound(device.lost);
       return {
         ort,
         session,
         feeds,
+        lost: device?.lost,
         output: output as string,
         inputs: ordered,
         outputs: [...outputs].sort((a, b) => Number(b.name === output) - Number(a.name === output)),
       };
     } catch (error) {
       live--;
-      void session.release();
+      session.release().catch(() => undefined);
       throw error;
     }
   },
@@ -214,7 +229,14 @@ export const ortEngine: Engine<OrtModel> = {
     }
     let results: Ort.InferenceSession.OnnxValueMapType | undefined;
     try {
-      results = await session.run(tensors);
+      try {
+        results = await session.run(tensors);
+      } catch (error) {
+        // A run that failed as the GPU device went: the loss is reported once `lost` settles, and the
+        // worker then runs the batch again elsewhere; give it a moment to be noticed first.
+        if (model.lost) await Promise.race([model.lost, new Promise((resolve) => setTimeout(resolve, 1000))]);
+        throw error;
+      }
       const scores = results[output] as Ort.Tensor;
       const data = scores.data;
       // A fresh Float32Array the caller may transfer: a view of shared memory, or another dtype, is copied.
@@ -228,6 +250,7 @@ export const ortEngine: Engine<OrtModel> = {
 
   dispose(model) {
     live--;
-    void model.session.release();
+    // A session on a lost GPU device may fail to release: its memory went with the device.
+    model.session.release().catch(() => undefined);
   },
 };
