@@ -46,8 +46,8 @@ export default defineConfig({
         globPatterns: ['**/*.{js,css,html,wasm,json,bin}'],
         // The tfjs worker chunk and the wasm binaries are several MiB each.
         maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
-        // ONNX Runtime's binaries (14–27 MiB) serve ONNX versions only; the demo's models are TF.js.
-        globIgnores: ['**/ort-wasm*'],
+        // ONNX Runtime (its JS chunks and 14–27 MiB binaries) serves ONNX versions only; the demo's models are TF.js.
+        globIgnores: ['**/ort-wasm*', '**/ort.*.bundle.min-*.js'],
       },
     }),
   ],
