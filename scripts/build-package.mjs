@@ -140,6 +140,15 @@ await build({
     {
       name: 'edgewatch-package-wasm-paths',
       setup(b) {
+        // ORT's bundles name their own file for workers they spawn from file: URLs only; in our chunk that
+        // file does not exist, and webpack, re-bundling the worker, fails to resolve it. The chunk is that code.
+        b.onLoad({ filter: /onnxruntime-web[\\/]dist[\\/]ort\.(wasm|webgpu)\.bundle\.min\.mjs$/ }, (args) => {
+          const text = readFileSync(args.path, 'utf8');
+          const self = /new (\w+)\("ort\.(?:wasm|webgpu)\.bundle\.min\.mjs",import\.meta\.url\)/g;
+          const found = text.match(self)?.length ?? 0;
+          if (found !== 2) throw new Error(`build: expected 2 self-references in ${args.path}, found ${found}`);
+          return { contents: text.replace(self, 'new $1(import.meta.url)'), loader: 'js' };
+        });
         // Inside the bundle the binaries sit next to it.
         b.onResolve({ filter: /\/ortWasmPaths\.ts$/ }, () => ({ path: 'ortWasmPaths', namespace: 'edgewatch' }));
         b.onResolve({ filter: /\/wasmPaths\.ts$/ }, () => ({ path: 'wasmPaths', namespace: 'edgewatch' }));
