@@ -7,7 +7,16 @@ import { nodeCommands } from './test/browser/nodeCommands.ts';
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 /** Packages first imported inside the worker: pre-bundled up front, or Vite reloads the page mid-test. */
-const workerDeps = ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', 'comlink', 'idb', 'lit'];
+const workerDeps = [
+  '@tensorflow/tfjs',
+  '@tensorflow/tfjs-backend-wasm',
+  '@tensorflow/tfjs-backend-webgpu',
+  'comlink',
+  'idb',
+  'lit',
+  'onnxruntime-web/wasm',
+  'onnxruntime-web/webgpu',
+];
 
 export default defineConfig({
   resolve: {
@@ -38,7 +47,8 @@ export default defineConfig({
         // The app shell. The registry is not part of it: its manifest changes without a new build (a release
         // promoted on the server), and its artifacts are kept, verified, by the runtime's own artifact cache.
         globPatterns: ['**/*.{js,css,html,wasm,webmanifest}'],
-        globIgnores: ['registry/**'],
+        // ONNX Runtime (its JS chunks and 14–27 MiB binaries) serves ONNX versions only; the demo's models are TF.js.
+        globIgnores: ['registry/**', '**/ort-wasm*', '**/ort.*.bundle.min-*.js'],
         // The tfjs worker chunk and the wasm binaries are several MiB each.
         maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
         // The first install controls the page at once, so a first visit is ready for offline use.

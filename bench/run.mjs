@@ -9,6 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { chromium } from 'playwright';
 import { createServer } from 'vite';
 import { buildBenchModels } from '../scripts/build-bench-models.ts';
+import { buildOnnxModels } from '../scripts/build-onnx-models.ts';
 
 const [name = 'runtime', ...flags] = process.argv.slice(2);
 const quick = flags.includes('--quick');
@@ -17,6 +18,7 @@ const backend = flag('backend') ?? 'wasm';
 const only = flag('only');
 const trace = flag('trace');
 if (name === 'runtime') await buildBenchModels();
+if (name === 'onnx') await buildOnnxModels();
 const server = await createServer({
   configFile: 'vite.config.ts',
   logLevel: 'warn',

@@ -5,7 +5,8 @@
  *   dist/src/, dist/workers/   ESM JS, .d.ts and source maps of the library (tsc -p tsconfig.build.json;
  *                               relative `.ts` specifiers rewritten to `.js`, in the declarations too)
  *   dist/worker/               the inference worker as one bundle (TF.js and its backends inside) with the
- *                               TF.js wasm binaries next to it; it finds them through import.meta.url
+ *                               TF.js wasm binaries next to it; it finds them through import.meta.url; ONNX
+ *                               Runtime in lazy chunks beside it, with its binaries (fetched for ONNX versions only)
  *                               (the `edgewatch` executable is src/cli/bin.ts compiled: dist/src/cli/bin.js)
  *   dist/manifest.schema.json  the registry manifest's JSON Schema
  *   dist/custom-elements.json  the custom-elements manifest of <edge-model> (cem analyze), paths pointing at dist/
@@ -24,6 +25,21 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 const wasmDir = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
 const wasmFiles = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'];
+const ortDir = join(root, 'node_modules/onnxruntime-web/dist');
+/** ONNX Runtime Web's binaries: the wasm EP's build and the WebGPU one; fetched only when an ONNX version loads. */
+const ortFiles = ['ort-wasm-simd-threaded.wasm', 'ort-wasm-simd-threaded.asyncify.wasm'];
+
+/** The package's ortWasmPaths module (workers/engines/ortWasmPaths.ts): ORT's binaries are `dir` + file name. */
+const ortWasmPathsModule = (dir) =>
+  [
+    "// The package build's version of workers/engines/ortWasmPaths.ts (scripts/build-package.mjs): the binaries ship in dist/worker/.",
+    'export function defaultOrtWasmPaths() {',
+    '  return {',
+    ...ortFiles.map((file) => `    '${file}': new URL('${dir}${file}', import.meta.url).href,`),
+    '  };',
+    '}',
+    '',
+  ].join('\n');
 
 /** The package's wasmPaths module: the binaries are `dir` (relative to the importing module) + file name. */
 const wasmPathsModule = (dir) =>
@@ -83,6 +99,8 @@ step('package modules: default worker URL, wasm URLs', () => {
   // For `worker: false` (the worker's modules on the page): dist/workers/ → dist/worker/.
   writeFileSync(join(dist, 'workers/wasmPaths.js'), wasmPathsModule('../worker/'));
   rmSync(join(dist, 'workers/wasmPaths.js.map'), { force: true });
+  writeFileSync(join(dist, 'workers/engines/ortWasmPaths.js'), ortWasmPathsModule('../../worker/'));
+  rmSync(join(dist, 'workers/engines/ortWasmPaths.js.map'), { force: true });
 });
 
 step('custom-elements manifest', () => {
@@ -100,7 +118,12 @@ step('custom-elements manifest', () => {
 const started = Date.now();
 await build({
   entryPoints: [join(root, 'workers/inference.worker.ts')],
-  outfile: join(dist, 'worker/inference.worker.js'),
+  outdir: join(dist, 'worker'),
+  // ONNX Runtime (imported by the ORT engine on the first ONNX version) goes to chunks beside the worker,
+  // loaded only then: a worker serving TF.js models never downloads it.
+  splitting: true,
+  entryNames: '[name]',
+  chunkNames: '[name]-[hash]',
   bundle: true,
   format: 'esm',
   platform: 'browser',
@@ -117,9 +140,22 @@ await build({
     {
       name: 'edgewatch-package-wasm-paths',
       setup(b) {
+        // ORT's bundles name their own file for workers they spawn from file: URLs only; in our chunk that
+        // file does not exist, and webpack, re-bundling the worker, fails to resolve it. The chunk is that code.
+        b.onLoad({ filter: /onnxruntime-web[\\/]dist[\\/]ort\.(wasm|webgpu)\.bundle\.min\.mjs$/ }, (args) => {
+          const text = readFileSync(args.path, 'utf8');
+          const self = /new (\w+)\("ort\.(?:wasm|webgpu)\.bundle\.min\.mjs",import\.meta\.url\)/g;
+          const found = text.match(self)?.length ?? 0;
+          if (found !== 2) throw new Error(`build: expected 2 self-references in ${args.path}, found ${found}`);
+          return { contents: text.replace(self, 'new $1(import.meta.url)'), loader: 'js' };
+        });
         // Inside the bundle the binaries sit next to it.
+        b.onResolve({ filter: /\/ortWasmPaths\.ts$/ }, () => ({ path: 'ortWasmPaths', namespace: 'edgewatch' }));
         b.onResolve({ filter: /\/wasmPaths\.ts$/ }, () => ({ path: 'wasmPaths', namespace: 'edgewatch' }));
-        b.onLoad({ filter: /.*/, namespace: 'edgewatch' }, () => ({ contents: wasmPathsModule('./'), loader: 'js' }));
+        b.onLoad({ filter: /.*/, namespace: 'edgewatch' }, (args) => ({
+          contents: args.path === 'ortWasmPaths' ? ortWasmPathsModule('./') : wasmPathsModule('./'),
+          loader: 'js',
+        }));
       },
     },
   ],
@@ -128,6 +164,7 @@ console.log(`build: worker bundle (${Date.now() - started} ms)`);
 
 step('wasm binaries, schema', () => {
   for (const file of wasmFiles) copyFileSync(join(wasmDir, file), join(dist, 'worker', file));
+  for (const file of ortFiles) copyFileSync(join(ortDir, file), join(dist, 'worker', file));
   writeFileSync(
     join(dist, 'worker/inference.worker.d.ts'),
     '// The inference worker script: started by the runtime (or `createWorker`), it exports nothing.\nexport {};\n',

@@ -22,8 +22,9 @@ export type BackendName = (typeof BackendName)[keyof typeof BackendName];
 export type BackendPreference = 'auto' | readonly BackendName[];
 
 /**
- * Where the TF.js wasm binaries are served: a URL prefix (ending in `/`) or a URL per file name
- * (`tfjs-backend-wasm.wasm`, `tfjs-backend-wasm-simd.wasm`, `tfjs-backend-wasm-threaded-simd.wasm`).
+ * Where the wasm binaries are served: a URL prefix (ending in `/`) or a URL per file name
+ * (`tfjs-backend-wasm.wasm`, `tfjs-backend-wasm-simd.wasm`, `tfjs-backend-wasm-threaded-simd.wasm`, and for
+ * ONNX versions `ort-wasm-simd-threaded.wasm`, `ort-wasm-simd-threaded.asyncify.wasm`).
  */
 export type WasmPaths = string | Readonly<Record<string, string>>;
 
@@ -78,6 +79,8 @@ export interface BackendInfo {
   readonly webgpuMaxBufferSize?: number;
   /** How the backend was chosen. */
   readonly chosenBy: 'measured' | 'remembered' | 'order';
+  /** The engine it is a backend of: `tfjs` (absent: tfjs) or `onnxruntime-web`. */
+  readonly engine?: 'tfjs' | 'onnxruntime-web';
   /** Measured median ms and output difference per candidate, when measured (or remembered). */
   readonly trials?: Readonly<Partial<Record<BackendName, { medianMs?: number; maxAbsDiff?: number; rejected?: string }>>>;
 }
@@ -163,8 +166,8 @@ export interface WorkerApi {
   unloadShadow(name: string): Promise<void>;
   /** What the shadow of `name` did since it started: agreement, its classes, accuracy on labelled rows. */
   shadow(name: string): Promise<ShadowSummary | undefined>;
-  /** Live tensor count and backend, for leak checks. */
-  stats(): Promise<{ readonly numTensors: number; readonly backend: string | null }>;
+  /** Live tensor count and backend, for leak checks; `onnxSessions`: ONNX Runtime sessions not yet released. */
+  stats(): Promise<{ readonly numTensors: number; readonly backend: string | null; readonly onnxSessions: number }>;
 }
 
 /** A predict request on the predict port. */

@@ -1,22 +1,21 @@
 /**
- * One loaded model version inside the worker: verified artifacts → TF.js model on the active backend,
- * compiled features, warm-up, golden-vector check, and predictions with every tensor disposed.
+ * One loaded model version inside the worker: verified artifacts → a model of its engine (TF.js or ONNX
+ * Runtime, `engines/`) on the chosen backend, compiled features, warm-up, golden-vector check, and
+ * predictions with every tensor disposed.
  */
-import * as tf from '@tensorflow/tfjs';
 import { EdgewatchError, ErrorCode } from '../src/errors.ts';
 import { versionKey } from '../src/registry/versionKey.ts';
 import { checkGoldens, GOLDEN_FEATURE_TOLERANCE } from '../src/features/checkGoldens.ts';
 import { compile, type CompiledFeatures } from '../src/features/compile.ts';
 import { batchRows, type RecordBatch } from '../src/features/RecordBatch.ts';
-import { memoryIOHandler } from '../src/models/memoryIOHandler.ts';
 import type { ModelVersion } from '../src/registry/Manifest.ts';
+import type { Engine, EngineModel } from './engines/Engine.ts';
+import { engineFor } from './engines/engines.ts';
 import type { BackendName, LoadRequest, SessionInfo } from './protocol.ts';
 
 export { GOLDEN_FEATURE_TOLERANCE };
 /** Largest absolute difference allowed between the publisher's golden scores and ours. */
 export const GOLDEN_SCORE_TOLERANCE = 1e-4;
-
-type Model = tf.LayersModel | tf.GraphModel;
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) return Infinity;
@@ -34,13 +33,19 @@ export class ModelSession {
   readonly features: CompiledFeatures;
   readonly outputWidth: number;
   readonly info: SessionInfo;
-  private readonly model: Model;
+  readonly engine: Engine;
+  private readonly model: EngineModel;
+  /** A model whose batch dimension is fixed takes batches of exactly this many rows; 0: any. */
+  private readonly fixedBatch: number;
   private inFlight = 0;
   private retiring = false;
   private disposed = false;
 
-  private constructor(request: LoadRequest, model: Model, features: CompiledFeatures, outputWidth: number, info: SessionInfo) {
+  private constructor(request: LoadRequest, engine: Engine, model: EngineModel, features: CompiledFeatures, outputWidth: number, info: SessionInfo) {
     this.request = request;
+    this.engine = engine;
+    const batchDim = model.inputs[0]?.shape[0];
+    this.fixedBatch = typeof batchDim === 'number' && batchDim > 0 ? batchDim : 0;
     this.name = request.name;
     this.version = request.version;
     this.entry = request.entry;
@@ -58,10 +63,10 @@ export class ModelSession {
     const started = performance.now();
     const { entry } = request;
     const features = compile(entry.features);
-    let model: Model;
+    const engine = engineFor(entry.format);
+    let model: EngineModel;
     try {
-      const handler = memoryIOHandler(files, entry.modelPath);
-      model = entry.format === 'tfjs-graph' ? await tf.loadGraphModel(handler) : await tf.loadLayersModel(handler);
+      model = await engine.load(entry, files, backend, features.width);
     } catch (cause) {
       if (cause instanceof EdgewatchError) throw cause;
       throw new EdgewatchError(
@@ -73,7 +78,7 @@ export class ModelSession {
     }
     const loadMs = performance.now() - started;
     const outputWidth = entry.outputs.kind === 'classification' ? entry.outputs.labels.length : (entry.outputs.names?.length ?? 1);
-    const session = new ModelSession(request, model, features, outputWidth, {
+    const session = new ModelSession(request, engine, model, features, outputWidth, {
       name: request.name,
       version: request.version,
       backend,
@@ -85,7 +90,7 @@ export class ModelSession {
     (session.info as { inputShape: readonly number[] }).inputShape = session.inputShape(1).slice(1);
     try {
       const warmStart = performance.now();
-      await session.compileShaders();
+      await engine.warm?.(model, session.inputShape(1));
       // The first real call allocates and uploads weights; do it before a user waits on it.
       await session.predictBatch(new Float32Array(features.width), 1);
       (session.info as { warmupMs: number }).warmupMs = performance.now() - warmStart;
@@ -98,56 +103,44 @@ export class ModelSession {
   }
 
   /**
-   * WebGPU: run the graph once in compile-only mode so every pipeline compiles in parallel, and wait for
-   * them, instead of compiling shader by shader inside the first real prediction.
-   */
-  private async compileShaders(): Promise<void> {
-    if (tf.getBackend() !== 'webgpu') return;
-    const backend = tf.backend() as unknown as { checkCompileCompletionAsync?: () => Promise<void> };
-    if (typeof backend.checkCompileCompletionAsync !== 'function') return;
-    tf.env().set('WEBGPU_ENGINE_COMPILE_ONLY', true);
-    try {
-      tf.tidy(() => {
-        this.model.predict(tf.zeros(this.inputShape(1)));
-      });
-      await backend.checkCompileCompletionAsync();
-    } finally {
-      tf.env().set('WEBGPU_ENGINE_COMPILE_ONLY', false);
-    }
-  }
-
-  /**
    * The model's input shape for `rows` rows: `[rows, width]` for a flat model, or the model's own shape
    * (e.g. `[rows, 224, 224, 3]` for an image model fed by a pass-through feature) when its size matches.
    */
   private inputShape(rows: number): number[] {
-    const declared = (this.model.inputs?.[0]?.shape ?? []) as (number | null)[];
+    const declared = this.model.inputs[0]?.shape ?? [];
     const inner = declared.slice(1).map((d) => (d === null || d < 0 ? Number.NaN : d));
     const size = inner.reduce((a, b) => a * b, 1);
     if (inner.length > 1 && size === this.features.width) return [rows, ...inner];
     return [rows, this.features.width];
   }
 
-  /** Runs the model on a row-major feature batch; returns the scores, all tensors disposed. */
+  /**
+   * Runs the model on a row-major feature batch; returns the scores, all tensors disposed. A model with a
+   * fixed batch dimension gets batches of that size, the last one padded with zero rows.
+   */
   async predictBatch(batch: Float32Array, rows: number): Promise<Float32Array> {
-    const output = tf.tidy(() => {
-      const input = tf.tensor(batch.subarray(0, rows * this.features.width), this.inputShape(rows));
-      const result = this.model.predict(input) as tf.Tensor | tf.Tensor[];
-      return Array.isArray(result) ? result[0] : result;
-    });
-    try {
-      // data(), never dataSync(): on GPU backends a sync readback blocks the worker's event loop.
-      const scores = (await output.data()) as Float32Array;
-      if (scores.length !== rows * this.outputWidth) {
-        throw new EdgewatchError(ErrorCode.MODEL_LOAD_FAILED, `Model gives ${scores.length / rows} outputs per row, manifest says ${this.outputWidth}`, {
+    const { width } = this.features;
+    const step = this.fixedBatch || rows;
+    let scores: Float32Array | undefined;
+    for (let at = 0; at < rows; at += step) {
+      const take = Math.min(step, rows - at);
+      let chunk = batch.subarray(at * width, (at + take) * width);
+      if (take < step) {
+        chunk = new Float32Array(step * width);
+        chunk.set(batch.subarray(at * width, (at + take) * width));
+      }
+      const out = await this.engine.predict(this.model, chunk, this.inputShape(step));
+      if (out.length !== step * this.outputWidth) {
+        throw new EdgewatchError(ErrorCode.MODEL_LOAD_FAILED, `Model gives ${out.length / step} outputs per row, manifest says ${this.outputWidth}`, {
           name: this.name,
           version: this.version,
         });
       }
-      return scores;
-    } finally {
-      output.dispose();
+      if (step === rows) return out;
+      scores ??= new Float32Array(rows * this.outputWidth);
+      scores.set(out.subarray(0, take * this.outputWidth), at * this.outputWidth);
     }
+    return scores ?? new Float32Array(0);
   }
 
   /**
@@ -214,6 +207,6 @@ export class ModelSession {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.model.dispose();
+    this.engine.dispose(this.model);
   }
 }

@@ -13,7 +13,10 @@ import { versionKey } from '../src/registry/versionKey.ts';
 import type { EdgewatchDB } from '../src/storage/db.ts';
 import { backendOrder, firstWorkingBackend } from './backend.ts';
 import { chooseBackend } from './chooseBackend.ts';
-import type { BackendInfo, LoadRequest, SessionInfo, WorkerConfig } from './protocol.ts';
+import { EngineName } from './engines/Engine.ts';
+import { engineFor } from './engines/engines.ts';
+import { ortDeviceLost, startOrt } from './engines/ortEngine.ts';
+import { type BackendInfo, BackendName, type LoadRequest, type SessionInfo, type WorkerConfig } from './protocol.ts';
 import { ModelSession } from './session.ts';
 
 /** Sessions of one worker (see the file comment). */
@@ -23,6 +26,8 @@ export class WorkerSessions {
   private cache: ArtifactCache | undefined;
   private chosen: BackendInfo | undefined;
   private choosing: Promise<BackendInfo> | undefined;
+  /** ONNX Runtime's backend, started on the first ONNX version (TF.js's choice above is its own). */
+  private ort: Promise<BackendInfo> | undefined;
   /** Set while the models are being moved off a lost GPU device; predictions wait for it. */
   recovering: Promise<void> | undefined;
 
@@ -35,9 +40,16 @@ export class WorkerSessions {
     this.cache = cacheName && ArtifactCache.available() ? new ArtifactCache(cacheName, this.database) : undefined;
   }
 
-  /** The backend in use, once the first model chose it. */
+  /** The backend in use, once the first model chose it (TF.js's when a TF.js version loaded, else ORT's). */
   get backend(): BackendInfo | undefined {
-    return this.chosen;
+    return this.chosen ?? this.ortInfo;
+  }
+
+  private ortInfo: BackendInfo | undefined;
+
+  /** Whether TF.js has a backend (a TF.js version loaded): before that, asking TF.js anything would start one. */
+  get tfjsStarted(): boolean {
+    return this.chosen !== undefined;
   }
 
   /**
@@ -78,12 +90,26 @@ export class WorkerSessions {
         void Promise.resolve(onProgress?.(progress)).catch(() => undefined);
       },
     );
-    if (!this.chosen) {
+    const engine = engineFor(request.entry.format).name;
+    if (engine === EngineName.ort) {
+      this.ort ??= startOrt(config.backends).then(
+        ({ name, failed }) => {
+          this.ortInfo = { name, available: [name], failed, chosenBy: 'order', engine };
+          if (name === 'webgpu') this.watchOrtDeviceLoss();
+          return this.ortInfo;
+        },
+        (error) => {
+          this.ort = undefined; // the next ONNX load tries again
+          throw error;
+        },
+      );
+    } else if (!this.chosen) {
       this.choosing ??= chooseBackend(request, files, config, this.database).finally(() => (this.choosing = undefined));
       this.chosen = await this.choosing;
       this.watchDeviceLoss();
     }
-    const loaded = await ModelSession.create(request, files, this.chosen.name);
+    const backend = engine === EngineName.ort ? (await this.ort)?.name : this.chosen?.name;
+    const loaded = await ModelSession.create(request, files, backend as BackendName);
     // The swap: one synchronous map update between two batches. Batches already running keep the
     // session they started with; the old one is disposed when its last batch has read its outputs.
     const previous = this.sessions.get(request.name);
@@ -132,6 +158,29 @@ export class WorkerSessions {
   }
 
   /**
+   * ORT's WebGPU device lost: its versions move to ORT's wasm EP, reloaded from the verified cache, as
+   * TF.js's do below (predictions wait meanwhile; a batch that failed on the dead device runs again).
+   */
+  private watchOrtDeviceLoss(): void {
+    void ortDeviceLost().then(() => {
+      const before = this.recovering;
+      this.recovering = (async () => {
+        await before;
+        const { name, failed } = await startOrt([BackendName.wasm]);
+        const info: BackendInfo = { ...(this.ortInfo as BackendInfo), name, available: [name], failed: { ...failed, webgpu: 'device lost' } };
+        this.ortInfo = info;
+        this.ort = Promise.resolve(info);
+        for (const [model, old] of [...this.sessions]) {
+          if (old.engine.name !== EngineName.ort) continue;
+          const files = await this.fetchVersion(old.request, () => undefined);
+          this.sessions.set(model, await ModelSession.create(old.request, files, name));
+          old.retire();
+        }
+      })().finally(() => (this.recovering = undefined));
+    });
+  }
+
+  /**
    * WebGPU device lost (driver reset, GPU removed, `device.destroy()`): choose again without webgpu and
    * reload every serving version from the verified cache. Predictions that arrive meanwhile wait, and a
    * batch that failed on the dead device is run again once on the new backend.
@@ -147,6 +196,7 @@ export class WorkerSessions {
         const before = this.chosen as BackendInfo;
         this.chosen = { ...before, name, failed: { ...before.failed, webgpu: 'device lost' }, chosenBy: 'order' };
         for (const [model, old] of [...this.sessions]) {
+          if (old.engine.name !== EngineName.tfjs) continue; // ORT's device is its own
           const files = await this.fetchVersion(old.request, () => undefined);
           // The old session's GPU memory went with the device: nothing to dispose.
           this.sessions.set(model, await ModelSession.create(old.request, files, name));

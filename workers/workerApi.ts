@@ -16,6 +16,7 @@ import { openEdgewatchDB } from '../src/storage/db.ts';
 import type { TimeRange } from '../src/TimeRange.ts';
 import type { LoadRequest, PredictResponse, SessionInfo, WorkerApi, WorkerConfig } from './protocol.ts';
 import { configureWasmPaths } from './backend.ts';
+import { configureOrtWasmPaths, liveOrtSessions } from './engines/ortEngine.ts';
 import { servePredictPort } from './servePredictPort.ts';
 import { WorkerSessions } from './sessions.ts';
 import { checkShadowShare, WorkerShadows } from './shadow.ts';
@@ -93,6 +94,7 @@ export function createWorkerApi(): WorkerApi {
     async configure(next: WorkerConfig) {
       config = next;
       configureWasmPaths(next.wasmPaths);
+      configureOrtWasmPaths(next.wasmPaths);
       sessions.configure(next);
       monitoring.configure(next);
       shadows.configure(next.monitoringBudget);
@@ -166,7 +168,9 @@ export function createWorkerApi(): WorkerApi {
     },
 
     async stats() {
-      return { numTensors: tf.memory().numTensors, backend: tf.getBackend() ?? null };
+      // A worker serving only ONNX versions never starts TF.js (tf.memory() would pick and start a backend).
+      const tfjs = sessions.tfjsStarted || sessions.backend === undefined;
+      return { numTensors: tfjs ? tf.memory().numTensors : 0, backend: tfjs ? (tf.getBackend() ?? null) : null, onnxSessions: liveOrtSessions() };
     },
   };
   return api;

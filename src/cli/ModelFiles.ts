@@ -3,6 +3,7 @@ import { basename, dirname, resolve } from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { EdgewatchError, ErrorCode } from '../errors.ts';
 import { ModelFormat } from '../registry/Manifest.ts';
+import { readOnnxSignature } from './onnxSignature.ts';
 import { readJsonFile } from './readJsonFile.ts';
 
 /** One input or output tensor of a model: its name, shape (`null` for any size, e.g. the batch) and dtype. */
@@ -12,7 +13,7 @@ export interface TensorInfo {
   readonly dtype: string;
 }
 
-/** A TF.js model on disk: its `model.json`, every weight file's bytes, and what its JSON says about its tensors. */
+/** A model on disk: a TF.js `model.json` and its weight files, or one `.onnx` file; and what it says about its tensors. */
 export interface ModelFiles {
   readonly format: ModelFormat;
   /** Path of the model JSON file. */
@@ -104,8 +105,11 @@ function layersInputs(topology: Record<string, unknown>): TensorInfo[] {
  *
  * @throws EdgewatchError `MODEL_LOAD_FAILED` for a missing or malformed model or weight file.
  */
-export function readModelFiles(dir: string, file = 'model.json'): ModelFiles {
-  const path = resolve(dir, file);
+export function readModelFiles(dir: string, file?: string): ModelFiles {
+  // An ONNX model: one self-contained .onnx file (named, or model.onnx where there is no model.json).
+  const onnxPath = file === undefined && !existsSync(resolve(dir, 'model.json')) && existsSync(resolve(dir, 'model.onnx')) ? 'model.onnx' : file;
+  if (onnxPath?.endsWith('.onnx')) return readOnnxFiles(resolve(dir, onnxPath));
+  const path = resolve(dir, file ?? 'model.json');
   if (!existsSync(path)) throw modelError(path, 'no such model file (pass --model <file.json> for another name)');
   const json = readJsonFile(path, 'model file');
   if (!isObject(json) || !isObject(json.modelTopology)) throw modelError(path, 'not a TF.js model.json (no modelTopology)');
@@ -142,6 +146,14 @@ export function readModelFiles(dir: string, file = 'model.json'): ModelFiles {
   return { format, path, json: model, files, inputs, ...(outputs ? { outputs } : {}) };
 }
 
+/** An ONNX model file: its bytes and the signature its protobuf declares. */
+function readOnnxFiles(path: string): ModelFiles {
+  if (!existsSync(path)) throw modelError(path, 'no such model file');
+  const bytes = new Uint8Array(readFileSync(path));
+  const { inputs, outputs } = readOnnxSignature(bytes, path);
+  return { format: ModelFormat.onnx, path, json: {}, files: [{ name: basename(path), bytes }], inputs, outputs };
+}
+
 /** The elements of one example of a tensor (its shape without the batch), or NaN when a size is open. */
 export function exampleSize(tensor: TensorInfo): number {
   return tensor.shape.slice(1).reduce<number>((a, d) => a * (d ?? Number.NaN), 1);
@@ -173,6 +185,8 @@ export interface LoadedModel {
  * @throws EdgewatchError `MODEL_LOAD_FAILED` when TF.js cannot build the model from its files.
  */
 export async function loadModel(model: ModelFiles): Promise<LoadedModel> {
+  if (model.format === ModelFormat.onnx)
+    throw modelError(model.path, 'this command runs models with TF.js in Node; an ONNX model runs in the browser (onnxruntime-web)');
   const tf = await tfjs();
   const weights = model.files.slice(1).map((f) => f.bytes);
   const weightData = new Uint8Array(weights.reduce((n, b) => n + b.byteLength, 0));

@@ -4,12 +4,12 @@ import { EdgewatchError, ErrorCode } from '../errors.ts';
 import { compile } from '../features/compile.ts';
 import { withFreshness } from '../registry/freshness.ts';
 import { versionKey } from '../registry/versionKey.ts';
-import { MANIFEST_SCHEMA, type Artifact, type ModelVersion, type OutputSpec, type RegistryManifest } from '../registry/Manifest.ts';
+import { MANIFEST_SCHEMA, ModelFormat, type Artifact, type ModelVersion, type OutputSpec, type RegistryManifest } from '../registry/Manifest.ts';
 import { sha256Hex } from '../registry/sha256.ts';
 import { signManifest } from '../registry/signature.ts';
 import { validateManifest } from '../registry/validateManifest.ts';
 import { type AuditOptions, versionDigest, withAudit } from './audit.ts';
-import { exampleSize, type ModelFiles, modelOutputs, readModelFiles } from './ModelFiles.ts';
+import { exampleSize, type ModelFiles, modelOutputs, readModelFiles, type TensorInfo } from './ModelFiles.ts';
 import { readJsonFile } from './readJsonFile.ts';
 import { checkSafeName } from './safeName.ts';
 import { validateMetadata } from './validateMetadata.ts';
@@ -22,7 +22,7 @@ export type VersionMetadata = Omit<ModelVersion, 'format' | 'modelPath' | 'artif
 export interface PublishOptions {
   /** Directory with the model file, its weight files and edgewatch.json. */
   readonly modelDir: string;
-  /** The model file, relative to `modelDir` unless absolute. Default `model.json`. */
+  /** The model file, relative to `modelDir` unless absolute: a TF.js `model.json` or an `.onnx` file. Default `model.json`, else `model.onnx`. */
   readonly modelFile?: string;
   /** Registry directory (holds manifest.json). */
   readonly registry: string;
@@ -87,6 +87,13 @@ async function checkModelFits(model: ModelFiles, metadata: VersionMetadata): Pro
   const fail = (message: string, details: Record<string, unknown>): never => {
     throw new EdgewatchError(ErrorCode.MANIFEST_INVALID, `${model.path}: ${message}`, { path: model.path, ...details });
   };
+  if (metadata.format !== undefined && (metadata.format === ModelFormat.onnx) !== (model.format === ModelFormat.onnx))
+    fail(`edgewatch.json says format "${metadata.format}", the model file is ${model.format === ModelFormat.onnx ? 'ONNX' : 'a TF.js model.json'}`, {
+      format: metadata.format,
+    });
+  if (metadata.onnx !== undefined && model.format !== ModelFormat.onnx)
+    fail('edgewatch.json binds ONNX inputs (onnx), the model is not ONNX', { format: model.format });
+  if (model.format === ModelFormat.onnx) return checkOnnxFits(model, metadata, width, fail);
   if (model.inputs.length !== 1) fail(`the model has ${model.inputs.length} inputs; Edgewatch feeds one tensor`, { inputs: model.inputs.length });
   const size = exampleSize(model.inputs[0]);
   if (Number.isFinite(size) && size !== width)
@@ -96,6 +103,64 @@ async function checkModelFits(model: ModelFiles, metadata: VersionMetadata): Pro
   const produced = outputs[0] ? exampleSize(outputs[0]) : Number.NaN;
   if (Number.isFinite(produced) && produced !== declared)
     fail(`edgewatch.json declares ${declared} output(s) (${metadata.outputs.kind}), the model produces ${produced}`, { declared, produced });
+}
+
+/**
+ * An ONNX model against its metadata: every model input bound (the one input takes the feature row when
+ * `onnx.inputs` is absent), feature inputs' example sizes adding up to the feature width, constants shaped
+ * as the model declares them, and the scores output giving one value per label.
+ */
+function checkOnnxFits(model: ModelFiles, metadata: VersionMetadata, width: number, fail: (message: string, details: Record<string, unknown>) => never): void {
+  const bindings = metadata.onnx?.inputs ?? (model.inputs.length === 1 ? [{ name: model.inputs[0].name }] : undefined);
+  if (!bindings)
+    fail(`the model has ${model.inputs.length} inputs (${model.inputs.map((i) => `"${i.name}"`).join(', ')}): bind each in edgewatch.json's onnx.inputs`, {
+      inputs: model.inputs.map((i) => i.name),
+    });
+  const bound = bindings as NonNullable<typeof bindings>;
+  for (const input of model.inputs)
+    if (!bound.some((b) => b.name === input.name)) fail(`the model's input "${input.name}" is not bound in onnx.inputs`, { input: input.name });
+  let columns = 0;
+  let open = 0;
+  for (const binding of bound) {
+    const input = model.inputs.find((i) => i.name === binding.name);
+    if (!input)
+      fail(`onnx.inputs binds "${binding.name}", the model has no such input (it has ${model.inputs.map((i) => `"${i.name}"`).join(', ')})`, {
+        input: binding.name,
+      });
+    const declared = input as NonNullable<typeof input>;
+    if ('dtype' in binding) {
+      if (binding.dtype !== declared.dtype)
+        fail(`onnx.inputs gives "${binding.name}" as ${binding.dtype}, the model takes ${declared.dtype}`, { input: binding.name, dtype: declared.dtype });
+      const fits =
+        binding.shape.length === declared.shape.length &&
+        binding.shape.every((d, i) => declared.shape[i] === null || (d !== 'batch' && d === declared.shape[i]));
+      if (!fits)
+        fail(`onnx.inputs shapes "${binding.name}" as [${binding.shape.join(', ')}], the model declares [${declared.shape.map((d) => d ?? '?').join(', ')}]`, {
+          input: binding.name,
+        });
+      continue;
+    }
+    if (declared.dtype !== 'float32')
+      fail(`the model's input "${binding.name}" is ${declared.dtype}; feature rows are float32`, { input: binding.name, dtype: declared.dtype });
+    const size = exampleSize(declared);
+    if (binding.columns !== undefined && Number.isFinite(size) && size !== binding.columns)
+      fail(`onnx.inputs gives "${binding.name}" ${binding.columns} columns, the model's input takes ${size}`, { input: binding.name, inputSize: size });
+    const taken = binding.columns ?? size;
+    if (Number.isFinite(taken)) columns += taken;
+    else open++;
+  }
+  if ((open === 0 && columns !== width) || columns > width || (open > 0 && columns === width))
+    fail(`the feature spec makes ${width} values per record, the model's inputs take ${open > 0 ? `${columns} + open` : columns}`, {
+      width,
+      inputSize: columns,
+    });
+  const outputName = metadata.onnx?.output ?? model.outputs?.[0]?.name;
+  const output = model.outputs?.find((o) => o.name === outputName);
+  if (!output) fail(`the model has no output "${outputName}" (it has ${(model.outputs ?? []).map((o) => `"${o.name}"`).join(', ')})`, { output: outputName });
+  const declared = outputNames(metadata.outputs).length;
+  const produced = exampleSize(output as TensorInfo);
+  if (Number.isFinite(produced) && produced !== declared)
+    fail(`edgewatch.json declares ${declared} output(s) (${metadata.outputs.kind}), the model's "${outputName}" produces ${produced}`, { declared, produced });
 }
 
 /** Throws `INPUT_INVALID` naming the option when the options themselves are wrong (the CLI exits 2 on these). */

@@ -1,9 +1,23 @@
 import { EdgewatchError, ErrorCode } from '../errors.ts';
+import { validateOnnxBinding } from '../registry/validateManifest.ts';
 import type { VersionMetadata } from './publish.ts';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const TOP = new Set(['$schema', 'format', 'features', 'outputs', 'createdAt', 'training', 'metrics', 'goldens', 'requirements', 'approvals', 'baseline']);
+const TOP = new Set([
+  '$schema',
+  'format',
+  'onnx',
+  'features',
+  'outputs',
+  'createdAt',
+  'training',
+  'metrics',
+  'goldens',
+  'requirements',
+  'approvals',
+  'baseline',
+]);
 const INPUT_TYPES = new Set(['number', 'category', 'boolean', 'timestamp', 'text', 'number[]']);
 
 const isStringList = (v: unknown): v is string[] =>
@@ -25,7 +39,9 @@ export function validateMetadata(value: unknown, file = 'edgewatch.json'): Versi
   if (!isObject(value)) fail('', 'not a JSON object');
   const doc = value as Record<string, unknown>;
   for (const key of Object.keys(doc)) if (!TOP.has(key)) fail(key, 'unknown property (artifacts, modelPath and rollout are set by publish)');
-  if (doc.format !== undefined && doc.format !== 'tfjs-layers' && doc.format !== 'tfjs-graph') fail('format', 'must be "tfjs-layers" or "tfjs-graph"');
+  if (doc.format !== undefined && doc.format !== 'tfjs-layers' && doc.format !== 'tfjs-graph' && doc.format !== 'onnx')
+    fail('format', 'must be "tfjs-layers", "tfjs-graph" or "onnx"');
+  if (doc.onnx !== undefined) validateOnnxBinding(doc.onnx, 'onnx', fail);
 
   const spec = doc.features;
   if (!isObject(spec)) fail('features', 'missing: the fitted feature spec (edgewatch init writes a starter)');

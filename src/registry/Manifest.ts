@@ -5,7 +5,7 @@ import type { Baseline } from '../monitor/Baseline.ts';
 export const MANIFEST_SCHEMA = 'edgewatch.registry/v1';
 
 /** Model formats the runtime loads. */
-export const ModelFormat = { layers: 'tfjs-layers', graph: 'tfjs-graph' } as const;
+export const ModelFormat = { layers: 'tfjs-layers', graph: 'tfjs-graph', onnx: 'onnx' } as const;
 export type ModelFormat = (typeof ModelFormat)[keyof typeof ModelFormat];
 
 /** One file of a model version. `path` is relative to the manifest's URL. */
@@ -14,6 +14,30 @@ export interface Artifact {
   /** Lower-case hex SHA-256 of the file's bytes. */
   readonly sha256: string;
   readonly bytes: number;
+}
+
+/**
+ * One named input of an ONNX model: either the next `columns` values of each feature row (default: all
+ * that are left), or a constant the spec fixes (`value` repeated over `shape`, where `"batch"` stands for
+ * the rows of the call), e.g. a recurrent model's zero state or its sample rate.
+ */
+export type OnnxInput =
+  | { readonly name: string; readonly columns?: number }
+  | {
+      readonly name: string;
+      readonly dtype: 'float32' | 'int32' | 'int64';
+      readonly shape: readonly (number | 'batch')[];
+      readonly value: number;
+    };
+
+/**
+ * How an ONNX version's features reach the model and which output holds the scores. Absent: the model's
+ * one input takes the feature rows and its first output is the scores.
+ */
+export interface OnnxBinding {
+  readonly inputs?: readonly OnnxInput[];
+  /** The output whose values are the scores; the others are computed and released. Default: the first. */
+  readonly output?: string;
 }
 
 /** What the model's output means. */
@@ -74,8 +98,10 @@ export interface AuditEntry {
 /** One published model version. */
 export interface ModelVersion {
   readonly format: ModelFormat;
-  /** The `model.json` artifact's path. */
+  /** The model file's artifact path (`model.json`, or the `.onnx` file). */
   readonly modelPath: string;
+  /** ONNX versions: the model's named inputs and the output read (see {@link OnnxBinding}). */
+  readonly onnx?: OnnxBinding;
   readonly artifacts: readonly Artifact[];
   /** Fitted feature spec: the same definition the model was trained with. */
   readonly features: FeatureSpec;

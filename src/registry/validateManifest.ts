@@ -20,6 +20,38 @@ function fail(path: string, message: string): never {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+const DTYPES = ['float32', 'int32', 'int64'];
+
+/** An ONNX version's input binding: named inputs (feature columns or constants) and the output read. */
+export function validateOnnxBinding(binding: unknown, at: string, fail: (path: string, message: string) => never): void {
+  if (!isObject(binding)) fail(at, 'not an object');
+  for (const key of Object.keys(binding)) if (key !== 'inputs' && key !== 'output') fail(`${at}.${key}`, 'unknown property');
+  if (binding.output !== undefined && (typeof binding.output !== 'string' || binding.output === '')) fail(`${at}.output`, 'not a non-empty string');
+  if (binding.inputs === undefined) return;
+  if (!Array.isArray(binding.inputs) || binding.inputs.length === 0) fail(`${at}.inputs`, 'not a non-empty array');
+  const names = new Set<string>();
+  binding.inputs.forEach((input: unknown, i: number) => {
+    const iat = `${at}.inputs[${i}]`;
+    if (!isObject(input)) fail(iat, 'not an object');
+    if (typeof input.name !== 'string' || input.name === '') fail(`${iat}.name`, 'not a non-empty string');
+    if (names.has(input.name)) fail(`${iat}.name`, `"${input.name}" is bound twice`);
+    names.add(input.name);
+    if (input.value === undefined) {
+      for (const key of Object.keys(input)) if (key !== 'name' && key !== 'columns') fail(`${iat}.${key}`, 'unknown property of a feature input');
+      if (input.columns !== undefined && !(Number.isSafeInteger(input.columns) && (input.columns as number) > 0))
+        fail(`${iat}.columns`, 'not a positive integer');
+      return;
+    }
+    for (const key of Object.keys(input)) if (!['name', 'dtype', 'shape', 'value'].includes(key)) fail(`${iat}.${key}`, 'unknown property of a constant input');
+    if (typeof input.value !== 'number' || !Number.isFinite(input.value)) fail(`${iat}.value`, 'not a finite number');
+    if (!DTYPES.includes(input.dtype as string)) fail(`${iat}.dtype`, 'must be "float32", "int32" or "int64"');
+    if (input.dtype !== 'float32' && !Number.isSafeInteger(input.value)) fail(`${iat}.value`, `not an integer (dtype ${input.dtype})`);
+    if (!Array.isArray(input.shape) || input.shape.length > 8 || input.shape.some((d) => d !== 'batch' && !(Number.isSafeInteger(d) && (d as number) > 0)))
+      fail(`${iat}.shape`, 'not a list of positive integers and "batch"');
+    if ((input.shape as unknown[]).reduce<number>((n, d) => n * (d === 'batch' ? 1 : (d as number)), 1) > 1 << 24) fail(`${iat}.shape`, 'too large');
+  });
+}
+
 /**
  * Checks the structure the runtime relies on and throws `MANIFEST_INVALID` naming the JSON path of the
  * first problem (e.g. `models.weather.versions.1.artifacts[1].sha256`). Returns the manifest typed.
@@ -50,7 +82,12 @@ export function validateManifest(value: unknown, options: ValidateManifestOption
     for (const [id, version] of Object.entries(model.versions)) {
       const vat = `${at}.versions.${id}`;
       if (!isObject(version)) fail(vat, 'not an object');
-      if (version.format !== 'tfjs-layers' && version.format !== 'tfjs-graph') fail(`${vat}.format`, 'must be "tfjs-layers" or "tfjs-graph"');
+      if (version.format !== 'tfjs-layers' && version.format !== 'tfjs-graph' && version.format !== 'onnx')
+        fail(`${vat}.format`, 'must be "tfjs-layers", "tfjs-graph" or "onnx"');
+      if (version.onnx !== undefined) {
+        if (version.format !== 'onnx') fail(`${vat}.onnx`, 'only an "onnx" version binds ONNX inputs');
+        validateOnnxBinding(version.onnx, `${vat}.onnx`, fail);
+      }
       if (typeof version.modelPath !== 'string') fail(`${vat}.modelPath`, 'not a string');
       if (!Array.isArray(version.artifacts) || version.artifacts.length === 0) fail(`${vat}.artifacts`, 'not a non-empty array');
       version.artifacts.forEach((artifact: unknown, i: number) => {

@@ -180,7 +180,7 @@ export class EdgeRuntime extends EventTarget {
   }
 
   /** Live tensors and backend inside the worker. */
-  async stats(): Promise<{ numTensors: number; backend: string | null }> {
+  async stats(): Promise<{ numTensors: number; backend: string | null; onnxSessions?: number }> {
     return this.connection.call((api) => api.stats());
   }
 

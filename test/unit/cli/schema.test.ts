@@ -29,9 +29,31 @@ const image = {
   outputs: { kind: 'classification', labels: ['class_0', 'class_1'] },
 };
 
+/** An ONNX model with three inputs (Silero VAD's): the feature row, a zero state sized by the batch, a constant. */
+const onnx = {
+  ...image,
+  format: 'onnx',
+  onnx: {
+    inputs: [
+      { name: 'input' },
+      { name: 'state', dtype: 'float32', shape: [2, 'batch', 128], value: 0 },
+      { name: 'sr', dtype: 'int64', shape: [], value: 16000 },
+    ],
+    output: 'output',
+  },
+};
+
 describe('edgewatch.schema.json and validateMetadata agree', () => {
   it('accept the bundled versions’ metadata and a tensor-input starter', () => {
-    for (const doc of [weather, image, { ...image, outputs: { kind: 'regression' } }, { ...image, outputs: { kind: 'regression', names: ['a'] } }]) {
+    for (const doc of [
+      weather,
+      image,
+      { ...image, outputs: { kind: 'regression' } },
+      { ...image, outputs: { kind: 'regression', names: ['a'] } },
+      onnx,
+      { ...image, format: 'onnx' },
+      { ...image, format: 'onnx', onnx: { inputs: [{ name: 'a', columns: 2 }, { name: 'b' }] } },
+    ]) {
       expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
       expect(handWritten(doc)).toBe(true);
     }
@@ -43,7 +65,16 @@ describe('edgewatch.schema.json and validateMetadata agree', () => {
       [],
       { ...image, artifacts: [] },
       { ...image, rollout: { percent: 5 } },
-      { ...image, format: 'onnx' },
+      { ...image, format: 'pytorch' },
+      { ...onnx, onnx: { inputs: [] } },
+      { ...onnx, onnx: { inputs: [{ name: 'sr', dtype: 'int16', shape: [], value: 1 }] } },
+      { ...onnx, onnx: { inputs: [{ name: 'state', dtype: 'float32', shape: [0, 'batch'], value: 0 }] } },
+      { ...onnx, onnx: { inputs: [{ name: 'state', dtype: 'float32', shape: ['rows'], value: 0 }] } },
+      { ...onnx, onnx: { inputs: [{ name: 'state', dtype: 'float32', shape: [2] }] } },
+      { ...onnx, onnx: { inputs: [{ name: 'input', columns: 0 }] } },
+      { ...onnx, onnx: { inputs: [{ name: '' }] } },
+      { ...onnx, onnx: { output: '' } },
+      { ...onnx, onnx: { outputs: ['a'] } },
       { ...image, features: undefined },
       { ...image, features: { ...image.features, schema: 'edgewatch.features/v2' } },
       { ...image, features: { ...image.features, extra: 1 } },

@@ -17,7 +17,22 @@ describe('manifest validation', () => {
     ['wrong schema', (m: any) => (m.schema = 'other/v9'), 'schema'],
     ['bad sha256', (m: any) => (m.models.weather.versions['1'].artifacts[1].sha256 = 'xyz'), 'models.weather.versions.1.artifacts[1].sha256'],
     ['negative bytes', (m: any) => (m.models.weather.versions['1'].artifacts[0].bytes = -1), 'models.weather.versions.1.artifacts[0].bytes'],
-    ['unknown format', (m: any) => (m.models.weather.versions['1'].format = 'onnx'), 'models.weather.versions.1.format'],
+    ['unknown format', (m: any) => (m.models.weather.versions['1'].format = 'pytorch'), 'models.weather.versions.1.format'],
+    ['an ONNX binding on a TF.js version', (m: any) => (m.models.weather.versions['1'].onnx = { output: 'y' }), 'models.weather.versions.1.onnx'],
+    [
+      'an ONNX input bound twice',
+      (m: any) => Object.assign(m.models.weather.versions['1'], { format: 'onnx', onnx: { inputs: [{ name: 'x' }, { name: 'x' }] } }),
+      'models.weather.versions.1.onnx.inputs[1].name',
+    ],
+    [
+      'a non-integer int64 constant',
+      (m: any) =>
+        Object.assign(m.models.weather.versions['1'], {
+          format: 'onnx',
+          onnx: { inputs: [{ name: 'x' }, { name: 'sr', dtype: 'int64', shape: [], value: 0.5 }] },
+        }),
+      'models.weather.versions.1.onnx.inputs[1].value',
+    ],
     ['dangling channel', (m: any) => (m.models.weather.channels.canary = '9'), 'models.weather.channels.canary'],
     ['model path not an artifact', (m: any) => (m.models.weather.versions['1'].modelPath = 'x/model.json'), 'models.weather.versions.1.modelPath'],
     ['no labels', (m: any) => (m.models.weather.versions['1'].outputs.labels = []), 'models.weather.versions.1.outputs.labels'],
@@ -56,11 +71,22 @@ describe('the published JSON Schema', () => {
     const ajv = new Ajv({ allErrors: true, strict: false });
     const validate = ajv.compile(schema);
     expect(validate(bundled)).toBe(true);
+    const onnx = clone();
+    Object.assign(onnx.models.weather.versions['1'], {
+      format: 'onnx',
+      onnx: {
+        inputs: [{ name: 'season', columns: 2 }, { name: 'weather' }, { name: 'state', dtype: 'float32', shape: [2, 'batch', 8], value: 0 }],
+        output: 'p',
+      },
+    });
+    expect(validate(onnx), JSON.stringify(validate.errors)).toBe(true);
+    expect(validateManifest(onnx).models.weather.versions['1'].format).toBe('onnx');
     const broken = [
       (m: any) => (m.schema = 'other/v9'),
       (m: any) => (m.models.weather.versions['1'].artifacts[1].sha256 = 'xyz'),
       (m: any) => (m.models.weather.versions['1'].artifacts[0].bytes = -1),
-      (m: any) => (m.models.weather.versions['1'].format = 'onnx'),
+      (m: any) => (m.models.weather.versions['1'].format = 'pytorch'),
+      (m: any) => Object.assign(m.models.weather.versions['1'], { format: 'onnx', onnx: { inputs: [{ name: 'x', dtype: 'int8', shape: [], value: 1 }] } }),
       (m: any) => (m.models.weather.versions['1'].rollout = { percent: 101 }),
       (m: any) => (m.models.weather.versions['1'].requirements = { backends: ['tpu'] }),
       (m: any) => (m.signature = { alg: 'RS256', value: 'x' }),

@@ -1,0 +1,146 @@
+/**
+ * ONNX engine benchmark, run in real Chromium by `node bench/run.mjs onnx`. Each number is a ratio of two
+ * things measured in this one run, call by call interleaved, so machine noise hits both sides alike:
+ *  1. weather-onnx (the weather MLP as ONNX): runtime `predict()` vs plain onnxruntime-web in a worker with
+ *     one postMessage per call (wasm EP both), with and without monitoring; the TF.js weather version on
+ *     tfjs-wasm alongside, for the engines side by side;
+ *  2. vad (Silero VAD v5 from @ricky0123/vad-web, a real 2.3 MB model, three inputs): the same comparison.
+ */
+import { byYears, parseSeattleWeather } from '../src/demo/seattleWeather.ts';
+import csv from 'edgewatch-data/seattle-weather.csv?raw';
+import { compile } from '../src/features/compile.ts';
+import type { RawRecord } from '../src/features/FeatureSpec.ts';
+import type { RegistryManifest } from '../src/registry/Manifest.ts';
+import { createEdgeRuntime } from '../src/runtime/EdgeRuntime.ts';
+import { percentile, round } from './stats.ts';
+
+const quick = new URLSearchParams(location.search).has('quick');
+const logElement = document.querySelector('#log') as HTMLElement;
+const log = (line: string) => {
+  logElement.textContent += `\n${line}`;
+  console.log(line);
+};
+const REGISTRY = '/bench/models/onnx/manifest.json';
+const manifest: RegistryManifest = await (await fetch(REGISTRY)).json();
+const days: RawRecord[] = byYears(parseSeattleWeather(csv), 2014).map(({ weather: _label, ...record }) => record);
+
+/** Plain ORT in a worker, one message per call. */
+async function rawOrt(name: string) {
+  const entry = manifest.models[name].versions['1'];
+  const worker = new Worker(new URL('./rawOrt.worker.ts', import.meta.url), { type: 'module' });
+  const waiting = new Map<number, (output: Float32Array) => void>();
+  const workerMs: number[] = [];
+  let loaded: () => void = () => undefined;
+  worker.onmessage = (event) => {
+    if (event.data.type === 'loaded') loaded();
+    else {
+      workerMs.push(event.data.workerMs);
+      waiting.get(event.data.id)?.(event.data.output);
+      waiting.delete(event.data.id);
+    }
+  };
+  const ready = new Promise<void>((resolve) => (loaded = resolve));
+  const inputs = entry.onnx?.inputs ?? [{ name: 'features' }];
+  worker.postMessage({
+    type: 'load',
+    url: new URL(entry.modelPath, new URL(REGISTRY, location.href)).href,
+    input: inputs.find((i) => !('dtype' in i))?.name,
+    output: entry.onnx?.output ?? 'probabilities',
+    constants: inputs.filter((i) => 'dtype' in i),
+  });
+  await ready;
+  let next = 0;
+  return {
+    predict(input: Float32Array, shape: number[]): Promise<Float32Array> {
+      const id = next++;
+      return new Promise((resolve) => {
+        waiting.set(id, resolve);
+        worker.postMessage({ type: 'predict', id, input, shape }, [input.buffer]);
+      });
+    },
+    workerMs,
+    close: () => worker.terminate(),
+  };
+}
+
+/** Runtime predict() (monitored and not) vs raw ORT, one call each in turn; `extra` is timed in the same turns. */
+async function compare(name: string, records: readonly RawRecord[], calls: number, extra?: { label: string; predict: (r: RawRecord) => Promise<unknown> }) {
+  const entry = manifest.models[name].versions['1'];
+  const features = compile(entry.features);
+  const options = { registry: REGISTRY, backends: ['wasm' as const], rememberBackend: false, monitoringBudget: { share: Infinity } };
+  const runtime = createEdgeRuntime({ ...options, dbName: `bench-onnx-${Date.now()}` });
+  const bare = createEdgeRuntime({ ...options, monitoring: false, dbName: `bench-onnx-bare-${Date.now()}` });
+  const model = await runtime.model(name).ready();
+  const bareModel = await bare.model(name).ready();
+  const peer = await rawOrt(name);
+  const raw: number[] = [];
+  const ours: number[] = [];
+  const unmonitored: number[] = [];
+  const other: number[] = [];
+  const ourWorker: number[] = [];
+  for (let i = -100; i < calls; i++) {
+    const record = records[(i + 100) % records.length];
+    const input = Float32Array.from(features.transform([record]));
+    let t0 = performance.now();
+    await peer.predict(input, [1, features.width]);
+    if (i >= 0) raw.push(performance.now() - t0);
+    t0 = performance.now();
+    await model.predict(record);
+    if (i >= 0) ours.push(performance.now() - t0);
+    t0 = performance.now();
+    const answer = await bareModel.predict(record);
+    if (i >= 0) {
+      unmonitored.push(performance.now() - t0);
+      ourWorker.push(answer.workerMs);
+    }
+    if (extra) {
+      t0 = performance.now();
+      await extra.predict(record);
+      if (i >= 0) other.push(performance.now() - t0);
+    }
+  }
+  peer.close();
+  await runtime.dispose();
+  await bare.dispose();
+  const p50 = (values: number[]) => round(percentile(values, 50));
+  const result = {
+    calls,
+    rawOrtP50Ms: p50(raw),
+    runtimeP50Ms: p50(ours),
+    runtimeWithoutMonitoringP50Ms: p50(unmonitored),
+    rawOrtP90Ms: round(percentile(raw, 90)),
+    runtimeP90Ms: round(percentile(ours, 90)),
+    ratioP50: round(percentile(ours, 50) / percentile(raw, 50)),
+    ratioWithoutMonitoringP50: round(percentile(unmonitored, 50) / percentile(raw, 50)),
+    // Inside the worker: features + engine + readback (unmonitored runtime) vs ORT's run alone.
+    runtimeWithoutMonitoringWorkerP50Ms: p50(ourWorker),
+    rawOrtWorkerP50Ms: p50(peer.workerMs.slice(100)),
+    ...(extra ? { [`${extra.label}P50Ms`]: p50(other) } : {}),
+    target: '≤ 1.05 (without monitoring, the engine seam and runtime against raw ORT)',
+  };
+  log(
+    `${name}: runtime p50 ${result.runtimeP50Ms} ms (unmonitored ${result.runtimeWithoutMonitoringP50Ms}) vs raw ORT ${result.rawOrtP50Ms} ms → ×${result.ratioP50} (unmonitored ×${result.ratioWithoutMonitoringP50})` +
+      (extra ? `; ${extra.label} ${p50(other)} ms` : ''),
+  );
+  return result;
+}
+
+/** Deterministic 512-sample audio frames: tones and noise. */
+const frames: RawRecord[] = Array.from({ length: 64 }, (_, k) => ({
+  audio: Float32Array.from(
+    { length: 512 },
+    (_, t) => 0.3 * Math.sin((2 * Math.PI * (110 + 20 * k) * t) / 16000) + (((t * 7919 + k) % 1000) / 1000 - 0.5) * 0.05,
+  ),
+}));
+
+try {
+  const calls = quick ? 300 : 2000;
+  const tfjs = createEdgeRuntime({ registry: '/registry/manifest.json', backends: ['wasm'], rememberBackend: false, dbName: `bench-tfjs-${Date.now()}` });
+  const tfjsModel = await tfjs.model('weather').ready();
+  const weather = await compare('weather-onnx', days, calls, { label: 'tfjsRuntime', predict: (r) => tfjsModel.predict(r) });
+  await tfjs.dispose();
+  const vad = await compare('vad', frames, quick ? 100 : 500);
+  Object.assign(window, { __benchResult: { quick, weatherMlp: weather, sileroVad: vad } });
+} catch (error) {
+  Object.assign(window, { __benchResult: { error: String(error instanceof Error ? error.stack : error) } });
+}
