@@ -75,6 +75,7 @@ export function createWorkerApi(): WorkerApi {
       idPrefix: batchIdPrefix(workerId, seq),
       workerMs: answered - started,
     };
+    sessions.trials?.served();
     return { response, after: monitoring.sketchSoon };
   }
 
@@ -102,6 +103,10 @@ export function createWorkerApi(): WorkerApi {
 
     async backend() {
       return sessions.backend;
+    },
+
+    async watchBackend(listener) {
+      sessions.watchBackend(listener);
     },
 
     async openPredictPort(port: MessagePort) {
