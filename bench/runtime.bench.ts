@@ -252,6 +252,60 @@ async function throughput() {
   return result;
 }
 
+/** A model of either registry and one record for it. */
+interface BenchModel {
+  readonly label: string;
+  readonly registry: string;
+  readonly name: string;
+  readonly record: RawRecord;
+}
+const benchModels = (): BenchModel[] => [
+  { label: 'weather MLP', registry: REGISTRY, name: 'weather', record: days[0] },
+  { label: 'MobileNetV2 layers', registry: IMAGE_REGISTRY, name: 'mobilenet', record: { image: testImage(1) } },
+  { label: 'MobileNetV2 graph', registry: IMAGE_REGISTRY, name: 'mobilenet-graph', record: { image: testImage(1) } },
+];
+
+/**
+ * First visit: from `createEdgeRuntime` to the first prediction answered, nothing remembered, nothing in
+ * the artifact cache (a fresh database each time; the browser's HTTP cache is warm for every side alike).
+ * `'auto'` against each fixed backend, A B C A B C…; the ratio is `'auto'` over the best fixed one.
+ */
+async function firstVisit() {
+  const rounds = quick ? 1 : 3;
+  const fixed = ['wasm', 'cpu'] as const;
+  const out: Record<string, unknown> = {};
+  for (const bench of benchModels()) {
+    const times: Record<string, number[]> = { auto: [], ...Object.fromEntries(fixed.map((f) => [f, []])) };
+    let served = '';
+    for (let r = 0; r < rounds; r++) {
+      for (const side of ['auto', ...fixed] as const) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        const t0 = performance.now();
+        const runtime = createEdgeRuntime({ registry: bench.registry, backends: side === 'auto' ? 'auto' : [side], dbName: `bench-fv-${crypto.randomUUID()}` });
+        const answer = await runtime.model(bench.name).predict(bench.record);
+        times[side].push(performance.now() - t0);
+        if (side === 'auto') served = answer.backend;
+        await runtime.dispose();
+      }
+    }
+    const median = (values: number[]) => percentile(values, 50);
+    const best = fixed.reduce((a, b) => (median(times[b]) < median(times[a]) ? b : a));
+    out[bench.name] = {
+      rounds,
+      autoMs: round(median(times.auto), 1),
+      ...Object.fromEntries(fixed.map((f) => [`${f}Ms`, round(median(times[f]), 1)])),
+      autoServedBy: served,
+      bestFixed: best,
+      ratio: round(median(times.auto) / median(times[best]), 2),
+      target: '≤ 1.2',
+    };
+    log(
+      `first visit (${bench.label}): 'auto' ${round(median(times.auto), 1)} ms vs ${best} ${round(median(times[best]), 1)} ms → ×${(out[bench.name] as { ratio: number }).ratio}`,
+    );
+  }
+  return out;
+}
+
 /** Long tasks on the main thread while `work` runs in a loop for `ms`. */
 async function longTasksDuring(ms: number, work: () => Promise<unknown>) {
   const tasks: number[] = [];
@@ -312,6 +366,7 @@ try {
     timerResolution: globalThis.crossOriginIsolated ? '5 µs' : '100 µs',
     quick,
     backend,
+    firstVisit: await part('firstVisit', firstVisit),
     latency: await part('latency', latency),
     mobilenetLatency: await part('mobilenetLatency', () => imageLatency('mobilenet')),
     mobilenetGraphLatency: await part('mobilenetGraphLatency', () => imageLatency('mobilenet-graph')),
