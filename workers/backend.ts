@@ -9,6 +9,7 @@ import { EdgewatchError, ErrorCode } from '../src/errors.ts';
 import { hasOffscreenWebGL2, hasWebGPU } from '../src/env.ts';
 import { BackendName, type BackendPreference, type WasmPaths } from './protocol.ts';
 import { defaultWasmPaths } from './wasmPaths.ts';
+import { withWasmThreads } from './wasmThreads.ts';
 
 /** A backend: its name, the default order of trial, and how to bring it up. */
 export interface Backend {
@@ -53,7 +54,8 @@ export const backends: readonly Backend[] = [
         setWasmPaths(wasmPathsOption ?? defaultWasmPaths());
         wasmPathsSet = true;
       }
-      return activate('wasm');
+      // The thread pool is sized as the backend starts: the one place that is done (wasmThreads.ts).
+      return withWasmThreads(() => activate('wasm'));
     },
   },
   {

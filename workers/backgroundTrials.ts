@@ -20,6 +20,7 @@ import { type BackendTrial, backendOrder, backends, isSoftwareRenderer, webglRen
 import { backendChoiceKey } from './chooseBackend.ts';
 import { BackendName, type BackendInfo, type BackendReport, type BackendTrialReport, type LoadRequest, type WorkerConfig } from './protocol.ts';
 import { ModelSession } from './session.ts';
+import { measureThreads, threadCounts } from './threadTrials.ts';
 import { DEFAULT_SWAP_SPEEDUP, pickFaster, trialCandidates } from './trialRules.ts';
 
 /** Largest output difference from the serving backend a candidate may show. */
@@ -145,7 +146,35 @@ export class BackgroundTrials {
       }
     }
     if (best) await this.swap(best.report, best.session);
-    await this.remember(reports);
+    const threads = await this.threads(speedup);
+    await this.remember(reports, threads);
+  }
+
+  /**
+   * wasm thread counts, where the page is cross-origin isolated and wasm serves: timed each in its own
+   * worker (`threadTrials.ts`); the fastest (≥ `speedup` over 1 thread) is remembered for the next start.
+   */
+  private async threads(speedup: number): Promise<{ threads: number; medians: Record<number, number> } | undefined> {
+    const { config } = this.host;
+    const counts = threadCounts();
+    if (this.host.chosen.name !== 'wasm' || (config.wasmThreads ?? 'auto') !== 'auto' || counts.length < 2) return undefined;
+    let medians: Record<number, number>;
+    try {
+      medians = await measureThreads(this.request, config, counts);
+    } catch (error) {
+      this.host.report({ ...this.base('wasm'), threads: counts[1], rejected: `thread trials failed: ${String(error)}` });
+      return undefined;
+    }
+    let threads = 1;
+    for (const n of counts.slice(1)) {
+      this.host.report({ ...this.base('wasm'), threads: n, medianMs: medians[n], servingMs: medians[1] });
+      if (medians[1] / medians[n] >= speedup && medians[n] < medians[threads]) threads = n;
+    }
+    return { threads, medians };
+  }
+
+  private base(backend: BackendName) {
+    return { type: 'trial', name: this.request.name, version: this.request.version, backend, serving: this.host.chosen.name } as const;
   }
 
   /** Starts `name`, loads the model on it and times it against the serving session, A B A B. */
@@ -234,14 +263,15 @@ export class BackgroundTrials {
       // Nothing else may run between the backend switch and the sessions' swap.
       await activate(to);
       const before = this.host.chosen;
-      const info: BackendInfo = { ...before, name: to, available: [...new Set([from, to, ...before.available])], chosenBy: 'measured' };
+      const { threads: _wasmOnly, ...rest } = before;
+      const info: BackendInfo = { ...rest, name: to, available: [...new Set([from, to, ...before.available])], chosenBy: 'measured' };
       this.host.adopt(info, replacements);
     });
     this.host.report({ type: 'changed', from, to, speedup, info: this.host.chosen });
   }
 
   /** The outcome, remembered per device + model version (`rememberBackend`), and in `backend()`'s trials. */
-  private async remember(reports: readonly BackendTrialReport[]): Promise<void> {
+  private async remember(reports: readonly BackendTrialReport[], threads?: { threads: number; medians: Record<number, number> }): Promise<void> {
     const chosen = this.host.chosen;
     const trials: Partial<Record<BackendName, BackendTrial>> = {};
     const servingMs = reports.find((r) => r.servingMs !== undefined)?.servingMs;
@@ -256,11 +286,20 @@ export class BackgroundTrials {
       const key = await backendChoiceKey(this.request, this.host.config);
       await this.host
         .database()
-        .then((d) => d.put('backendChoices', { key, backend: chosen.name, trials, measuredAt: Date.now() }))
+        .then((d) =>
+          d.put('backendChoices', {
+            key,
+            backend: chosen.name,
+            trials: threads ? { ...trials, threads: threads.medians } : trials,
+            measuredAt: Date.now(),
+            ...(threads ? { threads: threads.threads } : {}),
+          }),
+        )
         .catch(() => undefined); // a forgotten decision only costs a re-measure next time
     }
     // `backend()` says 'measured' once the decision is stored.
-    this.host.adopt({ ...this.host.chosen, chosenBy: 'measured', trials }, new Map());
+    const threadTrials = threads ? Object.fromEntries(Object.entries(threads.medians).map(([n, ms]) => [n, ms])) : undefined;
+    this.host.adopt({ ...this.host.chosen, chosenBy: 'measured', trials, ...(threadTrials ? { threadTrials } : {}) }, new Map());
   }
 }
 

@@ -9,6 +9,7 @@ import { versionKey } from '../src/registry/versionKey.ts';
 import type { EdgewatchDB } from '../src/storage/db.ts';
 import { backendOrder, firstWorkingBackend, webgpuAdapterInfo } from './backend.ts';
 import { BackendName, type BackendInfo, type LoadRequest, type WorkerConfig } from './protocol.ts';
+import { configureWasmThreads, wasmThreads } from './wasmThreads.ts';
 
 /**
  * Under `'auto'`, what serves first: wasm starts in tens of ms and is the fastest backend for most
@@ -40,6 +41,7 @@ export async function chooseBackend(request: LoadRequest, config: WorkerConfig, 
   const adapter = order.some((b) => b.name === 'webgpu') ? await webgpuAdapterInfo() : undefined;
   const withAdapter = (info: Omit<BackendInfo, 'webgpuFallbackAdapter'>): BackendInfo => ({
     ...info,
+    ...(info.name === 'wasm' ? { threads: wasmThreads() } : {}),
     webgpuFallbackAdapter: adapter?.fallback,
     webgpuMaxBufferSize: adapter?.maxBufferSize,
   });
@@ -54,9 +56,19 @@ export async function chooseBackend(request: LoadRequest, config: WorkerConfig, 
       .then((d) => d.get('backendChoices', key))
       .catch(() => undefined);
     if (remembered) {
+      // Threads must be known before wasm starts: its pool is sized then.
+      if ((config.wasmThreads ?? 'auto') === 'auto' && remembered.threads !== undefined) configureWasmThreads(remembered.threads);
       const name = await firstWorkingBackend([...order.filter((b) => b.name === remembered.backend), ...order], failed);
       if (name === remembered.backend) {
-        return withAdapter({ name, available: [name], failed, chosenBy: 'remembered', trials: remembered.trials as BackendInfo['trials'] });
+        const { threads: threadTrials, ...trials } = remembered.trials as { threads?: Record<string, number> };
+        return withAdapter({
+          name,
+          available: [name],
+          failed,
+          chosenBy: 'remembered',
+          trials: trials as BackendInfo['trials'],
+          ...(threadTrials ? { threadTrials } : {}),
+        });
       }
     }
   }

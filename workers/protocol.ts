@@ -69,6 +69,12 @@ export interface WorkerConfig {
   readonly backendTrials?: readonly BackendName[];
   /** A timed backend replaces the serving one when it is at least this many times faster. Default 1.1. */
   readonly backendSwapSpeedup?: number;
+  /**
+   * wasm threads: a number starts the wasm backend with that many (cross-origin isolated pages only);
+   * `'auto'` (default): the remembered measurement for this device and model, else 1, and under
+   * `backends: 'auto'` 1…`hardwareConcurrency` are measured in the background (see `wasmThreads.ts`).
+   */
+  readonly wasmThreads?: number | 'auto';
 }
 
 /** What the worker reports about the backend it chose. */
@@ -88,6 +94,10 @@ export interface BackendInfo {
    * they were.
    */
   readonly chosenBy: 'measured' | 'remembered' | 'order' | 'measuring';
+  /** Threads the wasm backend runs (1 unless the page is cross-origin isolated); only when `name` is wasm. */
+  readonly threads?: number;
+  /** Measured median ms of the model per wasm thread count, when measured (or remembered). */
+  readonly threadTrials?: Readonly<Record<string, number>>;
   /** Measured median ms and output difference per candidate, when measured (or remembered). */
   readonly trials?: Readonly<Partial<Record<BackendName, { medianMs?: number; maxAbsDiff?: number; rejected?: string }>>>;
 }
@@ -106,6 +116,8 @@ export interface BackendTrialReport {
   readonly servingMs?: number;
   /** Largest absolute difference from the serving backend's outputs. */
   readonly maxAbsDiff?: number;
+  /** A wasm thread-count trial: the threads timed (`servingMs` is then 1 thread), in separate workers. */
+  readonly threads?: number;
   /** Why the candidate was not timed (skipped) or cannot serve (rejected). */
   readonly skipped?: string;
   readonly rejected?: string;
@@ -208,6 +220,11 @@ export interface WorkerApi {
   /** One version's monitoring windows over `[from, to)`, stored and in memory, merged into one. */
   windows(name: string, version: string, range?: TimeRange): Promise<WindowSketchJSON | undefined>;
   unload(name: string): Promise<void>;
+  /**
+   * Median ms of the serving model of `name` on a trial batch (the goldens, else zeros) of up to 32 rows,
+   * timed in this worker: how thread counts are compared, each in its own worker.
+   */
+  timeModel(name: string, rounds: number): Promise<number>;
   /** Live tensor count and backend, for leak checks. */
   stats(): Promise<{ readonly numTensors: number; readonly backend: string | null }>;
 }

@@ -16,6 +16,8 @@ import { openEdgewatchDB } from '../src/storage/db.ts';
 import type { TimeRange } from '../src/TimeRange.ts';
 import type { LoadRequest, PredictResponse, SessionInfo, WorkerApi, WorkerConfig } from './protocol.ts';
 import { configureWasmPaths } from './backend.ts';
+import { timeSession } from './threadTrials.ts';
+import { configureWasmThreads } from './wasmThreads.ts';
 import { servePredictPort } from './servePredictPort.ts';
 import { WorkerSessions } from './sessions.ts';
 import { WorkerMonitoring } from './workerMonitoring.ts';
@@ -83,6 +85,7 @@ export function createWorkerApi(): WorkerApi {
     async configure(next: WorkerConfig) {
       config = next;
       configureWasmPaths(next.wasmPaths);
+      if (typeof next.wasmThreads === 'number') configureWasmThreads(next.wasmThreads);
       sessions.configure(next);
       monitoring.configure(next);
       const locks = (globalThis.navigator as Navigator | undefined)?.locks;
@@ -138,6 +141,10 @@ export function createWorkerApi(): WorkerApi {
 
     async unload(name: string) {
       sessions.unload(name);
+    },
+
+    async timeModel(name: string, rounds: number) {
+      return timeSession(sessions.get(name), rounds);
     },
 
     async stats() {

@@ -23,6 +23,13 @@ export interface EdgeRuntimeOptions {
   readonly backendTrials?: readonly BackendName[];
   /** Under `'auto'`: how many times faster a timed backend must be to replace the serving one. Default 1.1. */
   readonly backendSwapSpeedup?: number;
+  /**
+   * Threads of the wasm backend, where the page is cross-origin isolated (COOP + COEP; elsewhere 1).
+   * `'auto'` (default): under `backends: 'auto'` 1…`hardwareConcurrency` are measured on the model in the
+   * background, each in its own worker, and the fastest is used from the next start (a running wasm
+   * backend cannot change its pool). A number: that many.
+   */
+  readonly wasmThreads?: number | 'auto';
   /** Remember the measured backend per device + model version in IndexedDB. Default true. */
   readonly rememberBackend?: boolean;
   /** Channel to follow when the app does not pin a version. Default `stable`. */

@@ -64,6 +64,7 @@ export function resolveOptions(options: EdgeRuntimeOptions): ResolvedRuntimeOpti
     ...(options.wasmPaths ? { wasmPaths: options.wasmPaths } : {}),
     ...(options.backendTrials ? { backendTrials: Object.freeze([...options.backendTrials]) } : {}),
     ...(options.backendSwapSpeedup !== undefined ? { backendSwapSpeedup: options.backendSwapSpeedup } : {}),
+    ...(options.wasmThreads !== undefined ? { wasmThreads: options.wasmThreads } : {}),
   });
   const pageUrl = globalThis.location?.href ?? 'http://localhost/';
   let workerUrl = options.createWorker || !options.workerUrl ? undefined : new URL(options.workerUrl, pageUrl).href;
