@@ -323,10 +323,10 @@ async function measured(runtime: EdgeRuntime, timeoutMs = 10 * 60_000): Promise<
  * the fastest fixed backend measured directly, every runtime alive at once and called in turn.
  */
 async function backendChoice() {
-  const calls = quick ? 10 : 60;
   const out: Record<string, unknown> = {};
   for (const bench of benchModels()) {
     const small = bench.name === 'weather';
+    const calls = quick ? 10 : small ? 60 : 20;
     const fixed: BackendName[] = small ? ['wasm', 'cpu', 'webgl', 'webgpu'] : ['wasm', 'webgl'];
     const auto = createEdgeRuntime({ registry: bench.registry, dbName: `bench-bc-${crypto.randomUUID()}` });
     const autoModel = auto.model(bench.name);

@@ -71,8 +71,19 @@ export const backends: readonly Backend[] = [
   { name: BackendName.cpu, priority: 3, probe: () => activate('cpu') },
 ];
 
-/** What the WebGPU adapter says about itself; undefined when absent. */
-export async function webgpuAdapterInfo(): Promise<{ fallback?: boolean; description: string; maxBufferSize?: number } | undefined> {
+type AdapterInfo = { fallback?: boolean; description: string; maxBufferSize?: number };
+let adapterInfo: Promise<AdapterInfo | undefined> | undefined;
+
+/**
+ * What the WebGPU adapter says about itself; undefined when absent. Asked once per worker: on a software
+ * adapter `requestAdapter()` alone takes hundreds of ms, and a first visit should not pay it twice.
+ */
+export function webgpuAdapterInfo(): Promise<AdapterInfo | undefined> {
+  adapterInfo ??= queryAdapter();
+  return adapterInfo;
+}
+
+async function queryAdapter(): Promise<AdapterInfo | undefined> {
   if (!hasWebGPU()) return undefined;
   try {
     type Adapter = {

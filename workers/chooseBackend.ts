@@ -9,7 +9,7 @@ import { versionKey } from '../src/registry/versionKey.ts';
 import type { EdgewatchDB } from '../src/storage/db.ts';
 import { backendOrder, firstWorkingBackend, webgpuAdapterInfo } from './backend.ts';
 import { BackendName, type BackendInfo, type LoadRequest, type WorkerConfig } from './protocol.ts';
-import { configureWasmThreads, wasmThreads } from './wasmThreads.ts';
+import { configureWasmThreads, wasmThreads, wasmThreadsPossible } from './wasmThreads.ts';
 
 /**
  * Under `'auto'`, what serves first: wasm starts in tens of ms and is the fastest backend for most
@@ -38,6 +38,13 @@ export async function backendChoiceKey(request: LoadRequest, config: WorkerConfi
 export async function chooseBackend(request: LoadRequest, config: WorkerConfig, database: () => Promise<IDBPDatabase<EdgewatchDB>>): Promise<BackendInfo> {
   const { backends: preference, rememberBackend = true } = config;
   const order = backendOrder(preference);
+  const failed: Partial<Record<BackendName, string>> = {};
+  const first = [...order.filter((b) => FIRST_SERVING.includes(b.name)), ...order.filter((b) => !FIRST_SERVING.includes(b.name))];
+  // Under 'auto' a first visit waits for nothing it need not: the adapter query (slow on a software
+  // adapter), the remembered lookup and the first backend's start run at once. Not where threaded wasm
+  // can run: the remembered thread count must be known before wasm starts.
+  const early = preference === 'auto' && !wasmThreadsPossible() ? firstWorkingBackend(first, failed).catch((error: unknown) => error) : undefined;
+  const db = preference === 'auto' && rememberBackend ? database().catch(() => undefined) : undefined;
   const adapter = order.some((b) => b.name === 'webgpu') ? await webgpuAdapterInfo() : undefined;
   const withAdapter = (info: Omit<BackendInfo, 'webgpuFallbackAdapter'>): BackendInfo => ({
     ...info,
@@ -45,17 +52,15 @@ export async function chooseBackend(request: LoadRequest, config: WorkerConfig, 
     webgpuFallbackAdapter: adapter?.fallback,
     webgpuMaxBufferSize: adapter?.maxBufferSize,
   });
-  const failed: Partial<Record<BackendName, string>> = {};
   if (preference !== 'auto') {
     const name = await firstWorkingBackend(order, failed);
     return withAdapter({ name, available: [name], failed, chosenBy: 'order' });
   }
-  if (rememberBackend) {
+  if (db) {
     const key = await backendChoiceKey(request, config);
-    const remembered = await database()
-      .then((d) => d.get('backendChoices', key))
-      .catch(() => undefined);
+    const remembered = await db.then((d) => d?.get('backendChoices', key)).catch(() => undefined);
     if (remembered) {
+      await early; // whatever started first, the remembered one is brought up now
       // Threads must be known before wasm starts: its pool is sized then.
       if ((config.wasmThreads ?? 'auto') === 'auto' && remembered.threads !== undefined) configureWasmThreads(remembered.threads);
       const name = await firstWorkingBackend([...order.filter((b) => b.name === remembered.backend), ...order], failed);
@@ -70,9 +75,12 @@ export async function chooseBackend(request: LoadRequest, config: WorkerConfig, 
           ...(threadTrials ? { threadTrials } : {}),
         });
       }
+      // The remembered backend no longer starts: serve on what did, and measure again.
+      return withAdapter({ name, available: [name], failed, chosenBy: 'measuring' });
     }
   }
-  const first = [...order.filter((b) => FIRST_SERVING.includes(b.name)), ...order.filter((b) => !FIRST_SERVING.includes(b.name))];
-  const name = await firstWorkingBackend(first, failed);
+  const started = await early;
+  if (started instanceof Error) throw started;
+  const name = typeof started === 'string' ? (started as BackendName) : await firstWorkingBackend(first, failed);
   return withAdapter({ name, available: [name], failed, chosenBy: 'measuring' });
 }
