@@ -4,8 +4,10 @@
  * bench/results/<name>.json and .md.   node bench/run.mjs runtime [--quick] [--backend=wasm]
  * [--only=latency,throughput] runs some parts and writes no results; [--trace=file.json] records a Chrome
  * trace with V8 CPU samples of every thread (summarise it with `node bench/traceSummary.mjs file.json`).
+ * The page is cross-origin isolated (COOP + COEP), so threaded wasm can run.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, platform, release, totalmem } from 'node:os';
 import { chromium } from 'playwright';
 import { createServer } from 'vite';
 import { buildBenchModels } from '../scripts/build-bench-models.ts';
@@ -61,6 +63,13 @@ try {
   writeFileSync(`bench/results/${file}.json`, `${JSON.stringify(result, null, 2)}\n`);
   writeFileSync(`bench/results/${file}.md`, toMarkdown(name, result));
   console.log(`bench: wrote bench/results/${file}.json and .md`);
+  if (name === 'runtime' && !quick) {
+    // `npm run bench`'s full run is also the one the README quotes: latest.{json,md}, with the machine.
+    const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), platform: `${platform()} ${release()}` };
+    writeFileSync('bench/results/latest.json', `${JSON.stringify({ machine, ...result }, null, 2)}\n`);
+    writeFileSync('bench/results/latest.md', toMarkdown(name, { machine, ...result }));
+    console.log('bench: wrote bench/results/latest.json and .md');
+  }
 } catch (error) {
   if (!error.partial) {
     console.error(`bench ${name} failed: ${error}`);

@@ -11,7 +11,8 @@ import csv from 'edgewatch-data/seattle-weather.csv?raw';
 import { compile } from '../src/features/compile.ts';
 import type { RawRecord } from '../src/features/FeatureSpec.ts';
 import type { RegistryManifest } from '../src/registry/Manifest.ts';
-import { createEdgeRuntime } from '../src/runtime/EdgeRuntime.ts';
+import { createEdgeRuntime, type EdgeRuntime } from '../src/runtime/EdgeRuntime.ts';
+import type { BackendName } from '../workers/protocol.ts';
 import { selectPeerBackend } from './peerBackend.ts';
 import { percentile, round } from './stats.ts';
 
@@ -252,6 +253,200 @@ async function throughput() {
   return result;
 }
 
+/** A model of either registry and one record for it. */
+interface BenchModel {
+  readonly label: string;
+  readonly registry: string;
+  readonly name: string;
+  readonly record: RawRecord;
+}
+const benchModels = (): BenchModel[] => [
+  { label: 'weather MLP', registry: REGISTRY, name: 'weather', record: days[0] },
+  { label: 'MobileNetV2 layers', registry: IMAGE_REGISTRY, name: 'mobilenet', record: { image: testImage(1) } },
+  { label: 'MobileNetV2 graph', registry: IMAGE_REGISTRY, name: 'mobilenet-graph', record: { image: testImage(1) } },
+];
+
+/**
+ * First visit: from `createEdgeRuntime` to the first prediction answered, nothing remembered, nothing in
+ * the artifact cache (a fresh database each time; the browser's HTTP cache is warm for every side alike).
+ * `'auto'` against each fixed backend, A B C A B C…; the ratio is `'auto'` over the best fixed one.
+ */
+async function firstVisit() {
+  const rounds = quick ? 1 : 3;
+  const fixed = ['wasm', 'cpu'] as const;
+  const out: Record<string, unknown> = {};
+  for (const bench of benchModels()) {
+    const times: Record<string, number[]> = { auto: [], ...Object.fromEntries(fixed.map((f) => [f, []])) };
+    let served = '';
+    for (let r = 0; r < rounds; r++) {
+      for (const side of ['auto', ...fixed] as const) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        const t0 = performance.now();
+        const runtime = createEdgeRuntime({ registry: bench.registry, backends: side === 'auto' ? 'auto' : [side], dbName: `bench-fv-${crypto.randomUUID()}` });
+        const answer = await runtime.model(bench.name).predict(bench.record);
+        times[side].push(performance.now() - t0);
+        if (side === 'auto') served = answer.backend;
+        await runtime.dispose();
+      }
+    }
+    const median = (values: number[]) => percentile(values, 50);
+    const best = fixed.reduce((a, b) => (median(times[b]) < median(times[a]) ? b : a));
+    out[bench.name] = {
+      rounds,
+      autoMs: round(median(times.auto), 1),
+      ...Object.fromEntries(fixed.map((f) => [`${f}Ms`, round(median(times[f]), 1)])),
+      autoServedBy: served,
+      bestFixed: best,
+      ratio: round(median(times.auto) / median(times[best]), 2),
+      target: '≤ 1.2',
+    };
+    log(
+      `first visit (${bench.label}): 'auto' ${round(median(times.auto), 1)} ms vs ${best} ${round(median(times[best]), 1)} ms → ×${(out[bench.name] as { ratio: number }).ratio}`,
+    );
+  }
+  return out;
+}
+
+/** Waits until the runtime's background trials are over (`backend()` says measured or remembered). */
+async function measured(runtime: EdgeRuntime, timeoutMs = 10 * 60_000): Promise<void> {
+  const end = performance.now() + timeoutMs;
+  while (performance.now() < end) {
+    const by = (await runtime.backend())?.chosenBy;
+    if (by === 'measured' || by === 'remembered') return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('background trials did not finish');
+}
+
+/**
+ * Backend choice: the p50 of the backend `'auto'` ends on (after its background trials) over the p50 of
+ * the fastest fixed backend measured directly, every runtime alive at once and called in turn.
+ */
+async function backendChoice() {
+  const out: Record<string, unknown> = {};
+  for (const bench of benchModels()) {
+    const small = bench.name === 'weather';
+    const calls = quick ? 10 : small ? 60 : 20;
+    const fixed: BackendName[] = small ? ['wasm', 'cpu', 'webgl', 'webgpu'] : ['wasm', 'webgl'];
+    const auto = createEdgeRuntime({ registry: bench.registry, dbName: `bench-bc-${crypto.randomUUID()}` });
+    const autoModel = auto.model(bench.name);
+    await autoModel.predict(bench.record);
+    await measured(auto);
+    const runtimes = fixed.map((name) =>
+      createEdgeRuntime({ registry: bench.registry, backends: [name], rememberBackend: false, dbName: `bench-bcf-${crypto.randomUUID()}` }),
+    );
+    const models = await Promise.all(runtimes.map((rt) => rt.model(bench.name).ready()));
+    const times: number[][] = fixed.map(() => []);
+    const autoTimes: number[] = [];
+    for (let i = -3; i < calls; i++) {
+      let t0 = performance.now();
+      await autoModel.predict(bench.record);
+      if (i >= 0) autoTimes.push(performance.now() - t0);
+      for (const [k, model] of models.entries()) {
+        t0 = performance.now();
+        await model.predict(bench.record);
+        if (i >= 0) times[k].push(performance.now() - t0);
+      }
+    }
+    const info = await auto.backend();
+    const p50 = fixed.map((_, k) => percentile(times[k], 50));
+    const fastest = p50.indexOf(Math.min(...p50));
+    out[bench.name] = {
+      calls,
+      chosen: info?.name,
+      chosenP50Ms: round(percentile(autoTimes, 50)),
+      ...Object.fromEntries(fixed.map((name, k) => [`${name}P50Ms`, round(p50[k])])),
+      fastestDirect: fixed[fastest],
+      ratio: round(percentile(autoTimes, 50) / p50[fastest]),
+      target: '≤ 1.05',
+    };
+    log(
+      `backend choice (${bench.label}): 'auto' → ${info?.name} p50 ${round(percentile(autoTimes, 50))} ms vs fastest ${fixed[fastest]} ${round(p50[fastest])} ms`,
+    );
+    await Promise.all([auto, ...runtimes].map((rt) => rt.dispose()));
+  }
+  return out;
+}
+
+/**
+ * Hot swap of the backend under load: the weather model served on wasm while cpu is timed in the
+ * background and swapped in (asked: `backendTrials: ['cpu']`, `backendSwapSpeedup: 0`, so the swap
+ * happens whatever the timings), callers predicting all along. p99 during the trial and swap over the
+ * steady p50 after it; live tensors before and after.
+ */
+async function hotSwap() {
+  const steadyCalls = quick ? 100 : 1000;
+  const runtime = createEdgeRuntime({ registry: REGISTRY, dbName: `bench-hs-${crypto.randomUUID()}`, backendTrials: ['cpu'], backendSwapSpeedup: 0 });
+  const model = await runtime.model('weather').ready();
+  const tensorsBefore = (await runtime.stats()).numTensors;
+  let swapped = false;
+  runtime.addEventListener('backend-changed', () => (swapped = true));
+  const during: number[] = [];
+  const batch = days.slice(0, 8);
+  while (!swapped || (await runtime.backend())?.chosenBy !== 'measured') {
+    const t0 = performance.now();
+    await model.predict(batch);
+    during.push(performance.now() - t0);
+  }
+  const steady: number[] = [];
+  for (let i = 0; i < steadyCalls; i++) {
+    const t0 = performance.now();
+    await model.predict(batch);
+    steady.push(performance.now() - t0);
+  }
+  const tensorsAfter = (await runtime.stats()).numTensors;
+  await runtime.dispose();
+  const result = {
+    callsDuring: during.length,
+    duringP99Ms: round(percentile(during, 99)),
+    steadyP50Ms: round(percentile(steady, 50)),
+    ratio: round(percentile(during, 99) / percentile(steady, 50), 2),
+    target: '≤ 1.5',
+    tensorsBefore,
+    tensorsAfter,
+  };
+  log(
+    `hot swap (MLP, wasm → cpu under load): p99 during ${result.duringP99Ms} ms vs steady p50 ${result.steadyP50Ms} ms → ×${result.ratio}; tensors ${tensorsBefore} → ${tensorsAfter}`,
+  );
+  return result;
+}
+
+/**
+ * wasm threads (cross-origin isolated page): the same model with `wasmThreads` 1 and 2 (…), A B A B,
+ * p50 ratio over 1 thread, and the threads `backend()` reports (what tfjs-backend-wasm really started).
+ */
+async function threads() {
+  const calls = quick ? 10 : 40;
+  const counts = [...new Set([1, 2, Math.min(4, navigator.hardwareConcurrency)])].filter((n) => n <= Math.max(2, navigator.hardwareConcurrency));
+  const out: Record<string, unknown> = { crossOriginIsolated: globalThis.crossOriginIsolated, hardwareConcurrency: navigator.hardwareConcurrency };
+  for (const bench of benchModels()) {
+    const runtimes = counts.map((n) =>
+      createEdgeRuntime({ registry: bench.registry, backends: ['wasm'], wasmThreads: n, rememberBackend: false, dbName: `bench-th-${crypto.randomUUID()}` }),
+    );
+    const models = await Promise.all(runtimes.map((rt) => rt.model(bench.name).ready()));
+    const reported = await Promise.all(runtimes.map(async (rt) => (await rt.backend())?.threads));
+    const times: number[][] = counts.map(() => []);
+    const record = bench.name === 'weather' ? days.slice(0, 32) : bench.record;
+    for (let i = -3; i < (bench.name === 'weather' ? calls * 10 : calls); i++) {
+      for (const [k, model] of models.entries()) {
+        const t0 = performance.now();
+        await model.predict(record as RawRecord);
+        if (i >= 0) times[k].push(performance.now() - t0);
+      }
+    }
+    const base = percentile(times[0], 50);
+    out[bench.name] = Object.fromEntries(
+      counts.map((n, k) => [
+        `threads${n}`,
+        { reported: reported[k], p50Ms: round(percentile(times[k], 50)), ratioTo1: round(percentile(times[k], 50) / base) },
+      ]),
+    );
+    log(`threads (${bench.label}): ${counts.map((n, k) => `${n}→${reported[k]} threads p50 ${round(percentile(times[k], 50))} ms`).join(', ')}`);
+    await Promise.all(runtimes.map((rt) => rt.dispose()));
+  }
+  return out;
+}
+
 /** Long tasks on the main thread while `work` runs in a loop for `ms`. */
 async function longTasksDuring(ms: number, work: () => Promise<unknown>) {
   const tasks: number[] = [];
@@ -312,6 +507,10 @@ try {
     timerResolution: globalThis.crossOriginIsolated ? '5 µs' : '100 µs',
     quick,
     backend,
+    firstVisit: await part('firstVisit', firstVisit),
+    backendChoice: await part('backendChoice', backendChoice),
+    hotSwap: await part('hotSwap', hotSwap),
+    threads: await part('threads', threads),
     latency: await part('latency', latency),
     mobilenetLatency: await part('mobilenetLatency', () => imageLatency('mobilenet')),
     mobilenetGraphLatency: await part('mobilenetGraphLatency', () => imageLatency('mobilenet-graph')),

@@ -14,6 +14,8 @@ export type { BatchOptions } from './runtime/Batcher.ts';
 export type { HealthPolicy } from './runtime/HealthWatch.ts';
 export {
   ActivatedEvent,
+  BackendChangedEvent,
+  BackendTrialEvent,
   DownloadProgressEvent,
   DriftEvent,
   EdgeErrorEvent,
@@ -22,6 +24,8 @@ export {
   RuntimeEventName,
   UpdateAvailableEvent,
   type ActivatedDetail,
+  type BackendChangedDetail,
+  type BackendTrialDetail,
   type DownloadProgressDetail,
   type DriftDetail,
   type ErrorDetail,
@@ -51,4 +55,11 @@ export { isExpired, manifestSequence, nextSequence, withFreshness, type Freshnes
 export { artifactUrl } from './registry/artifactUrl.ts';
 export { resolveVersion, type DeviceProfile, type ResolveOptions, type ResolvedVersion } from './registry/resolveVersion.ts';
 export type { DownloadProgress } from './models/loadArtifacts.ts';
-export { BackendName, type BackendInfo, type BackendPreference, type WasmPaths } from '../workers/protocol.ts';
+export {
+  BackendName,
+  type BackendChangeReport,
+  type BackendInfo,
+  type BackendPreference,
+  type BackendTrialReport,
+  type WasmPaths,
+} from '../workers/protocol.ts';

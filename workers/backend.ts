@@ -9,6 +9,7 @@ import { EdgewatchError, ErrorCode } from '../src/errors.ts';
 import { hasOffscreenWebGL2, hasWebGPU } from '../src/env.ts';
 import { BackendName, type BackendPreference, type WasmPaths } from './protocol.ts';
 import { defaultWasmPaths } from './wasmPaths.ts';
+import { withWasmThreads } from './wasmThreads.ts';
 
 /** A backend: its name, the default order of trial, and how to bring it up. */
 export interface Backend {
@@ -53,7 +54,8 @@ export const backends: readonly Backend[] = [
         setWasmPaths(wasmPathsOption ?? defaultWasmPaths());
         wasmPathsSet = true;
       }
-      return activate('wasm');
+      // The thread pool is sized as the backend starts: the one place that is done (wasmThreads.ts).
+      return withWasmThreads(() => activate('wasm'));
     },
   },
   {
@@ -69,8 +71,19 @@ export const backends: readonly Backend[] = [
   { name: BackendName.cpu, priority: 3, probe: () => activate('cpu') },
 ];
 
-/** What the WebGPU adapter says about itself; undefined when absent. */
-export async function webgpuAdapterInfo(): Promise<{ fallback?: boolean; description: string; maxBufferSize?: number } | undefined> {
+type AdapterInfo = { fallback?: boolean; description: string; maxBufferSize?: number };
+let adapterInfo: Promise<AdapterInfo | undefined> | undefined;
+
+/**
+ * What the WebGPU adapter says about itself; undefined when absent. Asked once per worker: on a software
+ * adapter `requestAdapter()` alone takes hundreds of ms, and a first visit should not pay it twice.
+ */
+export function webgpuAdapterInfo(): Promise<AdapterInfo | undefined> {
+  adapterInfo ??= queryAdapter();
+  return adapterInfo;
+}
+
+async function queryAdapter(): Promise<AdapterInfo | undefined> {
   if (!hasWebGPU()) return undefined;
   try {
     type Adapter = {
@@ -119,62 +132,35 @@ export async function firstWorkingBackend(order: readonly Backend[], failed: Par
   throw new EdgewatchError(ErrorCode.BACKEND_UNAVAILABLE, `No TF.js backend could start (tried ${order.map((b) => b.name).join(', ')})`, { failed });
 }
 
-/** Timing and correctness of one candidate backend on a model's warm-up batch. */
+/** Timing and correctness of one candidate backend on a model's trial batch. */
 export interface BackendTrial {
-  /** Median ms of a predict on the warm-up batch, readback included; undefined when it could not run. */
+  /** Median ms of a predict on the trial batch, readback included; undefined when it could not run. */
   readonly medianMs?: number;
-  /** Largest absolute difference from the reference backend's outputs. */
+  /** Largest absolute difference from the serving backend's outputs. */
   readonly maxAbsDiff?: number;
-  /** Why the candidate was rejected. */
+  /** Why the candidate was rejected (or skipped). */
   readonly rejected?: string;
 }
 
 /**
- * Measures each candidate with `trial` (which loads the model on the active backend, warms it up and
- * times it) and returns the fastest whose outputs match the reference (the first successful trial of
- * `reference`, normally cpu: plain JS arithmetic, the same as the publisher's Node run) within `tolerance`.
+ * The WebGL renderer's name (`ANGLE (…SwiftShader…)` for Chromium's software renderer); undefined when
+ * WebGL2 is missing or the name is masked.
  */
-export async function measureBackends(
-  candidates: readonly Backend[],
-  reference: Backend,
-  trial: (backend: BackendName) => Promise<{ medianMs: number; outputs: Float32Array }>,
-  tolerance = 1e-3,
-): Promise<{ winner: BackendName; trials: Partial<Record<BackendName, BackendTrial>>; failed: Partial<Record<BackendName, string>> }> {
-  const failed: Partial<Record<BackendName, string>> = {};
-  const trials: Partial<Record<BackendName, BackendTrial>> = {};
-  const referenceReason = await reference.probe();
-  if (referenceReason !== null) throw new EdgewatchError(ErrorCode.BACKEND_UNAVAILABLE, `Reference backend ${reference.name} failed: ${referenceReason}`);
-  const expected = await trial(reference.name);
-  trials[reference.name] = { medianMs: expected.medianMs, maxAbsDiff: 0 };
-  for (const candidate of candidates) {
-    if (candidate.name === reference.name) continue;
-    const reason = await candidate.probe();
-    if (reason !== null) {
-      failed[candidate.name] = reason;
-      continue;
-    }
-    try {
-      const { medianMs, outputs } = await trial(candidate.name);
-      let maxAbsDiff = outputs.length === expected.outputs.length ? 0 : Infinity;
-      for (let i = 0; i < outputs.length && maxAbsDiff !== Infinity; i++) {
-        const diff = Math.abs(outputs[i] - expected.outputs[i]);
-        maxAbsDiff = Number.isNaN(diff) ? Infinity : Math.max(maxAbsDiff, diff);
-      }
-      trials[candidate.name] =
-        maxAbsDiff <= tolerance ? { medianMs, maxAbsDiff } : { medianMs, maxAbsDiff, rejected: `outputs differ from ${reference.name} by ${maxAbsDiff}` };
-    } catch (error) {
-      trials[candidate.name] = { rejected: String(error) };
-      failed[candidate.name] = String(error);
-    }
+export function webglRenderer(): string | undefined {
+  if (typeof OffscreenCanvas !== 'function') return undefined;
+  try {
+    const gl = new OffscreenCanvas(1, 1).getContext('webgl2');
+    if (!gl) return undefined;
+    const ext = gl.getExtension('WEBGL_debug_renderer_info');
+    const name = ext ? String(gl.getParameter(ext.UNMASKED_RENDERER_WEBGL)) : undefined;
+    gl.getExtension('WEBGL_lose_context')?.loseContext(); // one context fewer against the browser's cap
+    return name;
+  } catch {
+    return undefined;
   }
-  let winner: BackendName = reference.name;
-  let best = candidates.some((c) => c.name === reference.name) ? expected.medianMs : Infinity;
-  for (const candidate of candidates) {
-    const result = trials[candidate.name];
-    if (result && !result.rejected && result.medianMs !== undefined && result.medianMs < best) {
-      best = result.medianMs;
-      winner = candidate.name;
-    }
-  }
-  return { winner, trials, failed };
+}
+
+/** True for a renderer name of a software rasteriser (SwiftShader, llvmpipe, Microsoft Basic Render). */
+export function isSoftwareRenderer(name: string | undefined): boolean {
+  return name !== undefined && /swiftshader|llvmpipe|softpipe|software|basic render/i.test(name);
 }

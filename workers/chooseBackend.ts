@@ -1,19 +1,22 @@
 /**
- * The worker's backend decision on its first model: in the configured order, or (`'auto'`) measured on
- * the model itself and remembered per device and model version.
+ * The worker's backend on its first model. A list: the first that starts, in order. `'auto'`: the
+ * remembered decision for this device and model version when there is one; otherwise the first backend
+ * of a fast static order (wasm, then cpu) serves at once and the others are timed in the background
+ * (`backgroundTrials.ts`), which also remembers the outcome.
  */
 import type { IDBPDatabase } from 'idb';
-import { EdgewatchError, ErrorCode } from '../src/errors.ts';
 import { versionKey } from '../src/registry/versionKey.ts';
 import type { EdgewatchDB } from '../src/storage/db.ts';
-import { backendOrder, backends, firstWorkingBackend, measureBackends, webgpuAdapterInfo } from './backend.ts';
+import { backendOrder, firstWorkingBackend, webgpuAdapterInfo } from './backend.ts';
 import { BackendName, type BackendInfo, type LoadRequest, type WorkerConfig } from './protocol.ts';
-import { ModelSession } from './session.ts';
+import { configureWasmThreads, wasmThreads, wasmThreadsPossible } from './wasmThreads.ts';
 
-/** Rows of the warm-up batch a backend is timed on, and how long timing may take per backend. */
-const TRIAL_ROWS = 32;
-const TRIAL_RUNS = 5;
-const TRIAL_BUDGET_MS = 1500;
+/**
+ * Under `'auto'`, what serves first: wasm starts in tens of ms and is the fastest backend for most
+ * models on most devices (SIMD; GPU backends pay shader compilation first and are often software);
+ * cpu runs everywhere.
+ */
+export const FIRST_SERVING: readonly BackendName[] = [BackendName.wasm, BackendName.cpu];
 
 /** Device identity for remembered decisions: a browser update or another GPU means measuring again. */
 async function deviceKey(): Promise<string> {
@@ -21,77 +24,63 @@ async function deviceKey(): Promise<string> {
   return [navigator.userAgent, navigator.hardwareConcurrency, adapter?.description ?? 'no-webgpu'].join('|');
 }
 
-/** Times a freshly loaded copy of the model on the active backend, on rows of its real input shape. */
-async function trial(request: LoadRequest, files: ReadonlyMap<string, Uint8Array>, name: BackendName) {
-  const candidate = await ModelSession.create(request, files, name);
-  try {
-    const goldens = request.entry.goldens ?? [];
-    const batch = new Float32Array(TRIAL_ROWS * candidate.features.width);
-    if (goldens.length > 0) {
-      // Real records where the publisher gave some: zeros hide numerical differences between backends.
-      const rows = Array.from({ length: TRIAL_ROWS }, (_, i) => goldens[i % goldens.length].record);
-      batch.set(candidate.features.transform(rows));
-    }
-    const times: number[] = [];
-    let outputs: Float32Array = new Float32Array(0);
-    const started = performance.now();
-    while (times.length < TRIAL_RUNS && (times.length === 0 || performance.now() - started < TRIAL_BUDGET_MS)) {
-      const t0 = performance.now();
-      outputs = await candidate.predictBatch(batch, TRIAL_ROWS);
-      times.push(performance.now() - t0);
-    }
-    times.sort((a, b) => a - b);
-    return { medianMs: times[times.length >> 1], outputs };
-  } finally {
-    candidate.dispose();
-  }
+/** The key of a remembered decision: model version, the candidates, the device. */
+export async function backendChoiceKey(request: LoadRequest, config: WorkerConfig): Promise<string> {
+  const order = backendOrder(config.backends);
+  return `${versionKey(request.name, request.version)}|${order.map((b) => b.name).join(',')}|${await deviceKey()}`;
 }
 
 /**
- * Picks the worker's backend on its first model. One backend per worker: TF.js has one active backend,
- * and weights moved between backends per call would cost more than any difference between them.
+ * Picks the worker's backend on its first model, without timing anything: one backend per worker
+ * (TF.js has one active backend; weights moved between backends per call would cost more than any
+ * difference between them).
  */
-export async function chooseBackend(
-  request: LoadRequest,
-  files: ReadonlyMap<string, Uint8Array>,
-  config: WorkerConfig,
-  database: () => Promise<IDBPDatabase<EdgewatchDB>>,
-): Promise<BackendInfo> {
+export async function chooseBackend(request: LoadRequest, config: WorkerConfig, database: () => Promise<IDBPDatabase<EdgewatchDB>>): Promise<BackendInfo> {
   const { backends: preference, rememberBackend = true } = config;
   const order = backendOrder(preference);
+  const failed: Partial<Record<BackendName, string>> = {};
+  const first = [...order.filter((b) => FIRST_SERVING.includes(b.name)), ...order.filter((b) => !FIRST_SERVING.includes(b.name))];
+  // Under 'auto' a first visit waits for nothing it need not: the adapter query (slow on a software
+  // adapter), the remembered lookup and the first backend's start run at once. Not where threaded wasm
+  // can run: the remembered thread count must be known before wasm starts.
+  const early = preference === 'auto' && !wasmThreadsPossible() ? firstWorkingBackend(first, failed).catch((error: unknown) => error) : undefined;
+  const db = preference === 'auto' && rememberBackend ? database().catch(() => undefined) : undefined;
   const adapter = order.some((b) => b.name === 'webgpu') ? await webgpuAdapterInfo() : undefined;
   const withAdapter = (info: Omit<BackendInfo, 'webgpuFallbackAdapter'>): BackendInfo => ({
     ...info,
+    ...(info.name === 'wasm' ? { threads: wasmThreads() } : {}),
     webgpuFallbackAdapter: adapter?.fallback,
     webgpuMaxBufferSize: adapter?.maxBufferSize,
   });
   if (preference !== 'auto') {
-    const failed: Partial<Record<BackendName, string>> = {};
     const name = await firstWorkingBackend(order, failed);
     return withAdapter({ name, available: [name], failed, chosenBy: 'order' });
   }
-  const key = `${versionKey(request.name, request.version)}|${order.map((b) => b.name).join(',')}|${await deviceKey()}`;
-  if (rememberBackend) {
-    const remembered = await database()
-      .then((d) => d.get('backendChoices', key))
-      .catch(() => undefined);
+  if (db) {
+    const key = await backendChoiceKey(request, config);
+    const remembered = await db.then((d) => d?.get('backendChoices', key)).catch(() => undefined);
     if (remembered) {
-      const failed: Partial<Record<BackendName, string>> = {};
+      await early; // whatever started first, the remembered one is brought up now
+      // Threads must be known before wasm starts: its pool is sized then.
+      if ((config.wasmThreads ?? 'auto') === 'auto' && remembered.threads !== undefined) configureWasmThreads(remembered.threads);
       const name = await firstWorkingBackend([...order.filter((b) => b.name === remembered.backend), ...order], failed);
       if (name === remembered.backend) {
-        return withAdapter({ name, available: [name], failed, chosenBy: 'remembered', trials: remembered.trials as BackendInfo['trials'] });
+        const { threads: threadTrials, ...trials } = remembered.trials as { threads?: Record<string, number> };
+        return withAdapter({
+          name,
+          available: [name],
+          failed,
+          chosenBy: 'remembered',
+          trials: trials as BackendInfo['trials'],
+          ...(threadTrials ? { threadTrials } : {}),
+        });
       }
+      // The remembered backend no longer starts: serve on what did, and measure again.
+      return withAdapter({ name, available: [name], failed, chosenBy: 'measuring' });
     }
   }
-  const reference = backends.find((b) => b.name === BackendName.cpu) as (typeof backends)[number];
-  const { winner, trials, failed } = await measureBackends(order, reference, (name) => trial(request, files, name));
-  const reason = await backendOrder([winner])[0].probe();
-  if (reason !== null) throw new EdgewatchError(ErrorCode.BACKEND_UNAVAILABLE, `${winner} failed after measuring: ${reason}`);
-  if (rememberBackend) {
-    await database()
-      .then((d) => d.put('backendChoices', { key, backend: winner, trials, measuredAt: Date.now() }))
-      .catch(() => undefined); // a forgotten decision only costs a re-measure next time
-  }
-  const available = (Object.keys(trials) as BackendName[]).filter((name) => !trials[name]?.rejected);
-  return withAdapter({ name: winner, available, failed, chosenBy: 'measured', trials });
+  const started = await early;
+  if (started instanceof Error) throw started;
+  const name = typeof started === 'string' ? (started as BackendName) : await firstWorkingBackend(first, failed);
+  return withAdapter({ name, available: [name], failed, chosenBy: 'measuring' });
 }

@@ -64,6 +64,19 @@ export interface WorkerConfig {
   readonly monitoringBudget?: MonitorBudgetOptions;
   /** Where the wasm binaries are served; default: next to the worker (the package) or Vite's asset URLs (the source tree). */
   readonly wasmPaths?: WasmPaths;
+  /**
+   * Under `'auto'`: the backends timed in the background once the first backend serves. Default: every
+   * other backend, less cpu once wasm runs and WebGPU/WebGL on a software adapter (see `backgroundTrials.ts`).
+   */
+  readonly backendTrials?: readonly BackendName[];
+  /** A timed backend replaces the serving one when it is at least this many times faster. Default 1.1. */
+  readonly backendSwapSpeedup?: number;
+  /**
+   * wasm threads: a number starts the wasm backend with that many (cross-origin isolated pages only);
+   * `'auto'` (default): the remembered measurement for this device and model, else 1, and under
+   * `backends: 'auto'` 1…`hardwareConcurrency` are measured in the background (see `wasmThreads.ts`).
+   */
+  readonly wasmThreads?: number | 'auto';
 }
 
 /** What the worker reports about the backend it chose. */
@@ -77,13 +90,56 @@ export interface BackendInfo {
   readonly webgpuFallbackAdapter?: boolean;
   /** The WebGPU adapter's `limits.maxBufferSize`, when WebGPU was probed (model requirements check it). */
   readonly webgpuMaxBufferSize?: number;
-  /** How the backend was chosen. */
-  readonly chosenBy: 'measured' | 'remembered' | 'order';
+  /**
+   * How the backend was chosen. `'measuring'`: under `'auto'`, the first backend of the fast static order
+   * (wasm, then cpu) serves while the other candidates are timed in the background; `'measured'` once
+   * they were.
+   */
+  readonly chosenBy: 'measured' | 'remembered' | 'order' | 'measuring';
+  /** Threads the wasm backend runs (1 unless the page is cross-origin isolated); only when `name` is wasm. */
+  readonly threads?: number;
+  /** Measured median ms of the model per wasm thread count, when measured (or remembered). */
+  readonly threadTrials?: Readonly<Record<string, number>>;
   /** The engine it is a backend of: `tfjs` (absent: tfjs) or `onnxruntime-web`. */
   readonly engine?: 'tfjs' | 'onnxruntime-web';
   /** Measured median ms and output difference per candidate, when measured (or remembered). */
   readonly trials?: Readonly<Partial<Record<BackendName, { medianMs?: number; maxAbsDiff?: number; rejected?: string }>>>;
 }
+
+/** One background trial of a backend against the serving one (`backend-trial`). */
+export interface BackendTrialReport {
+  readonly type: 'trial';
+  /** The model (and version) it was timed on. */
+  readonly name: string;
+  readonly version: string;
+  readonly backend: BackendName;
+  /** The backend serving meanwhile, timed on the same batch, A B A B. */
+  readonly serving: BackendName;
+  /** Median ms of the candidate and of the serving backend on the trial batch, readback included. */
+  readonly medianMs?: number;
+  readonly servingMs?: number;
+  /** Largest absolute difference from the serving backend's outputs. */
+  readonly maxAbsDiff?: number;
+  /** A wasm thread-count trial: the threads timed (`servingMs` is then 1 thread), in separate workers. */
+  readonly threads?: number;
+  /** Why the candidate was not timed (skipped) or cannot serve (rejected). */
+  readonly skipped?: string;
+  readonly rejected?: string;
+}
+
+/** The worker moved every serving model to another backend (`backend-changed`). */
+export interface BackendChangeReport {
+  readonly type: 'changed';
+  readonly from: BackendName;
+  readonly to: BackendName;
+  /** Serving median / new median on the trial batch. */
+  readonly speedup: number;
+  /** The backend info from now on. */
+  readonly info: BackendInfo;
+}
+
+/** What the worker says about its backend outside any call. */
+export type BackendReport = BackendTrialReport | BackendChangeReport;
 
 /** Load one model version: where its manifest lives and its manifest entry. */
 export interface LoadRequest {
@@ -108,8 +164,17 @@ export interface SessionInfo {
    */
   readonly inputShape?: readonly number[];
   readonly outputWidth: number;
+  /**
+   * ms from the load request to the model built on its backend: artifacts fetched (or read from the
+   * cache) and verified, the backend started (on the first load), the model parsed and its weights uploaded.
+   */
   readonly loadMs: number;
+  /** ms of warm-up (shader compilation, first call) and the golden-vector check. */
   readonly warmupMs: number;
+  /** Of `loadMs`: the artifacts (ms). */
+  readonly fetchMs?: number;
+  /** Of `loadMs`: starting (or choosing) the backend, on the worker's first load (ms). */
+  readonly backendMs?: number;
   /** Bytes fetched from the network for this load (0 when every artifact came from the cache). */
   readonly downloadedBytes?: number;
   /** Storage refused to keep the verified artifacts (`QUOTA_EXCEEDED`, `STORAGE_UNAVAILABLE`): served from memory. */
@@ -141,6 +206,8 @@ export interface WorkerApi {
   load(request: LoadRequest, onProgress?: (progress: DownloadProgress) => void): Promise<SessionInfo>;
   /** The backend in use, once the first model chose it. */
   backend(): Promise<BackendInfo | undefined>;
+  /** Where the worker reports background backend trials and backend changes (one listener; a later call replaces it). */
+  watchBackend(listener: (report: BackendReport) => void): Promise<void>;
   /**
    * Serves `predict` on a dedicated MessagePort with a minimal protocol ({@link PortRequest} /
    * {@link PortReply}). The hot path skips comlink, whose per-call bookkeeping costs ~80 µs a round trip;
@@ -166,6 +233,11 @@ export interface WorkerApi {
   unloadShadow(name: string): Promise<void>;
   /** What the shadow of `name` did since it started: agreement, its classes, accuracy on labelled rows. */
   shadow(name: string): Promise<ShadowSummary | undefined>;
+  /**
+   * Median ms of the serving model of `name` on a trial batch (the goldens, else zeros) of up to 32 rows,
+   * timed in this worker: how thread counts are compared, each in its own worker.
+   */
+  timeModel(name: string, rounds: number): Promise<number>;
   /** Live tensor count and backend, for leak checks; `onnxSessions`: ONNX Runtime sessions not yet released. */
   stats(): Promise<{ readonly numTensors: number; readonly backend: string | null; readonly onnxSessions: number }>;
 }

@@ -12,11 +12,13 @@ import { loadArtifacts, type DownloadProgress } from '../src/models/loadArtifact
 import { versionKey } from '../src/registry/versionKey.ts';
 import type { EdgewatchDB } from '../src/storage/db.ts';
 import { backendOrder, firstWorkingBackend } from './backend.ts';
+import { BackgroundTrials, type TrialHost } from './backgroundTrials.ts';
+import { BackendLock } from './BackendLock.ts';
 import { chooseBackend } from './chooseBackend.ts';
 import { EngineName } from './engines/Engine.ts';
 import { engineFor } from './engines/engines.ts';
 import { ortDeviceLost, startOrt } from './engines/ortEngine.ts';
-import { type BackendInfo, BackendName, type LoadRequest, type SessionInfo, type WorkerConfig } from './protocol.ts';
+import { type BackendInfo, BackendName, type BackendReport, type LoadRequest, type SessionInfo, type WorkerConfig } from './protocol.ts';
 import { ModelSession } from './session.ts';
 
 /** Sessions of one worker (see the file comment). */
@@ -28,8 +30,16 @@ export class WorkerSessions {
   private choosing: Promise<BackendInfo> | undefined;
   /** ONNX Runtime's backend, started on the first ONNX version (TF.js's choice above is its own). */
   private ort: Promise<BackendInfo> | undefined;
-  /** Set while the models are being moved off a lost GPU device; predictions wait for it. */
+  /**
+   * Set while the models are being moved off a lost GPU device, or while a background trial or a backend
+   * swap has the TF.js backend to itself; predictions wait for it.
+   */
   recovering: Promise<void> | undefined;
+  /** One at a time: model loads, background trial steps, backend swaps (TF.js has one active backend). */
+  private readonly lock = new BackendLock();
+  /** Under `'auto'`: the other backends timed after the first one serves. */
+  trials: BackgroundTrials | undefined;
+  private reportListener: ((report: BackendReport) => void) | undefined;
 
   constructor(private readonly database: () => Promise<IDBPDatabase<EdgewatchDB>>) {}
 
@@ -76,6 +86,7 @@ export class WorkerSessions {
    */
   async load(request: LoadRequest, onProgress?: (progress: DownloadProgress) => void): Promise<SessionInfo> {
     const config = this.requireConfig();
+    const started = performance.now();
     let downloadedBytes = 0;
     let reported = -Infinity;
     const degraded: WireError[] = [];
@@ -90,6 +101,7 @@ export class WorkerSessions {
         void Promise.resolve(onProgress?.(progress)).catch(() => undefined);
       },
     );
+    const fetched = performance.now();
     const engine = engineFor(request.entry.format).name;
     if (engine === EngineName.ort) {
       this.ort ??= startOrt(config.backends).then(
@@ -104,18 +116,28 @@ export class WorkerSessions {
         },
       );
     } else if (!this.chosen) {
-      this.choosing ??= chooseBackend(request, files, config, this.database).finally(() => (this.choosing = undefined));
+      this.choosing ??= chooseBackend(request, config, this.database).finally(() => (this.choosing = undefined));
       this.chosen = await this.choosing;
       this.watchDeviceLoss();
+      if (this.chosen.chosenBy === 'measuring' && !this.trials) {
+        this.trials = new BackgroundTrials(this.trialHost(), request, files);
+        this.trials.schedule();
+      }
     }
     const backend = engine === EngineName.ort ? (await this.ort)?.name : this.chosen?.name;
-    const loaded = await ModelSession.create(request, files, backend as BackendName);
+    const chosen = performance.now();
+    // ORT has its own runtime: only TF.js models take the TF.js backend's lock.
+    const create = () => ModelSession.create(request, files, backend as BackendName);
+    const loaded = engine === EngineName.ort ? await create() : await this.lock.run(create);
     // The swap: one synchronous map update between two batches. Batches already running keep the
     // session they started with; the old one is disposed when its last batch has read its outputs.
     const previous = this.sessions.get(request.name);
     this.sessions.set(request.name, loaded);
     previous?.retire();
-    return { ...loaded.info, downloadedBytes, ...(degraded.length > 0 ? { degraded } : {}) };
+    // True timings: from the request (artifacts, backend start, model build) to warmed up.
+    const loadMs = performance.now() - started - loaded.info.warmupMs;
+    const timings = { loadMs, fetchMs: fetched - started, backendMs: chosen - fetched };
+    return { ...loaded.info, ...timings, downloadedBytes, ...(degraded.length > 0 ? { degraded } : {}) };
   }
 
   /**
@@ -135,6 +157,56 @@ export class WorkerSessions {
   unload(name: string): void {
     this.get(name).retire();
     this.sessions.delete(name);
+  }
+
+  /** Where background trials and backend changes are reported (one listener). */
+  watchBackend(listener: (report: BackendReport) => void): void {
+    this.reportListener = listener;
+  }
+
+  /** What {@link BackgroundTrials} may do with these sessions. */
+  private trialHost(): TrialHost {
+    const sessions = this;
+    return {
+      get config() {
+        return sessions.requireConfig();
+      },
+      get chosen() {
+        return sessions.chosen as BackendInfo;
+      },
+      // Trials and swaps are of the TF.js backend: ONNX versions run on ONNX Runtime and stay where they are.
+      serving: () => new Map([...this.sessions].filter(([, session]) => session.engine.name !== EngineName.ort)),
+      exclusive: (fn) =>
+        this.lock.run(async () => {
+          const held = fn();
+          const settled = held.then(
+            () => undefined,
+            () => undefined,
+          );
+          const previous = this.recovering;
+          const pause = previous ? Promise.all([previous, settled]).then(() => undefined) : settled;
+          this.recovering = pause;
+          try {
+            return await held;
+          } finally {
+            // Serving again: whatever the step left active.
+            await tf.setBackend((this.chosen as BackendInfo).name);
+            if (this.recovering === pause) this.recovering = undefined;
+          }
+        }),
+      files: (request) => this.fetchVersion(request, () => undefined),
+      adopt: (info, replacements) => {
+        this.chosen = info;
+        for (const [model, session] of replacements) {
+          const previous = this.sessions.get(model);
+          this.sessions.set(model, session);
+          previous?.retire();
+        }
+        if (replacements.size > 0) this.watchDeviceLoss();
+      },
+      report: (report) => void Promise.resolve(this.reportListener?.(report)).catch(() => undefined),
+      database: this.database,
+    };
   }
 
   private requireConfig(): WorkerConfig {

@@ -17,6 +17,8 @@ import type { TimeRange } from '../src/TimeRange.ts';
 import type { LoadRequest, PredictResponse, SessionInfo, WorkerApi, WorkerConfig } from './protocol.ts';
 import { configureWasmPaths } from './backend.ts';
 import { configureOrtWasmPaths, liveOrtSessions } from './engines/ortEngine.ts';
+import { timeSession } from './threadTrials.ts';
+import { configureWasmThreads } from './wasmThreads.ts';
 import { servePredictPort } from './servePredictPort.ts';
 import { WorkerSessions } from './sessions.ts';
 import { checkShadowShare, WorkerShadows } from './shadow.ts';
@@ -79,6 +81,7 @@ export function createWorkerApi(): WorkerApi {
       idPrefix,
       workerMs: answered - started,
     };
+    sessions.trials?.served();
     // A shadow runs on its sample once the answer is out, as the sketches do.
     const shadow = shadows.after(active, records, rows, classes, idPrefix, inferred - started);
     const after = shadow
@@ -95,6 +98,7 @@ export function createWorkerApi(): WorkerApi {
       config = next;
       configureWasmPaths(next.wasmPaths);
       configureOrtWasmPaths(next.wasmPaths);
+      if (typeof next.wasmThreads === 'number') configureWasmThreads(next.wasmThreads);
       sessions.configure(next);
       monitoring.configure(next);
       shadows.configure(next.monitoringBudget);
@@ -116,6 +120,10 @@ export function createWorkerApi(): WorkerApi {
 
     async backend() {
       return sessions.backend;
+    },
+
+    async watchBackend(listener) {
+      sessions.watchBackend(listener);
     },
 
     async openPredictPort(port: MessagePort) {
@@ -165,6 +173,10 @@ export function createWorkerApi(): WorkerApi {
 
     async unload(name: string) {
       sessions.unload(name);
+    },
+
+    async timeModel(name: string, rounds: number) {
+      return timeSession(sessions.get(name), rounds);
     },
 
     async stats() {

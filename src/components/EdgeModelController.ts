@@ -93,7 +93,8 @@ export class EdgeModelController implements ReactiveController {
     const type = event.type as keyof EdgeRuntimeEventMap;
     const detail = (event as EdgeRuntimeEventMap[typeof type]).detail;
     // An error without a name (the manifest refused) concerns every model of the runtime.
-    if (detail.name !== undefined && detail.name !== this.host.name) return;
+    const name = 'name' in detail ? detail.name : undefined;
+    if (name !== undefined && name !== this.host.name) return;
     switch (type) {
       case RuntimeEventName.updateAvailable: {
         const offer = detail as UpdateAvailableDetail;

@@ -12,6 +12,8 @@ function whyBackend(info: BackendInfo): string {
   switch (info.chosenBy) {
     case 'measured':
       return `measured on this device: the fastest correct of ${info.available.join(', ')}${also}`;
+    case 'measuring':
+      return `the first backend that started; the others are being timed in the background${also}`;
     case 'remembered':
       return `remembered from an earlier measurement on this device${also}`;
     default:

@@ -5,9 +5,9 @@ import type { ResolveOptions } from '../registry/resolveVersion.ts';
 import { versionKey } from '../registry/versionKey.ts';
 import { openEdgewatchDB, type EdgewatchDB } from '../storage/db.ts';
 import { storageError } from '../storage/storageError.ts';
-import type { BackendInfo, LoadRequest } from '../../workers/protocol.ts';
+import type { BackendChangeReport, BackendInfo, BackendReport, BackendTrialReport, LoadRequest } from '../../workers/protocol.ts';
 import type { EdgeRuntimeOptions } from './EdgeRuntimeOptions.ts';
-import { EdgeErrorEvent, UpdateAvailableEvent, type EdgeRuntimeEventMap } from './events.ts';
+import { BackendChangedEvent, BackendTrialEvent, EdgeErrorEvent, UpdateAvailableEvent, type EdgeRuntimeEventMap } from './events.ts';
 import { ModelHandle } from './ModelHandle.ts';
 import { resolveOptions, type ResolvedRuntimeOptions } from './resolveOptions.ts';
 import { UpdateScheduler } from './UpdateScheduler.ts';
@@ -48,7 +48,7 @@ export class EdgeRuntime extends EventTarget {
     this.resolved = resolveOptions(options);
     const { manifestUrl, publicKeys, fetch, artifactOrigins, maxManifestBytes } = this.resolved;
     this.manifests = new ManifestSource({ url: manifestUrl, publicKeys, db: () => this.db(), fetch, artifactOrigins, maxManifestBytes });
-    this.connection = new WorkerConnection(this.resolved, this.dispatch);
+    this.connection = new WorkerConnection(this.resolved, this.dispatch, (report) => this.backendReport(report));
     this.versions = new VersionResolver(this.resolved, {
       manifest: () => this.manifest(),
       currentManifest: () => this.manifests.state,
@@ -70,6 +70,18 @@ export class EdgeRuntime extends EventTarget {
       this.dbPromise.catch((error) => this.degraded(storageError(error, 'manifest, rollback floor, bad-version marks and monitoring rows')));
     }
     return this.dbPromise;
+  }
+
+  /** The worker's background trials and backend changes, as `backend-trial` / `backend-changed`. */
+  private backendReport(report: BackendReport): void {
+    if (this.disposed) return;
+    const { type, ...detail } = report;
+    if (report.type === 'trial') {
+      this.dispatch(new BackendTrialEvent(detail as Omit<BackendTrialReport, 'type'>));
+      return;
+    }
+    for (const handle of this.handles.values()) if (handle.backend !== undefined) handle.backend = report.to;
+    this.dispatch(new BackendChangedEvent(detail as Omit<BackendChangeReport, 'type'>));
   }
 
   /** One `error` event per kind of storage loss (quota, storage unavailable); `details.degraded` says what is kept in memory only. */

@@ -1,6 +1,6 @@
 import type { RetentionPolicy } from '../monitor/store/windowStore.ts';
 import type { MonitorBudgetOptions } from '../monitor/MonitorBudget.ts';
-import type { BackendPreference, WasmPaths } from '../../workers/protocol.ts';
+import type { BackendName, BackendPreference, WasmPaths } from '../../workers/protocol.ts';
 import type { BatchOptions } from './Batcher.ts';
 import type { HealthPolicy } from './HealthWatch.ts';
 
@@ -9,10 +9,27 @@ export interface EdgeRuntimeOptions {
   /** URL of the registry manifest (relative URLs resolve against the page). */
   readonly registry: string | URL;
   /**
-   * `'auto'` (default): time the model on every backend that starts and keep the fastest correct one,
-   * remembered per device and model version. A list: the first of these that starts, in order.
+   * `'auto'` (default): the first prediction is served by the first backend that starts (wasm, then cpu);
+   * the other backends are then timed in the background against it (`backend-trial` events) and one at
+   * least `backendSwapSpeedup` times faster with the same outputs takes over (`backend-changed`). The
+   * outcome is remembered per device and model version. A list: the first of these that starts, in order.
    */
   readonly backends?: BackendPreference;
+  /**
+   * Under `'auto'`: the backends to time in the background. Default: every other backend except cpu once
+   * wasm runs and WebGPU / WebGL on a software adapter (SwiftShader), whose trials block the worker for
+   * seconds and never win. Naming them here times them anyway.
+   */
+  readonly backendTrials?: readonly BackendName[];
+  /** Under `'auto'`: how many times faster a timed backend must be to replace the serving one. Default 1.1. */
+  readonly backendSwapSpeedup?: number;
+  /**
+   * Threads of the wasm backend, where the page is cross-origin isolated (COOP + COEP; elsewhere 1).
+   * `'auto'` (default): under `backends: 'auto'` 1…`hardwareConcurrency` are measured on the model in the
+   * background, each in its own worker, and the fastest is used from the next start (a running wasm
+   * backend cannot change its pool). A number: that many.
+   */
+  readonly wasmThreads?: number | 'auto';
   /** Remember the measured backend per device + model version in IndexedDB. Default true. */
   readonly rememberBackend?: boolean;
   /** Channel to follow when the app does not pin a version. Default `stable`. */

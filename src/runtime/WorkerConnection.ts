@@ -1,7 +1,7 @@
 import { proxy, releaseProxy, transfer, wrap, type Remote } from 'comlink';
 import { installErrorTransferHandler } from '../errorTransfer.ts';
 import { EdgewatchError, ErrorCode, isEdgewatchError } from '../errors.ts';
-import type { LoadRequest, WorkerApi } from '../../workers/protocol.ts';
+import type { BackendReport, LoadRequest, WorkerApi } from '../../workers/protocol.ts';
 import { EdgeErrorEvent } from './events.ts';
 import { PredictPortClient } from './PredictPortClient.ts';
 import type { ResolvedRuntimeOptions } from './resolveOptions.ts';
@@ -74,6 +74,8 @@ export class WorkerConnection {
     private readonly options: ResolvedRuntimeOptions,
     /** Where crash reports go (`error` events of the runtime). */
     private readonly dispatch: (event: Event) => void,
+    /** Where the worker's background backend trials and changes go. */
+    private readonly onBackendReport: (report: BackendReport) => void = () => undefined,
   ) {}
 
   /** True once a worker was asked for (and until dispose): there may be counts in it to flush. */
@@ -172,6 +174,7 @@ export class WorkerConnection {
       const api = createWorkerApi();
       link = this.link = { api, release: () => undefined };
       await api.configure(config);
+      await api.watchBackend(this.onBackendReport);
     } else {
       installErrorTransferHandler();
       const worker = this.options.createWorker();
@@ -221,6 +224,7 @@ export class WorkerConnection {
         const channel = new MessageChannel();
         await stage('port', remote.openPredictPort(transfer(channel.port2, [channel.port2])));
         port = new PredictPortClient(channel.port1);
+        await stage('watch', remote.watchBackend(proxy(this.onBackendReport)));
       } finally {
         clearTimeout(timer);
       }

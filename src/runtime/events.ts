@@ -1,4 +1,5 @@
 import type { EdgewatchError } from '../errors.ts';
+import type { BackendChangeReport, BackendTrialReport } from '../../workers/protocol.ts';
 
 /** Names of the runtime's events. */
 export const RuntimeEventName = {
@@ -8,6 +9,8 @@ export const RuntimeEventName = {
   rolledBack: 'rolled-back',
   error: 'error',
   drift: 'drift',
+  backendTrial: 'backend-trial',
+  backendChanged: 'backend-changed',
 } as const;
 export type RuntimeEventName = (typeof RuntimeEventName)[keyof typeof RuntimeEventName];
 
@@ -35,8 +38,17 @@ export interface ActivatedDetail {
   readonly name: string;
   readonly version: string;
   readonly backend: string;
+  /**
+   * ms from the load request to the model built: artifacts fetched or read from the cache and verified,
+   * the backend started (first load), the model parsed and its weights uploaded.
+   */
   readonly loadMs: number;
+  /** ms of warm-up (shader compilation, first call) and the golden-vector check. */
   readonly warmupMs: number;
+  /** Of `loadMs`: the artifacts. */
+  readonly fetchMs?: number;
+  /** Of `loadMs`: starting the backend (the worker's first load). */
+  readonly backendMs?: number;
   /** The version it replaced, if any. */
   readonly previous?: string;
   /** Bytes fetched from the network (0 when every artifact came from the cache). */
@@ -69,6 +81,19 @@ export interface DriftDetail {
   /** The prediction whose label completed the detection. */
   readonly predictionId: string;
 }
+
+/**
+ * Detail of `backend-trial`: under `backends: 'auto'`, a backend timed in the background against the one
+ * serving (A B A B on the same batch), or the reason it was skipped or cannot serve.
+ */
+export type BackendTrialDetail = Omit<BackendTrialReport, 'type'>;
+
+/**
+ * Detail of `backend-changed`: a background trial found a backend at least `backendSwapSpeedup` times
+ * faster with the same outputs, and every serving model moved to it (hot swap: each batch is answered
+ * wholly on one backend). Remembered per device and model version.
+ */
+export type BackendChangedDetail = Omit<BackendChangeReport, 'type'>;
 
 /** A runtime event with a typed `detail`. */
 export class EdgeRuntimeEvent<D> extends Event {
@@ -121,6 +146,20 @@ export class DriftEvent extends EdgeRuntimeEvent<DriftDetail> {
   }
 }
 
+/** `backend-trial` */
+export class BackendTrialEvent extends EdgeRuntimeEvent<BackendTrialDetail> {
+  constructor(detail: BackendTrialDetail) {
+    super(RuntimeEventName.backendTrial, detail);
+  }
+}
+
+/** `backend-changed` */
+export class BackendChangedEvent extends EdgeRuntimeEvent<BackendChangedDetail> {
+  constructor(detail: BackendChangedDetail) {
+    super(RuntimeEventName.backendChanged, detail);
+  }
+}
+
 /** Event map for typed listeners. */
 export interface EdgeRuntimeEventMap {
   'update-available': UpdateAvailableEvent;
@@ -129,4 +168,6 @@ export interface EdgeRuntimeEventMap {
   'rolled-back': RolledBackEvent;
   error: EdgeErrorEvent;
   drift: DriftEvent;
+  'backend-trial': BackendTrialEvent;
+  'backend-changed': BackendChangedEvent;
 }

@@ -62,6 +62,9 @@ export function resolveOptions(options: EdgeRuntimeOptions): ResolvedRuntimeOpti
     ...(options.recentPredictions ? { recentPredictions: options.recentPredictions } : {}),
     ...(options.monitoringBudget ? { monitoringBudget: options.monitoringBudget } : {}),
     ...(options.wasmPaths ? { wasmPaths: options.wasmPaths } : {}),
+    ...(options.backendTrials ? { backendTrials: Object.freeze([...options.backendTrials]) } : {}),
+    ...(options.backendSwapSpeedup !== undefined ? { backendSwapSpeedup: options.backendSwapSpeedup } : {}),
+    ...(options.wasmThreads !== undefined ? { wasmThreads: options.wasmThreads } : {}),
   });
   const pageUrl = globalThis.location?.href ?? 'http://localhost/';
   let workerUrl = options.createWorker || !options.workerUrl ? undefined : new URL(options.workerUrl, pageUrl).href;

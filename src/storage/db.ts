@@ -14,6 +14,8 @@ export interface BackendChoiceRow {
   readonly backend: string;
   readonly trials: Readonly<Record<string, unknown>>;
   readonly measuredAt: number;
+  /** wasm threads measured fastest (cross-origin isolated pages only); absent: not measured. */
+  readonly threads?: number;
 }
 
 /** The last manifest that validated (and verified, where keys are pinned): what offline starts use. */

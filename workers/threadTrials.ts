@@ -1,0 +1,65 @@
+/**
+ * wasm thread counts measured on the model itself, each in its own worker: the thread pool is sized once,
+ * when a worker's wasm backend starts (`wasmThreads.ts`), so the serving worker cannot try another count.
+ * Each count gets a fresh worker of the same script with `backends: ['wasm']` and `wasmThreads: n`, loads
+ * the model from the verified artifact cache and times it in-worker; the counts alternate round by round
+ * (A B A B) so machine load hits them alike. The outcome is remembered and used from the next start.
+ */
+import { releaseProxy, wrap } from 'comlink';
+import type { LoadRequest, WorkerApi, WorkerConfig } from './protocol.ts';
+import type { ModelSession } from './session.ts';
+import { wasmThreadsPossible } from './wasmThreads.ts';
+
+const ROUNDS = 5;
+const TRIAL_FLOATS = 1 << 16;
+
+/** Median ms of `session` on up to 32 rows of its goldens (zeros without), in this worker. */
+export async function timeSession(session: ModelSession, rounds: number): Promise<number> {
+  const width = session.features.width;
+  const rows = Math.max(1, Math.min(32, Math.floor(TRIAL_FLOATS / width)));
+  const batch = new Float32Array(rows * width);
+  const goldens = session.entry.goldens ?? [];
+  if (goldens.length > 0) batch.set(session.features.transform(Array.from({ length: rows }, (_, i) => goldens[i % goldens.length].record)));
+  const times: number[] = [];
+  for (let i = 0; i < Math.max(1, rounds); i++) {
+    const t0 = performance.now();
+    await session.predictBatch(batch, rows);
+    times.push(performance.now() - t0);
+  }
+  return times.sort((a, b) => a - b)[times.length >> 1];
+}
+
+/** Thread counts worth measuring here: 1…hardwareConcurrency (at most 8), or none where threads cannot run. */
+export function threadCounts(): number[] {
+  const inWorker = typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope === 'function';
+  const cores = typeof navigator === 'undefined' ? 1 : navigator.hardwareConcurrency || 1;
+  if (!inWorker || typeof Worker !== 'function' || !wasmThreadsPossible() || cores < 2) return [];
+  return Array.from({ length: Math.min(8, cores) }, (_, i) => i + 1);
+}
+
+/** Median ms per thread count for the model of `request`, each count in its own worker. */
+export async function measureThreads(request: LoadRequest, config: WorkerConfig, counts: readonly number[]): Promise<Record<number, number>> {
+  const children = counts.map((threads) => {
+    const worker = new Worker((globalThis as unknown as { location: Location }).location.href, { type: 'module', name: `edgewatch-threads-${threads}` });
+    return { threads, worker, api: wrap<WorkerApi>(worker) };
+  });
+  try {
+    const { lifeLock: _own, ...rest } = config;
+    for (const child of children) {
+      await child.api.configure({ ...rest, backends: ['wasm'], wasmThreads: child.threads, rememberBackend: false, monitoring: false });
+      await child.api.load(request);
+    }
+    const times = new Map<number, number[]>(counts.map((n) => [n, []]));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const child of children) times.get(child.threads)?.push(await child.api.timeModel(request.name, 1));
+    }
+    const medians: Record<number, number> = {};
+    for (const [threads, values] of times) medians[threads] = values.sort((a, b) => a - b)[values.length >> 1];
+    return medians;
+  } finally {
+    for (const child of children) {
+      child.api[releaseProxy]();
+      child.worker.terminate();
+    }
+  }
+}

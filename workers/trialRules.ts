@@ -1,0 +1,46 @@
+/**
+ * The rules of the background backend trials, apart from TF.js so they are tested anywhere: which
+ * backends are timed, and which result replaces the serving backend.
+ */
+import { BackendName, type BackendTrialReport } from './protocol.ts';
+
+/** Speedup a candidate needs over the serving backend to replace it (10 %): less is noise. */
+export const DEFAULT_SWAP_SPEEDUP = 1.1;
+
+/** A candidate and why it is not timed, if it is not. */
+export interface TrialCandidate {
+  readonly name: BackendName;
+  readonly skipped?: string;
+}
+
+/**
+ * Which backends to time against `serving`, in order. `asked` (the `backendTrials` option) overrides
+ * the skips; the facts about the device are passed in so the rule is testable anywhere.
+ */
+export function trialCandidates(
+  serving: BackendName,
+  order: readonly BackendName[],
+  device: { readonly webgpuFallback?: boolean; readonly webglSoftware?: boolean },
+  asked?: readonly BackendName[],
+): TrialCandidate[] {
+  return order
+    .filter((name) => name !== serving)
+    .map((name): TrialCandidate => {
+      if (asked) return asked.includes(name) ? { name } : { name, skipped: 'not in backendTrials' };
+      if (name === BackendName.cpu && serving === BackendName.wasm) return { name, skipped: 'cpu is not timed once wasm runs' };
+      if (name === BackendName.webgpu && device.webgpuFallback) return { name, skipped: 'software WebGPU adapter' };
+      if (name === BackendName.webgl && device.webglSoftware) return { name, skipped: 'software WebGL renderer' };
+      return { name };
+    });
+}
+
+/** The fastest candidate that is correct and at least `speedup` times faster than the serving backend. */
+export function pickFaster(trials: readonly BackendTrialReport[], speedup: number): BackendTrialReport | undefined {
+  let best: BackendTrialReport | undefined;
+  for (const trial of trials) {
+    if (trial.skipped || trial.rejected || trial.medianMs === undefined || trial.servingMs === undefined) continue;
+    if (trial.servingMs / trial.medianMs < speedup) continue;
+    if (!best || trial.medianMs < (best.medianMs as number)) best = trial;
+  }
+  return best;
+}
