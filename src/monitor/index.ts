@@ -43,6 +43,7 @@ export { BASELINE_SCHEMA, type Baseline, type OutputSketchJSON } from './Baselin
 export { mergeWindows, WINDOW_SCHEMA, type HealthJSON, type WindowSketchJSON } from './WindowSketch.ts';
 export { DriftSummary, SUMMARY_SCHEMA } from './summary/DriftSummary.ts';
 export { compare, type CompareOptions } from './summary/compare.ts';
+export { bucketWindows, driftSeries, SERIES_SCHEMA, type BucketDrift, type DriftSeries, type DriftSeriesPoint } from './summary/driftSeries.ts';
 export type { CategoryDrift, DriftReport, HealthReport, QualityReport, QuantityDrift } from './summary/DriftReport.ts';
 export type { FeedbackResult } from './ModelMonitor.ts';
 export type { MonitorBudgetOptions } from './MonitorBudget.ts';
