@@ -59,6 +59,10 @@ const proxy = createServer((req, res) => {
 await new Promise((resolve) => proxy.listen(0, '127.0.0.1', resolve));
 const origin = `http://127.0.0.1:${proxy.address().port}`;
 
+// What changes on every run though nothing visible did: the time of the last registry check. Masked in
+// the screenshots (the same grey as the report's borders), so a clean run leaves docs/screenshots/ as it was.
+const volatile = (page) => ({ mask: [page.locator('edge-model-status time')], maskColor: '#d0d7de' });
+
 const shadowText = ([selector, inner]) => document.querySelector(selector)?.shadowRoot?.querySelector(inner)?.textContent?.trim() ?? '';
 
 try {
@@ -177,6 +181,19 @@ try {
   const quality = await page.evaluate(shadowText, ['edge-drift-report', '[part~=quality] caption']);
   check('the report gives a drift verdict in words, the drifted rows marked', /features? drifted/.test(verdict) && driftedRows.length > 0, verdict);
   check('the report shows quality on the 730 labels the replay sent', /^Quality on 730 labelled predictions/.test(quality), quality);
+  const overTime = await page.evaluate(() => {
+    const root = document.querySelector('edge-drift-report')?.shadowRoot;
+    return {
+      bars: root?.querySelectorAll('svg[part~=drift-series] rect.bucket.drift').length ?? 0,
+      points: root?.querySelectorAll('svg[part~=quality-series] circle.point').length ?? 0,
+      label: root?.querySelector('svg[part~=quality-series]')?.getAttribute('aria-label') ?? '',
+    };
+  });
+  check(
+    'the report draws drift and accuracy over time (the replay is within the hour: its bucket)',
+    overTime.bars >= 1 && overTime.points >= 1 && /^Accuracy per hour/.test(overTime.label),
+    `${overTime.bars} drifted bucket(s), ${overTime.points} accuracy point(s); ${overTime.label}`,
+  );
 
   // The whole page after the replay, elements included (axe walks open shadow roots).
   await page.addScriptTag({ path: 'node_modules/axe-core/axe.min.js' });
@@ -185,7 +202,7 @@ try {
 
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: join(SCREENSHOTS, 'demo.png') });
+  await page.screenshot({ path: join(SCREENSHOTS, 'demo.png'), ...volatile(page) });
   await page.locator('edge-drift-report').screenshot({ path: join(SCREENSHOTS, 'drift-report.png') });
 
   // ── Offline: reload, predict; count what reaches the server ──
@@ -313,7 +330,7 @@ try {
   const v2Verdict = await page.evaluate(shadowText, ['edge-drift-report', '[part~=verdict]']);
   const v2Status = await page.textContent('#replay-status');
   check(`after the update the report is v${candidate}'s`, v2Meta.startsWith(`v${candidate} ·`), `${v2Verdict} | ${v2Meta} | ${v2Status}`);
-  await page.locator('edge-model-status').screenshot({ path: join(SCREENSHOTS, 'status-after-update.png') });
+  await page.locator('edge-model-status').screenshot({ path: join(SCREENSHOTS, 'status-after-update.png'), ...volatile(page) });
   await page.locator('edge-drift-report').screenshot({ path: join(SCREENSHOTS, 'drift-report-v2.png') });
 
   // ── A new build of the app: its service worker waits, the banner reloads into it ──
