@@ -280,7 +280,7 @@ describe('<edge-drift-report>', () => {
     expect(Number(bars[1].getAttribute('x'))).toBeGreaterThan(Number(bars[0].getAttribute('x')));
     const points = [...(report.shadowRoot?.querySelectorAll('svg[part~=quality-series] circle.point') ?? [])] as SVGCircleElement[];
     expect(points).toHaveLength(2);
-    points.forEach((point, i) => expect(Number(point.dataset.value)).toBeCloseTo(accuracies[i], 6));
+    expect(points.map((point) => Number(point.dataset.value))).toEqual(accuracies.map((a) => expect.closeTo(a, 6)));
     expect(report.shadowRoot?.querySelector('svg[part~=quality-series] polyline.trend')).not.toBeNull();
     expect(report.shadowRoot?.querySelector('svg[part~=quality-series] line.reference')).not.toBeNull();
     expect(partText(report, 'quality-over-time')).toMatch(/^Accuracy per 2 seconds latest 0\.\d{3} training baseline 0\.\d{3}/);
