@@ -11,7 +11,7 @@ import { driftReportCsv, verdictValue } from './driftReportCsv.ts';
 import { ModelTargetController } from './ModelTargetController.ts';
 import { overallVerdict } from './overallVerdict.ts';
 import { parseWindow, type LookBack } from './parseWindow.ts';
-import { bucketState, driftSeriesChart, qualitySeriesChart, type SeriesAxis, seriesAxis } from './seriesChart.ts';
+import { bucketState, driftSeriesChart, qualityScale, qualitySeriesChart, type SeriesAxis, seriesAxis } from './seriesChart.ts';
 
 /** Where `<edge-drift-report>` stands, reflected as its `status` attribute. */
 export const DriftReportStatus = {
@@ -375,7 +375,7 @@ export class EdgeDriftReport extends LitElement {
     const points = state.series?.points ?? [];
     const ago = /^the last (?:(\d+) )?(.+?)s?$/.exec(look.words);
     const start = ago ? `${ago[1] ?? '1'} ${ago[2]}${ago[1] && ago[1] !== '1' ? 's' : ''} ago` : 'start';
-    const ends = html`<div class="ends" aria-hidden="true"><span>${start}</span> <span>now</span></div>`;
+    const ends = (middle: unknown = nothing) => html`<div class="ends" aria-hidden="true"><span>${start}</span> ${middle} <span>now</span></div>`;
     const judged = points.filter((p) => bucketState(p) === 'drift' || bucketState(p) === 'no-drift');
     const drifting = points.filter((p) => bucketState(p) === 'drift');
     const driftLabel = `Drift per ${unit} over ${look.words}: ${drifting.length} of ${judged.length} ${unit === 'hour' || unit === 'day' ? `${unit}s` : 'buckets'} with a verdict drifted${
@@ -390,11 +390,12 @@ export class EdgeDriftReport extends LitElement {
     const qualityLabel = `${metric} per ${unit} over ${look.words}, ${labelled.length} ${labelled.length === 1 ? 'bucket' : 'buckets'} with labels; latest ${fmt(latestValue)}${
       baseValue === undefined ? '' : `, training baseline ${fmt(baseValue)}`
     }`;
+    const scale = qualityScale(points, baseValue);
     const time = (ms: number) => new Date(ms).toLocaleString();
     return html`<div class="pair" part="over-time">
         <figure part="drift-over-time">
           <figcaption>Drift per ${unit} <span class="legend" aria-hidden="true"><span class="key drifted"></span>drifted<span class="key calm"></span>no drift<span class="key few"></span>too few values</span></figcaption>
-          ${driftSeriesChart(driftLabel, axis, points)} ${ends}
+          ${driftSeriesChart(driftLabel, axis, points)} ${ends()}
         </figure>
         <figure part="quality-over-time">
           ${
@@ -404,7 +405,7 @@ export class EdgeDriftReport extends LitElement {
               : html`<figcaption>${metric} per ${unit} <span class="legend" aria-hidden="true">latest ${fmt(latestValue)} ${
                   baseValue === undefined ? nothing : html`<span class="key reference"></span>training baseline ${fmt(baseValue)}`
                 }</span></figcaption>
-                ${qualitySeriesChart(qualityLabel, axis, points, baseValue)} ${ends}`
+                ${qualitySeriesChart(qualityLabel, axis, points, baseValue)} ${ends(html`<span>scale ${scale.low.toFixed(2)}–${scale.high.toFixed(2)}</span>`)}`
           }
         </figure>
       </div>

@@ -49,17 +49,33 @@ export function driftSeriesChart(label: string, axis: SeriesAxis, points: readon
   </svg>`;
 }
 
+const qualityOf = (p: DriftSeriesPoint) => p.quality.accuracy ?? p.quality.mae ?? 0;
+
 /**
- * Quality over time: accuracy (classifiers; 0–1) or mean absolute error (regressors; 0 to the largest)
- * per labelled bucket, joined by a line, with the baseline's value dashed across.
+ * The value range a quality chart spans: for accuracy the values and the baseline's, widened to a
+ * multiple of 0.05 and at least 0.1 (so a drop of a few points shows); for an error, 0 to the largest.
+ */
+export function qualityScale(points: readonly DriftSeriesPoint[], baseline: number | undefined): { readonly low: number; readonly high: number } {
+  const values = points.filter((p) => p.quality.labelled > 0).map(qualityOf);
+  const all = baseline === undefined ? values : [...values, baseline];
+  if (!points.some((p) => p.quality.accuracy !== undefined)) return { low: 0, high: Math.max(1e-9, ...all) };
+  let low = Math.max(0, Math.floor(Math.min(...all) * 20 - 0.2) / 20);
+  let high = Math.min(1, Math.ceil(Math.max(...all) * 20 + 0.2) / 20);
+  if (high - low < 0.1) [low, high] = high >= 1 ? [0.9, 1] : [low, Math.min(1, low + 0.1)];
+  if (high - low < 0.1) low = Math.max(0, high - 0.1);
+  return { low, high };
+}
+
+/**
+ * Quality over time: accuracy (classifiers) or mean absolute error (regressors) per labelled bucket on
+ * the {@link qualityScale}, joined by a line, with the baseline's value dashed across.
  */
 export function qualitySeriesChart(label: string, axis: SeriesAxis, points: readonly DriftSeriesPoint[], baseline: number | undefined): TemplateResult {
   const slot = WIDTH / axis.slots;
   const labelled = points.filter((p) => p.quality.labelled > 0);
-  const value = (p: DriftSeriesPoint) => p.quality.accuracy ?? p.quality.mae ?? 0;
-  const classifier = labelled.some((p) => p.quality.accuracy !== undefined);
-  const top = classifier ? 1 : Math.max(1e-9, baseline ?? 0, ...labelled.map(value));
-  const y = (v: number) => HEIGHT - 3 - (Math.min(Math.max(v, 0), top) / top) * (HEIGHT - 6);
+  const value = qualityOf;
+  const { low, high } = qualityScale(points, baseline);
+  const y = (v: number) => HEIGHT - 3 - ((Math.min(Math.max(v, low), high) - low) / (high - low)) * (HEIGHT - 6);
   const xy = labelled.map((p) => [(slotOf(axis, p) + 0.5) * slot, y(value(p))] as const);
   return html`<svg part="series-chart quality-series" role="img" aria-label=${label} viewBox="0 0 ${WIDTH} ${HEIGHT}" width=${WIDTH} height=${HEIGHT} preserveAspectRatio="none">
     <title>${label}</title>
