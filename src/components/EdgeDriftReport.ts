@@ -47,8 +47,9 @@ const percent = (share: number) => `${(share * 100).toFixed(1)} %`;
 
 /**
  * A drift report for product people: `<edge-drift-report for="model-id" window="24h">`. First an overall
- * verdict in words ("No drift in the last 24 hours", "2 of 6 features drifted: temp_max, temp_min"), then
- * per feature the statistic, its value, the threshold and the verdict with a small chart of the training
+ * verdict in words ("No drift in the last 24 hours", "2 of 6 features drifted: temp_max, temp_min", "Drift
+ * in the last 24 hours: label feedback shows concept drift; no feature drifted"), then drift and accuracy
+ * over time (per `bucket` of the window, `ModelHandle.driftSeries`), then per feature the statistic, its value, the threshold and the verdict with a small chart of the training
  * baseline's distribution against the window's; the predicted classes against the baseline's; quality
  * once labels arrived (accuracy, log loss, Brier, calibration). Exports the summary as JSON and the
  * feature rows as CSV. Refreshes when the model activates a version or reports drift, and on `refresh()`.
