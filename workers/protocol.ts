@@ -223,6 +223,8 @@ export interface WorkerApi {
   feedback(name: string, predictionId: string, label: string | number): Promise<FeedbackResult>;
   /** One version's monitoring windows over `[from, to)`, stored and in memory, merged into one. */
   windows(name: string, version: string, range?: TimeRange): Promise<WindowSketchJSON | undefined>;
+  /** The same windows merged per `bucketMs` bucket: one per non-empty bucket, oldest first (drift over time). */
+  windowBuckets(name: string, version: string, range: TimeRange, bucketMs: number): Promise<WindowSketchJSON[]>;
   unload(name: string): Promise<void>;
   /**
    * Loads a version beside `request.name`'s serving one as its shadow (see `workers/shadow.ts`): it runs

@@ -171,6 +171,10 @@ export function createWorkerApi(): WorkerApi {
       return monitoring.windows(name, version, range);
     },
 
+    async windowBuckets(name: string, version: string, range: TimeRange, bucketMs: number) {
+      return monitoring.windowBuckets(name, version, range, bucketMs);
+    },
+
     async unload(name: string) {
       sessions.unload(name);
     },

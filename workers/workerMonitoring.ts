@@ -75,6 +75,10 @@ export class WorkerMonitoring {
     return this.monitor?.windows(name, version, range) ?? Promise.resolve(undefined);
   }
 
+  windowBuckets(name: string, version: string, range: TimeRange, bucketMs: number): Promise<WindowSketchJSON[]> {
+    return this.monitor?.windowBuckets(name, version, range, bucketMs) ?? Promise.resolve([]);
+  }
+
   /** What the monitor needs to know about a session's version, built once per session. */
   private versionOf(session: ModelSession): MonitoredVersion {
     let v = this.versions.get(session);

@@ -4,11 +4,14 @@ import type { Baseline } from '../monitor/Baseline.ts';
 import { DriftVerdict } from '../monitor/drift/detectDrift.ts';
 import type { CategoryDrift, DriftReport, QuantityDrift } from '../monitor/summary/DriftReport.ts';
 import { DriftSummary } from '../monitor/summary/DriftSummary.ts';
+import type { DriftSeries } from '../monitor/summary/driftSeries.ts';
 import type { EdgeModel } from './EdgeModel.ts';
 import { distributionChart } from './distributionChart.ts';
 import { driftReportCsv, verdictValue } from './driftReportCsv.ts';
 import { ModelTargetController } from './ModelTargetController.ts';
+import { overallVerdict } from './overallVerdict.ts';
 import { parseWindow, type LookBack } from './parseWindow.ts';
+import { bucketState, driftSeriesChart, qualityScale, qualitySeriesChart, type SeriesAxis, seriesAxis } from './seriesChart.ts';
 
 /** Where `<edge-drift-report>` stands, reflected as its `status` attribute. */
 export const DriftReportStatus = {
@@ -37,29 +40,16 @@ function fmt(value: number | undefined): string {
   return value.toFixed(3);
 }
 
-const percent = (share: number) => `${(share * 100).toFixed(1)} %`;
+/** Most buckets a time series draws (a 7-day window in hours is 169). */
+const MAX_SLOTS = 400;
 
-/** The overall verdict, in words, first thing a reader sees. */
-export function overallVerdict(report: DriftReport, predictions: number, look: LookBack, minSampleSize = 50): string {
-  const drifted = report.driftedFeatures;
-  const total = report.features.length;
-  const parts: string[] = [];
-  if (drifted.length > 0) parts.push(`${drifted.length} of ${total} features drifted: ${drifted.join(', ')}`);
-  else if (total > 0 && report.features.every((f) => f.verdict === DriftVerdict.INSUFFICIENT_DATA)) {
-    // What is short is sketched values per feature, which is fewer than predictions when the budget samples.
-    const values = Math.max(...report.features.map((f) => f.count));
-    const sampled = report.health.sketchedRate < 1 ? ` (${values} of ${predictions} predictions sketched under the monitoring budget)` : '';
-    parts.push(`Not enough data in ${look.words} to judge drift yet: ${values} values per feature, ${minSampleSize} needed${sampled}`);
-  } else parts.push(`No drift in ${look.words}`);
-  if (report.prediction.kind === 'classification' && report.prediction.classes.verdict === DriftVerdict.DRIFT) parts.push('the predicted classes shifted');
-  if (report.quality.conceptDrift) parts.push('label feedback shows concept drift');
-  return parts.join('; ');
-}
+const percent = (share: number) => `${(share * 100).toFixed(1)} %`;
 
 /**
  * A drift report for product people: `<edge-drift-report for="model-id" window="24h">`. First an overall
- * verdict in words ("No drift in the last 24 hours", "2 of 6 features drifted: temp_max, temp_min"), then
- * per feature the statistic, its value, the threshold and the verdict with a small chart of the training
+ * verdict in words ("No drift in the last 24 hours", "2 of 6 features drifted: temp_max, temp_min", "Drift
+ * in the last 24 hours: label feedback shows concept drift; no feature drifted"), then drift and accuracy
+ * over time (per `bucket` of the window, `ModelHandle.driftSeries`), then per feature the statistic, its value, the threshold and the verdict with a small chart of the training
  * baseline's distribution against the window's; the predicted classes against the baseline's; quality
  * once labels arrived (accuracy, log loss, Brier, calibration). Exports the summary as JSON and the
  * feature rows as CSV. Refreshes when the model activates a version or reports drift, and on `refresh()`.
@@ -70,6 +60,11 @@ export function overallVerdict(report: DriftReport, predictions: number, look: L
  * @csspart features - the per-feature table
  * @csspart row - one feature's row (also `drift` when it drifted)
  * @csspart chart - a feature's baseline-vs-current chart (SVG)
+ * @csspart over-time - the two time series, side by side when wide
+ * @csspart drift-over-time - drift per bucket of the window (a figure with an SVG bar chart)
+ * @csspart quality-over-time - accuracy (or MAE) per bucket once labels exist (a figure with an SVG line chart)
+ * @csspart series-chart - each time-series chart (SVG; also `drift-series`, `quality-series`)
+ * @csspart series-table - the time series as a table (visually hidden: the charts' text alternative)
  * @csspart classes - the predicted-class table
  * @csspart quality - the label-quality table
  * @csspart actions - the buttons' row
@@ -88,9 +83,11 @@ export class EdgeDriftReport extends LitElement {
     for: { type: String, reflect: true },
     model: { attribute: false },
     window: { type: String, reflect: true },
+    bucket: { type: String, reflect: true },
     minSampleSize: { type: Number, attribute: 'min-sample-size' },
     status: { type: String, reflect: true },
     summaryState: { state: true },
+    seriesState: { state: true },
     baseline: { state: true },
     failure: { state: true },
   };
@@ -131,6 +128,20 @@ export class EdgeDriftReport extends LitElement {
     .shares { display: grid; gap: 2px; justify-items: start; }
     .scroll { overflow-x: auto; }
     .scroll:focus-visible { outline: 2px solid #1f2328; outline-offset: 2px; }
+    figure { margin: 0 0 0.6em; }
+    figcaption { font-weight: 600; padding-bottom: 0.2em; }
+    [part~='series-chart'] { display: block; width: 100%; max-width: 320px; height: 48px; }
+    rect.bucket.drift { fill: var(--edge-report-drift, #b3261e); }
+    rect.bucket.no-drift { fill: var(--edge-report-baseline, #57606a); }
+    rect.bucket.insufficient-data, rect.bucket.unknown { fill: none; stroke: var(--edge-report-baseline, #57606a); stroke-dasharray: 2 1; }
+    polyline.trend { fill: none; stroke: var(--edge-report-current, #0b5cad); stroke-width: 1.5; }
+    circle.point { fill: var(--edge-report-current, #0b5cad); }
+    line.reference { stroke: var(--edge-report-baseline, #57606a); stroke-dasharray: 4 3; }
+    .ends { display: flex; justify-content: space-between; max-width: 320px; font-size: 0.8em; color: #444; }
+    .key.drifted { background: var(--edge-report-drift, #b3261e); }
+    .key.calm { background: var(--edge-report-baseline, #57606a); margin-inline-start: 0.6em; }
+    .key.few { border: 1px dashed var(--edge-report-baseline, #57606a); margin-inline-start: 0.6em; }
+    .key.reference { height: 0; width: 1.2em; border-top: 2px dashed var(--edge-report-baseline, #57606a); margin-inline-start: 0.6em; vertical-align: 0.25em; }
     .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
   `;
 
@@ -140,11 +151,17 @@ export class EdgeDriftReport extends LitElement {
   declare model: EdgeModel | undefined;
   /** How far back to look: `30m`, `24h` (default), `7d`, `2w`. */
   declare window: string;
+  /**
+   * The time series' bucket: `1h`, `1d`, `5m`… Default: an hour for windows up to 48 hours, a day beyond
+   * (the stored rows are hourly for 48 hours, then daily). No finer than the runtime's `windowMs`.
+   */
+  declare bucket: string;
   /** Values a feature needs in the window before any verdict (attribute `min-sample-size`, default 50). */
   declare minSampleSize: number;
   /** `idle | loading | empty | ready | error`, reflected as the `status` attribute. Read-only in spirit: set by the element. */
   declare status: DriftReportStatus;
   declare private summaryState: DriftSummary | undefined;
+  declare private seriesState: { readonly series: DriftSeries | undefined; readonly axis: SeriesAxis; readonly unit: string } | undefined;
   declare private baseline: Baseline | undefined;
   declare private failure: EdgewatchError | Error | undefined;
 
@@ -156,6 +173,7 @@ export class EdgeDriftReport extends LitElement {
     super();
     this.for = '';
     this.window = '24h';
+    this.bucket = '';
     this.minSampleSize = 50;
     this.status = DriftReportStatus.idle;
     this.target = new ModelTargetController(
@@ -165,6 +183,7 @@ export class EdgeDriftReport extends LitElement {
       },
       (target) => {
         this.summaryState = undefined;
+        this.seriesState = undefined;
         this.failure = undefined;
         this.status = DriftReportStatus.idle;
         if (target) void this.refresh();
@@ -175,6 +194,11 @@ export class EdgeDriftReport extends LitElement {
   /** The summary shown, once loaded. */
   get summary(): DriftSummary | undefined {
     return this.summaryState;
+  }
+
+  /** Drift and quality per bucket of the window (what the two time-series charts draw), once loaded. */
+  get series(): DriftSeries | undefined {
+    return this.seriesState?.series;
   }
 
   /** The error shown, in the `error` state. */
@@ -188,7 +212,7 @@ export class EdgeDriftReport extends LitElement {
   }
 
   protected override updated(changed: Map<PropertyKey, unknown>): void {
-    const changedOption = (['window', 'minSampleSize'] as const).some((key) => changed.has(key) && changed.get(key) !== undefined);
+    const changedOption = (['window', 'bucket', 'minSampleSize'] as const).some((key) => changed.has(key) && changed.get(key) !== undefined);
     if (changedOption && this.target.target) void this.refresh();
   }
 
@@ -222,19 +246,37 @@ export class EdgeDriftReport extends LitElement {
           reason: 'range',
         });
       }
+      const bucket = this.bucket ? parseWindow(this.bucket, 'bucket') : parseWindow(look.ms <= 48 * 3_600_000 ? '1h' : '1d');
       await target.ready();
       const now = Date.now();
-      const summary = await target.driftSummary({ window: { from: now - look.ms, to: now + 1 }, minSampleSize });
+      const range = { from: now - look.ms, to: now + 1 };
+      const axis = seriesAxis(range.from, range.to, bucket.ms);
+      if (axis.slots > MAX_SLOTS) {
+        throw new EdgewatchError(
+          ErrorCode.INPUT_INVALID,
+          `bucket ${this.bucket} cuts ${this.window} into ${axis.slots} buckets; at most ${MAX_SLOTS} are drawn`,
+          {
+            field: 'bucket',
+            reason: 'range',
+          },
+        );
+      }
+      const [summary, series] = await Promise.all([
+        target.driftSummary({ window: range, minSampleSize }),
+        target.driftSeries({ window: range, bucketMs: bucket.ms, minSampleSize }),
+      ]);
       let baseline: Baseline | undefined;
       if (summary && !summary.report) baseline = undefined;
       else if (summary) baseline = (await target.runtime?.manifest())?.manifest.models[summary.model]?.versions[summary.version]?.baseline;
       if (seq !== this.seq) return;
       this.summaryState = summary;
+      this.seriesState = { series, axis, unit: bucket.unit ?? 'bucket' };
       this.baseline = baseline;
       this.status = !summary || summary.predictions === 0 ? DriftReportStatus.empty : DriftReportStatus.ready;
     } catch (error) {
       if (seq !== this.seq) return;
       this.summaryState = undefined;
+      this.seriesState = undefined;
       this.failure = error as Error;
       this.status = DriftReportStatus.error;
     }
@@ -323,8 +365,70 @@ export class EdgeDriftReport extends LitElement {
     }
     const drifted = report.drift;
     return html`<p part="verdict" class=${drifted ? 'drift' : ''} role="status">${overallVerdict(report, summary.predictions, lookBack, this.minSampleSize)}.</p>
-      ${meta} ${this.renderFeatures(report.features, lookBack)}
+      ${meta} ${this.renderSeries(report, lookBack)} ${this.renderFeatures(report.features, lookBack)}
       <div class="pair">${report.prediction.kind === 'classification' ? this.renderClasses(report.prediction.classes) : nothing} ${this.renderQuality(report)}</div>`;
+  }
+
+  private renderSeries(report: DriftReport, look: LookBack) {
+    const state = this.seriesState;
+    if (!state) return nothing;
+    const { axis, unit } = state;
+    const points = state.series?.points ?? [];
+    const ago = /^the last (?:(\d+) )?(.+?)s?$/.exec(look.words);
+    const start = ago ? `${ago[1] ?? '1'} ${ago[2]}${ago[1] && ago[1] !== '1' ? 's' : ''} ago` : 'start';
+    const ends = (middle: unknown = nothing) => html`<div class="ends" aria-hidden="true"><span>${start}</span> ${middle} <span>now</span></div>`;
+    const judged = points.filter((p) => bucketState(p) === 'drift' || bucketState(p) === 'no-drift');
+    const drifting = points.filter((p) => bucketState(p) === 'drift');
+    const driftLabel = `Drift per ${unit} over ${look.words}: ${drifting.length} of ${judged.length} ${unit === 'hour' || unit === 'day' ? `${unit}s` : 'buckets'} with a verdict drifted${
+      points.length > judged.length ? `, ${points.length - judged.length} had too few values` : ''
+    }; bar height: drifted features of ${report.features.length}`;
+    const labelled = points.filter((p) => p.quality.labelled > 0);
+    const classifier = report.quality.accuracy !== undefined || report.quality.mae === undefined;
+    const metric = classifier ? 'Accuracy' : 'Mean absolute error';
+    const baseValue = classifier ? state.series?.baselineQuality?.accuracy : state.series?.baselineQuality?.mae;
+    const latest = labelled.at(-1);
+    const latestValue = latest ? (latest.quality.accuracy ?? latest.quality.mae) : undefined;
+    const qualityLabel = `${metric} per ${unit} over ${look.words}, ${labelled.length} ${labelled.length === 1 ? 'bucket' : 'buckets'} with labels; latest ${fmt(latestValue)}${
+      baseValue === undefined ? '' : `, training baseline ${fmt(baseValue)}`
+    }`;
+    const scale = qualityScale(points, baseValue);
+    const time = (ms: number) => new Date(ms).toLocaleString();
+    return html`<div class="pair" part="over-time">
+        <figure part="drift-over-time">
+          <figcaption>Drift per ${unit} <span class="legend" aria-hidden="true"><span class="key drifted"></span>drifted<span class="key calm"></span>no drift<span class="key few"></span>too few values</span></figcaption>
+          ${driftSeriesChart(driftLabel, axis, points)} ${ends()}
+        </figure>
+        <figure part="quality-over-time">
+          ${
+            labelled.length === 0
+              ? html`<figcaption>${metric} per ${unit}</figcaption>
+                  <p part="message">No labels yet: quality over time appears once <code>feedback()</code> reports true labels.</p>`
+              : html`<figcaption>${metric} per ${unit} <span class="legend" aria-hidden="true">latest ${fmt(latestValue)} ${
+                  baseValue === undefined ? nothing : html`<span class="key reference"></span>training baseline ${fmt(baseValue)}`
+                }</span></figcaption>
+                ${qualitySeriesChart(qualityLabel, axis, points, baseValue)} ${ends(html`<span>scale ${scale.low.toFixed(2)}–${scale.high.toFixed(2)}</span>`)}`
+          }
+        </figure>
+      </div>
+      <table class="visually-hidden" part="series-table">
+        <caption>Drift and quality per ${unit} over ${look.words}</caption>
+        <thead><tr><th scope="col">From</th><th scope="col">Predictions</th><th scope="col">Drifted features</th><th scope="col">Smallest p-value</th><th scope="col">Verdict</th><th scope="col">Labels</th><th scope="col">${metric}</th></tr></thead>
+        <tbody>
+          ${points.map((p) => {
+            const d = p.drift;
+            const verdict = bucketState(p);
+            return html`<tr data-start=${p.start} data-bucket-verdict=${verdict}>
+              <th scope="row"><time datetime=${new Date(p.start).toISOString()}>${time(p.start)}</time></th>
+              <td class="num">${p.predictions}</td>
+              <td>${d ? `${d.driftedFeatures.length} of ${d.features}${d.driftedFeatures.length > 0 ? `: ${d.driftedFeatures.join(', ')}` : ''}` : '—'}</td>
+              <td class="num">${fmt(d?.minPValue)}</td>
+              <td>${verdict === 'drift' ? 'Drifted' : verdict === 'no-drift' ? 'No drift' : verdict === 'insufficient-data' ? 'Not enough data' : '—'}</td>
+              <td class="num">${p.quality.labelled}</td>
+              <td class="num">${fmt(p.quality.accuracy ?? p.quality.mae)}</td>
+            </tr>`;
+          })}
+        </tbody>
+      </table>`;
   }
 
   private renderFeatures(features: readonly QuantityDrift[], look: LookBack) {

@@ -4,6 +4,7 @@ import type { TensorData, TensorInput } from '../features/tensorInput.ts';
 import type { FeedbackResult } from '../monitor/ModelMonitor.ts';
 import type { CompareOptions } from '../monitor/summary/compare.ts';
 import type { DriftSummary } from '../monitor/summary/DriftSummary.ts';
+import type { DriftSeries } from '../monitor/summary/driftSeries.ts';
 import type { EdgewatchError } from '../errors.ts';
 import type { EdgeRuntime } from '../runtime/EdgeRuntime.ts';
 import type { ActivatedDetail, EdgeRuntimeEventMap } from '../runtime/events.ts';
@@ -194,6 +195,13 @@ export class EdgeModel extends LitElement {
   /** The drift summary of the serving version (or `version`) over `window`; see `ModelHandle.driftSummary`. */
   driftSummary(options: { readonly window?: TimeRange; readonly version?: string } & CompareOptions = {}): Promise<DriftSummary | undefined> {
     return this.controller.model().driftSummary(options);
+  }
+
+  /** Drift and quality of the serving version (or `version`) per `bucketMs` bucket over `window`; see `ModelHandle.driftSeries`. */
+  driftSeries(
+    options: { readonly window?: TimeRange; readonly version?: string; readonly bucketMs?: number } & CompareOptions = {},
+  ): Promise<DriftSeries | undefined> {
+    return this.controller.model().driftSeries(options);
   }
 
   /** Checks the registry for a new version now (`runtime.checkForUpdates()`). */

@@ -15,6 +15,7 @@ import { batchIdPrefix, batchSeqOf, RecentPredictions } from './RecentPrediction
 import { BatchObservation, type FeatureSource, type ObservationTarget } from './BatchObservation.ts';
 import type { TimeRange } from '../TimeRange.ts';
 import { versionKey } from '../registry/versionKey.ts';
+import { bucketWindows, checkBucketMs } from './summary/driftSeries.ts';
 
 export type { MonitoredVersion } from './MonitoredVersion.ts';
 
@@ -327,5 +328,23 @@ export class ModelMonitor extends PeriodicFlusher implements ObservationTarget {
       .map((w) => w.toJSON());
     const all = [...rows.map((r) => r.window), ...inMemory];
     return all.length > 0 ? mergeWindows(all) : undefined;
+  }
+
+  /**
+   * The same windows as {@link ModelMonitor.windows}, merged per `bucketMs` bucket instead of into one
+   * (see `bucketWindows`): one window per non-empty bucket, oldest first, for drift and quality over time.
+   */
+  async windowBuckets(model: string, version: string, range: TimeRange, bucketMs: number): Promise<WindowSketchJSON[]> {
+    checkBucketMs(bucketMs);
+    this.runPending();
+    const rows = await this.db()
+      .then((db) => readWindows(db, model, version, range))
+      .catch(() => []);
+    const from = range.from ?? Number.NEGATIVE_INFINITY;
+    const to = range.to ?? Number.POSITIVE_INFINITY;
+    const inMemory = [...this.pending.values()]
+      .filter((w) => w.model === model && w.version === version && w.end > from && w.start < to)
+      .map((w) => w.toJSON());
+    return bucketWindows([...rows.map((r) => r.window), ...inMemory], bucketMs);
   }
 }

@@ -45,6 +45,7 @@ export { mergeWindows, WINDOW_SCHEMA, type HealthJSON, type WindowSketchJSON } f
 export { DriftSummary, SUMMARY_SCHEMA } from './summary/DriftSummary.ts';
 export type { ShadowSummary } from './summary/ShadowSummary.ts';
 export { compare, type CompareOptions } from './summary/compare.ts';
+export { bucketWindows, driftSeries, SERIES_SCHEMA, type BucketDrift, type DriftSeries, type DriftSeriesPoint } from './summary/driftSeries.ts';
 export type { CategoricalFeatureDrift, CategoryDrift, DriftReport, HealthReport, QualityReport, QuantityDrift } from './summary/DriftReport.ts';
 export type { FeedbackResult } from './ModelMonitor.ts';
 export type { MonitorBudgetOptions } from './MonitorBudget.ts';

@@ -7,6 +7,7 @@ import type { DownloadProgress } from '../models/loadArtifacts.ts';
 import type { FeedbackResult } from '../monitor/ModelMonitor.ts';
 import type { CompareOptions } from '../monitor/summary/compare.ts';
 import { DriftSummary } from '../monitor/summary/DriftSummary.ts';
+import { checkBucketMs, type DriftSeries, driftSeries } from '../monitor/summary/driftSeries.ts';
 import type { ModelVersion, OutputSpec } from '../registry/Manifest.ts';
 import type { ResolveOptions } from '../registry/resolveVersion.ts';
 import type { TimeRange } from '../TimeRange.ts';
@@ -393,6 +394,23 @@ export class ModelHandle {
     const summary = DriftSummary.summarize(window, this.entries.get(version)?.baseline, options);
     const shadow = this.shadowVersion === undefined ? undefined : await this.parts.connection.call((api) => api.shadow(this.name));
     return shadow && shadow.champion === version ? { ...summary, shadow } : summary;
+  }
+
+  /**
+   * Drift and quality over time of a version (default: the serving one) over `window`: the same windows
+   * as {@link ModelHandle.driftSummary}, one point per `bucketMs` bucket (default one hour) that holds any,
+   * each judged against the baseline by the same rules. Undefined when nothing was observed.
+   *
+   * @throws EdgewatchError `INPUT_INVALID` for a `bucketMs` that is not a positive number.
+   */
+  async driftSeries(
+    options: { readonly window?: TimeRange; readonly version?: string; readonly bucketMs?: number } & CompareOptions = {},
+  ): Promise<DriftSeries | undefined> {
+    const bucketMs = checkBucketMs(options.bucketMs ?? 3_600_000);
+    await this.ready();
+    const version = options.version ?? (this.version as string);
+    const buckets = await this.parts.connection.call((api) => api.windowBuckets(this.name, version, options.window ?? {}, bucketMs));
+    return driftSeries(buckets, bucketMs, this.entries.get(version)?.baseline, options);
   }
 
   /** The model inputs the worker computes for `records` under the serving version's feature spec. */

@@ -38,12 +38,15 @@ describe('accessibility', () => {
     const model = mount('edge-model', { id: 'm', name: 'weather' }, { runtime }, main);
     const status = mount('edge-model-status', { for: 'm' }, {}, main);
     const report = mount('edge-drift-report', { for: 'm' }, {}, main);
-    await model.predict(weather.filter((r) => r.date >= '2014-06-01' && r.date < '2014-09-01').map(withoutLabel));
+    const predictions = await model.predict(weather.filter((r) => r.date >= '2014-06-01' && r.date < '2014-09-01').map(withoutLabel));
+    // A few labels, so the quality-over-time chart is drawn too.
+    for (const p of predictions.slice(0, 20)) await model.feedback(p.predictionId, p.label as string);
     await report.refresh();
     await until(() => status.shadowRoot?.querySelector('.why') !== null);
     await Promise.all([model.updateComplete, status.updateComplete, report.updateComplete]);
     expect(report.status).toBe('ready');
-    expect(report.shadowRoot?.querySelectorAll('svg[role=img]').length).toBe(6);
+    expect(report.shadowRoot?.querySelectorAll('[part~=features] svg[role=img]').length).toBe(6);
+    expect(report.shadowRoot?.querySelectorAll('svg[part~=drift-series], svg[part~=quality-series]').length).toBe(2);
 
     const results = await loadAxe().run(main, { resultTypes: ['violations'] });
     expect(describeViolations(results)).toEqual([]);

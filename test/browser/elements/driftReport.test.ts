@@ -31,6 +31,8 @@ const settled = async (report: EdgeDriftReport) => {
 };
 
 const summer2014 = weather.filter((r) => r.date >= '2014-06-01' && r.date < '2014-09-01');
+/** The baseline's own days (v1 is trained on 2012–2013). */
+const trainingYears = weather.filter((r) => r.date >= '2012-01-01' && r.date < '2014-01-01');
 
 describe('<edge-drift-report>', () => {
   it('idle until its model is on the page, then loading, then empty: "No predictions yet"', async () => {
@@ -85,6 +87,7 @@ describe('<edge-drift-report>', () => {
     expect(report.status).toBe('ready');
     const verdict = partText(report, 'verdict');
     expect(verdict).toMatch(/^\d of 6 features drifted: .*temp_max/);
+    expect(report.shadowRoot?.querySelector('[part~=verdict]')?.classList.contains('drift')).toBe(true);
     expect(partText(report, 'meta')).toContain(`${summer2014.length} predictions in the last 24 hours`);
 
     const rows = [...(report.shadowRoot?.querySelectorAll('[part~=features] tbody tr') ?? [])] as HTMLElement[];
@@ -112,6 +115,22 @@ describe('<edge-drift-report>', () => {
     expect(counted).toEqual(expected);
     expect(partText(report, 'quality')).toContain('No labels yet');
 
+    // Over time: every prediction is in this hour, so one bar, at "now", as tall as the drifted features.
+    const bars = [...(report.shadowRoot?.querySelectorAll('svg[part~=drift-series] rect.bucket') ?? [])] as SVGRectElement[];
+    expect(bars).toHaveLength(1);
+    expect(bars[0].classList.contains('drift')).toBe(true);
+    expect(Number(bars[0].dataset.drifted)).toBe(driftRows.length);
+    expect(Number(bars[0].getAttribute('x')) + Number(bars[0].getAttribute('width'))).toBeGreaterThan(300);
+    expect(Number(bars[0].dataset.start)).toBe(Math.floor(Date.now() / 3_600_000) * 3_600_000);
+    expect(report.shadowRoot?.querySelector('svg[part~=drift-series]')?.getAttribute('aria-label')).toMatch(
+      /^Drift per hour over the last 24 hours: 1 of 1 hours with a verdict drifted/,
+    );
+    expect(partText(report, 'quality-over-time')).toBe('Accuracy per hour No labels yet: quality over time appears once feedback() reports true labels.');
+    expect(report.shadowRoot?.querySelector('svg[part~=quality-series]')).toBeNull();
+    const seriesRows = report.shadowRoot?.querySelectorAll('[part~=series-table] tbody tr') ?? [];
+    expect(seriesRows).toHaveLength(1);
+    expect([...seriesRows[0].querySelectorAll('td')].map((td) => td.textContent?.trim())[0]).toBe(String(summer2014.length));
+
     // Exports: what the buttons hand to the browser as downloads.
     const blobs: Blob[] = [];
     const names: string[] = [];
@@ -138,15 +157,19 @@ describe('<edge-drift-report>', () => {
     expect(csv.find((line) => line.startsWith('temp_max,'))).toMatch(/^temp_max,ks,[^,]+,0\.05,drift,92,0,0,/);
   });
 
-  it('records like the training years: "No drift in the last 24 hours"', async () => {
+  it('the training years themselves: "No drift in the last 24 hours." (nothing drifted: features, classes, confidence)', async () => {
     const registry = await serve();
     const model = mount('edge-model', { id: 'm', name: 'weather' }, { runtime: ownRuntime(registry.url) });
     const report = mount('edge-drift-report', { for: 'm' });
     await settled(report);
-    await model.predict(weather.filter((r) => r.date >= '2013-01-01' && r.date < '2014-01-01').map(withoutLabel));
+    await model.predict(trainingYears.map(withoutLabel));
     await report.refresh();
     await report.updateComplete;
-    expect(partText(report, 'verdict')).toMatch(/^No drift in the last 24 hours[.;]/);
+    // Nothing drifted at all (features, predicted classes, confidence): the whole verdict, not its start.
+    expect(partText(report, 'verdict')).toBe('No drift in the last 24 hours.');
+    expect(report.shadowRoot?.querySelector('[part~=verdict]')?.classList.contains('drift')).toBe(false);
+    const bars = report.shadowRoot?.querySelectorAll('svg[part~=drift-series] rect.bucket') ?? [];
+    expect([...bars].map((b) => b.getAttribute('class'))).toEqual(['bucket no-drift']);
     expect(report.shadowRoot?.querySelectorAll('[data-verdict=drift]')).toHaveLength(0);
     expect(report.shadowRoot?.querySelectorAll('[data-verdict=no-drift]')).toHaveLength(6);
   });
@@ -199,5 +222,83 @@ describe('<edge-drift-report>', () => {
     const accuracy = Number(report.shadowRoot?.querySelector('[data-metric=Accuracy] td')?.textContent);
     expect(accuracy).toBeCloseTo(correct / given, 3);
     expect(partText(report, 'quality')).toContain(`Quality on ${given} labelled predictions`);
+  });
+
+  it('only label feedback drifted (features like the training years, wrong labels): the verdict says drift, in red, not "No drift"', async () => {
+    const registry = await serve();
+    const model = mount('edge-model', { id: 'm', name: 'weather' }, { runtime: ownRuntime(registry.url) });
+    const report = mount('edge-drift-report', { for: 'm' });
+    await settled(report);
+    const predictions = await model.predict(trainingYears.map(withoutLabel));
+    const labels = ['drizzle', 'fog', 'rain', 'snow', 'sun'];
+    // Every label disagrees with the model: accuracy 0 against the baseline's 0.87.
+    for (const p of predictions.slice(0, 120)) await model.feedback(p.predictionId, labels.find((l) => l !== p.label) as string);
+    await report.refresh();
+    await report.updateComplete;
+    expect(report.shadowRoot?.querySelectorAll('[data-verdict=drift]')).toHaveLength(0);
+    expect(partText(report, 'verdict')).toBe('Drift in the last 24 hours: label feedback shows concept drift; no feature drifted.');
+    expect(report.shadowRoot?.querySelector('[part~=verdict]')?.classList.contains('drift')).toBe(true);
+    // The hour's bar is red (it drifted) but a stub: no feature drifted.
+    const bar = report.shadowRoot?.querySelector('svg[part~=drift-series] rect.bucket') as SVGRectElement;
+    expect(bar.getAttribute('class')).toBe('bucket drift');
+    expect(bar.dataset.drifted).toBe('0');
+    const point = report.shadowRoot?.querySelector('svg[part~=quality-series] circle.point') as SVGCircleElement;
+    expect(Number(point.dataset.value)).toBe(0);
+  });
+
+  it('over time: drift and accuracy per bucket, from real windows in two buckets (2 s windows), with a text alternative', async () => {
+    const registry = await serve();
+    const model = mount('edge-model', { id: 'm', name: 'weather' }, { runtime: ownRuntime(registry.url, { windowMs: 2000 }) });
+    const report = mount('edge-drift-report', { for: 'm', window: '5m', bucket: '2s' });
+    await settled(report);
+    expect(report.status).toBe('empty');
+    // Each batch starts just after a 2 s boundary, so it lands in one bucket (the worker's clock is the page's).
+    const atBucketStart = () => until(() => Date.now() % 2000 < 150);
+    const year2013 = weather.filter((r) => r.date >= '2013-01-01' && r.date < '2014-01-01');
+    const batches = [summer2014, year2013];
+    const accuracies: number[] = [];
+    const starts: number[] = [];
+    for (const batch of batches) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await atBucketStart();
+      starts.push(Math.floor(Date.now() / 2000) * 2000);
+      const predictions = await model.predict(batch.map(withoutLabel));
+      // True labels: the model's accuracy on these days, counted here from its answers.
+      for (const [i, p] of predictions.entries()) await model.feedback(p.predictionId, batch[i].weather);
+      accuracies.push(predictions.filter((p, i) => p.label === batch[i].weather).length / batch.length);
+    }
+    await report.refresh();
+    await report.updateComplete;
+    expect(report.status).toBe('ready');
+    const bars = [...(report.shadowRoot?.querySelectorAll('svg[part~=drift-series] rect.bucket') ?? [])] as SVGRectElement[];
+    expect(bars.map((b) => Number(b.dataset.start))).toEqual(starts);
+    // Summer 2014 drifted (temp_max, as above); the training years' 2013 did not.
+    expect(bars[0].classList.contains('drift')).toBe(true);
+    expect(Number(bars[0].dataset.drifted)).toBeGreaterThanOrEqual(1);
+    // 2013 alone: no feature drifted (its predicted classes may shift: the bar's colour is the bucket's whole verdict).
+    expect(bars[1].dataset.drifted).toBe('0');
+    expect(Number(bars[1].getAttribute('x'))).toBeGreaterThan(Number(bars[0].getAttribute('x')));
+    const points = [...(report.shadowRoot?.querySelectorAll('svg[part~=quality-series] circle.point') ?? [])] as SVGCircleElement[];
+    expect(points).toHaveLength(2);
+    expect(points.map((point) => Number(point.dataset.value))).toEqual(accuracies.map((a) => expect.closeTo(a, 6)));
+    expect(report.shadowRoot?.querySelector('svg[part~=quality-series] polyline.trend')).not.toBeNull();
+    expect(report.shadowRoot?.querySelector('svg[part~=quality-series] line.reference')).not.toBeNull();
+    expect(partText(report, 'quality-over-time')).toMatch(/^Accuracy per 2 seconds latest 0\.\d{3} training baseline 0\.\d{3}/);
+    // The text alternative: a row per bucket with predictions, drifted features, verdict, labels and accuracy.
+    const rows = [...(report.shadowRoot?.querySelectorAll('[part~=series-table] tbody tr') ?? [])] as HTMLElement[];
+    expect(rows[0].dataset.bucketVerdict).toBe('drift');
+    const cells = rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent?.trim()));
+    expect(cells.map((c) => c[0])).toEqual([String(summer2014.length), String(year2013.length)]);
+    expect(cells[0][1]).toMatch(/^\d of 6: .*temp_max/);
+    expect(cells[1][1]).toBe('0 of 6');
+    expect(cells.map((c) => c[4])).toEqual([String(summer2014.length), String(year2013.length)]);
+    expect(cells.map((c) => Number(c[5]))).toEqual(accuracies.map((a) => Number(a.toFixed(3))));
+    expect(report.series?.points.map((p) => p.predictions)).toEqual([summer2014.length, year2013.length]);
+
+    // A bucket that would cut the window into too many is refused, in words.
+    report.setAttribute('bucket', '1s');
+    report.setAttribute('window', '1d');
+    await until(() => report.status === 'error');
+    expect(partText(report, 'error')).toContain('INPUT_INVALID');
   });
 });
