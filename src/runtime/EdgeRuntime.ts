@@ -153,7 +153,7 @@ export class EdgeRuntime extends EventTarget {
       if (handle.version === undefined) continue;
       let target: LoadRequest;
       try {
-        target = await this.versions.resolve(handle.name, { channel: this.resolved.channel });
+        target = await handle.resolveTarget();
       } catch (error) {
         this.dispatch(new EdgeErrorEvent({ name: handle.name, error: error as EdgewatchError }));
         continue;

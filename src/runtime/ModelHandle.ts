@@ -152,6 +152,14 @@ export class ModelHandle {
     return this.previous?.version;
   }
 
+  /**
+   * What this handle should serve by the manifest in force: its own channel (or pin), which may differ from
+   * the runtime's. The update check asks this, so `model(name, { channel: 'canary' })` follows canary.
+   */
+  resolveTarget(): Promise<LoadRequest> {
+    return this.parts.versions.resolve(this.name, this.resolveOptions);
+  }
+
   /** Resolves once a version is loaded and serving. Starts loading on first call. */
   ready(): Promise<this> {
     this.loading ??= this.load(() => this.parts.versions.resolve(this.name, this.resolveOptions));

@@ -87,6 +87,20 @@ describe('an update check', () => {
     expect(resolve).toHaveBeenCalledTimes(1);
     expect(resolve.mock.calls[0][0]).toBe('weather');
   });
+
+  it("follows the handle's own channel, not the runtime's", async () => {
+    const registry = await serve();
+    const rt = runtime(registry.url);
+    const canary = { ...registry.manifest, models: { weather: { ...registry.manifest.models.weather, channels: { stable: '1', canary: '1' } } } };
+    await registry.publish(canary);
+    const model = await rt.model('weather', { channel: 'canary' }).ready();
+    expect(model.version).toBe('1');
+    const next = { ...canary, models: { weather: { ...canary.models.weather, channels: { stable: '1', canary: '2' } } } };
+    await registry.publish(next);
+    await rt.checkForUpdates();
+    expect(model.version).toBe('2');
+    await expect(model.predict(day)).resolves.toMatchObject({ version: '2' });
+  });
 });
 
 describe('a bad artifact is never activated and the old version keeps serving', () => {
