@@ -98,15 +98,16 @@ export class EngineTrials {
     private readonly request: LoadRequest,
   ) {}
 
-  /** A prediction was answered: the first one starts the trials, a task later (the answer is posted first). */
-  served(): void {
-    if (this.started) return;
+  /** A prediction was answered: the version's first answer starts the trials, a task later (the answer is posted first). */
+  served(by: ModelSession): void {
+    if (this.started || by.name !== this.request.name || by.version !== this.request.version) return;
     this.started = true;
     this.done = nextTask()
       .then(() => this.run())
       .catch((error) => {
         // An optimisation: a failure leaves the serving encoding serving.
-        this.host.report({ ...this.base('wasm' as BackendName, 'wasm' as BackendName), rejected: `engine trials stopped: ${String(error)}` });
+        const backend = this.host.serving(this.request.name)?.info.backend ?? by.info.backend;
+        this.host.report({ ...this.base(backend, backend), rejected: `engine trials stopped: ${String(error)}` });
       });
   }
 
@@ -118,7 +119,9 @@ export class EngineTrials {
     await this.host.backendTrialsDone();
     const alternates = this.request.entry.alternates ?? [];
     const speedup = this.host.config.backendSwapSpeedup ?? DEFAULT_SWAP_SPEEDUP;
-    const trials: Record<string, { engine: EngineName; backend?: BackendName; medianMs?: number; maxAbsDiff?: number; rejected?: string }> = {};
+    // By encoding: `primary` (the version's own, as first timed), `alternate<i>` (with the serving median it was timed against).
+    const trials: Record<string, { engine: EngineName; backend?: BackendName; medianMs?: number; servingMs?: number; maxAbsDiff?: number; rejected?: string }> =
+      {};
     let chosen = -1;
     for (let index = 0; index < alternates.length; index++) {
       const reference = this.host.serving(this.request.name);
@@ -138,15 +141,15 @@ export class EngineTrials {
       const backend = candidate.info.backend;
       const { medianMs, servingMs, diff } = await this.time(reference, candidate);
       const report = { ...base, backend, medianMs, servingMs, maxAbsDiff: diff };
-      trials[`primary${index === 0 ? '' : index}`] = { engine: engineOf(reference), backend: servingInfo.name, medianMs: servingMs, maxAbsDiff: 0 };
+      trials.primary ??= { engine: engineOf(reference), backend: servingInfo.name, medianMs: servingMs, maxAbsDiff: 0 };
       if (diff > TRIAL_TOLERANCE) {
         const rejected = `outputs differ from ${engineOf(reference)} ${servingInfo.name} by ${diff}`;
-        trials[`alternate${index}`] = { engine, backend, medianMs, maxAbsDiff: diff, rejected };
+        trials[`alternate${index}`] = { engine, backend, medianMs, servingMs, maxAbsDiff: diff, rejected };
         this.host.report({ ...report, rejected });
         candidate.dispose();
         continue;
       }
-      trials[`alternate${index}`] = { engine, backend, medianMs, maxAbsDiff: diff };
+      trials[`alternate${index}`] = { engine, backend, medianMs, servingMs, maxAbsDiff: diff };
       this.host.report(report);
       if (servingMs / medianMs < speedup) {
         candidate.dispose();
