@@ -43,7 +43,7 @@ export class WorkerSessions {
   /** Under `'auto'`: a version's alternate encodings timed against it after its first answer (`engineTrials.ts`). */
   engineTrials: EngineTrials | undefined;
   /** The backend info once an engine choice (measured or remembered) decided what serves. */
-  private engineInfo: BackendInfo | undefined;
+  private engineInfo: (BackendInfo & { readonly model: string }) | undefined;
   private reportListener: ((report: BackendReport) => void) | undefined;
 
   constructor(private readonly database: () => Promise<IDBPDatabase<EdgewatchDB>>) {}
@@ -57,7 +57,11 @@ export class WorkerSessions {
 
   /** The backend in use, once the first model chose it (TF.js's when a TF.js version loaded, else ORT's). */
   get backend(): BackendInfo | undefined {
-    return this.engineInfo ?? this.chosen ?? this.ortInfo;
+    if (this.engineInfo) {
+      const { model: _model, ...info } = this.engineInfo;
+      return info;
+    }
+    return this.chosen ?? this.ortInfo;
   }
 
   private ortInfo: BackendInfo | undefined;
@@ -133,7 +137,10 @@ export class WorkerSessions {
     const previous = this.sessions.get(request.name);
     this.sessions.set(request.name, loaded);
     previous?.retire();
-    if (remembered) this.engineInfo = { ...this.infoOf(loaded), chosenBy: 'remembered', trials: remembered.trials as BackendInfo['trials'] };
+    // Another version of the model the engine choice was of: that choice no longer describes what serves.
+    if (this.engineInfo?.model === request.name) this.engineInfo = undefined;
+    if (remembered)
+      this.engineInfo = { ...this.infoOf(loaded), chosenBy: 'remembered', trials: remembered.trials as BackendInfo['trials'], model: request.name };
     else if (alternates && this.engineTrials?.done === undefined) this.engineTrials = new EngineTrials(this.engineTrialHost(), asked);
     // True timings: from the request (artifacts, backend start, model build) to warmed up.
     const loadMs = performance.now() - started - loaded.info.warmupMs;
@@ -207,7 +214,7 @@ export class WorkerSessions {
         const previous = this.sessions.get(session.name);
         this.sessions.set(session.name, session);
         previous?.retire();
-        this.engineInfo = info;
+        this.engineInfo = { ...info, model: session.name };
       },
       infoOf: (session) => this.infoOf(session),
       backendTrialsDone: async () => {
