@@ -17,7 +17,7 @@ import { BackendLock } from './BackendLock.ts';
 import { chooseBackend } from './chooseBackend.ts';
 import { EngineName } from './engines/Engine.ts';
 import { engineFor } from './engines/engines.ts';
-import { ortDeviceLost, startOrt } from './engines/ortEngine.ts';
+import { ortDeviceLost, ortThreads, startOrt } from './engines/ortEngine.ts';
 import { type BackendInfo, BackendName, type BackendReport, type LoadRequest, type SessionInfo, type WorkerConfig } from './protocol.ts';
 import { ModelSession } from './session.ts';
 import { encodingRequest, type EngineTrialHost, EngineTrials, rememberedEngine } from './engineTrials.ts';
@@ -61,7 +61,9 @@ export class WorkerSessions {
       const { model: _model, ...info } = this.engineInfo;
       return info;
     }
-    return this.chosen ?? this.ortInfo;
+    if (this.chosen || !this.ortInfo) return this.chosen;
+    const threads = this.ortInfo.name === BackendName.wasm ? ortThreads() : undefined;
+    return threads ? { ...this.ortInfo, threads } : this.ortInfo;
   }
 
   private ortInfo: BackendInfo | undefined;
@@ -190,8 +192,9 @@ export class WorkerSessions {
 
   /** The backend info of a session's engine. */
   private infoOf(session: ModelSession): BackendInfo {
-    const info = session.engine.name === EngineName.ort ? this.ortInfo : this.chosen;
-    return { ...(info as BackendInfo), engine: session.engine.name };
+    if (session.engine.name !== EngineName.ort) return { ...(this.chosen as BackendInfo), engine: session.engine.name };
+    const threads = this.ortInfo?.name === BackendName.wasm ? ortThreads() : undefined;
+    return { ...(this.ortInfo as BackendInfo), engine: session.engine.name, ...(threads ? { threads } : {}) };
   }
 
   /** What {@link EngineTrials} may do with these sessions. */

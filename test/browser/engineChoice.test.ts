@@ -64,6 +64,9 @@ describe("backends: 'auto' across engines, where a version ships in two encoding
     expect(trial?.rejected).toBeUndefined();
     expect(trial?.maxAbsDiff as number).toBeLessThanOrEqual(1e-3);
     expect(await rt.backend()).toMatchObject({ engine: 'onnxruntime-web', name: 'wasm', chosenBy: 'measured' });
+    // ORT's thread pool: 1 on a page that is not cross-origin isolated (this one), as ORT sizes it.
+    expect((await rt.backend())?.threads).toBe(crossOriginIsolated ? expect.any(Number) : 1);
+    expect(changed?.info).toMatchObject({ engine: 'onnxruntime-web', threads: (await rt.backend())?.threads });
     // After the swap: every day within 1e-5 of TF.js, same labels.
     const after = await model.predict(days);
     expect(maxDiff(after, expected)).toBeLessThanOrEqual(1e-5);
