@@ -4,7 +4,10 @@
  *  1. weather-onnx (the weather MLP as ONNX): runtime `predict()` vs plain onnxruntime-web in a worker with
  *     one postMessage per call (wasm EP both), with and without monitoring; the TF.js weather version on
  *     tfjs-wasm alongside, for the engines side by side;
- *  2. vad (Silero VAD v5 from @ricky0123/vad-web, a real 2.3 MB model, three inputs): the same comparison.
+ *  2. vad (Silero VAD v5 from @ricky0123/vad-web, a real 2.3 MB model, three inputs): the same comparison;
+ *  3. the engine choice: weather-both (TF.js files + their ONNX export as the alternate) under
+ *     `backends: 'auto'`, once its choice settled, against each engine measured directly (the TF.js
+ *     weather on tfjs-wasm, weather-onnx on ORT wasm): its p50 ≤ 1.05× the fastest's.
  */
 import { byYears, parseSeattleWeather } from '../src/demo/seattleWeather.ts';
 import csv from 'edgewatch-data/seattle-weather.csv?raw';
@@ -125,6 +128,60 @@ async function compare(name: string, records: readonly RawRecord[], calls: numbe
   return result;
 }
 
+/** The engine choice (scenario 3): settled first, then timed in turns with each engine served directly. */
+async function engineChoice(calls: number) {
+  const stamp = Date.now();
+  const auto = createEdgeRuntime({ registry: REGISTRY, backends: 'auto', rememberBackend: false, monitoring: false, dbName: `bench-choice-${stamp}` });
+  const settled = new Promise<void>((resolve) =>
+    auto.addEventListener('backend-trial', (event) => {
+      if ((event.detail as { engine?: string }).engine) setTimeout(resolve, 100); // a swap, if any, is reported right after
+    }),
+  );
+  let changed: unknown;
+  auto.addEventListener('backend-changed', (event) => (changed = event.detail));
+  const chosen = auto.model('weather-both');
+  await chosen.predict(days[0]);
+  await settled;
+  const direct = {
+    tfjsWasm: createEdgeRuntime({
+      registry: '/registry/manifest.json',
+      backends: ['wasm'],
+      rememberBackend: false,
+      monitoring: false,
+      dbName: `bench-choice-tfjs-${stamp}`,
+    }),
+    ortWasm: createEdgeRuntime({ registry: REGISTRY, backends: ['wasm'], rememberBackend: false, monitoring: false, dbName: `bench-choice-ort-${stamp}` }),
+  };
+  const models = { choice: chosen, tfjsWasm: await direct.tfjsWasm.model('weather').ready(), ortWasm: await direct.ortWasm.model('weather-onnx').ready() };
+  const times: Record<keyof typeof models, number[]> = { choice: [], tfjsWasm: [], ortWasm: [] };
+  for (let i = -100; i < calls; i++) {
+    const record = days[(i + 100) % days.length];
+    for (const key of Object.keys(models) as (keyof typeof models)[]) {
+      const t0 = performance.now();
+      await models[key].predict(record);
+      if (i >= 0) times[key].push(performance.now() - t0);
+    }
+  }
+  const info = await auto.backend();
+  await Promise.all([auto.dispose(), direct.tfjsWasm.dispose(), direct.ortWasm.dispose()]);
+  const p50 = (values: number[]) => percentile(values, 50);
+  const fastest = Math.min(p50(times.tfjsWasm), p50(times.ortWasm));
+  const result = {
+    calls,
+    chosen: { engine: info?.engine ?? 'tfjs', backend: info?.name, chosenBy: info?.chosenBy },
+    changed,
+    choiceP50Ms: round(p50(times.choice)),
+    tfjsWasmP50Ms: round(p50(times.tfjsWasm)),
+    ortWasmP50Ms: round(p50(times.ortWasm)),
+    ratioToFastestP50: round(p50(times.choice) / fastest),
+    target: '≤ 1.05 (the choice against the fastest engine measured directly)',
+  };
+  log(
+    `engine choice: ${result.chosen.engine} ${result.chosen.backend} p50 ${result.choiceP50Ms} ms vs tfjs-wasm ${result.tfjsWasmP50Ms} ms, ORT wasm ${result.ortWasmP50Ms} ms → ×${result.ratioToFastestP50} of the fastest`,
+  );
+  return result;
+}
+
 /** Deterministic 512-sample audio frames: tones and noise. */
 const frames: RawRecord[] = Array.from({ length: 64 }, (_, k) => ({
   audio: Float32Array.from(
@@ -140,7 +197,8 @@ try {
   const weather = await compare('weather-onnx', days, calls, { label: 'tfjsRuntime', predict: (r) => tfjsModel.predict(r) });
   await tfjs.dispose();
   const vad = await compare('vad', frames, quick ? 100 : 500);
-  Object.assign(window, { __benchResult: { quick, weatherMlp: weather, sileroVad: vad } });
+  const choice = await engineChoice(calls);
+  Object.assign(window, { __benchResult: { quick, weatherMlp: weather, sileroVad: vad, engineChoice: choice } });
 } catch (error) {
   Object.assign(window, { __benchResult: { error: String(error instanceof Error ? error.stack : error) } });
 }

@@ -5,6 +5,8 @@
  *   weather-onnx  the demo's weather model v1 (TF.js weights) written as ONNX by scripts/denseToOnnx.ts,
  *                 with the TF.js version's goldens and baseline: v1 Gemm with a dynamic batch, v2 MatMul + Add
  *                 with a fixed batch of 4, v3 two named inputs (season, weather) and two outputs (logits, probabilities)
+ *   weather-both  the demo's weather model v1 in both encodings: its TF.js files first, the ONNX export (as
+ *                 weather-onnx v1) as its alternate, for the measured choice across engines
  *   vad           Silero VAD v5 as @ricky0123/vad-web@0.0.31 ships it (MIT model; inputs `input` [batch, samples],
  *                 `state` [2, batch, 128], `sr` int64; outputs `output` [batch, 1], `stateN`), fed 512 samples a row
  *
@@ -38,7 +40,9 @@ export const weatherOnnxVersions: Readonly<Record<string, DenseToOnnxOptions>> =
 
 /** Builds the ONNX registry unless it is there already (pass force to rebuild). */
 export async function buildOnnxModels(force = false): Promise<string> {
-  if (!force && existsSync(join(registry, 'manifest.json'))) return registry;
+  const built = join(registry, 'manifest.json');
+  // A registry from before weather-both was added is rebuilt.
+  if (!force && existsSync(built) && readFileSync(built, 'utf8').includes('"weather-both"')) return registry;
   rmSync(registry, { recursive: true, force: true });
   mkdirSync(registry, { recursive: true });
   const work = mkdtempSync(join(tmpdir(), 'edgewatch-onnx-models-'));
@@ -60,6 +64,20 @@ export async function buildOnnxModels(force = false): Promise<string> {
     };
     await publish({ modelDir: dir, registry, name: 'weather-onnx', version, channel: version === '1' ? 'stable' : `v${version}`, metadata });
   }
+  // Both encodings: the TF.js files as they are, the ONNX export beside them as the alternate.
+  const bothDir = join(work, 'weather-both');
+  mkdirSync(bothDir, { recursive: true });
+  writeFileSync(join(bothDir, 'model.json'), JSON.stringify(modelJson));
+  writeFileSync(join(bothDir, modelJson.weightsManifest[0].paths[0]), readFileSync(weightsPath));
+  writeFileSync(join(bothDir, 'model.onnx'), denseToOnnx(layers, weatherOnnxVersions['1']));
+  await publish({
+    modelDir: bothDir,
+    registry,
+    name: 'weather-both',
+    version: '1',
+    alternate: { modelFile: 'model.onnx' },
+    metadata: { ...shared, format: 'tfjs-layers', training: { ...shared.training, alternate: 'weather-onnx@1 (scripts/denseToOnnx.ts)' } },
+  });
   const vadDir = join(work, 'vad');
   mkdirSync(vadDir, { recursive: true });
   writeFileSync(join(vadDir, 'model.onnx'), readFileSync(join(root, 'node_modules', '@ricky0123', 'vad-web', 'dist', 'silero_vad_v5.onnx')));

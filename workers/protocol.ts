@@ -125,6 +125,9 @@ export interface BackendTrialReport {
   /** Why the candidate was not timed (skipped) or cannot serve (rejected). */
   readonly skipped?: string;
   readonly rejected?: string;
+  /** An engine trial (a version's alternate encoding): the candidate's engine and the serving one's. */
+  readonly engine?: 'tfjs' | 'onnxruntime-web';
+  readonly servingEngine?: 'tfjs' | 'onnxruntime-web';
 }
 
 /** The worker moved every serving model to another backend (`backend-changed`). */
@@ -134,6 +137,9 @@ export interface BackendChangeReport {
   readonly to: BackendName;
   /** Serving median / new median on the trial batch. */
   readonly speedup: number;
+  /** An engine change (the version's alternate encoding now serves): the engines before and after. */
+  readonly fromEngine?: 'tfjs' | 'onnxruntime-web';
+  readonly toEngine?: 'tfjs' | 'onnxruntime-web';
   /** The backend info from now on. */
   readonly info: BackendInfo;
 }

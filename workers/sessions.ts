@@ -17,9 +17,10 @@ import { BackendLock } from './BackendLock.ts';
 import { chooseBackend } from './chooseBackend.ts';
 import { EngineName } from './engines/Engine.ts';
 import { engineFor } from './engines/engines.ts';
-import { ortDeviceLost, startOrt } from './engines/ortEngine.ts';
+import { ortDeviceLost, ortThreads, startOrt } from './engines/ortEngine.ts';
 import { type BackendInfo, BackendName, type BackendReport, type LoadRequest, type SessionInfo, type WorkerConfig } from './protocol.ts';
 import { ModelSession } from './session.ts';
+import { encodingRequest, type EngineTrialHost, EngineTrials, rememberedEngine } from './engineTrials.ts';
 
 /** Sessions of one worker (see the file comment). */
 export class WorkerSessions {
@@ -39,6 +40,10 @@ export class WorkerSessions {
   private readonly lock = new BackendLock();
   /** Under `'auto'`: the other backends timed after the first one serves. */
   trials: BackgroundTrials | undefined;
+  /** Under `'auto'`: a version's alternate encodings timed against it after its first answer (`engineTrials.ts`). */
+  engineTrials: EngineTrials | undefined;
+  /** The backend info once an engine choice (measured or remembered) decided what serves. */
+  private engineInfo: (BackendInfo & { readonly model: string }) | undefined;
   private reportListener: ((report: BackendReport) => void) | undefined;
 
   constructor(private readonly database: () => Promise<IDBPDatabase<EdgewatchDB>>) {}
@@ -52,7 +57,13 @@ export class WorkerSessions {
 
   /** The backend in use, once the first model chose it (TF.js's when a TF.js version loaded, else ORT's). */
   get backend(): BackendInfo | undefined {
-    return this.chosen ?? this.ortInfo;
+    if (this.engineInfo) {
+      const { model: _model, ...info } = this.engineInfo;
+      return info;
+    }
+    if (this.chosen || !this.ortInfo) return this.chosen;
+    const threads = this.ortInfo.name === BackendName.wasm ? ortThreads() : undefined;
+    return threads ? { ...this.ortInfo, threads } : this.ortInfo;
   }
 
   private ortInfo: BackendInfo | undefined;
@@ -84,9 +95,13 @@ export class WorkerSessions {
    *
    * @throws EdgewatchError `NOT_CONFIGURED` before `configure`.
    */
-  async load(request: LoadRequest, onProgress?: (progress: DownloadProgress) => void): Promise<SessionInfo> {
+  async load(asked: LoadRequest, onProgress?: (progress: DownloadProgress) => void): Promise<SessionInfo> {
     const config = this.requireConfig();
     const started = performance.now();
+    // Several encodings under 'auto': the remembered one of this device, else the version's own, timed later.
+    const alternates = config.backends === 'auto' && (asked.entry.alternates?.length ?? 0) > 0;
+    const remembered = alternates ? await rememberedEngine(asked, config, this.database) : undefined;
+    const request = remembered?.alternate !== undefined ? encodingRequest(asked, remembered.alternate) : asked;
     let downloadedBytes = 0;
     let reported = -Infinity;
     const degraded: WireError[] = [];
@@ -104,17 +119,7 @@ export class WorkerSessions {
     const fetched = performance.now();
     const engine = engineFor(request.entry.format).name;
     if (engine === EngineName.ort) {
-      this.ort ??= startOrt(config.backends).then(
-        ({ name, failed }) => {
-          this.ortInfo = { name, available: [name], failed, chosenBy: 'order', engine };
-          if (name === 'webgpu') this.watchOrtDeviceLoss();
-          return this.ortInfo;
-        },
-        (error) => {
-          this.ort = undefined; // the next ONNX load tries again
-          throw error;
-        },
-      );
+      this.startOrt(config);
     } else if (!this.chosen) {
       this.choosing ??= chooseBackend(request, config, this.database).finally(() => (this.choosing = undefined));
       this.chosen = await this.choosing;
@@ -134,6 +139,11 @@ export class WorkerSessions {
     const previous = this.sessions.get(request.name);
     this.sessions.set(request.name, loaded);
     previous?.retire();
+    // Another version of the model the engine choice was of: that choice no longer describes what serves.
+    if (this.engineInfo?.model === request.name) this.engineInfo = undefined;
+    if (remembered)
+      this.engineInfo = { ...this.infoOf(loaded), chosenBy: 'remembered', trials: remembered.trials as BackendInfo['trials'], model: request.name };
+    else if (alternates && this.engineTrials?.done === undefined) this.engineTrials = new EngineTrials(this.engineTrialHost(), asked);
     // True timings: from the request (artifacts, backend start, model build) to warmed up.
     const loadMs = performance.now() - started - loaded.info.warmupMs;
     const timings = { loadMs, fetchMs: fetched - started, backendMs: chosen - fetched };
@@ -162,6 +172,61 @@ export class WorkerSessions {
   /** Where background trials and backend changes are reported (one listener). */
   watchBackend(listener: (report: BackendReport) => void): void {
     this.reportListener = listener;
+  }
+
+  /** ONNX Runtime's backend, started once (the first ONNX load); a failed start is tried again next time. */
+  private startOrt(config: WorkerConfig): Promise<BackendInfo> {
+    this.ort ??= startOrt(config.backends).then(
+      ({ name, failed }) => {
+        this.ortInfo = { name, available: [name], failed, chosenBy: 'order', engine: EngineName.ort };
+        if (name === 'webgpu') this.watchOrtDeviceLoss();
+        return this.ortInfo;
+      },
+      (error) => {
+        this.ort = undefined; // the next ONNX load tries again
+        throw error;
+      },
+    );
+    return this.ort;
+  }
+
+  /** The backend info of a session's engine. */
+  private infoOf(session: ModelSession): BackendInfo {
+    if (session.engine.name !== EngineName.ort) return { ...(this.chosen as BackendInfo), engine: session.engine.name };
+    const threads = this.ortInfo?.name === BackendName.wasm ? ortThreads() : undefined;
+    return { ...(this.ortInfo as BackendInfo), engine: session.engine.name, ...(threads ? { threads } : {}) };
+  }
+
+  /** What {@link EngineTrials} may do with these sessions. */
+  private engineTrialHost(): EngineTrialHost {
+    const tfjs = this.trialHost();
+    return {
+      get config() {
+        return tfjs.config;
+      },
+      serving: (name) => this.sessions.get(name),
+      create: async (request) => {
+        const config = this.requireConfig();
+        const files = await this.fetchVersion(request, () => undefined);
+        if (engineFor(request.entry.format).name === EngineName.ort) return ModelSession.create(request, files, (await this.startOrt(config)).name);
+        if (!this.chosen) throw new EdgewatchError(ErrorCode.BACKEND_UNAVAILABLE, 'TF.js has no backend in this worker yet', { name: request.name });
+        return this.lock.run(() => ModelSession.create(request, files, (this.chosen as BackendInfo).name));
+      },
+      exclusive: (fn) => (this.chosen ? tfjs.exclusive(fn) : fn()),
+      adopt: (session, info) => {
+        const previous = this.sessions.get(session.name);
+        this.sessions.set(session.name, session);
+        previous?.retire();
+        this.engineInfo = { ...info, model: session.name };
+      },
+      infoOf: (session) => this.infoOf(session),
+      backendTrialsDone: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        await this.trials?.done;
+      },
+      report: tfjs.report,
+      database: this.database,
+    };
   }
 
   /** What {@link BackgroundTrials} may do with these sessions. */

@@ -82,6 +82,7 @@ export function createWorkerApi(): WorkerApi {
       workerMs: answered - started,
     };
     sessions.trials?.served();
+    sessions.engineTrials?.served(active);
     // A shadow runs on its sample once the answer is out, as the sketches do.
     const shadow = shadows.after(active, records, rows, classes, idPrefix, inferred - started);
     const after = shadow

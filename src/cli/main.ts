@@ -130,7 +130,8 @@ features and outputs as the device does, and writes edgewatch.json with its "bas
   },
   publish: {
     summary: 'publish a model directory as a new version of a registry',
-    synopsis: '<modelDir> --registry <dir> --name <model> [--version id] [--channel name] [--percent 0-100] [--sign key.jwk | --unsigned] [--model file.json]',
+    synopsis:
+      '<modelDir> --registry <dir> --name <model> [--version id] [--channel name] [--percent 0-100] [--sign key.jwk | --unsigned] [--model file.json] [--alternate file.onnx]',
     help: `Checks everything, then copies the artifacts under <registry>/<name>/<content hash>/ and writes
 manifest.json. Nothing is written when a check fails: the options, the model files, edgewatch.json
 (schema: edgewatch.schema.json, and its feature spec compiles), the spec's width = the model's input
@@ -147,6 +148,9 @@ size, the outputs = the model's output size, the version is new (versions are im
                       Needed when the registry's manifest already expires. Every publish raises the
                       manifest's signed "sequence": devices refuse an older one.
   --model file.json   the model file, relative to <modelDir> (default model.json)
+  --alternate file    another encoding of the same model (e.g. its .onnx export), relative to <modelDir>:
+                      checked against the same spec and outputs, hashed and signed with the version;
+                      under backends 'auto' devices time both and keep the fastest correct one
 ${BY}
 
 ${NAMES}`,
@@ -160,6 +164,7 @@ ${NAMES}`,
       percent: { type: 'string' },
       ...RELEASE_OPTIONS,
       model: { type: 'string' },
+      alternate: { type: 'string' },
     },
     async run(values, [modelDir], out) {
       const percentText = str(values.percent);
@@ -169,6 +174,7 @@ ${NAMES}`,
       const result = await publish({
         modelDir,
         modelFile: str(values.model),
+        ...(str(values.alternate) ? { alternate: { modelFile: str(values.alternate) as string } } : {}),
         registry: str(values.registry) as string,
         name,
         version: str(values.version),

@@ -24,6 +24,12 @@ export interface PublishOptions {
   readonly modelDir: string;
   /** The model file, relative to `modelDir` unless absolute: a TF.js `model.json` or an `.onnx` file. Default `model.json`, else `model.onnx`. */
   readonly modelFile?: string;
+  /**
+   * Another encoding of the same model (e.g. its `.onnx` export), published beside it as the version's
+   * alternate (`alternates` in the manifest): checked against the same feature spec and outputs, hashed
+   * like the version's own files. `onnx`: its input binding, when it needs one.
+   */
+  readonly alternate?: { readonly modelFile: string; readonly onnx?: ModelVersion['onnx'] };
   /** Registry directory (holds manifest.json). */
   readonly registry: string;
   /** Model name: 1–64 of `[A-Za-z0-9._-]`, starting with a letter or digit (`SAFE_NAME`; it becomes a registry directory). */
@@ -208,21 +214,31 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
   if (Object.hasOwn(entryBefore.versions, version))
     throw new EdgewatchError(ErrorCode.MANIFEST_INVALID, `${versionKey(name, version)} is already published; versions are immutable`, { name, version });
 
-  const hashes = new Map<string, string>();
-  for (const file of model.files) hashes.set(file.name, await sha256Hex(file.bytes));
-  const ids = model.files.map((f) => `${f.name}:${hashes.get(f.name)}`).join('\n');
-  const contentId = (await sha256Hex(new TextEncoder().encode(ids))).slice(0, 16);
-  const directory = `${name}/${contentId}`;
-  const artifacts: Artifact[] = model.files.map((file) => ({
-    path: `${directory}/${file.name}`,
-    sha256: hashes.get(file.name) as string,
-    bytes: file.bytes.byteLength,
-  }));
+  const alternate = options.alternate ? readModelFiles(modelDir, options.alternate.modelFile) : undefined;
+  if (alternate) {
+    const { onnx: _own, ...shared } = metadata;
+    await checkModelFits(alternate, { ...shared, format: alternate.format, ...(options.alternate?.onnx ? { onnx: options.alternate.onnx } : {}) });
+  }
+
+  const { directory, artifacts } = await contentAddressed(name, model);
+  const alternateFiles = alternate ? await contentAddressed(name, alternate) : undefined;
   const entry: ModelVersion = {
     ...metadata,
     format: metadata.format ?? model.format,
     modelPath: artifacts[0].path,
     artifacts,
+    ...(alternate && alternateFiles
+      ? {
+          alternates: [
+            {
+              format: alternate.format,
+              modelPath: alternateFiles.artifacts[0].path,
+              artifacts: alternateFiles.artifacts,
+              ...(options.alternate?.onnx ? { onnx: options.alternate.onnx } : {}),
+            },
+          ],
+        }
+      : {}),
     ...(options.percent !== undefined ? { rollout: { percent: options.percent } } : {}),
   };
   const channel = options.channel ?? (Object.keys(entryBefore.versions).length === 0 ? 'stable' : undefined);
@@ -260,8 +276,23 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
   // bytes), then the manifest through a rename, so a reader never sees half a file.
   mkdirSync(join(registry, directory), { recursive: true });
   for (const file of model.files) writeFileSync(join(registry, directory, file.name), file.bytes);
+  if (alternate && alternateFiles) {
+    mkdirSync(join(registry, alternateFiles.directory), { recursive: true });
+    for (const file of alternate.files) writeFileSync(join(registry, alternateFiles.directory, file.name), file.bytes);
+  }
   writeManifest(registry, next);
   return { version, directory, artifacts, manifest: next };
+}
+
+/** A model's files under a directory named by their content, with their hashes. */
+async function contentAddressed(name: string, model: ModelFiles): Promise<{ directory: string; artifacts: Artifact[] }> {
+  const hashes = new Map<string, string>();
+  for (const file of model.files) hashes.set(file.name, await sha256Hex(file.bytes));
+  const ids = model.files.map((f) => `${f.name}:${hashes.get(f.name)}`).join('\n');
+  const contentId = (await sha256Hex(new TextEncoder().encode(ids))).slice(0, 16);
+  const directory = `${name}/${contentId}`;
+  const artifacts = model.files.map((file) => ({ path: `${directory}/${file.name}`, sha256: hashes.get(file.name) as string, bytes: file.bytes.byteLength }));
+  return { directory, artifacts };
 }
 
 /** Lists a registry directory's files that no manifest version references (left by re-publishing). */

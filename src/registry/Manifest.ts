@@ -95,6 +95,20 @@ export interface AuditEntry {
   readonly gates?: readonly Readonly<Record<string, unknown>>[];
 }
 
+/**
+ * Another encoding of the same model (e.g. its ONNX export beside the TF.js one): same features,
+ * outputs and goldens, its own model file and artifacts (hashed and signed as the version's). Under
+ * `backends: 'auto'` the worker serves the version's own encoding first and times the alternates in the
+ * background, keeping the fastest correct one.
+ */
+export interface ModelAlternate {
+  readonly format: ModelFormat;
+  readonly modelPath: string;
+  readonly artifacts: readonly Artifact[];
+  /** ONNX alternates: the model's named inputs and the output read (see {@link OnnxBinding}). */
+  readonly onnx?: OnnxBinding;
+}
+
 /** One published model version. */
 export interface ModelVersion {
   readonly format: ModelFormat;
@@ -115,6 +129,8 @@ export interface ModelVersion {
   readonly approvals?: readonly Approval[];
   /** Training baseline of the features and outputs, for on-device drift monitoring. */
   readonly baseline?: Baseline;
+  /** Other encodings of this model, timed against it under `backends: 'auto'` (see {@link ModelAlternate}). */
+  readonly alternates?: readonly ModelAlternate[];
 }
 
 /** A model: its versions and the channels that point at them. */

@@ -52,6 +52,22 @@ export function validateOnnxBinding(binding: unknown, at: string, fail: (path: s
   });
 }
 
+/** A model file and its artifacts (a version's own encoding, or one of its alternates). */
+function validateEncoding(version: Record<string, unknown>, vat: string, options: ValidateManifestOptions): void {
+  if (typeof version.modelPath !== 'string') fail(`${vat}.modelPath`, 'not a string');
+  const artifacts = version.artifacts;
+  if (!Array.isArray(artifacts) || artifacts.length === 0) fail(`${vat}.artifacts`, 'not a non-empty array');
+  artifacts.forEach((artifact: unknown, i: number) => {
+    const aat = `${vat}.artifacts[${i}]`;
+    if (!isObject(artifact)) fail(aat, 'not an object');
+    if (typeof artifact.path !== 'string' || artifact.path === '') fail(`${aat}.path`, 'not a non-empty string');
+    if (typeof artifact.sha256 !== 'string' || !/^[0-9a-f]{64}$/i.test(artifact.sha256)) fail(`${aat}.sha256`, 'not 64 hex digits');
+    if (!Number.isSafeInteger(artifact.bytes) || (artifact.bytes as number) < 0) fail(`${aat}.bytes`, 'not a non-negative integer');
+    if (options.url !== undefined) artifactUrl(artifact.path, options.url, options.artifactOrigins, `${aat}.path`);
+  });
+  if (!artifacts.some((a: { path?: unknown }) => a.path === version.modelPath)) fail(`${vat}.modelPath`, 'is not one of the artifacts');
+}
+
 /**
  * Checks the structure the runtime relies on and throws `MANIFEST_INVALID` naming the JSON path of the
  * first problem (e.g. `models.weather.versions.1.artifacts[1].sha256`). Returns the manifest typed.
@@ -88,17 +104,21 @@ export function validateManifest(value: unknown, options: ValidateManifestOption
         if (version.format !== 'onnx') fail(`${vat}.onnx`, 'only an "onnx" version binds ONNX inputs');
         validateOnnxBinding(version.onnx, `${vat}.onnx`, fail);
       }
-      if (typeof version.modelPath !== 'string') fail(`${vat}.modelPath`, 'not a string');
-      if (!Array.isArray(version.artifacts) || version.artifacts.length === 0) fail(`${vat}.artifacts`, 'not a non-empty array');
-      version.artifacts.forEach((artifact: unknown, i: number) => {
-        const aat = `${vat}.artifacts[${i}]`;
-        if (!isObject(artifact)) fail(aat, 'not an object');
-        if (typeof artifact.path !== 'string' || artifact.path === '') fail(`${aat}.path`, 'not a non-empty string');
-        if (typeof artifact.sha256 !== 'string' || !/^[0-9a-f]{64}$/i.test(artifact.sha256)) fail(`${aat}.sha256`, 'not 64 hex digits');
-        if (!Number.isSafeInteger(artifact.bytes) || (artifact.bytes as number) < 0) fail(`${aat}.bytes`, 'not a non-negative integer');
-        if (options.url !== undefined) artifactUrl(artifact.path, options.url, options.artifactOrigins, `${aat}.path`);
-      });
-      if (!version.artifacts.some((a: { path?: unknown }) => a.path === version.modelPath)) fail(`${vat}.modelPath`, 'is not one of the artifacts');
+      validateEncoding(version, vat, options);
+      if (version.alternates !== undefined) {
+        if (!Array.isArray(version.alternates)) fail(`${vat}.alternates`, 'not an array');
+        version.alternates.forEach((alternate: unknown, i: number) => {
+          const aat = `${vat}.alternates[${i}]`;
+          if (!isObject(alternate)) fail(aat, 'not an object');
+          if (alternate.format !== 'tfjs-layers' && alternate.format !== 'tfjs-graph' && alternate.format !== 'onnx')
+            fail(`${aat}.format`, 'must be "tfjs-layers", "tfjs-graph" or "onnx"');
+          if (alternate.onnx !== undefined) {
+            if (alternate.format !== 'onnx') fail(`${aat}.onnx`, 'only an "onnx" alternate binds ONNX inputs');
+            validateOnnxBinding(alternate.onnx, `${aat}.onnx`, fail);
+          }
+          validateEncoding(alternate, aat, options);
+        });
+      }
       if (!isObject(version.features) || version.features.schema !== 'edgewatch.features/v1') fail(`${vat}.features`, 'not an edgewatch.features/v1 spec');
       const outputs = version.outputs;
       if (!isObject(outputs)) fail(`${vat}.outputs`, 'not an object');

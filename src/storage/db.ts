@@ -16,6 +16,10 @@ export interface BackendChoiceRow {
   readonly measuredAt: number;
   /** wasm threads measured fastest (cross-origin isolated pages only); absent: not measured. */
   readonly threads?: number;
+  /** An engine choice row (key ending `|engines`): the engine that serves the version. */
+  readonly engine?: string;
+  /** An engine choice row: which of the version's `alternates` serves (-1: its own encoding). */
+  readonly alternate?: number;
 }
 
 /** The last manifest that validated (and verified, where keys are pinned): what offline starts use. */

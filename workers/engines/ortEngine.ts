@@ -37,6 +37,14 @@ export function configureOrtWasmPaths(paths: WasmPaths | undefined): void {
   pathsOption = paths;
 }
 
+let started: OrtModule | undefined;
+
+/** Threads ORT's wasm runs, once its first session started it (ORT sizes its pool then); undefined before. */
+export function ortThreads(): number | undefined {
+  const threads = started?.env.wasm.numThreads;
+  return typeof threads === 'number' && threads > 0 ? threads : undefined;
+}
+
 /** Sessions created and not yet released (leak checks). */
 export function liveOrtSessions(): number {
   return live;
@@ -55,6 +63,7 @@ function ortFor(backend: 'wasm' | 'webgpu'): Promise<OrtModule> {
     // The glue (.mjs) is inside the bundled build; only the binary is fetched. Already in a worker: no proxy.
     ort.env.wasm.wasmPaths = { wasm };
     ort.env.wasm.proxy = false;
+    started = ort;
     return ort;
   })().catch((error) => {
     delete modules[backend];

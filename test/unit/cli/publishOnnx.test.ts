@@ -87,6 +87,38 @@ describe('edgewatch publish with an ONNX model', () => {
     expect(manifest.signature?.alg).toBe('ES256');
   });
 
+  it("--alternate publishes the ONNX export beside the TF.js files as the version's alternate, checked, hashed and signed", async () => {
+    const registry = tempDir('reg');
+    const keys = tempDir('keys');
+    expect((await run('keygen', '--out', join(keys, 'k.jwk'))).code).toBe(0);
+    const dir = tempDir('both');
+    for (const a of v1.artifacts) cpSync(join(bundled, a.path), join(dir, a.path.split('/').pop() as string));
+    writeFileSync(join(dir, 'model.onnx'), denseToOnnx(layers, {}));
+    writeFileSync(join(dir, 'edgewatch.json'), JSON.stringify(weatherMetadata));
+    const r = await run('publish', dir, '--registry', registry, '--name', 'both', '--alternate', 'model.onnx', '--sign', join(keys, 'k.jwk'));
+    expect(r.code, r.err).toBe(0);
+    const manifest = validateManifest(JSON.parse(readFileSync(join(registry, 'manifest.json'), 'utf8'))) as RegistryManifest;
+    const entry = manifest.models.both.versions['1'];
+    expect(entry.format).toBe('tfjs-layers');
+    expect(entry.artifacts.map((a) => a.path.split('/').pop())).toEqual(['model.json', 'weights.bin']);
+    const bytes = readFileSync(join(dir, 'model.onnx'));
+    expect(entry.alternates).toHaveLength(1);
+    const [alternate] = entry.alternates ?? [];
+    expect(alternate.format).toBe('onnx');
+    expect(alternate.modelPath).toMatch(/^both\/[0-9a-f]{16}\/model\.onnx$/);
+    expect(alternate.artifacts).toEqual([{ path: alternate.modelPath, sha256: await sha256Hex(new Uint8Array(bytes)), bytes: bytes.length }]);
+    expect(readFileSync(join(registry, alternate.modelPath))).toEqual(bytes);
+    expect(manifest.signature?.alg).toBe('ES256');
+    // An alternate is checked against the same spec: one taking 7 values a row is refused, nothing written.
+    const wide = [{ ...layers[0], inputs: 7, kernel: new Float32Array(7 * layers[0].units) }, ...layers.slice(1)];
+    writeFileSync(join(dir, 'model.onnx'), denseToOnnx(wide, {}));
+    await refused([dir, '--name', 'both', '--alternate', 'model.onnx'], /the feature spec makes 6 values per record, the model's inputs take 7/);
+    // The manifest checks an alternate's artifacts as the version's own.
+    const broken = structuredClone(manifest) as unknown as { models: { both: { versions: { 1: { alternates: { artifacts: { sha256: string }[] }[] } } } } };
+    broken.models.both.versions[1].alternates[0].artifacts[0].sha256 = 'nope';
+    expect(() => validateManifest(broken)).toThrow(/models\.both\.versions\.1\.alternates\[0\]\.artifacts\[0\]\.sha256: not 64 hex digits/);
+  });
+
   it('checks the signature against the feature spec width, the bindings and the outputs', async () => {
     // A model taking 7 values a row, the spec makes 6.
     const wide = [{ ...layers[0], inputs: 7, kernel: new Float32Array(7 * layers[0].units) }, ...layers.slice(1)];

@@ -1,0 +1,224 @@
+/**
+ * Under `backends: 'auto'`, a version that ships in several encodings (`alternates` in its manifest entry,
+ * e.g. its ONNX export beside the TF.js files): the version's own encoding serves first; after the first
+ * answer (and the TF.js backend trials, so the comparison is with the best TF.js backend) each alternate
+ * is loaded from its verified artifacts on its engine, timed against the serving session on the golden
+ * rows A B A B, and the serving session is hot-swapped for it when it is at least `backendSwapSpeedup`
+ * faster and answers within {@link TRIAL_TOLERANCE} of it. The outcome is remembered per device + version
+ * (a `backendChoices` row of its own key), so the next start loads the winner and times nothing.
+ *
+ * An alternate that fails (a tampered file, a load or golden failure, other answers) is reported as
+ * rejected and the serving session keeps serving.
+ */
+import type { IDBPDatabase } from 'idb';
+import type { ModelVersion } from '../src/registry/Manifest.ts';
+import type { BackendChoiceRow, EdgewatchDB } from '../src/storage/db.ts';
+import { TRIAL_TOLERANCE } from './backgroundTrials.ts';
+import { backendChoiceKey } from './chooseBackend.ts';
+import type { EngineName } from './engines/Engine.ts';
+import { engineFor } from './engines/engines.ts';
+import type { BackendInfo, BackendName, BackendReport, LoadRequest, WorkerConfig } from './protocol.ts';
+import type { ModelSession } from './session.ts';
+import { DEFAULT_SWAP_SPEEDUP } from './trialRules.ts';
+
+const ROUNDS = 7;
+/** Rows of the trial batch (golden records repeated). */
+const ROWS = 32;
+
+/** What the engine trials need of the worker's sessions. */
+export interface EngineTrialHost {
+  readonly config: WorkerConfig;
+  /** The serving session of a model, if any. */
+  serving(name: string): ModelSession | undefined;
+  /** Loads a version's encoding (verified artifacts, its engine's backend, warm-up, goldens) without serving it. */
+  create(request: LoadRequest): Promise<ModelSession>;
+  /** Runs `fn` with the worker's TF.js backend to itself (predictions wait). */
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
+  /** Serves `session` instead of the session of its name (the old one retires) and reports the backend info. */
+  adopt(session: ModelSession, info: BackendInfo): void;
+  /** The backend info of a session's engine (TF.js's choice or ORT's). */
+  infoOf(session: ModelSession): BackendInfo;
+  /** Settles once the TF.js backend trials are over (at once when there are none). */
+  backendTrialsDone(): Promise<void>;
+  report(report: BackendReport): void;
+  database(): Promise<IDBPDatabase<EdgewatchDB>>;
+}
+
+/** The request that loads alternate `index` of a version (-1: its own encoding). */
+export function encodingRequest(request: LoadRequest, index: number): LoadRequest {
+  const alternate = request.entry.alternates?.[index];
+  if (!alternate) return request;
+  const { alternates: _all, onnx: _own, ...shared } = request.entry;
+  const entry: ModelVersion = { ...shared, ...alternate };
+  return { ...request, entry };
+}
+
+/** The key of a version's remembered engine choice (beside the TF.js backend choice's row). */
+export async function engineChoiceKey(request: LoadRequest, config: WorkerConfig): Promise<string> {
+  return `${await backendChoiceKey(request, config)}|engines`;
+}
+
+/** The remembered engine choice of a version on this device, if any. */
+export async function rememberedEngine(
+  request: LoadRequest,
+  config: WorkerConfig,
+  database: () => Promise<IDBPDatabase<EdgewatchDB>>,
+): Promise<BackendChoiceRow | undefined> {
+  if (config.rememberBackend === false) return undefined;
+  const key = await engineChoiceKey(request, config);
+  return database()
+    .then((d) => d.get('backendChoices', key))
+    .catch(() => undefined);
+}
+
+const engineOf = (session: ModelSession): EngineName => session.engine.name;
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
+const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return Infinity;
+  let max = 0;
+  for (let i = 0; i < a.length; i++) {
+    const diff = Math.abs(a[i] - b[i]);
+    if (Number.isNaN(diff)) return Infinity;
+    if (diff > max) max = diff;
+  }
+  return max;
+}
+
+/** The engine trials of one version (see the file comment): started once, after its first answer. */
+export class EngineTrials {
+  private started = false;
+  /** Settles when the trials (and a swap, if any) are over. */
+  done: Promise<void> | undefined;
+
+  constructor(
+    private readonly host: EngineTrialHost,
+    /** The version as it was asked for (its own encoding first). */
+    private readonly request: LoadRequest,
+  ) {}
+
+  /** A prediction was answered: the version's first answer starts the trials, a task later (the answer is posted first). */
+  served(by: ModelSession): void {
+    if (this.started || by.name !== this.request.name || by.version !== this.request.version) return;
+    this.started = true;
+    this.done = nextTask()
+      .then(() => this.run())
+      .catch((error) => {
+        // An optimisation: a failure leaves the serving encoding serving.
+        const backend = this.host.serving(this.request.name)?.info.backend ?? by.info.backend;
+        this.host.report({ ...this.base(backend, backend), rejected: `engine trials stopped: ${String(error)}` });
+      });
+  }
+
+  private base(backend: BackendName, serving: BackendName) {
+    return { type: 'trial', name: this.request.name, version: this.request.version, backend, serving } as const;
+  }
+
+  private async run(): Promise<void> {
+    await this.host.backendTrialsDone();
+    const alternates = this.request.entry.alternates ?? [];
+    const speedup = this.host.config.backendSwapSpeedup ?? DEFAULT_SWAP_SPEEDUP;
+    // By encoding: `primary` (the version's own, as first timed), `alternate<i>` (with the serving median it was timed against).
+    const trials: Record<string, { engine: EngineName; backend?: BackendName; medianMs?: number; servingMs?: number; maxAbsDiff?: number; rejected?: string }> =
+      {};
+    let chosen = -1;
+    for (let index = 0; index < alternates.length; index++) {
+      const reference = this.host.serving(this.request.name);
+      if (!reference || reference.version !== this.request.version) return; // another version serves now
+      const request = encodingRequest(this.request, index);
+      const engine = engineFor(request.entry.format).name;
+      const servingInfo = this.host.infoOf(reference);
+      const base = { ...this.base(servingInfo.name, servingInfo.name), engine, servingEngine: engineOf(reference) };
+      let candidate: ModelSession;
+      try {
+        candidate = await this.host.create(request);
+      } catch (error) {
+        trials[`alternate${index}`] = { engine, rejected: String(error) };
+        this.host.report({ ...base, rejected: String(error) });
+        continue;
+      }
+      const backend = candidate.info.backend;
+      const { medianMs, servingMs, diff } = await this.time(reference, candidate);
+      const report = { ...base, backend, medianMs, servingMs, maxAbsDiff: diff };
+      trials.primary ??= { engine: engineOf(reference), backend: servingInfo.name, medianMs: servingMs, maxAbsDiff: 0 };
+      if (diff > TRIAL_TOLERANCE) {
+        const rejected = `outputs differ from ${engineOf(reference)} ${servingInfo.name} by ${diff}`;
+        trials[`alternate${index}`] = { engine, backend, medianMs, servingMs, maxAbsDiff: diff, rejected };
+        this.host.report({ ...report, rejected });
+        candidate.dispose();
+        continue;
+      }
+      trials[`alternate${index}`] = { engine, backend, medianMs, servingMs, maxAbsDiff: diff };
+      this.host.report(report);
+      if (servingMs / medianMs < speedup) {
+        candidate.dispose();
+        continue;
+      }
+      const still = this.host.serving(this.request.name);
+      if (still !== reference) {
+        candidate.dispose(); // swapped or unloaded meanwhile: the trial's comparison no longer holds
+        return;
+      }
+      const info: BackendInfo = { ...this.host.infoOf(candidate), chosenBy: 'measured', engine: engine };
+      this.host.adopt(candidate, info);
+      chosen = index;
+      this.host.report({
+        type: 'changed',
+        from: servingInfo.name,
+        to: backend,
+        fromEngine: engineOf(reference),
+        toEngine: engine,
+        speedup: servingMs / medianMs,
+        info,
+      });
+    }
+    await this.remember(chosen, trials);
+  }
+
+  /** The serving session and the candidate on the same golden rows, A B A B; medians and the largest difference. */
+  private async time(reference: ModelSession, candidate: ModelSession): Promise<{ medianMs: number; servingMs: number; diff: number }> {
+    const width = reference.features.width;
+    const batch = new Float32Array(ROWS * width);
+    const goldens = this.request.entry.goldens ?? [];
+    // Real records where the publisher gave some: zeros hide numerical differences between engines.
+    if (goldens.length > 0) batch.set(reference.features.transform(Array.from({ length: ROWS }, (_, i) => goldens[i % goldens.length].record)));
+    const servingTimes: number[] = [];
+    const times: number[] = [];
+    let diff = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      // With the TF.js backend to itself: a backend trial step never runs in between.
+      await this.host.exclusive(async () => {
+        let t0 = performance.now();
+        const expected = await reference.predictBatch(batch, ROWS);
+        servingTimes.push(performance.now() - t0);
+        t0 = performance.now();
+        const outputs = await candidate.predictBatch(batch, ROWS);
+        times.push(performance.now() - t0);
+        diff = Math.max(diff, maxAbsDiff(outputs, expected));
+      });
+      await nextTask(); // what queued meanwhile is answered before the next round
+    }
+    return { medianMs: median(times), servingMs: median(servingTimes), diff };
+  }
+
+  /** The outcome, remembered per device + version: the next start loads the winner and times nothing. */
+  private async remember(chosen: number, trials: Readonly<Record<string, unknown>>): Promise<void> {
+    if (this.host.config.rememberBackend === false) return;
+    const serving = this.host.serving(this.request.name);
+    if (!serving) return;
+    const key = await engineChoiceKey(this.request, this.host.config);
+    const row: BackendChoiceRow = {
+      key,
+      backend: serving.info.backend,
+      engine: engineOf(serving),
+      alternate: chosen,
+      trials,
+      measuredAt: Date.now(),
+    };
+    await this.host
+      .database()
+      .then((d) => d.put('backendChoices', row))
+      .catch(() => undefined); // a forgotten decision only costs a re-measure next time
+  }
+}
