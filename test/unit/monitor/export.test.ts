@@ -4,7 +4,6 @@ import { kAnonymize } from '../../../src/monitor/export/kAnonymize.ts';
 import { SummaryExporter } from '../../../src/monitor/export/SummaryExporter.ts';
 import { toOtlpMetrics } from '../../../src/monitor/export/toOtlpMetrics.ts';
 import { DriftSummary } from '../../../src/monitor/summary/DriftSummary.ts';
-import { DDSketch } from '../../../src/monitor/sketches/DDSketch.ts';
 import { sketchLayout, WindowSketch } from '../../../src/monitor/WindowSketch.ts';
 import { seattleSlice } from '../drift/scipyFixture.ts';
 
