@@ -316,6 +316,21 @@ export class ModelMonitor extends PeriodicFlusher implements ObservationTarget {
    * still in memory, as one window (undefined when nothing was observed).
    */
   async windows(model: string, version: string, range: TimeRange = {}): Promise<WindowSketchJSON | undefined> {
+    const all = await this.windowsIn(model, version, range);
+    return all.length > 0 ? mergeWindows(all) : undefined;
+  }
+
+  /**
+   * The same windows as {@link ModelMonitor.windows}, merged per `bucketMs` bucket instead of into one
+   * (see `bucketWindows`): one window per non-empty bucket, oldest first, for drift and quality over time.
+   */
+  async windowBuckets(model: string, version: string, range: TimeRange, bucketMs: number): Promise<WindowSketchJSON[]> {
+    checkBucketMs(bucketMs);
+    return bucketWindows(await this.windowsIn(model, version, range), bucketMs);
+  }
+
+  /** The stored rows of `[from, to)` and the windows still in memory, unmerged. */
+  private async windowsIn(model: string, version: string, range: TimeRange): Promise<WindowSketchJSON[]> {
     this.runPending();
     // Storage gone or failing: what is in memory is still an answer (monitoring keeps counting there).
     const rows = await this.db()
@@ -326,25 +341,6 @@ export class ModelMonitor extends PeriodicFlusher implements ObservationTarget {
     const inMemory = [...this.pending.values()]
       .filter((w) => w.model === model && w.version === version && w.end > from && w.start < to)
       .map((w) => w.toJSON());
-    const all = [...rows.map((r) => r.window), ...inMemory];
-    return all.length > 0 ? mergeWindows(all) : undefined;
-  }
-
-  /**
-   * The same windows as {@link ModelMonitor.windows}, merged per `bucketMs` bucket instead of into one
-   * (see `bucketWindows`): one window per non-empty bucket, oldest first, for drift and quality over time.
-   */
-  async windowBuckets(model: string, version: string, range: TimeRange, bucketMs: number): Promise<WindowSketchJSON[]> {
-    checkBucketMs(bucketMs);
-    this.runPending();
-    const rows = await this.db()
-      .then((db) => readWindows(db, model, version, range))
-      .catch(() => []);
-    const from = range.from ?? Number.NEGATIVE_INFINITY;
-    const to = range.to ?? Number.POSITIVE_INFINITY;
-    const inMemory = [...this.pending.values()]
-      .filter((w) => w.model === model && w.version === version && w.end > from && w.start < to)
-      .map((w) => w.toJSON());
-    return bucketWindows([...rows.map((r) => r.window), ...inMemory], bucketMs);
+    return [...rows.map((r) => r.window), ...inMemory];
   }
 }
