@@ -1,0 +1,147 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { compileModel } from '../../../src/cli/compileModel.ts';
+import { loadModel, readModelFiles } from '../../../src/cli/ModelFiles.ts';
+import { bundledManifest, tempDir, weatherModelDir } from './cliHarness.ts';
+
+/** Saves a TF.js layers model as model.json + weights.bin in a new directory. */
+async function saveLayers(model: tf.LayersModel): Promise<string> {
+  const dir = tempDir('compile');
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      writeFileSync(join(dir, 'weights.bin'), new Uint8Array(artifacts.weightData as ArrayBuffer));
+      writeFileSync(
+        join(dir, 'model.json'),
+        JSON.stringify({
+          format: 'layers-model',
+          modelTopology: artifacts.modelTopology,
+          weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
+        }),
+      );
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  return dir;
+}
+
+/** Seeded values in [lo, hi): the BatchNorm statistics must not be the identity for folding to be tested. */
+function values(n: number, seed: number, lo: number, hi: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    out[i] = lo + ((s >>> 8) / 2 ** 24) * (hi - lo);
+  }
+  return out;
+}
+
+function randomizeBatchNorms(model: tf.LayersModel) {
+  let seed = 7;
+  for (const layer of model.layers)
+    if (layer.getClassName() === 'BatchNormalization')
+      layer.setWeights(layer.getWeights().map((w, i) => tf.tensor(values(w.size, seed++, i === 3 ? 0.2 : -0.5, i === 3 ? 2 : 1.5), w.shape)));
+}
+
+/** A small MobileNetV2-like net: stem conv + BN + ReLU6, an inverted residual block with Add, GAP, Dense softmax. */
+function smallMobileNet(): tf.LayersModel {
+  const input = tf.input({ shape: [12, 12, 3] });
+  const pad = tf.layers
+    .zeroPadding2d({
+      padding: [
+        [0, 1],
+        [0, 1],
+      ],
+    })
+    .apply(input) as tf.SymbolicTensor;
+  const stem = tf.layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'valid', useBias: false }).apply(pad) as tf.SymbolicTensor;
+  const stemBn = tf.layers.reLU({ maxValue: 6 }).apply(tf.layers.batchNormalization({ epsilon: 1e-3 }).apply(stem)) as tf.SymbolicTensor;
+  const expand = tf.layers.conv2d({ filters: 16, kernelSize: 1, padding: 'same', useBias: false }).apply(stemBn) as tf.SymbolicTensor;
+  const expandAct = tf.layers.reLU({ maxValue: 6 }).apply(tf.layers.batchNormalization().apply(expand)) as tf.SymbolicTensor;
+  const dw = tf.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', useBias: false }).apply(expandAct) as tf.SymbolicTensor;
+  const dwAct = tf.layers.reLU({ maxValue: 6 }).apply(tf.layers.batchNormalization().apply(dw)) as tf.SymbolicTensor;
+  const project = tf.layers.conv2d({ filters: 8, kernelSize: 1, padding: 'same', useBias: false }).apply(dwAct) as tf.SymbolicTensor;
+  const projectBn = tf.layers.batchNormalization().apply(project) as tf.SymbolicTensor;
+  const sum = tf.layers.add().apply([stemBn, projectBn]) as tf.SymbolicTensor;
+  const pooled = tf.layers.globalAveragePooling2d({}).apply(sum) as tf.SymbolicTensor;
+  const dropped = tf.layers.dropout({ rate: 0.2 }).apply(pooled) as tf.SymbolicTensor;
+  const dense = tf.layers.dense({ units: 4 }).apply(dropped) as tf.SymbolicTensor;
+  const output = tf.layers.softmax().apply(dense) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: input, outputs: output });
+  randomizeBatchNorms(model);
+  return model;
+}
+
+type Node = { op: string; attr?: Record<string, { list?: { s?: string[] } }> };
+const nodesOf = (json: unknown) => (json as { modelTopology: { node: Node[] } }).modelTopology.node;
+const fusedOps = (n: Node) => (n.attr?.fused_ops?.list?.s ?? []).map((s) => Buffer.from(s, 'base64').toString());
+
+/** Max |a − b| of two models' outputs on the same rows, each loaded from its own files. */
+async function maxDifference(originalDir: string, compiled: Awaited<ReturnType<typeof compileModel>>, rows: Float32Array, n: number, width: number) {
+  if (!compiled.compiled) throw new Error(compiled.reason);
+  const a = await loadModel(readModelFiles(originalDir));
+  const b = await loadModel(compiled.model);
+  const [x, y] = [await a.predict(rows, n, width), await b.predict(rows, n, width)];
+  a.dispose();
+  b.dispose();
+  expect(y.length).toBe(x.length);
+  return Math.max(...x.map((v, i) => Math.abs(v - y[i])));
+}
+
+describe('compile on publish: layers → fused graph model', () => {
+  it('compiles the weather MLP to _FusedMatMul nodes that agree with the layers model on real rows', async () => {
+    const dir = weatherModelDir();
+    const goldens = bundledManifest.models.weather.versions['1'].goldens ?? [];
+    expect(goldens.length).toBeGreaterThan(0);
+    const result = await compileModel(readModelFiles(dir), goldens);
+    if (!result.compiled) throw new Error(result.reason);
+    expect(result.rowsFrom).toBe('goldens');
+    const nodes = nodesOf(result.model.json);
+    const matmuls = nodes.filter((n) => n.op === '_FusedMatMul');
+    expect(matmuls.map(fusedOps)).toEqual([['BiasAdd', 'Relu'], ['BiasAdd', 'Relu'], ['BiasAdd']]);
+    expect(nodes.filter((n) => n.op === 'Softmax')).toHaveLength(1);
+    expect(nodes.some((n) => n.op === 'Relu' || n.op === 'BiasAdd' || n.op === 'MatMul')).toBe(false);
+    // Real rows: the goldens' features, and the golden scores the publisher recorded for them.
+    const rows = Float32Array.from(goldens.flatMap((g) => g.features));
+    expect(await maxDifference(dir, result, rows, goldens.length, 6)).toBeLessThanOrEqual(1e-5);
+    const fused = await loadModel(result.model);
+    const scores = await fused.predict(rows, goldens.length, 6);
+    fused.dispose();
+    for (const [r, g] of goldens.entries())
+      for (const [c, s] of g.scores.entries()) expect(Math.abs(scores[r * g.scores.length + c] - s)).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('compiles a MobileNetV2-like conv net: BatchNorm folded, ReLU6 fused, Dropout gone, within 1e-5', async () => {
+    const dir = await saveLayers(smallMobileNet());
+    const result = await compileModel(readModelFiles(dir));
+    if (!result.compiled) throw new Error(result.reason);
+    const nodes = nodesOf(result.model.json);
+    const ops = nodes.map((n) => n.op).filter((op) => op !== 'Const');
+    expect(ops).not.toContain('FusedBatchNorm');
+    expect(ops).not.toContain('Mul');
+    expect(ops.filter((op) => op === '_FusedConv2D')).toHaveLength(3);
+    expect(ops.filter((op) => op === 'FusedDepthwiseConv2dNative')).toHaveLength(1);
+    expect(ops).toEqual(expect.arrayContaining(['Pad', 'AddV2', 'Mean', '_FusedMatMul', 'Softmax']));
+    expect(nodes.filter((n) => n.op === '_FusedConv2D' || n.op === 'FusedDepthwiseConv2dNative').map(fusedOps)).toEqual([
+      ['BiasAdd', 'Relu6'],
+      ['BiasAdd', 'Relu6'],
+      ['BiasAdd', 'Relu6'],
+      ['BiasAdd'],
+    ]);
+    expect(result.stats.folded).toBe(4);
+    const n = 5;
+    const rows = values(n * 12 * 12 * 3, 99, 0, 1);
+    expect(await maxDifference(dir, result, rows, n, 12 * 12 * 3)).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('refuses a layer type it does not compile, naming it', async () => {
+    const model = tf.sequential({
+      layers: [tf.layers.dense({ inputShape: [4], units: 3 }), tf.layers.layerNormalization({}), tf.layers.dense({ units: 2, activation: 'softmax' })],
+    });
+    const dir = await saveLayers(model);
+    const result = await compileModel(readModelFiles(dir));
+    expect(result.compiled).toBe(false);
+    if (!result.compiled) expect(result.reason).toMatch(/LayerNormalization is not compiled/);
+  });
+});
