@@ -9,6 +9,7 @@ import { sha256Hex } from '../registry/sha256.ts';
 import { signManifest } from '../registry/signature.ts';
 import { validateManifest } from '../registry/validateManifest.ts';
 import { type AuditOptions, versionDigest, withAudit } from './audit.ts';
+import { type CompileSkipped, type CompileSuccess, compileModel } from './compileModel.ts';
 import { exampleSize, type ModelFiles, modelOutputs, readModelFiles, type TensorInfo } from './ModelFiles.ts';
 import { readJsonFile } from './readJsonFile.ts';
 import { checkSafeName } from './safeName.ts';
@@ -42,6 +43,13 @@ export interface PublishOptions {
   readonly expiresInMs?: number;
   /** Metadata instead of edgewatch.json (the CLI reads the file; library callers may pass it). */
   readonly metadata?: VersionMetadata;
+  /**
+   * Compile a TF.js layers model into a fused graph model (`--compile`): the version serves the compiled
+   * model and keeps the original as its `fallback`. The compiled model must match the original within
+   * 1e-5 on the goldens; a model the compiler refuses (or a failed check) is published unchanged, and
+   * {@link PublishResult.compile} says why.
+   */
+  readonly compile?: boolean;
   /** Append an entry to the manifest's audit log (the CLI always does). */
   readonly audit?: AuditOptions & { readonly action?: string; readonly gates?: readonly Readonly<Record<string, unknown>>[] };
 }
@@ -52,6 +60,8 @@ export interface PublishResult {
   readonly directory: string;
   readonly artifacts: readonly Artifact[];
   readonly manifest: RegistryManifest;
+  /** With `compile`: what the compile step did (its check's largest difference), or why it published the original. */
+  readonly compile?: CompileSuccess | CompileSkipped;
 }
 
 export const optionError = (field: string, message: string, reason: string) =>
@@ -208,21 +218,26 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
   if (Object.hasOwn(entryBefore.versions, version))
     throw new EdgewatchError(ErrorCode.MANIFEST_INVALID, `${versionKey(name, version)} is already published; versions are immutable`, { name, version });
 
+  // Compiled: the fused graph model is served, the original kept beside it as the fallback.
+  const compiled = options.compile ? await compileModel(model, metadata.goldens) : undefined;
+  const served = compiled?.compiled ? compiled.model : model;
+  const files = compiled?.compiled ? [...served.files, ...model.files] : model.files;
   const hashes = new Map<string, string>();
-  for (const file of model.files) hashes.set(file.name, await sha256Hex(file.bytes));
-  const ids = model.files.map((f) => `${f.name}:${hashes.get(f.name)}`).join('\n');
+  for (const file of files) hashes.set(file.name, await sha256Hex(file.bytes));
+  const ids = files.map((f) => `${f.name}:${hashes.get(f.name)}`).join('\n');
   const contentId = (await sha256Hex(new TextEncoder().encode(ids))).slice(0, 16);
   const directory = `${name}/${contentId}`;
-  const artifacts: Artifact[] = model.files.map((file) => ({
-    path: `${directory}/${file.name}`,
-    sha256: hashes.get(file.name) as string,
-    bytes: file.bytes.byteLength,
-  }));
+  const artifactsOf = (list: ModelFiles['files']): Artifact[] =>
+    list.map((file) => ({ path: `${directory}/${file.name}`, sha256: hashes.get(file.name) as string, bytes: file.bytes.byteLength }));
+  const artifacts = artifactsOf(served.files);
   const entry: ModelVersion = {
     ...metadata,
-    format: metadata.format ?? model.format,
+    format: compiled?.compiled ? ModelFormat.graph : (metadata.format ?? model.format),
     modelPath: artifacts[0].path,
     artifacts,
+    ...(compiled?.compiled
+      ? { fallback: { format: ModelFormat.layers, modelPath: `${directory}/${model.files[0].name}`, artifacts: artifactsOf(model.files) } }
+      : {}),
     ...(options.percent !== undefined ? { rollout: { percent: options.percent } } : {}),
   };
   const channel = options.channel ?? (Object.keys(entryBefore.versions).length === 0 ? 'stable' : undefined);
@@ -259,14 +274,18 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
   // Only now is anything written: the artifacts (content-addressed, so an existing copy is the same
   // bytes), then the manifest through a rename, so a reader never sees half a file.
   mkdirSync(join(registry, directory), { recursive: true });
-  for (const file of model.files) writeFileSync(join(registry, directory, file.name), file.bytes);
+  for (const file of files) writeFileSync(join(registry, directory, file.name), file.bytes);
   writeManifest(registry, next);
-  return { version, directory, artifacts, manifest: next };
+  return { version, directory, artifacts, manifest: next, ...(compiled ? { compile: compiled } : {}) };
 }
 
 /** Lists a registry directory's files that no manifest version references (left by re-publishing). */
 export function unreferencedFiles(registry: string, manifest: RegistryManifest): string[] {
-  const referenced = new Set(Object.values(manifest.models).flatMap((m) => Object.values(m.versions).flatMap((v) => v.artifacts.map((a) => a.path))));
+  const referenced = new Set(
+    Object.values(manifest.models).flatMap((m) =>
+      Object.values(m.versions).flatMap((v) => [...v.artifacts, ...(v.fallback?.artifacts ?? [])].map((a) => a.path)),
+    ),
+  );
   const out: string[] = [];
   for (const model of Object.keys(manifest.models)) {
     const dir = join(registry, model);

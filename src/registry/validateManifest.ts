@@ -90,15 +90,28 @@ export function validateManifest(value: unknown, options: ValidateManifestOption
       }
       if (typeof version.modelPath !== 'string') fail(`${vat}.modelPath`, 'not a string');
       if (!Array.isArray(version.artifacts) || version.artifacts.length === 0) fail(`${vat}.artifacts`, 'not a non-empty array');
-      version.artifacts.forEach((artifact: unknown, i: number) => {
-        const aat = `${vat}.artifacts[${i}]`;
-        if (!isObject(artifact)) fail(aat, 'not an object');
-        if (typeof artifact.path !== 'string' || artifact.path === '') fail(`${aat}.path`, 'not a non-empty string');
-        if (typeof artifact.sha256 !== 'string' || !/^[0-9a-f]{64}$/i.test(artifact.sha256)) fail(`${aat}.sha256`, 'not 64 hex digits');
-        if (!Number.isSafeInteger(artifact.bytes) || (artifact.bytes as number) < 0) fail(`${aat}.bytes`, 'not a non-negative integer');
-        if (options.url !== undefined) artifactUrl(artifact.path, options.url, options.artifactOrigins, `${aat}.path`);
-      });
+      const checkArtifacts = (list: unknown[], lat: string) =>
+        list.forEach((artifact: unknown, i: number) => {
+          const aat = `${lat}[${i}]`;
+          if (!isObject(artifact)) fail(aat, 'not an object');
+          if (typeof artifact.path !== 'string' || artifact.path === '') fail(`${aat}.path`, 'not a non-empty string');
+          if (typeof artifact.sha256 !== 'string' || !/^[0-9a-f]{64}$/i.test(artifact.sha256)) fail(`${aat}.sha256`, 'not 64 hex digits');
+          if (!Number.isSafeInteger(artifact.bytes) || (artifact.bytes as number) < 0) fail(`${aat}.bytes`, 'not a non-negative integer');
+          if (options.url !== undefined) artifactUrl(artifact.path, options.url, options.artifactOrigins, `${aat}.path`);
+        });
+      checkArtifacts(version.artifacts, `${vat}.artifacts`);
       if (!version.artifacts.some((a: { path?: unknown }) => a.path === version.modelPath)) fail(`${vat}.modelPath`, 'is not one of the artifacts');
+      if (version.fallback !== undefined) {
+        // The original a compiled version was made from: hashed and signed like the version's own files.
+        const fb = version.fallback;
+        const fat = `${vat}.fallback`;
+        if (!isObject(fb)) fail(fat, 'not an object');
+        if (fb.format !== 'tfjs-layers' && fb.format !== 'tfjs-graph') fail(`${fat}.format`, 'must be "tfjs-layers" or "tfjs-graph"');
+        if (typeof fb.modelPath !== 'string' || fb.modelPath === '') fail(`${fat}.modelPath`, 'not a non-empty string');
+        if (!Array.isArray(fb.artifacts) || fb.artifacts.length === 0) fail(`${fat}.artifacts`, 'not a non-empty array');
+        checkArtifacts(fb.artifacts as unknown[], `${fat}.artifacts`);
+        if (!(fb.artifacts as { path?: unknown }[]).some((a) => a.path === fb.modelPath)) fail(`${fat}.modelPath`, 'is not one of its artifacts');
+      }
       if (!isObject(version.features) || version.features.schema !== 'edgewatch.features/v1') fail(`${vat}.features`, 'not an edgewatch.features/v1 spec');
       const outputs = version.outputs;
       if (!isObject(outputs)) fail(`${vat}.outputs`, 'not an object');

@@ -1,10 +1,12 @@
-import { writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { compileModel } from '../../../src/cli/compileModel.ts';
 import { loadModel, readModelFiles } from '../../../src/cli/ModelFiles.ts';
-import { bundledManifest, tempDir, weatherModelDir } from './cliHarness.ts';
+import type { RegistryManifest } from '../../../src/registry/Manifest.ts';
+import { sha256Hex } from '../../../src/registry/sha256.ts';
+import { bundledManifest, run, tempDir, weatherModelDir } from './cliHarness.ts';
 
 /** Saves a TF.js layers model as model.json + weights.bin in a new directory. */
 async function saveLayers(model: tf.LayersModel): Promise<string> {
@@ -143,5 +145,59 @@ describe('compile on publish: layers → fused graph model', () => {
     const result = await compileModel(readModelFiles(dir));
     expect(result.compiled).toBe(false);
     if (!result.compiled) expect(result.reason).toMatch(/LayerNormalization is not compiled/);
+  });
+
+  it('publish --compile serves the fused model, keeps the layers model as a hashed, signed fallback; verify passes', async () => {
+    const dir = tempDir('compile-pub');
+    const registry = join(dir, 'registry');
+    expect((await run('keygen', '--out', join(dir, 'k.jwk'), '--kid', 'release')).code).toBe(0);
+    const published = await run('publish', weatherModelDir(), '--registry', registry, '--name', 'weather', '--sign', join(dir, 'k.jwk'), '--compile');
+    expect(published.code, published.err).toBe(0);
+    expect(published.out).toMatch(/compiled to a fused graph model: 0 BatchNorm folded, 2 activations fused/);
+    const manifest: RegistryManifest = JSON.parse(readFileSync(join(registry, 'manifest.json'), 'utf8'));
+    const entry = manifest.models.weather.versions['1'];
+    expect(entry.format).toBe('tfjs-graph');
+    expect(entry.modelPath).toMatch(/\/model\.fused\.json$/);
+    expect(entry.artifacts.map((a) => a.path.split('/').pop())).toEqual(['model.fused.json', 'model.fused.bin']);
+    expect(entry.fallback?.format).toBe('tfjs-layers');
+    expect(entry.fallback?.artifacts.map((a) => a.path.split('/').pop())).toEqual(['model.json', 'weights.bin']);
+    // Every file, the fallback's too, is recorded with its own hash.
+    for (const a of [...entry.artifacts, ...(entry.fallback?.artifacts ?? [])])
+      expect(a.sha256).toBe(await sha256Hex(new Uint8Array(readFileSync(join(registry, a.path)))));
+    expect((await run('verify', registry, '--key', join(dir, 'k.pub.jwk'))).code).toBe(0);
+    // The published compiled model, read back from the registry, gives the goldens' scores.
+    const version = join(registry, entry.modelPath, '..');
+    const fused = await loadModel(readModelFiles(version, 'model.fused.json'));
+    const goldens = entry.goldens ?? [];
+    const scores = await fused.predict(Float32Array.from(goldens.flatMap((g) => g.features)), goldens.length, 6);
+    fused.dispose();
+    for (const [r, g] of goldens.entries())
+      for (const [c, s] of g.scores.entries()) expect(Math.abs(scores[r * g.scores.length + c] - s)).toBeLessThanOrEqual(1e-5);
+    // A fallback file changed on the server is found like any other artifact.
+    const weights = join(registry, entry.fallback?.artifacts[1].path as string);
+    const bytes = readFileSync(weights);
+    bytes[0] ^= 1;
+    writeFileSync(weights, bytes);
+    const broken = await run('verify', registry, '--key', join(dir, 'k.pub.jwk'));
+    expect(broken.code).not.toBe(0);
+    expect(broken.out + broken.err).toMatch(/weights\.bin SHA-256 differs/);
+  });
+
+  it('publish --compile of a model with a layer it does not compile publishes the layers model unchanged and says why', async () => {
+    const model = tf.sequential({
+      layers: [tf.layers.dense({ inputShape: [6], units: 8 }), tf.layers.layerNormalization({}), tf.layers.dense({ units: 5, activation: 'softmax' })],
+    });
+    const modelDir = await saveLayers(model);
+    cpSync(join(weatherModelDir(), 'edgewatch.json'), join(modelDir, 'edgewatch.json'));
+    const registry = join(tempDir('compile-refused'), 'registry');
+    const published = await run('publish', modelDir, '--registry', registry, '--name', 'weather', '--compile');
+    expect(published.code, published.err).toBe(0);
+    expect(published.out).toMatch(/not compiled \(publishing the model as it is\): layer_normalization\w*: layer type LayerNormalization is not compiled/);
+    const entry = (JSON.parse(readFileSync(join(registry, 'manifest.json'), 'utf8')) as RegistryManifest).models.weather.versions['1'];
+    expect(entry.format).toBe('tfjs-layers');
+    expect(entry.fallback).toBeUndefined();
+    expect(entry.artifacts.map((a) => a.path.split('/').pop())).toEqual(['model.json', 'weights.bin']);
+    expect(readFileSync(join(registry, entry.modelPath))).toEqual(readFileSync(join(modelDir, 'model.json')));
+    expect((await run('verify', registry)).code).toBe(0);
   });
 });
