@@ -97,7 +97,7 @@ function readLayers(topology: Record<string, unknown>): { layers: Layer[]; outpu
  * or dense layer before it, the bias and a ReLU/ReLU6/ELU/sigmoid fused into `_FusedConv2D`,
  * `FusedDepthwiseConv2dNative` and `_FusedMatMul`, identity layers (Dropout, InputLayer) dropped and
  * Flatten as a Reshape. Handles Dense, Conv2D, DepthwiseConv2D, BatchNormalization, ReLU, Activation,
- * Softmax, Add, ZeroPadding2D, GlobalAveragePooling2D, Flatten, Dropout; anything else is a refusal (the
+ * Softmax, Add, ZeroPadding2D, AveragePooling2D, MaxPooling2D, GlobalAveragePooling2D, Flatten, Dropout; anything else is a refusal (the
  * caller publishes the layers model unchanged).
  *
  * The weights are read through TF.js itself (the loaded model's layers), so the names in the file do not matter.
@@ -335,6 +335,24 @@ async function compile(model: ModelFiles, net: tfTypes.LayersModel): Promise<Com
         if (pairs?.length !== 2) throw new Refused('ZeroPadding2D padding this compiler does not read', l.name);
         const paddings = constant(`${l.name}/paddings`, [4, 2], Int32Array.from([0, 0, ...pairs[0], ...pairs[1], 0, 0].map(Number)));
         tensorOf.set(l.name, emit(l.name, 'Pad', [input(l), paddings]));
+        break;
+      }
+      case 'AveragePooling2D':
+      case 'MaxPooling2D': {
+        if (c.data_format !== undefined && c.data_format !== 'channels_last') throw new Refused('channels_first data', l.name);
+        const pool = (c.pool_size as number[] | undefined) ?? [2, 2];
+        const strides = (c.strides as number[] | null | undefined) ?? pool;
+        const padding = String(c.padding ?? 'valid');
+        if (padding !== 'same' && padding !== 'valid') throw new Refused(`padding "${padding}"`, l.name);
+        tensorOf.set(
+          l.name,
+          emit(l.name, l.class_name === 'MaxPooling2D' ? 'MaxPool' : 'AvgPool', [input(l)], {
+            ksize: ints([1, pool[0], pool[1], 1]),
+            strides: ints([1, strides[0], strides[1], 1]),
+            padding: str(padding.toUpperCase()),
+            data_format: str('NHWC'),
+          }),
+        );
         break;
       }
       case 'GlobalAveragePooling2D': {

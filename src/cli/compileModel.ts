@@ -19,6 +19,11 @@ export interface CompileSuccess {
   /** Rows checked, and where they came from. */
   readonly rows: number;
   readonly rowsFrom: 'goldens' | 'generated';
+  /**
+   * Bytes of the original's files and the compiled one's. The compiled weights are float32: a quantized
+   * original (uint8 / float16 weights) grows, as folded weights re-quantized would miss the 1e-5 check.
+   */
+  readonly bytes: { readonly original: number; readonly compiled: number };
 }
 
 /** Why a model was not compiled (it is published as it is). */
@@ -102,7 +107,8 @@ export async function compileModel(model: ModelFiles, goldens: readonly GoldenVe
         compiled: false,
         reason: `the compiled model's outputs differ from the original's by ${maxDifference} (> ${COMPILE_TOLERANCE}) on the ${rowsFrom} rows`,
       };
-    return { compiled: true, model: compiled, stats: result.stats, maxDifference, rows, rowsFrom };
+    const size = (m: ModelFiles) => m.files.reduce((n, f) => n + f.bytes.byteLength, 0);
+    return { compiled: true, model: compiled, stats: result.stats, maxDifference, rows, rowsFrom, bytes: { original: size(model), compiled: size(compiled) } };
   } finally {
     original.dispose();
     fused?.dispose();

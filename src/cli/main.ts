@@ -191,7 +191,7 @@ ${NAMES}`,
       const c = result.compile;
       if (c?.compiled)
         out(
-          `compiled to a fused graph model: ${c.stats.folded} BatchNorm folded, ${c.stats.fused} activations fused, ${c.stats.removed} identity layers removed; max |Δ| ${c.maxDifference.toExponential(1)} on ${c.rows} ${c.rowsFrom} rows (original kept as fallback)`,
+          `compiled to a fused graph model: ${c.stats.folded} BatchNorm folded, ${c.stats.fused} activations fused, ${c.stats.removed} identity layers removed; max |Δ| ${c.maxDifference.toExponential(1)} on ${c.rows} ${c.rowsFrom} rows; ${c.bytes.original} → ${c.bytes.compiled} bytes (original kept as fallback)`,
         );
       else if (c) out(`not compiled (publishing the model as it is): ${c.reason}`);
       out(`published ${name}@${result.version} → ${result.directory} (${result.artifacts.length} artifacts${sign ? ', signed' : ''})`);

@@ -66,7 +66,8 @@ function smallMobileNet(): tf.LayersModel {
   const project = tf.layers.conv2d({ filters: 8, kernelSize: 1, padding: 'same', useBias: false }).apply(dwAct) as tf.SymbolicTensor;
   const projectBn = tf.layers.batchNormalization().apply(project) as tf.SymbolicTensor;
   const sum = tf.layers.add().apply([stemBn, projectBn]) as tf.SymbolicTensor;
-  const pooled = tf.layers.globalAveragePooling2d({}).apply(sum) as tf.SymbolicTensor;
+  const averaged = tf.layers.averagePooling2d({ poolSize: 2 }).apply(sum) as tf.SymbolicTensor;
+  const pooled = tf.layers.globalAveragePooling2d({}).apply(averaged) as tf.SymbolicTensor;
   const dropped = tf.layers.dropout({ rate: 0.2 }).apply(pooled) as tf.SymbolicTensor;
   const dense = tf.layers.dense({ units: 4 }).apply(dropped) as tf.SymbolicTensor;
   const output = tf.layers.softmax().apply(dense) as tf.SymbolicTensor;
@@ -124,7 +125,7 @@ describe('compile on publish: layers → fused graph model', () => {
     expect(ops).not.toContain('Mul');
     expect(ops.filter((op) => op === '_FusedConv2D')).toHaveLength(3);
     expect(ops.filter((op) => op === 'FusedDepthwiseConv2dNative')).toHaveLength(1);
-    expect(ops).toEqual(expect.arrayContaining(['Pad', 'AddV2', 'Mean', '_FusedMatMul', 'Softmax']));
+    expect(ops).toEqual(expect.arrayContaining(['Pad', 'AddV2', 'AvgPool', 'Mean', '_FusedMatMul', 'Softmax']));
     expect(nodes.filter((n) => n.op === '_FusedConv2D' || n.op === 'FusedDepthwiseConv2dNative').map(fusedOps)).toEqual([
       ['BiasAdd', 'Relu6'],
       ['BiasAdd', 'Relu6'],
