@@ -90,7 +90,7 @@ export class WorkerSessions {
     } catch (error) {
       // A compiled version (`edgewatch publish --compile`) this TF.js cannot build or run: its original serves.
       // TF.js's own errors (an op it lacks, met at warm-up) and MODEL_LOAD_FAILED; not download or integrity ones.
-      const fallback = request.entry.fallback;
+      const fallback = request.entry?.fallback;
       if (!fallback || (error instanceof EdgewatchError && error.code !== ErrorCode.MODEL_LOAD_FAILED)) throw error;
       const { fallback: _compiled, ...entry } = request.entry;
       return this.loadEntry({ ...request, entry: { ...entry, ...fallback } }, onProgress);
