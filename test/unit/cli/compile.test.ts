@@ -138,6 +138,39 @@ describe('compile on publish: layers → fused graph model', () => {
     expect(await maxDifference(dir, result, rows, n, 12 * 12 * 3)).toBeLessThanOrEqual(1e-5);
   });
 
+  it('keeps a BatchNorm it cannot fold (after a ReLU) as a multiply-add; Flatten becomes a Reshape; within 1e-5', async () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [6, 6, 2], filters: 3, kernelSize: 3, activation: 'relu' }),
+        tf.layers.batchNormalization(),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 2, activation: 'sigmoid' }),
+      ],
+    });
+    randomizeBatchNorms(model);
+    const dir = await saveLayers(model);
+    const result = await compileModel(readModelFiles(dir));
+    if (!result.compiled) throw new Error(result.reason);
+    const nodes = nodesOf(result.model.json);
+    expect(nodes.map((n) => n.op).filter((op) => op !== 'Const')).toEqual([
+      'Placeholder',
+      '_FusedConv2D',
+      'Mul',
+      'AddV2',
+      'MaxPool',
+      'Reshape',
+      '_FusedMatMul',
+      'Identity',
+    ]);
+    expect(nodes.filter((n) => n.op.startsWith('_Fused')).map(fusedOps)).toEqual([
+      ['BiasAdd', 'Relu'],
+      ['BiasAdd', 'Sigmoid'],
+    ]);
+    expect(result.stats.folded).toBe(0);
+    expect(await maxDifference(dir, result, values(4 * 72, 5, -1, 1), 4, 72)).toBeLessThanOrEqual(1e-5);
+  });
+
   it('refuses a layer type it does not compile, naming it', async () => {
     const model = tf.sequential({
       layers: [tf.layers.dense({ inputShape: [4], units: 3 }), tf.layers.layerNormalization({}), tf.layers.dense({ units: 2, activation: 'softmax' })],
