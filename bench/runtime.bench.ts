@@ -170,6 +170,46 @@ async function imageLatency(name: 'mobilenet' | 'mobilenet-graph') {
   return result;
 }
 
+/**
+ * The layers MobileNetV2 against its compiled (fused graph) version, `edgewatch publish --compile`: both in
+ * plain TF.js workers on the same backend, alternating call by call (A B A B), medians.
+ */
+async function fusedVsLayers() {
+  const calls = quick ? 10 : 60;
+  const images = (await (await fetch(IMAGE_REGISTRY)).json()) as RegistryManifest;
+  const entry = images.models['mobilenet-fused'].versions['1'];
+  if (!entry.fallback) throw new Error('mobilenet-fused has no fallback: not compiled');
+  const fused = await rawPeer(`/bench/models/registry/${entry.modelPath}`, 'graph');
+  const layers = await rawPeer(`/bench/models/registry/${entry.fallback.modelPath}`, 'layers');
+  const fusedMs: number[] = [];
+  const layersMs: number[] = [];
+  let maxAbsDiff = 0;
+  for (let i = -3; i < calls; i++) {
+    const image = testImage(i + 3);
+    let t0 = performance.now();
+    const a = await layers.predict(Float32Array.from(image), [1, 224, 224, 3]);
+    if (i >= 0) layersMs.push(performance.now() - t0);
+    t0 = performance.now();
+    const b = await fused.predict(Float32Array.from(image), [1, 224, 224, 3]);
+    if (i >= 0) fusedMs.push(performance.now() - t0);
+    for (let j = 0; j < a.length; j++) maxAbsDiff = Math.max(maxAbsDiff, Math.abs(a[j] - b[j]));
+  }
+  fused.close();
+  layers.close();
+  const result = {
+    calls,
+    layersP50Ms: round(percentile(layersMs, 50)),
+    fusedP50Ms: round(percentile(fusedMs, 50)),
+    ratioP50: round(percentile(fusedMs, 50) / percentile(layersMs, 50)),
+    maxAbsDiff,
+    target: '< 1 (fused faster), outputs within 1e-5',
+  };
+  log(
+    `compiled MobileNetV2 (${backend}): fused p50 ${result.fusedP50Ms} ms vs layers ${result.layersP50Ms} ms → ×${result.ratioP50}, max |Δ| ${maxAbsDiff.toExponential(1)}`,
+  );
+  return result;
+}
+
 /** Long tasks while MobileNet runs continuously: in the runtime's worker vs TF.js on the main thread. */
 async function imageLongTasks() {
   const seconds = quick ? 3 : 10;
@@ -514,6 +554,7 @@ try {
     latency: await part('latency', latency),
     mobilenetLatency: await part('mobilenetLatency', () => imageLatency('mobilenet')),
     mobilenetGraphLatency: await part('mobilenetGraphLatency', () => imageLatency('mobilenet-graph')),
+    mobilenetFused: await part('mobilenetFused', fusedVsLayers),
     throughput: await part('throughput', throughput),
     longTasks: await part('longTasks', longTasks),
     mobilenetLongTasks: await part('mobilenetLongTasks', imageLongTasks),

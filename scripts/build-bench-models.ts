@@ -4,7 +4,7 @@
  * nothing downloaded): `mobilenet` (TF.js layers model, 2.6 MB) and `mobilenet-graph` (graph model, 4.3 MB).
  * Their feature spec passes a 224×224×3 image through unchanged. Run with `npm run build:bench-models`.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -45,31 +45,53 @@ export function extractNsfwjsModel(folder: string, dir: string): string {
   return join(dir, 'model.json');
 }
 
+/** The layers MobileNetV2 published with `compile: true`: the fused graph model, its original as the fallback. */
+const FUSED = 'mobilenet-fused';
+
+async function publishFused(metadata: VersionMetadata): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'edgewatch-bench-fused-'));
+  extractNsfwjsModel('mobilenet_v2', dir);
+  writeFileSync(join(dir, 'edgewatch.json'), JSON.stringify({ ...metadata, format: undefined }));
+  const { compile } = await publish({ modelDir: dir, registry, name: FUSED, version: '1', compile: true });
+  if (!compile?.compiled) throw new Error(`${FUSED}: not compiled: ${compile?.reason}`);
+  rmSync(dir, { recursive: true, force: true });
+}
+
 /** Builds the bench registry unless it is there already (pass force to rebuild). */
 export async function buildBenchModels(force = false): Promise<string> {
-  if (!force && existsSync(join(registry, 'manifest.json'))) return registry;
+  const manifestPath = join(registry, 'manifest.json');
+  if (!force && existsSync(manifestPath)) {
+    // A registry built before the compiled model existed gets it added.
+    if (!readFileSync(manifestPath, 'utf8').includes(`"${FUSED}"`)) await publishFused(metadataOf('mobilenet_v2', 'tfjs-layers'));
+    return registry;
+  }
   rmSync(registry, { recursive: true, force: true });
   mkdirSync(registry, { recursive: true });
   const work = mkdtempSync(join(tmpdir(), 'edgewatch-bench-models-'));
   for (const model of benchModels) {
     const dir = join(work, model.name);
     extractNsfwjsModel(model.folder, dir);
-    const metadata: VersionMetadata = {
-      format: model.format,
-      features: {
-        schema: 'edgewatch.features/v1',
-        inputs: [{ name: 'image', type: 'number[]', length: IMAGE }],
-        features: [{ name: 'image', input: 'image', steps: [{ op: 'passThrough' }] }],
-        fitted: true,
-      },
-      outputs: { kind: 'classification', labels: LABELS },
-      training: { source: `nsfwjs@4.4.0 dist/models/${model.folder} (MIT)` },
-    };
+    const metadata = metadataOf(model.folder, model.format);
     writeFileSync(join(dir, 'edgewatch.json'), JSON.stringify(metadata));
     await publish({ modelDir: dir, registry, name: model.name, version: '1' });
   }
+  await publishFused(metadataOf('mobilenet_v2', 'tfjs-layers'));
   rmSync(work, { recursive: true, force: true });
   return registry;
+}
+
+function metadataOf(folder: string, format: VersionMetadata['format']): VersionMetadata {
+  return {
+    format,
+    features: {
+      schema: 'edgewatch.features/v1',
+      inputs: [{ name: 'image', type: 'number[]', length: IMAGE }],
+      features: [{ name: 'image', input: 'image', steps: [{ op: 'passThrough' }] }],
+      fitted: true,
+    },
+    outputs: { kind: 'classification', labels: LABELS },
+    training: { source: `nsfwjs@4.4.0 dist/models/${folder} (MIT)` },
+  };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === '--extract') {

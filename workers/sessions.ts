@@ -95,7 +95,20 @@ export class WorkerSessions {
    *
    * @throws EdgewatchError `NOT_CONFIGURED` before `configure`.
    */
-  async load(asked: LoadRequest, onProgress?: (progress: DownloadProgress) => void): Promise<SessionInfo> {
+  async load(request: LoadRequest, onProgress?: (progress: DownloadProgress) => void): Promise<SessionInfo> {
+    try {
+      return await this.loadEntry(request, onProgress);
+    } catch (error) {
+      // A compiled version (`edgewatch publish --compile`) this TF.js cannot build or run: its original serves.
+      // TF.js's own errors (an op it lacks, met at warm-up) and MODEL_LOAD_FAILED; not download or integrity ones.
+      const fallback = request.entry?.fallback;
+      if (!fallback || (error instanceof EdgewatchError && error.code !== ErrorCode.MODEL_LOAD_FAILED)) throw error;
+      const { fallback: _compiled, ...entry } = request.entry;
+      return this.loadEntry({ ...request, entry: { ...entry, ...fallback } }, onProgress);
+    }
+  }
+
+  private async loadEntry(asked: LoadRequest, onProgress?: (progress: DownloadProgress) => void): Promise<SessionInfo> {
     const config = this.requireConfig();
     const started = performance.now();
     // Several encodings under 'auto': the remembered one of this device, else the version's own, timed later.

@@ -185,6 +185,17 @@ export interface LoadedModel {
  * @throws EdgewatchError `MODEL_LOAD_FAILED` when TF.js cannot build the model from its files.
  */
 export async function loadModel(model: ModelFiles): Promise<LoadedModel> {
+  const tf = await tfjs();
+  const net = await loadNet(model);
+  return wrapNet(tf, net, model);
+}
+
+/**
+ * The TF.js model itself (a `LayersModel` or `GraphModel`), built from the bytes already read.
+ *
+ * @throws EdgewatchError `MODEL_LOAD_FAILED` when TF.js cannot build the model from its files.
+ */
+export async function loadNet(model: ModelFiles): Promise<tfTypes.LayersModel | tfTypes.GraphModel> {
   if (model.format === ModelFormat.onnx)
     throw modelError(model.path, 'this command runs models with TF.js in Node; an ONNX model runs in the browser (onnxruntime-web)');
   const tf = await tfjs();
@@ -215,6 +226,10 @@ export async function loadModel(model: ModelFiles): Promise<LoadedModel> {
       { cause: error },
     );
   }
+  return net;
+}
+
+function wrapNet(tf: typeof tfTypes, net: tfTypes.LayersModel | tfTypes.GraphModel, model: ModelFiles): LoadedModel {
   const info = (list: readonly { name: string; shape?: readonly (number | null)[] | number[]; dtype?: string }[]): TensorInfo[] =>
     list.map((t) => ({
       name: t.name.replace(/:\d+$/, ''),

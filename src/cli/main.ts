@@ -131,7 +131,7 @@ features and outputs as the device does, and writes edgewatch.json with its "bas
   publish: {
     summary: 'publish a model directory as a new version of a registry',
     synopsis:
-      '<modelDir> --registry <dir> --name <model> [--version id] [--channel name] [--percent 0-100] [--sign key.jwk | --unsigned] [--model file.json] [--alternate file.onnx]',
+      '<modelDir> --registry <dir> --name <model> [--version id] [--channel name] [--percent 0-100] [--sign key.jwk | --unsigned] [--model file.json] [--alternate file.onnx] [--compile]',
     help: `Checks everything, then copies the artifacts under <registry>/<name>/<content hash>/ and writes
 manifest.json. Nothing is written when a check fails: the options, the model files, edgewatch.json
 (schema: edgewatch.schema.json, and its feature spec compiles), the spec's width = the model's input
@@ -151,6 +151,12 @@ size, the outputs = the model's output size, the version is new (versions are im
   --alternate file    another encoding of the same model (e.g. its .onnx export), relative to <modelDir>:
                       checked against the same spec and outputs, hashed and signed with the version;
                       under backends 'auto' devices time both and keep the fastest correct one
+  --compile           a TF.js layers model is compiled into a fused graph model (BatchNorm folded into
+                      the convolutions and dense layers, bias and ReLU/ReLU6 fused, Dropout and other
+                      identity layers dropped), checked against the original within 1e-5 on the goldens
+                      (8 fixed rows without goldens). The version serves the compiled model and keeps the
+                      original as its "fallback". A layer the compiler does not handle, or a failed check:
+                      the layers model is published unchanged, and the reason is printed.
 ${BY}
 
 ${NAMES}`,
@@ -165,6 +171,7 @@ ${NAMES}`,
       ...RELEASE_OPTIONS,
       model: { type: 'string' },
       alternate: { type: 'string' },
+      compile: { type: 'boolean' },
     },
     async run(values, [modelDir], out) {
       const percentText = str(values.percent);
@@ -184,7 +191,14 @@ ${NAMES}`,
         expiresInMs: expiresOption(values),
         signingKey: sign ? readJwk(sign, '--sign', true) : undefined,
         audit: auditOption(values),
+        compile: values.compile === true,
       });
+      const c = result.compile;
+      if (c?.compiled)
+        out(
+          `compiled to a fused graph model: ${c.stats.folded} BatchNorm folded, ${c.stats.fused} activations fused, ${c.stats.removed} identity layers removed; max |Δ| ${c.maxDifference.toExponential(1)} on ${c.rows} ${c.rowsFrom} rows; ${c.bytes.original} → ${c.bytes.compiled} bytes (original kept as fallback)`,
+        );
+      else if (c) out(`not compiled (publishing the model as it is): ${c.reason}`);
       out(`published ${name}@${result.version} → ${result.directory} (${result.artifacts.length} artifacts${sign ? ', signed' : ''})`);
       return 0;
     },

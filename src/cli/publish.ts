@@ -9,6 +9,7 @@ import { sha256Hex } from '../registry/sha256.ts';
 import { signManifest } from '../registry/signature.ts';
 import { validateManifest } from '../registry/validateManifest.ts';
 import { type AuditOptions, versionDigest, withAudit } from './audit.ts';
+import { type CompileSkipped, type CompileSuccess, compileModel } from './compileModel.ts';
 import { exampleSize, type ModelFiles, modelOutputs, readModelFiles, type TensorInfo } from './ModelFiles.ts';
 import { readJsonFile } from './readJsonFile.ts';
 import { checkSafeName } from './safeName.ts';
@@ -48,6 +49,13 @@ export interface PublishOptions {
   readonly expiresInMs?: number;
   /** Metadata instead of edgewatch.json (the CLI reads the file; library callers may pass it). */
   readonly metadata?: VersionMetadata;
+  /**
+   * Compile a TF.js layers model into a fused graph model (`--compile`): the version serves the compiled
+   * model and keeps the original as its `fallback`. The compiled model must match the original within
+   * 1e-5 on the goldens; a model the compiler refuses (or a failed check) is published unchanged, and
+   * {@link PublishResult.compile} says why.
+   */
+  readonly compile?: boolean;
   /** Append an entry to the manifest's audit log (the CLI always does). */
   readonly audit?: AuditOptions & { readonly action?: string; readonly gates?: readonly Readonly<Record<string, unknown>>[] };
 }
@@ -58,6 +66,8 @@ export interface PublishResult {
   readonly directory: string;
   readonly artifacts: readonly Artifact[];
   readonly manifest: RegistryManifest;
+  /** With `compile`: what the compile step did (its check's largest difference), or why it published the original. */
+  readonly compile?: CompileSuccess | CompileSkipped;
 }
 
 export const optionError = (field: string, message: string, reason: string) =>
@@ -220,11 +230,16 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
     await checkModelFits(alternate, { ...shared, format: alternate.format, ...(options.alternate?.onnx ? { onnx: options.alternate.onnx } : {}) });
   }
 
-  const { directory, artifacts } = await contentAddressed(name, model);
+  // Compiled: the fused graph model is served, the original kept beside it (same directory) as the fallback.
+  const compiled = options.compile ? await compileModel(model, metadata.goldens) : undefined;
+  const served = compiled?.compiled ? compiled.model : model;
+  const files = compiled?.compiled ? [...served.files, ...model.files] : model.files;
+  const { directory, artifacts: all } = await contentAddressed(name, { ...served, files });
+  const artifacts = all.slice(0, served.files.length);
   const alternateFiles = alternate ? await contentAddressed(name, alternate) : undefined;
   const entry: ModelVersion = {
     ...metadata,
-    format: metadata.format ?? model.format,
+    format: compiled?.compiled ? ModelFormat.graph : (metadata.format ?? model.format),
     modelPath: artifacts[0].path,
     artifacts,
     ...(alternate && alternateFiles
@@ -238,6 +253,9 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
             },
           ],
         }
+      : {}),
+    ...(compiled?.compiled
+      ? { fallback: { format: ModelFormat.layers, modelPath: `${directory}/${model.files[0].name}`, artifacts: all.slice(served.files.length) } }
       : {}),
     ...(options.percent !== undefined ? { rollout: { percent: options.percent } } : {}),
   };
@@ -275,13 +293,13 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
   // Only now is anything written: the artifacts (content-addressed, so an existing copy is the same
   // bytes), then the manifest through a rename, so a reader never sees half a file.
   mkdirSync(join(registry, directory), { recursive: true });
-  for (const file of model.files) writeFileSync(join(registry, directory, file.name), file.bytes);
+  for (const file of files) writeFileSync(join(registry, directory, file.name), file.bytes);
   if (alternate && alternateFiles) {
     mkdirSync(join(registry, alternateFiles.directory), { recursive: true });
     for (const file of alternate.files) writeFileSync(join(registry, alternateFiles.directory, file.name), file.bytes);
   }
   writeManifest(registry, next);
-  return { version, directory, artifacts, manifest: next };
+  return { version, directory, artifacts, manifest: next, ...(compiled ? { compile: compiled } : {}) };
 }
 
 /** A model's files under a directory named by their content, with their hashes. */
@@ -297,7 +315,11 @@ async function contentAddressed(name: string, model: ModelFiles): Promise<{ dire
 
 /** Lists a registry directory's files that no manifest version references (left by re-publishing). */
 export function unreferencedFiles(registry: string, manifest: RegistryManifest): string[] {
-  const referenced = new Set(Object.values(manifest.models).flatMap((m) => Object.values(m.versions).flatMap((v) => v.artifacts.map((a) => a.path))));
+  const referenced = new Set(
+    Object.values(manifest.models).flatMap((m) =>
+      Object.values(m.versions).flatMap((v) => [...v.artifacts, ...(v.fallback?.artifacts ?? [])].map((a) => a.path)),
+    ),
+  );
   const out: string[] = [];
   for (const model of Object.keys(manifest.models)) {
     const dir = join(registry, model);

@@ -41,7 +41,7 @@ export async function verifyRegistry(
   let artifacts = 0;
   for (const [name, model] of Object.entries(manifest.models)) {
     for (const [version, entry] of Object.entries(model.versions)) {
-      for (const artifact of entry.artifacts) {
+      for (const artifact of [...entry.artifacts, ...(entry.fallback?.artifacts ?? [])]) {
         artifacts++;
         const path = join(registry, artifact.path);
         if (!existsSync(path)) {

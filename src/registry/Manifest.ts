@@ -109,6 +109,13 @@ export interface ModelAlternate {
   readonly onnx?: OnnxBinding;
 }
 
+/** The original model of a compiled version: same features, outputs and goldens, its own files. */
+export interface ModelFallback {
+  readonly format: typeof ModelFormat.layers | typeof ModelFormat.graph;
+  readonly modelPath: string;
+  readonly artifacts: readonly Artifact[];
+}
+
 /** One published model version. */
 export interface ModelVersion {
   readonly format: ModelFormat;
@@ -117,6 +124,12 @@ export interface ModelVersion {
   /** ONNX versions: the model's named inputs and the output read (see {@link OnnxBinding}). */
   readonly onnx?: OnnxBinding;
   readonly artifacts: readonly Artifact[];
+  /**
+   * The model this version was compiled from (`edgewatch publish --compile`: a layers model rewritten as a
+   * fused graph model), kept so a device whose TF.js cannot load the compiled one can load this instead.
+   * Its artifacts are hashed like the version's own and fetched only when it is used.
+   */
+  readonly fallback?: ModelFallback;
   /** Fitted feature spec: the same definition the model was trained with. */
   readonly features: FeatureSpec;
   readonly outputs: OutputSpec;

@@ -119,6 +119,14 @@ export function validateManifest(value: unknown, options: ValidateManifestOption
           validateEncoding(alternate, aat, options);
         });
       }
+      if (version.fallback !== undefined) {
+        // The original a compiled version was made from: hashed and signed like the version's own files.
+        const fb = version.fallback;
+        const fat = `${vat}.fallback`;
+        if (!isObject(fb)) fail(fat, 'not an object');
+        if (fb.format !== 'tfjs-layers' && fb.format !== 'tfjs-graph') fail(`${fat}.format`, 'must be "tfjs-layers" or "tfjs-graph"');
+        validateEncoding(fb, fat, options);
+      }
       if (!isObject(version.features) || version.features.schema !== 'edgewatch.features/v1') fail(`${vat}.features`, 'not an edgewatch.features/v1 spec');
       const outputs = version.outputs;
       if (!isObject(outputs)) fail(`${vat}.outputs`, 'not an object');

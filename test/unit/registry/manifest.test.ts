@@ -81,6 +81,16 @@ describe('the published JSON Schema', () => {
     });
     expect(validate(onnx), JSON.stringify(validate.errors)).toBe(true);
     expect(validateManifest(onnx).models.weather.versions['1'].format).toBe('onnx');
+    // A compiled version's original, kept as its fallback (edgewatch publish --compile).
+    const withFallback = (m: any) => {
+      const v = m.models.weather.versions['1'];
+      v.fallback = { format: 'tfjs-layers', modelPath: v.modelPath, artifacts: structuredClone(v.artifacts) };
+      return v.fallback;
+    };
+    const compiled = clone();
+    withFallback(compiled);
+    expect(validate(compiled), JSON.stringify(validate.errors)).toBe(true);
+    expect(validateManifest(compiled).models.weather.versions['1'].fallback?.format).toBe('tfjs-layers');
     const broken = [
       (m: any) => (m.schema = 'other/v9'),
       (m: any) => (m.models.weather.versions['1'].artifacts[1].sha256 = 'xyz'),
@@ -90,6 +100,9 @@ describe('the published JSON Schema', () => {
       (m: any) => (m.models.weather.versions['1'].rollout = { percent: 101 }),
       (m: any) => (m.models.weather.versions['1'].requirements = { backends: ['tpu'] }),
       (m: any) => (m.signature = { alg: 'RS256', value: 'x' }),
+      (m: any) => (withFallback(m).artifacts[1].sha256 = 'xyz'),
+      (m: any) => (withFallback(m).format = 'onnx'),
+      (m: any) => (withFallback(m).artifacts = []),
     ];
     for (const mutate of broken) {
       const manifest = clone();
