@@ -21,7 +21,7 @@ import { backendChoiceKey } from './chooseBackend.ts';
 import { BackendName, type BackendInfo, type BackendReport, type BackendTrialReport, type LoadRequest, type WorkerConfig } from './protocol.ts';
 import { ModelSession } from './session.ts';
 import { measureThreads, threadCounts } from './threadTrials.ts';
-import { DEFAULT_SWAP_SPEEDUP, pickFaster, trialCandidates } from './trialRules.ts';
+import { DEFAULT_SWAP_SPEEDUP, pickFaster, trialCandidates, maxAbsDiff, median } from './trialRules.ts';
 
 /** Largest output difference from the serving backend a candidate may show. */
 export const TRIAL_TOLERANCE = 1e-3;
@@ -52,18 +52,6 @@ export interface TrialHost {
   database(): Promise<IDBPDatabase<EdgewatchDB>>;
 }
 
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) return Infinity;
-  let max = 0;
-  for (let i = 0; i < a.length; i++) {
-    const diff = Math.abs(a[i] - b[i]);
-    if (Number.isNaN(diff)) return Infinity;
-    if (diff > max) max = diff;
-  }
-  return max;
-}
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
 const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /** Makes `name` the active TF.js backend (already initialised: the switch itself is synchronous). */

@@ -19,7 +19,7 @@ import type { EngineName } from './engines/Engine.ts';
 import { engineFor } from './engines/engines.ts';
 import type { BackendInfo, BackendName, BackendReport, LoadRequest, WorkerConfig } from './protocol.ts';
 import type { ModelSession } from './session.ts';
-import { DEFAULT_SWAP_SPEEDUP } from './trialRules.ts';
+import { DEFAULT_SWAP_SPEEDUP, maxAbsDiff, median } from './trialRules.ts';
 
 const ROUNDS = 7;
 /** Rows of the trial batch (golden records repeated). */
@@ -72,19 +72,7 @@ export async function rememberedEngine(
 }
 
 const engineOf = (session: ModelSession): EngineName => session.engine.name;
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
 const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
-
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) return Infinity;
-  let max = 0;
-  for (let i = 0; i < a.length; i++) {
-    const diff = Math.abs(a[i] - b[i]);
-    if (Number.isNaN(diff)) return Infinity;
-    if (diff > max) max = diff;
-  }
-  return max;
-}
 
 /** The engine trials of one version (see the file comment): started once, after its first answer. */
 export class EngineTrials {

@@ -44,3 +44,18 @@ export function pickFaster(trials: readonly BackendTrialReport[], speedup: numbe
   }
   return best;
 }
+
+/** Largest absolute difference of two answers; Infinity when their lengths differ or either has a NaN. */
+export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return Infinity;
+  let max = 0;
+  for (let i = 0; i < a.length; i++) {
+    const diff = Math.abs(a[i] - b[i]);
+    if (Number.isNaN(diff)) return Infinity;
+    if (diff > max) max = diff;
+  }
+  return max;
+}
+
+/** The median of timings (the upper one of an even count). */
+export const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BackendTrialReport } from '../../../workers/protocol.ts';
-import { DEFAULT_SWAP_SPEEDUP, pickFaster, trialCandidates } from '../../../workers/trialRules.ts';
+import { DEFAULT_SWAP_SPEEDUP, maxAbsDiff, median, pickFaster, trialCandidates } from '../../../workers/trialRules.ts';
 
 const ORDER = ['wasm', 'webgl', 'webgpu', 'cpu'] as const;
 
@@ -69,5 +69,21 @@ describe('pickFaster', () => {
   it('0 takes any correct candidate, even a slower one', () => {
     expect(pickFaster([trial('cpu', 30, 10)], 0)?.backend).toBe('cpu');
     expect(pickFaster([trial('cpu', 30, 10)], 1.1)).toBeUndefined();
+  });
+});
+
+describe('answers and timings compared', () => {
+  it('maxAbsDiff: the largest difference; Infinity for other lengths or a NaN', () => {
+    expect(maxAbsDiff(Float32Array.of(1, 2, 3), Float32Array.of(1, 2.5, 2))).toBeCloseTo(1, 6);
+    expect(maxAbsDiff(Float32Array.of(1, 2), Float32Array.of(1))).toBe(Infinity);
+    expect(maxAbsDiff(Float32Array.of(1, Number.NaN), Float32Array.of(1, 2))).toBe(Infinity);
+    expect(maxAbsDiff(new Float32Array(0), new Float32Array(0))).toBe(0);
+  });
+
+  it('median: the middle timing, the upper one of an even count, input untouched', () => {
+    const times = [5, 1, 3];
+    expect(median(times)).toBe(3);
+    expect(times).toEqual([5, 1, 3]);
+    expect(median([4, 1, 3, 2])).toBe(3);
   });
 });
