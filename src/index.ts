@@ -47,6 +47,10 @@ export {
   type RegistryManifest,
   type Requirements,
   type Rollout,
+  type ModelAlternate,
+  type ModelFallback,
+  type OnnxBinding,
+  type OnnxInput,
 } from './registry/Manifest.ts';
 export { validateManifest, type ValidateManifestOptions } from './registry/validateManifest.ts';
 export type { ManifestState } from './registry/ManifestSource.ts';

@@ -46,7 +46,18 @@ export { DriftSummary, SUMMARY_SCHEMA } from './summary/DriftSummary.ts';
 export type { ShadowSummary } from './summary/ShadowSummary.ts';
 export { compare, type CompareOptions } from './summary/compare.ts';
 export { bucketWindows, driftSeries, SERIES_SCHEMA, type BucketDrift, type DriftSeries, type DriftSeriesPoint } from './summary/driftSeries.ts';
-export type { CategoricalFeatureDrift, CategoryDrift, DriftReport, HealthReport, QualityReport, QuantityDrift } from './summary/DriftReport.ts';
+export type {
+  CategoricalFeatureDrift,
+  CategoryDrift,
+  DriftReport,
+  EstimatedAccuracy,
+  HealthReport,
+  MultivariateDrift,
+  QualityReport,
+  QuantityDrift,
+} from './summary/DriftReport.ts';
+export type { ConfidenceCalibrationJSON, ReferenceBand, ReferenceChunksJSON } from './reference/ReferenceChunks.ts';
+export type { PcaReconstructionJSON } from './multivariate/PcaReconstruction.ts';
 export type { FeedbackResult } from './ModelMonitor.ts';
 export type { MonitorBudgetOptions } from './MonitorBudget.ts';
 export type { RetentionPolicy } from './store/windowStore.ts';
