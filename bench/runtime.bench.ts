@@ -120,7 +120,7 @@ async function latency() {
     runtimeWithoutMonitoringP50Ms: round(percentile(unmonitored, 50)),
     runtimeWithoutMonitoringWorkerP50Ms: round(percentile(unmonitoredWorker, 50)),
     ratioWithoutMonitoringP50: round(percentile(unmonitored, 50) / percentile(raw, 50)),
-    target: '≤ 1.10',
+    target: '≤ 1.05',
   };
   log(
     `latency (MLP, ${backend}): runtime p50 ${result.runtimeP50Ms} ms vs raw ${result.rawP50Ms} ms → ×${result.ratioP50}` +
@@ -164,7 +164,7 @@ async function imageLatency(name: 'mobilenet' | 'mobilenet-graph') {
     rawP50Ms: round(percentile(raw, 50)),
     runtimeP50Ms: round(percentile(ours, 50)),
     ratioP50: round(percentile(ours, 50) / percentile(raw, 50)),
-    target: '≤ 1.10',
+    target: '≤ 1.05',
   };
   log(`latency (${name}, ${backend}): runtime p50 ${result.runtimeP50Ms} ms vs raw ${result.rawP50Ms} ms → ×${result.ratioP50}`);
   return result;
