@@ -353,7 +353,8 @@ export function compare(window: WindowSketchJSON, baseline: Baseline, options: C
     const [confidence] = verdicts([quantity('confidence', out.confidence, baseOut.confidence, opts)], false);
     prediction = {
       kind: 'classification',
-      classes: compareCategories(out.classes, baseOut.classes, opts, out.confidence.count),
+      // every finite prediction is counted in a class (the sketches may sample; the class counts never do)
+      classes: compareCategories(out.classes, baseOut.classes, opts, window.predictions - window.health.nanPredictions),
       confidence,
       ...(out.confidence.count > 0 ? { expectedAccuracy: out.confidence.moments.mean } : {}),
       baselineExpectedAccuracy: baseOut.confidence.moments.mean,
