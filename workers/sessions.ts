@@ -61,7 +61,10 @@ export class WorkerSessions {
       const { model: _model, ...info } = this.engineInfo;
       return info;
     }
-    if (this.chosen || !this.ortInfo) return this.chosen;
+    // TF.js started for an alternate's trial only, while ORT serves: ORT's backend is the one in use.
+    const tfjsServes = !this.ortInfo || [...this.sessions.values()].some((s) => s.engine.name !== EngineName.ort);
+    if (this.chosen && tfjsServes) return this.chosen;
+    if (!this.ortInfo) return undefined;
     const threads = this.ortInfo.name === BackendName.wasm ? ortThreads() : undefined;
     return threads ? { ...this.ortInfo, threads } : this.ortInfo;
   }
@@ -222,7 +225,12 @@ export class WorkerSessions {
         const config = this.requireConfig();
         const files = await this.fetchVersion(request, () => undefined);
         if (engineFor(request.entry.format).name === EngineName.ort) return ModelSession.create(request, files, (await this.startOrt(config)).name);
-        if (!this.chosen) throw new EdgewatchError(ErrorCode.BACKEND_UNAVAILABLE, 'TF.js has no backend in this worker yet', { name: request.name });
+        // An ONNX primary's TF.js alternate: TF.js starts only now, for its trial (no TF.js backend trials: nothing of it serves).
+        if (!this.chosen) {
+          this.choosing ??= chooseBackend(request, config, this.database).finally(() => (this.choosing = undefined));
+          this.chosen = await this.choosing;
+          this.watchDeviceLoss();
+        }
         return this.lock.run(() => ModelSession.create(request, files, (this.chosen as BackendInfo).name));
       },
       exclusive: (fn) => (this.chosen ? tfjs.exclusive(fn) : fn()),
