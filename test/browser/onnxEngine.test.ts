@@ -247,6 +247,68 @@ describe('ORT on WebGPU', () => {
   });
 });
 
+describe("ORT's wasm threads", () => {
+  it('backend() reports the threads ORT really runs: 2 asked on a page that is not cross-origin isolated is 1; no thread trials under auto', async () => {
+    expect(globalThis.crossOriginIsolated).toBe(false);
+    const asked = runtime({ wasmThreads: 2 });
+    await asked.model('weather-onnx').predict(days.slice(0, 5));
+    expect(await asked.backend()).toMatchObject({ engine: 'onnxruntime-web', name: 'wasm', threads: 1 });
+    const auto = runtime({ backends: 'auto' });
+    const trials: unknown[] = [];
+    auto.addEventListener('backend-trial', (event) => trials.push(event.detail));
+    await auto.model('weather-onnx').predict(days.slice(0, 5));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(trials).toEqual([]);
+    expect((await auto.backend())?.threadTrials).toBeUndefined();
+  });
+
+  /** Runs the thread trials' measurement in a worker, on weather-onnx v1, with `reference` as the serving answers. */
+  async function measure(counts: number[], reference: { records: unknown[]; scores: Float32Array }) {
+    const manifestUrl = new URL(REGISTRY, location.href).href;
+    const manifest = (await (await fetch(manifestUrl)).json()) as RegistryManifest;
+    const request = { name: 'weather-onnx', version: '1', manifestUrl, entry: manifest.models['weather-onnx'].versions['1'] };
+    const config = { backends: 'auto', dbName: uniqueDbName('ort-threads'), flushIntervalMs: 60_000, windowMs: 3_600_000 };
+    const worker = new Worker(new URL('./ortThreads.worker.ts', import.meta.url), { type: 'module' });
+    try {
+      const reply = new Promise<{ outcomes?: [number, Record<string, unknown>][]; error?: string }>((resolve) =>
+        worker.addEventListener('message', (event) => (event.data?.outcomes || event.data?.error) && resolve(event.data)),
+      );
+      worker.postMessage({ measure: { request, config, counts, reference } });
+      const { outcomes, error } = await reply;
+      if (!outcomes) throw new Error(error);
+      return new Map(outcomes);
+    } finally {
+      worker.terminate();
+    }
+  }
+
+  it('each count in its own worker: ORT’s real thread count, a median, the golden answers compared with the serving ones', async () => {
+    const manifest = (await (await fetch(REGISTRY)).json()) as RegistryManifest;
+    const records = (manifest.models['weather-onnx'].versions['1'].goldens ?? []).map((g) => g.record);
+    expect(records.length).toBeGreaterThan(0);
+    // The serving answers: the TF.js weather v1 (the weights the ONNX export was written from).
+    const tfjs = (await runtime({ registry: TFJS_REGISTRY })
+      .model('weather')
+      .predict(records as never)) as unknown as Prediction[];
+    const scores = Float32Array.from(tfjs.flatMap((p) => Array.from(p.scores)));
+    const outcomes = await measure([1, 2], { records, scores });
+    expect([...outcomes.keys()]).toEqual([1, 2]);
+    for (const outcome of outcomes.values()) {
+      // Not isolated: ORT runs one thread whatever is asked, and says so.
+      expect(outcome).toMatchObject({ threads: 1 });
+      expect(outcome.rejected).toBeUndefined();
+      expect(outcome.medianMs as number).toBeGreaterThan(0);
+      expect(outcome.maxAbsDiff as number).toBeLessThanOrEqual(1e-5);
+    }
+    // Answers off by 0.01 from the serving ones: every count is rejected, none timed.
+    const wrong = await measure([1, 2], { records, scores: scores.map((v) => v + 0.01) });
+    for (const outcome of wrong.values()) {
+      expect(outcome.rejected).toMatch(/outputs differ/);
+      expect(outcome.medianMs).toBeUndefined();
+    }
+  });
+});
+
 describe('monitoring is the same for an ONNX version', () => {
   it('feature sketches, class counts, drift and label feedback match the TF.js version on the same days', async () => {
     const summaries = [];
