@@ -156,6 +156,64 @@ describe('ONNX versions through onnxruntime-web', () => {
     await expect(model.predict(days[1])).resolves.toMatchObject({ version: '1' });
   });
 
+  it('bad records in one micro-batch fail alone (typed INPUT_INVALID naming the field) on the ONNX version as on the TF.js one', async () => {
+    const good = days.slice(0, 4);
+    const bad: [Record<string, unknown>, string][] = [
+      [{ ...days[5], temp_max: Number.NaN }, 'temp_max'],
+      [{ ...days[6], temp_min: 500 }, 'temp_min'],
+      [{ ...days[7], precipitation: undefined }, 'precipitation'],
+      [{ ...days[8], date: 'not a date' }, 'date'],
+    ];
+    for (const [registry, name] of [
+      [TFJS_REGISTRY, 'weather'],
+      [REGISTRY, 'weather-onnx'],
+    ] as const) {
+      const model = await runtime({ registry }).model(name).ready();
+      // Same task: one micro-batch, good and bad records interleaved.
+      const calls = [...good, ...bad.map(([record]) => record)].map((r) => model.predict(r as never));
+      const settled = await Promise.allSettled(calls);
+      expect(
+        settled.map((r) => r.status),
+        name,
+      ).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'rejected', 'rejected', 'rejected']);
+      bad.forEach(([, field], i) =>
+        expect((settled[good.length + i] as PromiseRejectedResult).reason, `${name} ${field}`).toMatchObject({ code: 'INPUT_INVALID', details: { field } }),
+      );
+      const summary = await model.driftSummary();
+      expect(summary?.predictions, name).toBe(good.length);
+      await expect(model.predict(days[9])).resolves.toMatchObject({ version: '1' });
+    }
+  });
+
+  it('a tensor-spec ONNX model (VAD): a bare Float32Array answers as { audio }; a wrong width, a NaN, a BigInt64Array are INPUT_INVALID alone', async () => {
+    const model = await runtime().model('vad').ready();
+    const frame = Float32Array.from({ length: 512 }, (_, t) => 0.5 * Math.sin((2 * Math.PI * 220 * t) / 16000));
+    const named = await model.predict({ audio: frame });
+    const nan = frame.slice();
+    nan[5] = Number.NaN;
+    const calls = [
+      model.predict(frame.slice()),
+      model.predict(new Float32Array(100)),
+      model.predict(nan),
+      model.predict(new BigInt64Array(512) as never),
+      model.predict({ data: frame.slice(), shape: [1, 512] }),
+    ];
+    const settled = await Promise.allSettled(calls);
+    expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'rejected', 'fulfilled']);
+    expect(Math.abs((settled[0] as PromiseFulfilledResult<Prediction>).value.scores[0] - named.scores[0])).toBeLessThanOrEqual(1e-6);
+    // { data, shape } with a batch dimension: one prediction per example.
+    const shaped = (settled[4] as PromiseFulfilledResult<unknown>).value as Prediction[];
+    expect(shaped).toHaveLength(1);
+    expect(Math.abs(shaped[0].scores[0] - named.scores[0])).toBeLessThanOrEqual(1e-6);
+    expect((settled[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'INPUT_INVALID', details: { field: 'audio', got: [100] } });
+    expect((settled[2] as PromiseRejectedResult).reason).toMatchObject({
+      code: 'INPUT_INVALID',
+      details: { field: 'audio', reason: 'element 5 is not a finite number' },
+    });
+    expect((settled[3] as PromiseRejectedResult).reason).toMatchObject({ code: 'INPUT_INVALID' });
+    await expect(model.predict({ audio: frame })).resolves.toMatchObject({ version: '1' });
+  });
+
   it('runs a real ONNX model (Silero VAD v5: three inputs, int64, two outputs) as raw ORT does', async () => {
     const rt = runtime();
     const model = await rt.model('vad').ready();
