@@ -268,6 +268,8 @@ describe('ORT on WebGPU', () => {
     const answers = await rt.model('weather-onnx').predict(days.slice(0, 40));
     expect(answers.every((p) => p.backend === 'webgpu')).toBe(true);
     expect(await rt.backend()).toMatchObject({ name: 'webgpu', engine: 'onnxruntime-web' });
+    // Threads are of the wasm EP: none reported on WebGPU.
+    expect((await rt.backend())?.threads).toBeUndefined();
     expect(maxDiff(answers, wasm)).toBeLessThanOrEqual(1e-4);
   });
 
