@@ -139,9 +139,21 @@ async function engineChoice(calls: number) {
   );
   let changed: unknown;
   auto.addEventListener('backend-changed', (event) => (changed = event.detail));
+  const threadTrials: unknown[] = [];
+  auto.addEventListener('backend-trial', (event) => {
+    const detail = event.detail as { threads?: number; rejected?: string };
+    if (detail.threads !== undefined || detail.rejected) threadTrials.push(detail);
+  });
   const chosen = auto.model('weather-both');
   await chosen.predict(days[0]);
   await settled;
+  // On this isolated page ORT's thread counts are timed next, in child workers: settled before timing here.
+  const waitStarted = performance.now();
+  // They start on ORT's first answer (after the swap): one call, then wait.
+  await chosen.predict(days[1]);
+  if (crossOriginIsolated && navigator.hardwareConcurrency >= 2 && (await auto.backend())?.engine === 'onnxruntime-web')
+    for (let waited = 0; !(await auto.backend())?.threadTrials && waited < 60_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+  const threadTrialsWaitMs = Math.round(performance.now() - waitStarted);
   const direct = {
     tfjsWasm: createEdgeRuntime({
       registry: '/registry/manifest.json',
@@ -168,8 +180,10 @@ async function engineChoice(calls: number) {
   const fastest = Math.min(p50(times.tfjsWasm), p50(times.ortWasm));
   const result = {
     calls,
-    chosen: { engine: info?.engine ?? 'tfjs', backend: info?.name, chosenBy: info?.chosenBy },
+    chosen: { engine: info?.engine ?? 'tfjs', backend: info?.name, chosenBy: info?.chosenBy, threads: info?.threads, threadTrials: info?.threadTrials },
     changed,
+    threadTrials,
+    threadTrialsWaitMs,
     choiceP50Ms: round(p50(times.choice)),
     tfjsWasmP50Ms: round(p50(times.tfjsWasm)),
     ortWasmP50Ms: round(p50(times.ortWasm)),
@@ -180,6 +194,23 @@ async function engineChoice(calls: number) {
     `engine choice: ${result.chosen.engine} ${result.chosen.backend} p50 ${result.choiceP50Ms} ms vs tfjs-wasm ${result.tfjsWasmP50Ms} ms, ORT wasm ${result.ortWasmP50Ms} ms → ×${result.ratioToFastestP50} of the fastest`,
   );
   return result;
+}
+
+/** ORT's wasm thread counts timed under 'auto' (child workers, ortThreadTrials.ts) on an ONNX version: what backend() then says. */
+async function ortThreadTrials(name: string) {
+  const auto = createEdgeRuntime({ registry: REGISTRY, backends: 'auto', rememberBackend: false, monitoring: false, dbName: `bench-threads-${Date.now()}` });
+  const trials: unknown[] = [];
+  auto.addEventListener('backend-trial', (event) => trials.push(event.detail));
+  try {
+    await auto.model(name).predict(name === 'vad' ? frames[0] : days[0]);
+    for (let waited = 0; !(await auto.backend())?.threadTrials && waited < 60_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+    const info = await auto.backend();
+    const result = { model: name, crossOriginIsolated, cores: navigator.hardwareConcurrency, threads: info?.threads, threadTrials: info?.threadTrials, trials };
+    log(`ORT threads on ${name}: serving ${result.threads} thread(s); medians by threads ${JSON.stringify(result.threadTrials)}`);
+    return result;
+  } finally {
+    await auto.dispose();
+  }
 }
 
 /** Deterministic 512-sample audio frames: tones and noise. */
@@ -198,7 +229,8 @@ try {
   await tfjs.dispose();
   const vad = await compare('vad', frames, quick ? 100 : 500);
   const choice = await engineChoice(calls);
-  Object.assign(window, { __benchResult: { quick, weatherMlp: weather, sileroVad: vad, engineChoice: choice } });
+  const ortThreads = [await ortThreadTrials('weather-onnx'), await ortThreadTrials('vad')];
+  Object.assign(window, { __benchResult: { quick, weatherMlp: weather, sileroVad: vad, engineChoice: choice, ortThreads } });
 } catch (error) {
   Object.assign(window, { __benchResult: { error: String(error instanceof Error ? error.stack : error) } });
 }

@@ -7,6 +7,8 @@
  *                 with a fixed batch of 4, v3 two named inputs (season, weather) and two outputs (logits, probabilities)
  *   weather-both  the demo's weather model v1 in both encodings: its TF.js files first, the ONNX export (as
  *                 weather-onnx v1) as its alternate, for the measured choice across engines
+ *   weather-onnx-both  the other way round: the ONNX export first, the TF.js files as its alternate (an ONNX
+ *                 primary whose TF.js alternate starts the TF.js backend only when its trial runs)
  *   vad           Silero VAD v5 as @ricky0123/vad-web@0.0.31 ships it (MIT model; inputs `input` [batch, samples],
  *                 `state` [2, batch, 128], `sr` int64; outputs `output` [batch, 1], `stateN`), fed 512 samples a row
  *
@@ -41,8 +43,8 @@ export const weatherOnnxVersions: Readonly<Record<string, DenseToOnnxOptions>> =
 /** Builds the ONNX registry unless it is there already (pass force to rebuild). */
 export async function buildOnnxModels(force = false): Promise<string> {
   const built = join(registry, 'manifest.json');
-  // A registry from before weather-both was added is rebuilt.
-  if (!force && existsSync(built) && readFileSync(built, 'utf8').includes('"weather-both"')) return registry;
+  // A registry from before weather-onnx-both was added is rebuilt.
+  if (!force && existsSync(built) && readFileSync(built, 'utf8').includes('"weather-onnx-both"')) return registry;
   rmSync(registry, { recursive: true, force: true });
   mkdirSync(registry, { recursive: true });
   const work = mkdtempSync(join(tmpdir(), 'edgewatch-onnx-models-'));
@@ -77,6 +79,16 @@ export async function buildOnnxModels(force = false): Promise<string> {
     version: '1',
     alternate: { modelFile: 'model.onnx' },
     metadata: { ...shared, format: 'tfjs-layers', training: { ...shared.training, alternate: 'weather-onnx@1 (scripts/denseToOnnx.ts)' } },
+  });
+  // An ONNX primary with the TF.js files as its alternate (same directory: each file named by its option).
+  await publish({
+    modelDir: bothDir,
+    registry,
+    name: 'weather-onnx-both',
+    version: '1',
+    modelFile: 'model.onnx',
+    alternate: { modelFile: 'model.json' },
+    metadata: { ...shared, format: 'onnx', training: { ...shared.training, alternate: 'weather@1 (tfjs-layers)' } },
   });
   const vadDir = join(work, 'vad');
   mkdirSync(vadDir, { recursive: true });

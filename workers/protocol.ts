@@ -75,6 +75,7 @@ export interface WorkerConfig {
    * wasm threads: a number starts the wasm backend with that many (cross-origin isolated pages only);
    * `'auto'` (default): the remembered measurement for this device and model, else 1, and under
    * `backends: 'auto'` 1…`hardwareConcurrency` are measured in the background (see `wasmThreads.ts`).
+   * ONNX Runtime's wasm pool likewise (`ortThreadTrials.ts`; unmeasured, ORT's own default).
    */
   readonly wasmThreads?: number | 'auto';
 }

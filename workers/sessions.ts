@@ -17,7 +17,8 @@ import { BackendLock } from './BackendLock.ts';
 import { chooseBackend } from './chooseBackend.ts';
 import { EngineName } from './engines/Engine.ts';
 import { engineFor } from './engines/engines.ts';
-import { ortDeviceLost, ortThreads, startOrt } from './engines/ortEngine.ts';
+import { configureOrtThreads, ortDeviceLost, ortThreads, startOrt } from './engines/ortEngine.ts';
+import { ortThreadsFor, OrtThreadTrials } from './ortThreadTrials.ts';
 import { type BackendInfo, BackendName, type BackendReport, type LoadRequest, type SessionInfo, type WorkerConfig } from './protocol.ts';
 import { ModelSession } from './session.ts';
 import { encodingRequest, type EngineTrialHost, EngineTrials, rememberedEngine } from './engineTrials.ts';
@@ -45,6 +46,8 @@ export class WorkerSessions {
   /** The backend info once an engine choice (measured or remembered) decided what serves. */
   private engineInfo: (BackendInfo & { readonly model: string }) | undefined;
   private reportListener: ((report: BackendReport) => void) | undefined;
+  /** Under `'auto'` on a cross-origin isolated page: ORT's wasm thread counts timed in child workers (`ortThreadTrials.ts`). */
+  ortThreadTrials: OrtThreadTrials | undefined;
 
   constructor(private readonly database: () => Promise<IDBPDatabase<EdgewatchDB>>) {}
 
@@ -61,7 +64,10 @@ export class WorkerSessions {
       const { model: _model, ...info } = this.engineInfo;
       return info;
     }
-    if (this.chosen || !this.ortInfo) return this.chosen;
+    // TF.js started for an alternate's trial only, while ORT serves: ORT's backend is the one in use.
+    const tfjsServes = !this.ortInfo || [...this.sessions.values()].some((s) => s.engine.name !== EngineName.ort);
+    if (this.chosen && tfjsServes) return this.chosen;
+    if (!this.ortInfo) return undefined;
     const threads = this.ortInfo.name === BackendName.wasm ? ortThreads() : undefined;
     return threads ? { ...this.ortInfo, threads } : this.ortInfo;
   }
@@ -132,7 +138,7 @@ export class WorkerSessions {
     const fetched = performance.now();
     const engine = engineFor(request.entry.format).name;
     if (engine === EngineName.ort) {
-      this.startOrt(config);
+      this.startOrt(config, request);
     } else if (!this.chosen) {
       this.choosing ??= chooseBackend(request, config, this.database).finally(() => (this.choosing = undefined));
       this.chosen = await this.choosing;
@@ -188,18 +194,29 @@ export class WorkerSessions {
   }
 
   /** ONNX Runtime's backend, started once (the first ONNX load); a failed start is tried again next time. */
-  private startOrt(config: WorkerConfig): Promise<BackendInfo> {
-    this.ort ??= startOrt(config.backends).then(
-      ({ name, failed }) => {
-        this.ortInfo = { name, available: [name], failed, chosenBy: 'order', engine: EngineName.ort };
-        if (name === 'webgpu') this.watchOrtDeviceLoss();
-        return this.ortInfo;
-      },
-      (error) => {
-        this.ort = undefined; // the next ONNX load tries again
-        throw error;
-      },
-    );
+  private startOrt(config: WorkerConfig, request: LoadRequest): Promise<BackendInfo> {
+    if (this.ort) return this.ort;
+    // ORT's pool is sized at its start: the configured count, else this device's remembered one for this version.
+    let remembered = false;
+    const threads = ortThreadsFor(request, config, this.database).then((threads) => {
+      remembered = typeof config.wasmThreads !== 'number' && threads !== undefined;
+      configureOrtThreads(threads);
+    });
+    this.ort = threads
+      .then(() => startOrt(config.backends))
+      .then(
+        ({ name, failed }) => {
+          this.ortInfo = { name, available: [name], failed, chosenBy: 'order', engine: EngineName.ort };
+          if (name === BackendName.wasm && !remembered && OrtThreadTrials.wanted(config))
+            this.ortThreadTrials ??= new OrtThreadTrials(this.ortThreadTrialHost());
+          if (name === 'webgpu') this.watchOrtDeviceLoss();
+          return this.ortInfo;
+        },
+        (error) => {
+          this.ort = undefined; // the next ONNX load tries again
+          throw error;
+        },
+      );
     return this.ort;
   }
 
@@ -221,8 +238,13 @@ export class WorkerSessions {
       create: async (request) => {
         const config = this.requireConfig();
         const files = await this.fetchVersion(request, () => undefined);
-        if (engineFor(request.entry.format).name === EngineName.ort) return ModelSession.create(request, files, (await this.startOrt(config)).name);
-        if (!this.chosen) throw new EdgewatchError(ErrorCode.BACKEND_UNAVAILABLE, 'TF.js has no backend in this worker yet', { name: request.name });
+        if (engineFor(request.entry.format).name === EngineName.ort) return ModelSession.create(request, files, (await this.startOrt(config, request)).name);
+        // An ONNX primary's TF.js alternate: TF.js starts only now, for its trial (no TF.js backend trials: nothing of it serves).
+        if (!this.chosen) {
+          this.choosing ??= chooseBackend(request, config, this.database).finally(() => (this.choosing = undefined));
+          this.chosen = await this.choosing;
+          this.watchDeviceLoss();
+        }
         return this.lock.run(() => ModelSession.create(request, files, (this.chosen as BackendInfo).name));
       },
       exclusive: (fn) => (this.chosen ? tfjs.exclusive(fn) : fn()),
@@ -236,6 +258,28 @@ export class WorkerSessions {
       backendTrialsDone: async () => {
         await new Promise((resolve) => setTimeout(resolve, 0));
         await this.trials?.done;
+      },
+      report: tfjs.report,
+      database: this.database,
+    };
+  }
+
+  /** What {@link OrtThreadTrials} may do with these sessions. */
+  private ortThreadTrialHost() {
+    const tfjs = this.trialHost();
+    return {
+      get config() {
+        return tfjs.config;
+      },
+      serving: (name: string) => this.sessions.get(name),
+      otherTrialsDone: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        await this.trials?.done;
+        await this.engineTrials?.done;
+      },
+      adopt: (threadTrials: Readonly<Record<string, number>>) => {
+        if (this.ortInfo) this.ortInfo = { ...this.ortInfo, threadTrials };
+        if (this.engineInfo?.engine === EngineName.ort) this.engineInfo = { ...this.engineInfo, threadTrials };
       },
       report: tfjs.report,
       database: this.database,

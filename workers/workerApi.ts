@@ -16,7 +16,7 @@ import { openEdgewatchDB } from '../src/storage/db.ts';
 import type { TimeRange } from '../src/TimeRange.ts';
 import type { LoadRequest, PredictResponse, SessionInfo, WorkerApi, WorkerConfig } from './protocol.ts';
 import { configureWasmPaths } from './backend.ts';
-import { configureOrtWasmPaths, liveOrtSessions } from './engines/ortEngine.ts';
+import { configureOrtThreads, configureOrtWasmPaths, liveOrtSessions } from './engines/ortEngine.ts';
 import { timeSession } from './threadTrials.ts';
 import { configureWasmThreads } from './wasmThreads.ts';
 import { servePredictPort } from './servePredictPort.ts';
@@ -83,6 +83,7 @@ export function createWorkerApi(): WorkerApi {
     };
     sessions.trials?.served();
     sessions.engineTrials?.served(active);
+    sessions.ortThreadTrials?.served(active);
     // A shadow runs on its sample once the answer is out, as the sketches do.
     const shadow = shadows.after(active, records, rows, classes, idPrefix, inferred - started);
     const after = shadow
@@ -99,7 +100,10 @@ export function createWorkerApi(): WorkerApi {
       config = next;
       configureWasmPaths(next.wasmPaths);
       configureOrtWasmPaths(next.wasmPaths);
-      if (typeof next.wasmThreads === 'number') configureWasmThreads(next.wasmThreads);
+      if (typeof next.wasmThreads === 'number') {
+        configureWasmThreads(next.wasmThreads);
+        configureOrtThreads(next.wasmThreads);
+      }
       sessions.configure(next);
       monitoring.configure(next);
       shadows.configure(next.monitoringBudget);

@@ -107,6 +107,32 @@ describe("backends: 'auto' across engines, where a version ships in two encoding
   });
 });
 
+describe('an ONNX primary with a TF.js alternate', () => {
+  it('ORT serves first without TF.js started; the trial starts TF.js, the alternate is swapped in (forced) and answers within 1e-5', async () => {
+    const expected = await reference();
+    const rt = runtime();
+    const seen = journal(rt);
+    const model = await rt.model('weather-onnx-both').ready();
+    // Loaded and warmed on ORT: TF.js has no backend in this worker yet.
+    expect(await rt.stats()).toMatchObject({ backend: null, onnxSessions: 1 });
+    expect(await rt.backend()).toMatchObject({ engine: 'onnxruntime-web', name: 'wasm' });
+    const first = await model.predict(days[0]);
+    expect(maxDiff([first], [expected[0]])).toBeLessThanOrEqual(1e-5);
+    await expect.poll(() => seen.some((e) => e.type === 'backend-changed'), { timeout: 30_000 }).toBe(true);
+    const trial = seen.find((e) => e.type === 'backend-trial' && e.detail?.engine === 'tfjs')?.detail;
+    expect(trial).toMatchObject({ name: 'weather-onnx-both', servingEngine: 'onnxruntime-web', engine: 'tfjs', backend: 'wasm' });
+    expect(trial?.rejected).toBeUndefined();
+    expect(seen.find((e) => e.type === 'backend-changed')?.detail).toMatchObject({ fromEngine: 'onnxruntime-web', toEngine: 'tfjs', to: 'wasm' });
+    expect(await rt.backend()).toMatchObject({ engine: 'tfjs', name: 'wasm', chosenBy: 'measured' });
+    const after = await model.predict(days);
+    expect(maxDiff(after, expected)).toBeLessThanOrEqual(1e-5);
+    expect(after.map((p) => p.label)).toEqual(expected.map((p) => p.label));
+    // The ORT session retired once its last batch was read; TF.js serves now.
+    await expect.poll(async () => (await rt.stats()).onnxSessions).toBe(0);
+    expect((await rt.stats()).backend).toBe('wasm');
+  });
+});
+
 describe('a tampered alternate', () => {
   it('is refused (INTEGRITY_MISMATCH, reported as a rejected trial) and the primary keeps serving', async () => {
     const expected = await reference();

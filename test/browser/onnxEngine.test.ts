@@ -156,6 +156,65 @@ describe('ONNX versions through onnxruntime-web', () => {
     await expect(model.predict(days[1])).resolves.toMatchObject({ version: '1' });
   });
 
+  it('bad records in one micro-batch fail alone (typed INPUT_INVALID naming the field) on the ONNX version as on the TF.js one', async () => {
+    const good = days.slice(0, 4);
+    const bad: [Record<string, unknown>, string][] = [
+      [{ ...days[5], temp_max: Number.NaN }, 'temp_max'],
+      [{ ...days[6], temp_min: 500 }, 'temp_min'],
+      [{ ...days[7], precipitation: undefined }, 'precipitation'],
+      [{ ...days[8], date: 'not a date' }, 'date'],
+    ];
+    for (const [registry, name] of [
+      [TFJS_REGISTRY, 'weather'],
+      [REGISTRY, 'weather-onnx'],
+    ] as const) {
+      const model = await runtime({ registry }).model(name).ready();
+      // Same task: one micro-batch, good and bad records interleaved.
+      const calls = [...good, ...bad.map(([record]) => record)].map((r) => model.predict(r as never));
+      const settled = await Promise.allSettled(calls);
+      expect(
+        settled.map((r) => r.status),
+        name,
+      ).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'rejected', 'rejected', 'rejected']);
+      for (const [i, [, field]] of bad.entries()) {
+        const reason = (settled[good.length + i] as PromiseRejectedResult).reason;
+        expect(reason, `${name} ${field}`).toMatchObject({ code: 'INPUT_INVALID', details: { field } });
+      }
+      const summary = await model.driftSummary();
+      expect(summary?.predictions, name).toBe(good.length);
+      await expect(model.predict(days[9])).resolves.toMatchObject({ version: '1' });
+    }
+  });
+
+  it('a tensor-spec ONNX model (VAD): a bare Float32Array answers as { audio }; a wrong width, a NaN, a BigInt64Array are INPUT_INVALID alone', async () => {
+    const model = await runtime().model('vad').ready();
+    const frame = Float32Array.from({ length: 512 }, (_, t) => 0.5 * Math.sin((2 * Math.PI * 220 * t) / 16000));
+    const named = await model.predict({ audio: frame });
+    const nan = frame.slice();
+    nan[5] = Number.NaN;
+    const calls = [
+      model.predict(frame.slice()),
+      model.predict(new Float32Array(100)),
+      model.predict(nan),
+      model.predict(new BigInt64Array(512) as never),
+      model.predict({ data: frame.slice(), shape: [1, 512] }),
+    ];
+    const settled = await Promise.allSettled(calls);
+    expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'rejected', 'fulfilled']);
+    expect(Math.abs((settled[0] as PromiseFulfilledResult<Prediction>).value.scores[0] - named.scores[0])).toBeLessThanOrEqual(1e-6);
+    // { data, shape } with a batch dimension: one prediction per example.
+    const shaped = (settled[4] as PromiseFulfilledResult<unknown>).value as Prediction[];
+    expect(shaped).toHaveLength(1);
+    expect(Math.abs(shaped[0].scores[0] - named.scores[0])).toBeLessThanOrEqual(1e-6);
+    expect((settled[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'INPUT_INVALID', details: { field: 'audio', got: [100] } });
+    expect((settled[2] as PromiseRejectedResult).reason).toMatchObject({
+      code: 'INPUT_INVALID',
+      details: { field: 'audio', reason: 'element 5 is not a finite number' },
+    });
+    expect((settled[3] as PromiseRejectedResult).reason).toMatchObject({ code: 'INPUT_INVALID' });
+    await expect(model.predict({ audio: frame })).resolves.toMatchObject({ version: '1' });
+  });
+
   it('runs a real ONNX model (Silero VAD v5: three inputs, int64, two outputs) as raw ORT does', async () => {
     const rt = runtime();
     const model = await rt.model('vad').ready();
@@ -210,6 +269,8 @@ describe('ORT on WebGPU', () => {
     const answers = await rt.model('weather-onnx').predict(days.slice(0, 40));
     expect(answers.every((p) => p.backend === 'webgpu')).toBe(true);
     expect(await rt.backend()).toMatchObject({ name: 'webgpu', engine: 'onnxruntime-web' });
+    // Threads are of the wasm EP: none reported on WebGPU.
+    expect((await rt.backend())?.threads).toBeUndefined();
     expect(maxDiff(answers, wasm)).toBeLessThanOrEqual(1e-4);
   });
 
@@ -244,6 +305,68 @@ describe('ORT on WebGPU', () => {
         .model('weather')
         .predict(days[0]),
     ).resolves.toMatchObject({ backend: 'cpu' });
+  });
+});
+
+describe("ORT's wasm threads", () => {
+  it('backend() reports the threads ORT really runs: 2 asked on a page that is not cross-origin isolated is 1; no thread trials under auto', async () => {
+    expect(globalThis.crossOriginIsolated).toBe(false);
+    const asked = runtime({ wasmThreads: 2 });
+    await asked.model('weather-onnx').predict(days.slice(0, 5));
+    expect(await asked.backend()).toMatchObject({ engine: 'onnxruntime-web', name: 'wasm', threads: 1 });
+    const auto = runtime({ backends: 'auto' });
+    const trials: unknown[] = [];
+    auto.addEventListener('backend-trial', (event) => trials.push(event.detail));
+    await auto.model('weather-onnx').predict(days.slice(0, 5));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(trials).toEqual([]);
+    expect((await auto.backend())?.threadTrials).toBeUndefined();
+  });
+
+  /** Runs the thread trials' measurement in a worker, on weather-onnx v1, with `reference` as the serving answers. */
+  async function measure(counts: number[], reference: { records: unknown[]; scores: Float32Array }) {
+    const manifestUrl = new URL(REGISTRY, location.href).href;
+    const manifest = (await (await fetch(manifestUrl)).json()) as RegistryManifest;
+    const request = { name: 'weather-onnx', version: '1', manifestUrl, entry: manifest.models['weather-onnx'].versions['1'] };
+    const config = { backends: 'auto', dbName: uniqueDbName('ort-threads'), flushIntervalMs: 60_000, windowMs: 3_600_000 };
+    const worker = new Worker(new URL('./ortThreads.worker.ts', import.meta.url), { type: 'module' });
+    try {
+      const reply = new Promise<{ outcomes?: [number, Record<string, unknown>][]; error?: string }>((resolve) =>
+        worker.addEventListener('message', (event) => (event.data?.outcomes || event.data?.error) && resolve(event.data)),
+      );
+      worker.postMessage({ measure: { request, config, counts, reference } });
+      const { outcomes, error } = await reply;
+      if (!outcomes) throw new Error(error);
+      return new Map(outcomes);
+    } finally {
+      worker.terminate();
+    }
+  }
+
+  it('each count in its own worker: ORT’s real thread count, a median, the golden answers compared with the serving ones', async () => {
+    const manifest = (await (await fetch(REGISTRY)).json()) as RegistryManifest;
+    const records = (manifest.models['weather-onnx'].versions['1'].goldens ?? []).map((g) => g.record);
+    expect(records.length).toBeGreaterThan(0);
+    // The serving answers: the TF.js weather v1 (the weights the ONNX export was written from).
+    const tfjs = (await runtime({ registry: TFJS_REGISTRY })
+      .model('weather')
+      .predict(records as never)) as unknown as Prediction[];
+    const scores = Float32Array.from(tfjs.flatMap((p) => Array.from(p.scores)));
+    const outcomes = await measure([1, 2], { records, scores });
+    expect([...outcomes.keys()]).toEqual([1, 2]);
+    for (const outcome of outcomes.values()) {
+      // Not isolated: ORT runs one thread whatever is asked, and says so.
+      expect(outcome).toMatchObject({ threads: 1 });
+      expect(outcome.rejected).toBeUndefined();
+      expect(outcome.medianMs as number).toBeGreaterThan(0);
+      expect(outcome.maxAbsDiff as number).toBeLessThanOrEqual(1e-5);
+    }
+    // Answers off by 0.01 from the serving ones: every count is rejected, none timed.
+    const wrong = await measure([1, 2], { records, scores: scores.map((v) => v + 0.01) });
+    for (const outcome of wrong.values()) {
+      expect(outcome.rejected).toMatch(/outputs differ/);
+      expect(outcome.medianMs).toBeUndefined();
+    }
   });
 });
 

@@ -38,6 +38,16 @@ export function configureOrtWasmPaths(paths: WasmPaths | undefined): void {
 }
 
 let started: OrtModule | undefined;
+let wantedThreads: number | undefined;
+
+/**
+ * Threads ORT's wasm starts with (`ort.env.wasm.numThreads`, read once, at its first session); undefined:
+ * ORT's own default (half the cores, at most 4, where the page is cross-origin isolated; else 1). ORT
+ * itself runs 1 where threads cannot run, and {@link ortThreads} then says 1.
+ */
+export function configureOrtThreads(threads: number | undefined): void {
+  wantedThreads = threads !== undefined && Number.isInteger(threads) && threads >= 1 ? threads : undefined;
+}
 
 /** Threads ORT's wasm runs, once its first session started it (ORT sizes its pool then); undefined before. */
 export function ortThreads(): number | undefined {
@@ -63,6 +73,7 @@ function ortFor(backend: 'wasm' | 'webgpu'): Promise<OrtModule> {
     // The glue (.mjs) is inside the bundled build; only the binary is fetched. Already in a worker: no proxy.
     ort.env.wasm.wasmPaths = { wasm };
     ort.env.wasm.proxy = false;
+    if (wantedThreads !== undefined) ort.env.wasm.numThreads = wantedThreads;
     started = ort;
     return ort;
   })().catch((error) => {

@@ -1,0 +1,54 @@
+import type { IDBPDatabase } from 'idb';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { ModelVersion } from '../../../src/registry/Manifest.ts';
+import type { EdgewatchDB } from '../../../src/storage/db.ts';
+import { ortThreadsFor, ortThreadsKey } from '../../../workers/ortThreadTrials.ts';
+import type { LoadRequest, WorkerConfig } from '../../../workers/protocol.ts';
+
+const request = { name: 'w', version: '3', manifestUrl: 'https://x/manifest.json', entry: { format: 'onnx' } as ModelVersion } as LoadRequest;
+const base: WorkerConfig = { backends: 'auto', dbName: 'db', flushIntervalMs: 1000, windowMs: 60_000 };
+
+/** A database whose backendChoices store holds `rows` by key; `asked` records the keys read. */
+function database(rows: Record<string, unknown>, asked: string[] = []) {
+  return async () =>
+    ({
+      get: async (store: string, key: string) => {
+        expect(store).toBe('backendChoices');
+        asked.push(key);
+        return rows[key];
+      },
+    }) as unknown as IDBPDatabase<EdgewatchDB>;
+}
+
+describe("ORT's thread count at its start", () => {
+  // The device part of the key reads the worker's navigator (absent in this Node).
+  beforeAll(() => vi.stubGlobal('navigator', { userAgent: 'unit', hardwareConcurrency: 2 }));
+  afterAll(() => vi.unstubAllGlobals());
+
+  it('a configured number wins; under auto the remembered row of this version and device; else ORT’s default (undefined)', async () => {
+    const key = await ortThreadsKey(request, base);
+    expect(key.startsWith('w@3|')).toBe(true);
+    expect(key.endsWith('|ort-threads')).toBe(true);
+    const asked: string[] = [];
+    const rows = database({ [key]: { key, backend: 'wasm', threads: 2, trials: {}, measuredAt: 1 } }, asked);
+    expect(await ortThreadsFor(request, base, rows)).toBe(2);
+    expect(asked).toEqual([key]);
+    expect(await ortThreadsFor(request, { ...base, wasmThreads: 3 }, rows)).toBe(3);
+    expect(await ortThreadsFor(request, { ...base, wasmThreads: 'auto' }, rows)).toBe(2);
+    // Not remembered, or not measured: ORT's own default.
+    expect(await ortThreadsFor(request, { ...base, rememberBackend: false }, rows)).toBeUndefined();
+    expect(await ortThreadsFor(request, { ...base, backends: ['wasm'] }, rows)).toBeUndefined();
+    expect(await ortThreadsFor({ ...request, version: '4' }, base, rows)).toBeUndefined();
+  });
+
+  it('a stored row that is not a thread count, or a database that fails, is ORT’s default', async () => {
+    const key = await ortThreadsKey(request, base);
+    for (const threads of [0, -1, 1.5, '2', null, Number.NaN]) {
+      expect(await ortThreadsFor(request, base, database({ [key]: { key, threads } }))).toBeUndefined();
+    }
+    const failing = async () => {
+      throw new Error('storage gone');
+    };
+    expect(await ortThreadsFor(request, base, failing as never)).toBeUndefined();
+  });
+});

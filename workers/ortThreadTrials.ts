@@ -1,0 +1,200 @@
+/**
+ * ONNX Runtime's wasm thread counts, measured on the serving ONNX model, each in its own worker: ORT sizes
+ * its pool once, at its first session (`ort.env.wasm.numThreads`), so the serving worker cannot try another
+ * count. As {@link measureThreads} does for TF.js: a fresh worker of the same script per count
+ * (`backends: ['wasm']`, `wasmThreads: n`) loads the version from the verified artifact cache, says how many
+ * threads ORT really started, is timed in-worker A B A B across the counts, and answers the golden records,
+ * compared with the serving session's answers. The fastest correct count (at least `backendSwapSpeedup`
+ * over 1 thread) is remembered per device + version (a `backendChoices` row keyed `…|ort-threads`) and
+ * started with from the next start; `runtime.backend()` reports the medians as `threadTrials`.
+ *
+ * Started once per worker, on the first answer of an ORT session on wasm (its own ONNX version, or an
+ * alternate an engine trial swapped in), after the backend and engine trials; only under `backends: 'auto'`
+ * with `wasmThreads: 'auto'`, where the page is cross-origin isolated and has two cores or more.
+ */
+import { releaseProxy, wrap } from 'comlink';
+import type { IDBPDatabase } from 'idb';
+import type { BackendChoiceRow, EdgewatchDB } from '../src/storage/db.ts';
+import { TRIAL_TOLERANCE } from './backgroundTrials.ts';
+import { backendChoiceKey } from './chooseBackend.ts';
+import { EngineName } from './engines/Engine.ts';
+import { BackendName, type BackendReport, type LoadRequest, type WorkerApi, type WorkerConfig } from './protocol.ts';
+import type { ModelSession } from './session.ts';
+import { threadCounts } from './threadTrials.ts';
+import { DEFAULT_SWAP_SPEEDUP, maxAbsDiff, median } from './trialRules.ts';
+
+const ROUNDS = 5;
+/** Golden records answered by each count, compared with the serving session. */
+const CHECK_ROWS = 32;
+
+/** One thread count's outcome. */
+export interface OrtThreadTrial {
+  /** Threads ORT started in that worker (what it asked for, or fewer where ORT could not). */
+  readonly threads: number;
+  readonly medianMs?: number;
+  readonly maxAbsDiff?: number;
+  readonly rejected?: string;
+}
+
+/** What the ORT thread trials need of the worker's sessions. */
+export interface OrtThreadTrialHost {
+  readonly config: WorkerConfig;
+  /** The serving session of a model, if any. */
+  serving(name: string): ModelSession | undefined;
+  /** Settles once the backend and engine trials are over (their timings would share the cores). */
+  otherTrialsDone(): Promise<void>;
+  /** The measured medians by thread count (`backend()`'s `threadTrials` for ORT). */
+  adopt(threadTrials: Readonly<Record<string, number>>): void;
+  report(report: BackendReport): void;
+  database(): Promise<IDBPDatabase<EdgewatchDB>>;
+}
+
+/** The key of a version's remembered ORT thread count (beside its backend and engine choice rows). */
+export async function ortThreadsKey(request: LoadRequest, config: WorkerConfig): Promise<string> {
+  return `${await backendChoiceKey(request, config)}|ort-threads`;
+}
+
+/**
+ * Threads ORT's wasm should start with for `request`: the configured number, else (under `'auto'`) the
+ * remembered measurement of this device and version; undefined: ORT's own default.
+ */
+export async function ortThreadsFor(
+  request: LoadRequest,
+  config: WorkerConfig,
+  database: () => Promise<IDBPDatabase<EdgewatchDB>>,
+): Promise<number | undefined> {
+  if (typeof config.wasmThreads === 'number') return config.wasmThreads;
+  if (config.rememberBackend === false || config.backends !== 'auto') return undefined;
+  const key = await ortThreadsKey(request, config);
+  const row = await database()
+    .then((d) => d.get('backendChoices', key))
+    .catch(() => undefined);
+  return typeof row?.threads === 'number' && Number.isInteger(row.threads) && row.threads >= 1 ? row.threads : undefined;
+}
+
+/** Median ms, answers and ORT's real thread count per asked count for `request`, each count in its own worker. */
+export async function measureOrtThreads(
+  request: LoadRequest,
+  config: WorkerConfig,
+  counts: readonly number[],
+  reference?: { readonly records: readonly Record<string, unknown>[]; readonly scores: Float32Array },
+): Promise<Map<number, OrtThreadTrial>> {
+  const children = counts.map((asked) => {
+    const worker = new Worker((globalThis as unknown as { location: Location }).location.href, { type: 'module', name: `edgewatch-ort-threads-${asked}` });
+    return { asked, worker, api: wrap<WorkerApi>(worker) };
+  });
+  const outcomes = new Map<number, OrtThreadTrial>();
+  try {
+    const { lifeLock: _own, ...rest } = config;
+    const loaded: typeof children = [];
+    for (const child of children) {
+      try {
+        await child.api.configure({ ...rest, backends: [BackendName.wasm], wasmThreads: child.asked, rememberBackend: false, monitoring: false });
+        await child.api.load(request);
+        const threads = (await child.api.backend())?.threads ?? 1;
+        let diff: number | undefined;
+        if (reference) diff = maxAbsDiff((await child.api.predict(request.name, reference.records as never)).scores, reference.scores);
+        if (diff !== undefined && !(diff <= TRIAL_TOLERANCE)) {
+          outcomes.set(child.asked, { threads, maxAbsDiff: diff, rejected: `outputs differ from the serving session by ${diff}` });
+          continue;
+        }
+        outcomes.set(child.asked, { threads, ...(diff !== undefined ? { maxAbsDiff: diff } : {}) });
+        loaded.push(child);
+      } catch (error) {
+        outcomes.set(child.asked, { threads: child.asked, rejected: String(error) });
+      }
+    }
+    const times = new Map<number, number[]>(loaded.map((c) => [c.asked, []]));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const child of loaded) times.get(child.asked)?.push(await child.api.timeModel(request.name, 1));
+    }
+    for (const [asked, values] of times) outcomes.set(asked, { ...(outcomes.get(asked) as OrtThreadTrial), medianMs: median(values) });
+    return outcomes;
+  } finally {
+    for (const child of children) {
+      child.api[releaseProxy]();
+      child.worker.terminate();
+    }
+  }
+}
+
+const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/** The ORT thread trials of one worker (see the file comment). */
+export class OrtThreadTrials {
+  private started = false;
+  /** Settles when the trials are over. */
+  done: Promise<void> | undefined;
+
+  constructor(private readonly host: OrtThreadTrialHost) {}
+
+  /** Whether trials can run in this worker at all (settings, isolation, cores). */
+  static wanted(config: WorkerConfig): boolean {
+    return config.backends === 'auto' && (config.wasmThreads ?? 'auto') === 'auto' && threadCounts().length >= 2;
+  }
+
+  /** A prediction was answered: the first by an ORT session on wasm starts the trials, a task later. */
+  served(by: ModelSession): void {
+    if (this.started || by.engine.name !== EngineName.ort || by.info.backend !== BackendName.wasm) return;
+    this.started = true;
+    this.done = nextTask()
+      .then(() => this.run(by))
+      .catch((error) => {
+        // An optimisation: a failure leaves ORT's pool as it is, unmeasured next time too.
+        this.host.report({ ...this.base(by), rejected: `ORT thread trials stopped: ${String(error)}` });
+      });
+  }
+
+  private base(by: ModelSession) {
+    return {
+      type: 'trial',
+      name: by.name,
+      version: by.version,
+      backend: BackendName.wasm,
+      serving: BackendName.wasm,
+      engine: EngineName.ort,
+      servingEngine: EngineName.ort,
+    } as const;
+  }
+
+  private async run(by: ModelSession): Promise<void> {
+    await this.host.otherTrialsDone();
+    const session = this.host.serving(by.name);
+    // Another version or engine serves now: its own first answer does not start these again (once per worker).
+    if (session?.engine.name !== EngineName.ort || session.info.backend !== BackendName.wasm) return;
+    const counts = threadCounts();
+    const goldens = session.entry.goldens ?? [];
+    let reference: { records: Record<string, unknown>[]; scores: Float32Array } | undefined;
+    if (goldens.length > 0) {
+      const records = Array.from({ length: CHECK_ROWS }, (_, i) => goldens[i % goldens.length].record as Record<string, unknown>);
+      reference = { records, scores: await session.predictBatch(session.features.transform(records as never), records.length) };
+    }
+    const outcomes = await measureOrtThreads(session.request, this.host.config, counts, reference);
+    const one = outcomes.get(1)?.medianMs;
+    const speedup = this.host.config.backendSwapSpeedup ?? DEFAULT_SWAP_SPEEDUP;
+    let best = 1;
+    const medians: Record<string, number> = {};
+    for (const [asked, outcome] of outcomes) {
+      if (outcome.medianMs !== undefined) medians[outcome.threads] = outcome.medianMs;
+      if (asked === 1) continue;
+      this.host.report({ ...this.base(session), servingMs: one, ...outcome });
+      // Only a count ORT really ran (no pool where it could not start one) is worth remembering.
+      if (outcome.rejected || outcome.medianMs === undefined || one === undefined || outcome.threads !== asked) continue;
+      if (one / outcome.medianMs >= speedup && outcome.medianMs < (outcomes.get(best)?.medianMs ?? Infinity)) best = asked;
+    }
+    this.host.adopt(medians);
+    if (this.host.config.rememberBackend === false || one === undefined) return;
+    const row: BackendChoiceRow = {
+      key: await ortThreadsKey(session.request, this.host.config),
+      backend: BackendName.wasm,
+      engine: EngineName.ort,
+      threads: best,
+      trials: { threads: medians, outcomes: Object.fromEntries(outcomes) },
+      measuredAt: Date.now(),
+    };
+    await this.host
+      .database()
+      .then((d) => d.put('backendChoices', row))
+      .catch(() => undefined); // a forgotten decision only costs a re-measure next time
+  }
+}
