@@ -194,23 +194,55 @@ describe("backends: 'auto' answers first and measures in the background", () => 
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(seen.some((e) => e.type === 'backend-changed')).toBe(false);
   });
+
+  it('a crash of the serving worker during a handoff: the handoff is dropped (its worker terminated), the restart answers every call once', async () => {
+    const workers = countedWorkers();
+    const rt = runtime({ backendTrials: ['cpu'], backendSwapSpeedup: 0, createWorker: workers.create });
+    const seen = journal(rt);
+    const crashes: unknown[] = [];
+    rt.addEventListener('error', (event) => crashes.push(event.detail.error.code));
+    const model = await rt.model('weather').ready();
+    const reference = await model.predict(days.slice(0, 40));
+    while (workers.created < 2) await model.predict(days[1]);
+    // The handoff's worker is starting: the serving one dies, with calls in flight.
+    const stream = days.slice(0, 40).map((day) => model.predict(day));
+    workers.workers[0].terminate();
+    const answers = await Promise.all(stream);
+    expect(answers.every((p, i) => p.scores.every((v, j) => Math.abs(v - reference[i].scores[j]) <= 1e-4))).toBe(true);
+    expect(crashes).toEqual(['WORKER_CRASHED']);
+    // The old worker, the handoff's (released when its start found itself replaced), and the restart serving.
+    expect(workers.created).toBe(3);
+    await expect.poll(() => workers.terminated, { timeout: 10_000 }).toBe(2);
+    expect(seen.some((e) => e.type === 'backend-changed')).toBe(false);
+    await expect(model.predict(days[3])).resolves.toBeDefined();
+  });
 });
 
 /** The runtime's workers, counted as they are created and terminated; `next` makes the second and later ones. */
 function countedWorkers(next?: () => Worker) {
-  const counts = { created: 0, terminated: 0 };
+  const workers: Worker[] = [];
+  const gone = new Set<Worker>();
   const create = () => {
     const worker =
-      counts.created > 0 && next
+      workers.length > 0 && next
         ? next()
         : new Worker(new URL('../../workers/inference.worker.ts', import.meta.url), { type: 'module', name: 'edgewatch-inference' });
-    counts.created++;
+    workers.push(worker);
     const terminate = worker.terminate.bind(worker);
     worker.terminate = () => {
-      counts.terminated++;
+      gone.add(worker);
       terminate();
     };
     return worker;
   };
-  return Object.assign(counts, { create });
+  return {
+    create,
+    workers,
+    get created() {
+      return workers.length;
+    },
+    get terminated() {
+      return gone.size;
+    },
+  };
 }
