@@ -80,6 +80,8 @@ export class WorkerConnection {
   private readonly pending = new Set<PendingCall>();
   /** The request of each serving version, reloaded into a restarted worker. */
   private readonly serving = new Map<string, LoadRequest>();
+  /** The shadow version of a model (`loadShadow`), by model name, reloaded after the serving ones. */
+  private readonly shadows = new Map<string, LoadRequest>();
   private linkPromise: Promise<Link> | undefined;
   /** The started worker's API, for calls that need not wait a microtask for `linkPromise`. */
   private readyApi: WorkerApi | undefined;
@@ -123,6 +125,24 @@ export class WorkerConnection {
   /** Model `name` was unloaded: a restarted worker need not load it. */
   forget(name: string): void {
     this.serving.delete(name);
+    this.shadows.delete(name);
+  }
+
+  /** A shadow version runs beside `request.name`'s serving one (undefined: none any more): a new worker loads it too. */
+  shadow(name: string, request: LoadRequest | undefined): void {
+    if (request) this.shadows.set(name, request);
+    else this.shadows.delete(name);
+  }
+
+  /** Loads the shadows into a new worker, after the serving versions; a shadow that fails to load there is left out, as on its first load. */
+  private async reloadShadows(link: Link, stage: <T>(name: string, step: Promise<T>) => Promise<T>): Promise<void> {
+    for (const request of this.shadows.values()) {
+      try {
+        await stage('shadow', link.api.loadShadow(request));
+      } catch (error) {
+        if (isEdgewatchError(error, ErrorCode.WORKER_CRASHED)) throw error;
+      }
+    }
   }
 
   /** Runs `fn` against the worker, tracked so a worker death re-runs it on the next worker. */
@@ -233,6 +253,7 @@ export class WorkerConnection {
     // A restarted worker gets back every version that was serving before the first call goes through;
     // a death meanwhile is noticed through the lock (or the script's error event).
     for (const request of this.serving.values()) await opened.stage('reload', link.api.load(request));
+    await this.reloadShadows(link, opened.stage);
     return link;
   }
 
@@ -347,6 +368,7 @@ export class WorkerConnection {
         if (pass > 8) throw new Error('the serving versions kept changing');
         for (const r of todo) await opened.stage('reload', link.api.load(r));
       }
+      await this.reloadShadows(link, opened.stage);
       const info = await opened.stage('backend', link.api.backend());
       // The switch: one synchronous step, nothing awaited between the last check and it.
       switched = true;

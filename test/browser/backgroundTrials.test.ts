@@ -1,5 +1,7 @@
 import { openDB } from 'idb';
 import { afterEach, describe, expect, it } from 'vitest';
+import { commands } from 'vitest/browser';
+import type { RegistryManifest } from '../../src/registry/Manifest.ts';
 import { createEdgeRuntime, type EdgeRuntime, type EdgeRuntimeOptions } from '../../src/runtime/EdgeRuntime.ts';
 import type { Prediction } from '../../src/runtime/ModelHandle.ts';
 import { REGISTRY, uniqueDbName, weather, withoutLabel } from './weatherData.ts';
@@ -10,8 +12,10 @@ function runtime(options: Partial<EdgeRuntimeOptions> = {}): EdgeRuntime {
   runtimes.push(rt);
   return rt;
 }
+const servers: string[] = [];
 afterEach(async () => {
   await Promise.all(runtimes.splice(0).map((rt) => rt.dispose()));
+  for (const id of servers.splice(0)) await commands.registryStop(id);
 });
 
 const days = weather.map(withoutLabel);
@@ -193,6 +197,29 @@ describe("backends: 'auto' answers first and measures in the background", () => 
     expect(workers.terminated).toBe(2);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(seen.some((e) => e.type === 'backend-changed')).toBe(false);
+  });
+
+  it('a shadow version is loaded into the new worker too, and runs there after the handoff', async () => {
+    const started = await commands.registryStart();
+    servers.push(started.id);
+    const manifest = (await (await fetch(started.url)).json()) as RegistryManifest;
+    const weatherModel = manifest.models.weather;
+    const next = { ...manifest, models: { weather: { ...weatherModel, channels: { ...weatherModel.channels, shadow: '2' } } } };
+    await commands.registryWrite(started.id, 'manifest.json', JSON.stringify(next));
+    const rt = runtime({ registry: started.url, rememberBackend: false, backendTrials: ['cpu'], backendSwapSpeedup: 0, updateIntervalMs: 0 });
+    const seen = journal(rt);
+    const model = await rt.model('weather').ready();
+    while (!seen.some((e) => e.type === 'backend-changed')) await model.predict(days.slice(0, 40));
+    // The old worker's comparisons stayed there: the new one's start from zero, so any is the shadow running on cpu.
+    let shadow: { compared: number; version: string } | undefined;
+    for (let i = 0; i < 200 && !(shadow && shadow.compared > 0); i++) {
+      expect((await model.predict(days.slice(0, 40))).every((p) => p.version === '1' && p.backend === 'cpu')).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      shadow = (await model.driftSummary())?.shadow;
+    }
+    expect(shadow).toMatchObject({ version: '2', champion: '1' });
+    expect(shadow?.compared).toBeGreaterThan(0);
+    expect((await rt.stats()).backend).toBe('cpu');
   });
 
   it('a crash of the serving worker during a handoff: the handoff is dropped (its worker terminated), the restart answers every call once', async () => {
