@@ -404,7 +404,7 @@ export class WorkerConnection {
       // A flush that failed: its windows stay in that worker (storage refused them anyway).
     } finally {
       clearTimeout(timer);
-      // Released first: its death (the lock granted) then finds no call of its own to re-send.
+      // Out of `retiring` before it is terminated: its death (the lock granted) is then no crash to act on.
       if (this.retiring.get(generation) === old) this.retiring.delete(generation);
       old.release();
     }
