@@ -62,6 +62,8 @@ export class BackgroundTrials {
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** Settles when the trials (and a handoff, if any) are over. */
   done: Promise<void> | undefined;
+  /** True once another worker serves in this one's place (the handoff happened): it is being retired. */
+  handedOff = false;
 
   constructor(
     private readonly host: TrialHost,
@@ -133,7 +135,10 @@ export class BackgroundTrials {
         ? (best.servingMs as number) / (best.medianMs as number)
         : (threads?.medians[threadsNow] ?? 0) / (threads?.medians[threads.threads] ?? 1);
       const refused = await this.host.handoff({ type: 'handoff', from: serving, to, speedup: gain, measured }).catch((error: unknown) => String(error));
-      if (refused === undefined) return; // the new worker serves; this one is being retired
+      if (refused === undefined) {
+        this.handedOff = true; // the new worker serves; this one is being retired
+        return;
+      }
       // The old backend keeps serving, and is what the next start uses.
       this.host.report({ ...this.base(to), ...(moreThreads ? { threads: threads?.threads } : {}), rejected: `handoff to ${to} failed: ${refused}` });
       await this.remember({ ...measured, backend: serving, threads: measured.threads === undefined ? undefined : threadsNow });

@@ -236,6 +236,8 @@ export class WorkerSessions {
       backendTrialsDone: async () => {
         await new Promise((resolve) => setTimeout(resolve, 0));
         await this.trials?.done;
+        // Handed over to another worker, which runs its own engine trials: this one only answers what it has in flight.
+        if (this.trials?.handedOff) await new Promise<never>(() => undefined);
       },
       report: (report) => void Promise.resolve(this.reportListener?.(report)).catch(() => undefined),
       database: this.database,
