@@ -43,7 +43,8 @@ export async function chooseBackend(request: LoadRequest, config: WorkerConfig, 
   // Under 'auto' a first visit waits for nothing it need not: the adapter query (slow on a software
   // adapter), the remembered lookup and the first backend's start run at once. Not where threaded wasm
   // can run: the remembered thread count must be known before wasm starts.
-  const early = preference === 'auto' && !wasmThreadsPossible() ? firstWorkingBackend(first, failed).catch((error: unknown) => error) : undefined;
+  const early =
+    preference === 'auto' && !wasmThreadsPossible() && !config.measured ? firstWorkingBackend(first, failed).catch((error: unknown) => error) : undefined;
   const db = preference === 'auto' && rememberBackend ? database().catch(() => undefined) : undefined;
   const adapter = order.some((b) => b.name === 'webgpu') ? await webgpuAdapterInfo() : undefined;
   const withAdapter = (info: Omit<BackendInfo, 'webgpuFallbackAdapter'>): BackendInfo => ({
@@ -55,6 +56,14 @@ export async function chooseBackend(request: LoadRequest, config: WorkerConfig, 
   if (preference !== 'auto') {
     const name = await firstWorkingBackend(order, failed);
     return withAdapter({ name, available: [name], failed, chosenBy: 'order' });
+  }
+  if (config.measured) {
+    // A handoff worker (or its restart): the trials' outcome, as a remembered decision would be used.
+    const { backend, threads, trials, threadTrials } = config.measured;
+    if ((config.wasmThreads ?? 'auto') === 'auto' && threads !== undefined) configureWasmThreads(threads);
+    const name = await firstWorkingBackend([...order.filter((b) => b.name === backend), ...order], failed);
+    if (name === backend) return withAdapter({ name, available: [name], failed, chosenBy: 'measured', trials, ...(threadTrials ? { threadTrials } : {}) });
+    return withAdapter({ name, available: [name], failed, chosenBy: 'measuring' });
   }
   if (db) {
     const key = await backendChoiceKey(request, config);

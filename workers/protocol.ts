@@ -78,6 +78,20 @@ export interface WorkerConfig {
    * ONNX Runtime's wasm pool likewise (`ortThreadTrials.ts`; unmeasured, ORT's own default).
    */
   readonly wasmThreads?: number | 'auto';
+  /**
+   * Set by the runtime on a worker it starts for a backend handoff (and on its later restarts): the
+   * backend (and wasm threads) the trials measured, used on the first model as a remembered decision
+   * would be, reported as `chosenBy: 'measured'`, with no trial (see `backgroundTrials.ts`).
+   */
+  readonly measured?: MeasuredBackend;
+}
+
+/** The outcome of the trials a handoff worker starts on (`WorkerConfig.measured`). */
+export interface MeasuredBackend {
+  readonly backend: BackendName;
+  readonly threads?: number;
+  readonly trials?: BackendInfo['trials'];
+  readonly threadTrials?: BackendInfo['threadTrials'];
 }
 
 /** What the worker reports about the backend it chose. */
@@ -145,8 +159,22 @@ export interface BackendChangeReport {
   readonly info: BackendInfo;
 }
 
+/**
+ * The trials found a faster backend (or wasm thread count): the worker asks the runtime to start a worker
+ * on it and hand the serving versions over (`WorkerConnection`). The listener's answer: undefined once
+ * the new worker serves, else why the handoff did not happen (the asking worker keeps serving).
+ */
+export interface BackendHandoffRequest {
+  readonly type: 'handoff';
+  readonly from: BackendName;
+  readonly to: BackendName;
+  /** Serving median / candidate median on the trial batch. */
+  readonly speedup: number;
+  readonly measured: MeasuredBackend;
+}
+
 /** What the worker says about its backend outside any call. */
-export type BackendReport = BackendTrialReport | BackendChangeReport;
+export type BackendReport = BackendTrialReport | BackendChangeReport | BackendHandoffRequest;
 
 /** Load one model version: where its manifest lives and its manifest entry. */
 export interface LoadRequest {
@@ -214,7 +242,7 @@ export interface WorkerApi {
   /** The backend in use, once the first model chose it. */
   backend(): Promise<BackendInfo | undefined>;
   /** Where the worker reports background backend trials and backend changes (one listener; a later call replaces it). */
-  watchBackend(listener: (report: BackendReport) => void): Promise<void>;
+  watchBackend(listener: (report: BackendReport) => unknown): Promise<void>;
   /**
    * Serves `predict` on a dedicated MessagePort with a minimal protocol ({@link PortRequest} /
    * {@link PortReply}). The hot path skips comlink, whose per-call bookkeeping costs ~80 µs a round trip;
@@ -247,6 +275,11 @@ export interface WorkerApi {
    * timed in this worker: how thread counts are compared, each in its own worker.
    */
   timeModel(name: string, rounds: number): Promise<number>;
+  /**
+   * One timed run of the serving model of `name` on the trial batch (as {@link timeModel}), with its
+   * outputs: how a backend trial worker is timed and checked against the serving backend's.
+   */
+  trialRun(name: string): Promise<{ readonly ms: number; readonly outputs: Float32Array }>;
   /** Live tensor count and backend, for leak checks; `onnxSessions`: ONNX Runtime sessions not yet released. */
   stats(): Promise<{ readonly numTensors: number; readonly backend: string | null; readonly onnxSessions: number }>;
 }

@@ -33,11 +33,11 @@ export class WorkerSessions {
   /** ONNX Runtime's backend, started on the first ONNX version (TF.js's choice above is its own). */
   private ort: Promise<BackendInfo> | undefined;
   /**
-   * Set while the models are being moved off a lost GPU device, or while a background trial or a backend
-   * swap has the TF.js backend to itself; predictions wait for it.
+   * Set while the models are being moved off a lost GPU device, or while an engine trial step has the
+   * TF.js backend to itself; predictions wait for it.
    */
   recovering: Promise<void> | undefined;
-  /** One at a time: model loads, background trial steps, backend swaps (TF.js has one active backend). */
+  /** One at a time: model loads and engine trial steps (TF.js has one active backend). */
   private readonly lock = new BackendLock();
   /** Under `'auto'`: the other backends timed after the first one serves. */
   trials: BackgroundTrials | undefined;
@@ -45,7 +45,7 @@ export class WorkerSessions {
   engineTrials: EngineTrials | undefined;
   /** The backend info once an engine choice (measured or remembered) decided what serves. */
   private engineInfo: (BackendInfo & { readonly model: string }) | undefined;
-  private reportListener: ((report: BackendReport) => void) | undefined;
+  private reportListener: ((report: BackendReport) => unknown) | undefined;
   /** Under `'auto'` on a cross-origin isolated page: ORT's wasm thread counts timed in child workers (`ortThreadTrials.ts`). */
   ortThreadTrials: OrtThreadTrials | undefined;
 
@@ -144,7 +144,7 @@ export class WorkerSessions {
       this.chosen = await this.choosing;
       this.watchDeviceLoss();
       if (this.chosen.chosenBy === 'measuring' && !this.trials) {
-        this.trials = new BackgroundTrials(this.trialHost(), request, files);
+        this.trials = new BackgroundTrials(this.trialHost(), request);
         this.trials.schedule();
       }
     }
@@ -189,7 +189,7 @@ export class WorkerSessions {
   }
 
   /** Where background trials and backend changes are reported (one listener). */
-  watchBackend(listener: (report: BackendReport) => void): void {
+  watchBackend(listener: (report: BackendReport) => unknown): void {
     this.reportListener = listener;
   }
 
@@ -229,10 +229,10 @@ export class WorkerSessions {
 
   /** What {@link EngineTrials} may do with these sessions. */
   private engineTrialHost(): EngineTrialHost {
-    const tfjs = this.trialHost();
+    const sessions = this;
     return {
       get config() {
-        return tfjs.config;
+        return sessions.requireConfig();
       },
       serving: (name) => this.sessions.get(name),
       create: async (request) => {
@@ -247,7 +247,7 @@ export class WorkerSessions {
         }
         return this.lock.run(() => ModelSession.create(request, files, (this.chosen as BackendInfo).name));
       },
-      exclusive: (fn) => (this.chosen ? tfjs.exclusive(fn) : fn()),
+      exclusive: (fn) => (this.chosen ? this.exclusive(fn) : fn()),
       adopt: (session, info) => {
         const previous = this.sessions.get(session.name);
         this.sessions.set(session.name, session);
@@ -258,8 +258,10 @@ export class WorkerSessions {
       backendTrialsDone: async () => {
         await new Promise((resolve) => setTimeout(resolve, 0));
         await this.trials?.done;
+        // Handed over to another worker, which runs its own engine trials: this one only answers what it has in flight.
+        if (this.trials?.handedOff) await new Promise<never>(() => undefined);
       },
-      report: tfjs.report,
+      report: (report) => void Promise.resolve(this.reportListener?.(report)).catch(() => undefined),
       database: this.database,
     };
   }
@@ -286,7 +288,7 @@ export class WorkerSessions {
     };
   }
 
-  /** What {@link BackgroundTrials} may do with these sessions. */
+  /** What {@link BackgroundTrials} may do with these sessions: they run in workers of their own, and only tell this one the outcome. */
   private trialHost(): TrialHost {
     const sessions = this;
     return {
@@ -296,39 +298,38 @@ export class WorkerSessions {
       get chosen() {
         return sessions.chosen as BackendInfo;
       },
-      // Trials and swaps are of the TF.js backend: ONNX versions run on ONNX Runtime and stay where they are.
-      serving: () => new Map([...this.sessions].filter(([, session]) => session.engine.name !== EngineName.ort)),
-      exclusive: (fn) =>
-        this.lock.run(async () => {
-          const held = fn();
-          const settled = held.then(
-            () => undefined,
-            () => undefined,
-          );
-          const previous = this.recovering;
-          const pause = previous ? Promise.all([previous, settled]).then(() => undefined) : settled;
-          this.recovering = pause;
-          try {
-            return await held;
-          } finally {
-            // Serving again: whatever the step left active.
-            await tf.setBackend((this.chosen as BackendInfo).name);
-            if (this.recovering === pause) this.recovering = undefined;
-          }
-        }),
-      files: (request) => this.fetchVersion(request, () => undefined),
-      adopt: (info, replacements) => {
+      adopt: (info) => {
         this.chosen = info;
-        for (const [model, session] of replacements) {
-          const previous = this.sessions.get(model);
-          this.sessions.set(model, session);
-          previous?.retire();
-        }
-        if (replacements.size > 0) this.watchDeviceLoss();
       },
       report: (report) => void Promise.resolve(this.reportListener?.(report)).catch(() => undefined),
+      handoff: async (request) => {
+        if (!this.reportListener) return 'no runtime listens for a handoff';
+        const answer = await this.reportListener(request);
+        return answer === undefined ? undefined : String(answer);
+      },
       database: this.database,
     };
+  }
+
+  /** Runs `fn` with the TF.js backend to itself (an engine trial step); predictions wait; the serving backend is active again afterwards. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return this.lock.run(async () => {
+      const held = fn();
+      const settled = held.then(
+        () => undefined,
+        () => undefined,
+      );
+      const previous = this.recovering;
+      const pause = previous ? Promise.all([previous, settled]).then(() => undefined) : settled;
+      this.recovering = pause;
+      try {
+        return await held;
+      } finally {
+        // Serving again: whatever the step left active.
+        await tf.setBackend((this.chosen as BackendInfo).name);
+        if (this.recovering === pause) this.recovering = undefined;
+      }
+    });
   }
 
   private requireConfig(): WorkerConfig {

@@ -13,13 +13,20 @@ import { wasmThreadsPossible } from './wasmThreads.ts';
 const ROUNDS = 5;
 const TRIAL_FLOATS = 1 << 16;
 
-/** Median ms of `session` on up to 32 rows of its goldens (zeros without), in this worker. */
-export async function timeSession(session: ModelSession, rounds: number): Promise<number> {
+/** The trial batch of `session`: up to 32 rows of its goldens (zeros without), at most 64 Ki floats. */
+export function trialBatch(session: ModelSession): { batch: Float32Array; rows: number } {
   const width = session.features.width;
   const rows = Math.max(1, Math.min(32, Math.floor(TRIAL_FLOATS / width)));
   const batch = new Float32Array(rows * width);
   const goldens = session.entry.goldens ?? [];
+  // Real records where the publisher gave some: zeros hide numerical differences between backends.
   if (goldens.length > 0) batch.set(session.features.transform(Array.from({ length: rows }, (_, i) => goldens[i % goldens.length].record)));
+  return { batch, rows };
+}
+
+/** Median ms of `session` on its trial batch ({@link trialBatch}), in this worker. */
+export async function timeSession(session: ModelSession, rounds: number): Promise<number> {
+  const { batch, rows } = trialBatch(session);
   const times: number[] = [];
   for (let i = 0; i < Math.max(1, rounds); i++) {
     const t0 = performance.now();
@@ -27,6 +34,16 @@ export async function timeSession(session: ModelSession, rounds: number): Promis
     times.push(performance.now() - t0);
   }
   return times.sort((a, b) => a - b)[times.length >> 1];
+}
+
+/** One timed run of `session` on its trial batch, with its outputs. */
+export async function trialRun(session: ModelSession): Promise<{ ms: number; outputs: Float32Array }> {
+  const { batch, rows } = trialBatch(session);
+  const t0 = performance.now();
+  const outputs = await session.predictBatch(batch, rows);
+  const ms = performance.now() - t0;
+  // Its own buffer: the answer transfers it.
+  return { ms, outputs: outputs.byteOffset === 0 && outputs.length === outputs.buffer.byteLength / 4 ? outputs : outputs.slice() };
 }
 
 /** Thread counts worth measuring here: 1…hardwareConcurrency (at most 8), or none where threads cannot run. */

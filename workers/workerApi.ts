@@ -17,7 +17,7 @@ import type { TimeRange } from '../src/TimeRange.ts';
 import type { LoadRequest, PredictResponse, SessionInfo, WorkerApi, WorkerConfig } from './protocol.ts';
 import { configureWasmPaths } from './backend.ts';
 import { configureOrtThreads, configureOrtWasmPaths, liveOrtSessions } from './engines/ortEngine.ts';
-import { timeSession } from './threadTrials.ts';
+import { timeSession, trialRun } from './threadTrials.ts';
 import { configureWasmThreads } from './wasmThreads.ts';
 import { servePredictPort } from './servePredictPort.ts';
 import { WorkerSessions } from './sessions.ts';
@@ -186,6 +186,11 @@ export function createWorkerApi(): WorkerApi {
 
     async timeModel(name: string, rounds: number) {
       return timeSession(sessions.get(name), rounds);
+    },
+
+    async trialRun(name: string) {
+      const run = await trialRun(sessions.get(name));
+      return transfer(run, [run.outputs.buffer]);
     },
 
     async stats() {

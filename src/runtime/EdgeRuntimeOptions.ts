@@ -10,15 +10,16 @@ export interface EdgeRuntimeOptions {
   readonly registry: string | URL;
   /**
    * `'auto'` (default): the first prediction is served by the first backend that starts (wasm, then cpu);
-   * the other backends are then timed in the background against it (`backend-trial` events) and one at
-   * least `backendSwapSpeedup` times faster with the same outputs takes over (`backend-changed`). The
+   * the other backends are then timed in the background against it, in workers of their own (`backend-trial`
+   * events), and one at least `backendSwapSpeedup` times faster with the same outputs takes over, handed over
+   * to a new worker on it (`backend-changed`). The
    * outcome is remembered per device and model version. A list: the first of these that starts, in order.
    */
   readonly backends?: BackendPreference;
   /**
    * Under `'auto'`: the backends to time in the background. Default: every other backend except cpu once
-   * wasm runs and WebGPU / WebGL on a software adapter (SwiftShader), whose trials block the worker for
-   * seconds and never win. Naming them here times them anyway.
+   * wasm runs and WebGPU / WebGL on a software adapter (SwiftShader), whose trials take seconds of CPU and
+   * never win. Naming them here times them anyway.
    */
   readonly backendTrials?: readonly BackendName[];
   /** Under `'auto'`: how many times faster a timed backend must be to replace the serving one. Default 1.1. */

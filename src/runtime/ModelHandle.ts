@@ -48,7 +48,7 @@ export interface Prediction {
 /** The parts of its runtime a handle works with. */
 export interface ModelHandleParts {
   /** The worker: calls re-run on a restarted worker if this one dies first; serving versions are reloaded there. */
-  readonly connection: Pick<WorkerConnection, 'call' | 'serve'>;
+  readonly connection: Pick<WorkerConnection, 'call' | 'serve' | 'shadow'>;
   /** Which version to load; where a failed version is marked bad. */
   readonly versions: Pick<VersionResolver, 'resolve' | 'markBad' | 'hasChannel'>;
   /** Where the handle's events go (`activated`, `download-progress`, `rolled-back`, `error`, `drift`). */
@@ -217,6 +217,7 @@ export class ModelHandle {
       // no shadow channel (any more), or nothing it names runs here
       if (this.shadowVersion !== undefined) {
         this.shadowVersion = undefined;
+        this.parts.connection.shadow(this.name, undefined);
         await this.parts.connection.call((api) => api.unloadShadow(this.name)).catch(() => undefined);
       }
       return;
@@ -225,9 +226,12 @@ export class ModelHandle {
     this.shadowVersion = request.version;
     await this.parts.connection
       .call((api) => api.loadShadow(request))
-      .catch(() => {
-        this.shadowVersion = undefined;
-      });
+      .then(
+        () => this.parts.connection.shadow(this.name, request),
+        () => {
+          this.shadowVersion = undefined;
+        },
+      );
   }
 
   /** Loads the version `target` names (resolved against the manifest) and swaps to it. */

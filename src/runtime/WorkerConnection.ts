@@ -1,7 +1,7 @@
 import { proxy, releaseProxy, transfer, wrap, type Remote } from 'comlink';
 import { installErrorTransferHandler } from '../errorTransfer.ts';
 import { EdgewatchError, ErrorCode, isEdgewatchError } from '../errors.ts';
-import type { BackendReport, LoadRequest, WorkerApi } from '../../workers/protocol.ts';
+import type { BackendHandoffRequest, BackendReport, LoadRequest, WorkerApi, WorkerConfig } from '../../workers/protocol.ts';
 import { EdgeErrorEvent } from './events.ts';
 import { PredictPortClient } from './PredictPortClient.ts';
 import type { ResolvedRuntimeOptions } from './resolveOptions.ts';
@@ -22,6 +22,10 @@ interface PendingCall {
   readonly fn: (api: WorkerApi) => Promise<unknown>;
   resolve(value: unknown): void;
   reject(error: unknown): void;
+  /** The worker generation it was last sent to. */
+  generation: number;
+  /** Settles when the call is answered (or failed). */
+  settled?: Promise<unknown>;
 }
 
 /** One started worker (or the in-thread API) and what must be let go of when it is replaced. */
@@ -29,16 +33,25 @@ interface Link {
   readonly api: WorkerApi;
   /** Closes the predict port, releases comlink's proxy and terminates the worker. Idempotent. */
   release(): void;
+  /** The request each model's serving version was loaded from in this worker. */
+  readonly loaded: Map<string, LoadRequest>;
 }
+
+/** How long a worker handed over from waits for its calls in flight and its monitoring flush before it is terminated. */
+const RETIRE_TIMEOUT_MS = 30_000;
 
 /**
  * The worker's API as one object: `predict` goes over the dedicated port, `load`'s progress callback
  * crosses as a comlink proxy, and every other method is comlink's own, so a new `WorkerApi` method
  * needs no change here.
  */
-function routed(remote: Remote<WorkerApi>, port: PredictPortClient): WorkerApi {
+function routed(remote: Remote<WorkerApi>, port: PredictPortClient, loaded: Map<string, LoadRequest>): WorkerApi {
   const predict: WorkerApi['predict'] = (name, records) => port.predict(name, records);
-  const load: WorkerApi['load'] = (request, onProgress) => remote.load(request, onProgress ? proxy(onProgress) : undefined);
+  const load: WorkerApi['load'] = (request, onProgress) =>
+    remote.load(request, onProgress ? proxy(onProgress) : undefined).then((info) => {
+      loaded.set(request.name, request);
+      return info;
+    });
   return new Proxy(remote, {
     get(target, key, receiver) {
       if (key === 'predict') return predict;
@@ -56,11 +69,19 @@ function routed(remote: Remote<WorkerApi>, port: PredictPortClient): WorkerApi {
  * (crash, `terminate()`, noticed through a Web Lock the worker holds for its life) starts a new one,
  * reloads every serving version and re-sends what was in flight: no request lost, none answered twice.
  * A replaced or disposed worker's port is closed, its comlink proxy released and the worker terminated.
+ *
+ * A backend handoff (the worker's trials found a faster backend, {@link BackendHandoffRequest}) uses the
+ * same machinery without a death: a new worker starts on the measured backend, every serving version is
+ * loaded and warmed there, then routing switches in one step; the old worker answers what it has in
+ * flight, flushes its monitoring and is terminated. Until the switch, a failure anywhere leaves the old
+ * worker serving.
  */
 export class WorkerConnection {
   private readonly pending = new Set<PendingCall>();
   /** The request of each serving version, reloaded into a restarted worker. */
   private readonly serving = new Map<string, LoadRequest>();
+  /** The shadow version of a model (`loadShadow`), by model name, reloaded after the serving ones. */
+  private readonly shadows = new Map<string, LoadRequest>();
   private linkPromise: Promise<Link> | undefined;
   /** The started worker's API, for calls that need not wait a microtask for `linkPromise`. */
   private readyApi: WorkerApi | undefined;
@@ -69,6 +90,13 @@ export class WorkerConnection {
   private generation = 0;
   private restarts: number[] = [];
   private disposed = false;
+  /** What workers are configured with: after a handoff, with the measured backend (`WorkerConfig.measured`). */
+  private config: WorkerConfig;
+  /** A handoff under way (one at a time), and its new worker once created. */
+  private handingOff = false;
+  private handoffLink: Link | undefined;
+  /** Workers handed over from, still answering their calls in flight: generation → link. */
+  private readonly retiring = new Map<number, Link>();
 
   constructor(
     private readonly options: ResolvedRuntimeOptions,
@@ -76,7 +104,9 @@ export class WorkerConnection {
     private readonly dispatch: (event: Event) => void,
     /** Where the worker's background backend trials and changes go. */
     private readonly onBackendReport: (report: BackendReport) => void = () => undefined,
-  ) {}
+  ) {
+    this.config = options.workerConfig;
+  }
 
   /** True once a worker was asked for (and until dispose): there may be counts in it to flush. */
   get started(): boolean {
@@ -86,26 +116,58 @@ export class WorkerConnection {
   /** A version is serving: a restarted worker gets it back before any call goes through. */
   serve(request: LoadRequest): void {
     this.serving.set(request.name, request);
+    // Loaded on a worker handed over from after the switch: the serving worker gets it too.
+    const link = this.readyApi ? this.link : undefined;
+    if (link && this.retiring.size > 0 && link.loaded.get(request.name) !== request)
+      void this.call((api) => (this.link === link ? api.load(request).then(() => undefined) : Promise.resolve())).catch(() => undefined);
   }
 
   /** Model `name` was unloaded: a restarted worker need not load it. */
   forget(name: string): void {
     this.serving.delete(name);
+    this.shadows.delete(name);
+  }
+
+  /** A shadow version runs beside `request.name`'s serving one (undefined: none any more): a new worker loads it too. */
+  shadow(name: string, request: LoadRequest | undefined): void {
+    if (request) this.shadows.set(name, request);
+    else this.shadows.delete(name);
+  }
+
+  /** Loads the shadows into a new worker, after the serving versions; a shadow that fails to load there is left out, as on its first load. */
+  private async reloadShadows(link: Link, stage: <T>(name: string, step: Promise<T>) => Promise<T>): Promise<void> {
+    for (const request of this.shadows.values()) {
+      try {
+        await stage('shadow', link.api.loadShadow(request));
+      } catch (error) {
+        if (isEdgewatchError(error, ErrorCode.WORKER_CRASHED)) throw error;
+      }
+    }
   }
 
   /** Runs `fn` against the worker, tracked so a worker death re-runs it on the next worker. */
   call<T>(fn: (api: WorkerApi) => Promise<T>): Promise<T> {
     if (this.disposed) return Promise.reject(new EdgewatchError(ErrorCode.DISPOSED, 'The runtime was disposed'));
-    return new Promise<T>((resolve, reject) => {
-      const call: PendingCall = { fn, resolve: resolve as (value: unknown) => void, reject };
-      this.pending.add(call);
-      this.attempt(call);
+    let call: PendingCall | undefined;
+    const answer = new Promise<T>((resolve, reject) => {
+      call = { fn, resolve: resolve as (value: unknown) => void, reject, generation: this.generation };
     });
+    const pending = call as PendingCall;
+    pending.settled = answer.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.pending.add(pending);
+    this.attempt(pending);
+    return answer;
   }
 
   /** Stops the worker and fails what is still waiting with `DISPOSED`. Further calls fail the same way. */
   dispose(): void {
     this.disposed = true;
+    for (const old of this.retiring.values()) old.release();
+    this.retiring.clear();
+    this.handoffLink?.release();
     this.link?.release();
     this.link = undefined;
     this.linkPromise = undefined;
@@ -117,6 +179,7 @@ export class WorkerConnection {
 
   private attempt(call: PendingCall): void {
     const generation = this.generation;
+    call.generation = generation;
     let answer: Promise<unknown>;
     try {
       // With the worker up, `fn` runs now, in this task: a batch that fills while the app is still making
@@ -133,7 +196,8 @@ export class WorkerConnection {
       },
       (error) => {
         // A failure of a worker that has since died is not the caller's answer: the re-sent copy will be.
-        if (generation !== this.generation && this.pending.has(call)) return;
+        // (A worker handed over from answers its own calls, failures included.)
+        if (call.generation !== generation && this.pending.has(call)) return;
         this.pending.delete(call);
         call.reject(error);
       },
@@ -166,81 +230,195 @@ export class WorkerConnection {
   }
 
   private async start(generation: number): Promise<Link> {
-    const config = this.options.workerConfig;
+    const config = this.config;
     let link: Link;
     if (!this.options.worker) {
       // Same API object, in this thread: loaded only when needed so pages with workers never pay for it.
       const { createWorkerApi } = await import('../../workers/workerApi.ts');
       const api = createWorkerApi();
-      link = this.link = { api, release: () => undefined };
+      link = this.link = { api, release: () => undefined, loaded: new Map() };
       await api.configure(config);
-      await api.watchBackend(this.onBackendReport);
-    } else {
-      installErrorTransferHandler();
-      const worker = this.options.createWorker();
-      const remote = wrap<WorkerApi>(worker);
-      let port: PredictPortClient | undefined;
-      let released = false;
-      const release = () => {
-        if (released) return;
-        released = true;
-        port?.close();
-        remote[releaseProxy]();
-        worker.terminate();
-      };
-      // Until the port is open, `api` is not used: only `release` matters for a start that fails.
-      this.link = { api: remote as unknown as WorkerApi, release };
-      const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
-      const lifeLock = locks ? `edgewatch-worker-${crypto.randomUUID()}` : undefined;
-      // Every stage of the start races the worker's death: a script error, the life lock granted (the
-      // worker is gone), or — before configure() answers, when no lock is held yet and a worker that
-      // closed itself says nothing — the start time limit. Nothing waits on a dead worker forever.
-      let died: (error: EdgewatchError) => void = () => undefined;
-      const death = new Promise<never>((_, reject) => {
-        died = reject;
-      });
-      death.catch(() => undefined);
-      worker.addEventListener('error', (event) => died(workerDidNotStart(this.options.workerUrl(), event, 'script')), { once: true });
+      await api.watchBackend((report) => this.report(link, report));
+      // A restarted worker gets back every version that was serving before the first call goes through.
+      for (const request of this.serving.values()) await link.api.load(request);
+      return link;
+    }
+    const opened = this.open(
+      config,
+      () => generation === this.generation && !this.disposed,
+      (error) => this.onWorkerDied(generation, error),
+      (started) => (this.link = started),
+    );
+    link = await opened.link;
+    // A restarted worker gets back every version that was serving before the first call goes through;
+    // a death meanwhile is noticed through the lock (or the script's error event).
+    for (const request of this.serving.values()) await opened.stage('reload', link.api.load(request));
+    await this.reloadShadows(link, opened.stage);
+    return link;
+  }
+
+  /**
+   * Starts a worker: configure (with a life lock), the predict port, the backend reports. Every stage races
+   * the worker's death: a script error, the life lock granted (the worker is gone), or — before configure()
+   * answers, when no lock is held yet and a worker that closed itself says nothing — the start time limit.
+   * Nothing waits on a dead worker forever. `wanted` false after a stage (replaced, disposed) fails it.
+   */
+  private open(
+    config: WorkerConfig,
+    wanted: () => boolean,
+    onDeath: (cause?: EdgewatchError) => void,
+    created: (link: Link) => void,
+  ): { link: Promise<Link>; stage: <T>(name: string, step: Promise<T>) => Promise<T> } {
+    installErrorTransferHandler();
+    const worker = this.options.createWorker();
+    const remote = wrap<WorkerApi>(worker);
+    let port: PredictPortClient | undefined;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      port?.close();
+      remote[releaseProxy]();
+      worker.terminate();
+    };
+    const loaded = new Map<string, LoadRequest>();
+    // Until the port is open, `api` is not used: only `release` matters for a start that fails.
+    created({ api: remote as unknown as WorkerApi, release, loaded });
+    const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+    const lifeLock = locks ? `edgewatch-worker-${crypto.randomUUID()}` : undefined;
+    let died: (error: EdgewatchError) => void = () => undefined;
+    const death = new Promise<never>((_, reject) => {
+      died = reject;
+    });
+    death.catch(() => undefined);
+    worker.addEventListener('error', (event) => died(workerDidNotStart(this.options.workerUrl(), event, 'script')), { once: true });
+    const stage = async <T>(name: string, step: Promise<T>): Promise<T> => {
+      const value = await Promise.race([step, death]);
+      if (!wanted()) throw new EdgewatchError(ErrorCode.WORKER_CRASHED, `The inference worker was replaced during its start (${name})`, { stage: name });
+      return value;
+    };
+    const link = (async () => {
       const limit = this.options.workerStartTimeoutMs;
       const timer = setTimeout(
         () => died(new EdgewatchError(ErrorCode.WORKER_CRASHED, `The inference worker did not start within ${limit} ms`, { stage: 'start', timeoutMs: limit })),
         limit,
       );
-      const stage = async <T>(name: string, step: Promise<T>): Promise<T> => {
-        const value = await Promise.race([step, death]);
-        if (generation !== this.generation || this.disposed)
-          throw new EdgewatchError(ErrorCode.WORKER_CRASHED, `The inference worker was replaced during its start (${name})`, { stage: name });
-        return value;
-      };
+      let started: Link | undefined;
       try {
         await stage('configure', remote.configure({ ...config, lifeLock }));
         if (locks && lifeLock) {
           // Granted only when the worker is gone: that is our crash signal, from here on for its whole life.
           void locks.request(lifeLock, () => {
             died(new EdgewatchError(ErrorCode.WORKER_CRASHED, 'The inference worker died while starting', { stage: 'started' }));
-            this.onWorkerDied(generation);
+            onDeath();
           });
         }
         const channel = new MessageChannel();
         await stage('port', remote.openPredictPort(transfer(channel.port2, [channel.port2])));
         port = new PredictPortClient(channel.port1);
-        await stage('watch', remote.watchBackend(proxy(this.onBackendReport)));
+        await stage('watch', remote.watchBackend(proxy((report: BackendReport) => this.report(started as Link, report))));
       } finally {
         clearTimeout(timer);
       }
-      link = this.link = { api: routed(remote, port), release };
-      // A restarted worker gets back every version that was serving before the first call goes through;
-      // a death meanwhile is noticed through the lock (or the script's error event).
-      for (const request of this.serving.values()) await stage('reload', link.api.load(request));
-      return link;
+      started = { api: routed(remote, port, loaded), release, loaded };
+      created(started);
+      return started;
+    })();
+    return { link, stage };
+  }
+
+  /** A backend report of the worker behind `from`: a handoff request is served here, the rest go to the runtime while `from` serves. */
+  private report(from: Link, report: BackendReport): Promise<string | undefined> | undefined {
+    if (report.type === 'handoff') return this.handoff(report, from);
+    if (from === this.link) this.onBackendReport(report);
+    return undefined;
+  }
+
+  /**
+   * Hands the serving versions over to a new worker on the measured backend (see the class comment).
+   * Resolves undefined once the new worker serves, else with why not (the old worker keeps serving).
+   */
+  private async handoff(request: BackendHandoffRequest, from: Link): Promise<string | undefined> {
+    if (!this.options.worker) return 'a hot swap needs a worker (worker: false)';
+    if (this.disposed) return 'the runtime was disposed';
+    if (from !== this.link || !this.readyApi) return 'the worker asking is no longer the serving one';
+    if (this.handingOff) return 'another handoff is under way';
+    this.handingOff = true;
+    const generation = this.generation;
+    const config: WorkerConfig = { ...this.config, measured: request.measured };
+    let next: Link | undefined;
+    let switched = false;
+    try {
+      const opened = this.open(
+        config,
+        () => generation === this.generation && !this.disposed,
+        (cause) => {
+          // Dead before the switch: the stage waiting on it fails, the old worker serves on.
+          if (switched) this.onWorkerDied(generation + 1, cause);
+        },
+        (link) => {
+          next = this.handoffLink = link;
+        },
+      );
+      const link = await opened.link;
+      // Every serving version, loaded and warmed up from the verified cache; again for what changed meanwhile.
+      for (let pass = 0; ; pass++) {
+        const todo = [...this.serving.values()].filter((r) => link.loaded.get(r.name) !== r);
+        if (todo.length === 0) break;
+        if (pass > 8) throw new Error('the serving versions kept changing');
+        for (const r of todo) await opened.stage('reload', link.api.load(r));
+      }
+      await this.reloadShadows(link, opened.stage);
+      const info = await opened.stage('backend', link.api.backend());
+      // The switch: one synchronous step, nothing awaited between the last check and it.
+      switched = true;
+      const old = from;
+      this.retiring.set(generation, old);
+      this.generation = generation + 1;
+      this.link = link;
+      this.linkPromise = Promise.resolve(link);
+      this.readyApi = link.api;
+      this.config = config;
+      if (info) this.onBackendReport({ type: 'changed', from: request.from, to: info.name, speedup: request.speedup, info });
+      void this.retire(generation, old);
+      return undefined;
+    } catch (error) {
+      if (!switched) next?.release();
+      return error instanceof Error ? error.message : String(error);
+    } finally {
+      this.handingOff = false;
+      this.handoffLink = undefined;
     }
-    // A restarted worker gets back every version that was serving before the first call goes through.
-    for (const request of this.serving.values()) await link.api.load(request);
-    return link;
+  }
+
+  /** A worker handed over from: its calls in flight answered there, its monitoring flushed, then terminated. */
+  private async retire(generation: number, old: Link): Promise<void> {
+    const inFlight = [...this.pending].filter((c) => c.generation === generation).map((c) => c.settled);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const limit = new Promise((resolve) => {
+      timer = setTimeout(resolve, RETIRE_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([Promise.all(inFlight).then(() => old.api.flush()), limit]);
+    } catch {
+      // A flush that failed: its windows stay in that worker (storage refused them anyway).
+    } finally {
+      clearTimeout(timer);
+      // Out of `retiring` before it is terminated: its death (the lock granted) is then no crash to act on.
+      if (this.retiring.get(generation) === old) this.retiring.delete(generation);
+      old.release();
+    }
   }
 
   private onWorkerDied(generation: number, cause?: EdgewatchError): void {
-    if (this.disposed || generation !== this.generation) return;
+    if (this.disposed) return;
+    if (this.retiring.has(generation)) {
+      // A worker handed over from died with calls in flight: they go to the serving one.
+      this.retiring.delete(generation);
+      for (const call of [...this.pending]) if (call.generation === generation) this.attempt(call);
+      return;
+    }
+    if (generation !== this.generation) return;
     this.generation++;
     this.link?.release();
     this.link = undefined;

@@ -90,8 +90,9 @@ export type BackendTrialDetail = Omit<BackendTrialReport, 'type'>;
 
 /**
  * Detail of `backend-changed`: a background trial found a backend at least `backendSwapSpeedup` times
- * faster with the same outputs, and every serving model moved to it (hot swap: each batch is answered
- * wholly on one backend). Remembered per device and model version.
+ * faster with the same outputs, and every serving model moved to it (hot swap: a new worker on it loaded
+ * them, then took over; each batch is answered wholly by one worker). Fired when the new worker serves.
+ * Remembered per device and model version.
  */
 export type BackendChangedDetail = Omit<BackendChangeReport, 'type'>;
 

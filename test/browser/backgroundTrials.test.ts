@@ -1,5 +1,7 @@
 import { openDB } from 'idb';
 import { afterEach, describe, expect, it } from 'vitest';
+import { commands } from 'vitest/browser';
+import type { RegistryManifest } from '../../src/registry/Manifest.ts';
 import { createEdgeRuntime, type EdgeRuntime, type EdgeRuntimeOptions } from '../../src/runtime/EdgeRuntime.ts';
 import type { Prediction } from '../../src/runtime/ModelHandle.ts';
 import { REGISTRY, uniqueDbName, weather, withoutLabel } from './weatherData.ts';
@@ -10,8 +12,10 @@ function runtime(options: Partial<EdgeRuntimeOptions> = {}): EdgeRuntime {
   runtimes.push(rt);
   return rt;
 }
+const servers: string[] = [];
 afterEach(async () => {
   await Promise.all(runtimes.splice(0).map((rt) => rt.dispose()));
+  for (const id of servers.splice(0)) await commands.registryStop(id);
 });
 
 const days = weather.map(withoutLabel);
@@ -79,47 +83,193 @@ describe("backends: 'auto' answers first and measures in the background", () => 
     expect(activated.loadMs + activated.warmupMs).toBeLessThanOrEqual(wall);
   });
 
-  it('hot-swaps to a faster correct backend: every answer from one backend, same scores, events in order, no leaked tensors', async () => {
+  it('hot swap as a handoff: trials in workers of their own while callers are answered, no call lost or answered twice, counts survive', async () => {
     const dbName = uniqueDbName('swap');
-    // Asked: time cpu, and take any correct candidate (0), so the swap happens whatever the timings.
-    const rt = runtime({ dbName, backendTrials: ['cpu'], backendSwapSpeedup: 0 });
+    const workers = countedWorkers();
+    // Asked: time cpu, and take any correct candidate (0), so the handoff happens whatever the timings.
+    const rt = runtime({ dbName, backendTrials: ['cpu'], backendSwapSpeedup: 0, createWorker: workers.create });
     const seen = journal(rt);
     const model = await rt.model('weather').ready();
-    // Before the first answer, so before any trial: the serving model's weights on wasm only.
-    const before = (await rt.stats()).numTensors;
-    const reference = await model.predict(days.slice(0, 64));
+    // Before the first answer, so before any trial: the serving model's weights on wasm.
+    const before = await rt.stats();
+    const rows = days.slice(0, 64);
+    const reference = await model.predict(rows);
     seen.push({ type: 'predicted' });
-    // Callers keep coming while the trial and the swap run.
-    const during: Prediction[][] = [];
-    while ((await rt.backend())?.chosenBy !== 'measured') {
-      during.push(await model.predict(days.slice(0, 64)));
-      if (during.length > 2000) throw new Error('trials never finished');
+    // Callers keep coming while the trial and the handoff run: four at a time, each row its own call.
+    const answered: Prediction[] = [];
+    const servingStats: { numTensors: number; backend: string | null }[] = [];
+    let predicted = rows.length;
+    let round = 0;
+    while (!seen.some((e) => e.type === 'backend-changed')) {
+      const batch = await Promise.all([0, 1, 2, 3].map((k) => model.predict(rows[(round * 4 + k) % rows.length])));
+      answered.push(...batch);
+      predicted += batch.length;
+      if (!seen.some((e) => e.type === 'backend-changed')) servingStats.push(await rt.stats());
+      if (++round > 20_000) throw new Error('the handoff never happened');
+      seen.push({ type: 'predicted' });
     }
-    const after = await model.predict(days.slice(0, 64));
+    const after = await model.predict(rows);
+    predicted += rows.length;
     expect(after[0].backend).toBe('cpu');
     expect(model.backend).toBe('cpu');
-    let worst = 0;
-    for (const batch of [...during, after]) {
-      expect(new Set(batch.map((p) => p.backend)).size).toBe(1);
-      for (const [i, p] of batch.entries()) {
-        for (const [j, v] of p.scores.entries()) worst = Math.max(worst, Math.abs(v - reference[i].scores[j]));
-      }
-    }
-    expect(worst).toBeLessThanOrEqual(1e-4);
-    expect(seen.map((e) => e.type)).toEqual(['activated', 'predicted', 'backend-trial', 'backend-trial', 'backend-trial', 'backend-changed']);
+    // Every answer is its own row's, from one backend or the other, as the reference.
+    answered.forEach((p, n) => {
+      const i = n % rows.length;
+      expect(p.scores.every((v, j) => Math.abs(v - reference[i].scores[j]) <= 1e-4)).toBe(true);
+    });
+    expect(answered.every((p) => p.backend === 'wasm' || p.backend === 'cpu')).toBe(true);
+    // The serving worker never held a trial: no candidate's weights, no other backend active there, ever.
+    expect(servingStats.length).toBeGreaterThan(0);
+    expect(servingStats.every((s) => s.numTensors === before.numTensors && s.backend === 'wasm')).toBe(true);
+    const types = seen.map((e) => e.type);
+    const trialAt = seen.findIndex((e) => e.type === 'backend-trial' && e.detail?.backend === 'cpu');
+    // Callers were answered while the candidate was started, loaded and timed (in-worker trials answered a handful).
+    expect(types.slice(types.indexOf('predicted'), trialAt).filter((t) => t === 'predicted').length).toBeGreaterThan(20);
+    expect(types.filter((t) => !['predicted'].includes(t))).toEqual(['activated', 'backend-trial', 'backend-trial', 'backend-trial', 'backend-changed']);
     const cpuTrial = seen.find((e) => e.type === 'backend-trial' && e.detail?.backend === 'cpu')?.detail;
     expect(cpuTrial).toMatchObject({ serving: 'wasm' });
     expect(cpuTrial?.medianMs).toBeGreaterThan(0);
+    expect(cpuTrial?.servingMs).toBeGreaterThan(0);
     expect(cpuTrial?.maxAbsDiff).toBeLessThanOrEqual(1e-3);
-    const changed = seen.at(-1)?.detail;
-    expect(changed).toMatchObject({ from: 'wasm', to: 'cpu', info: { name: 'cpu' } });
-    // The old backend's weights were released: the same model on cpu holds as many tensors as it did on wasm.
-    expect((await rt.stats()).numTensors).toBe(before);
-    expect(await rt.backend()).toMatchObject({ name: 'cpu', chosenBy: 'measured' });
+    const changed = seen.find((e) => e.type === 'backend-changed')?.detail;
+    expect(changed).toMatchObject({ from: 'wasm', to: 'cpu', info: { name: 'cpu', chosenBy: 'measured' } });
+    // The new worker holds the same model on cpu: as many tensors as the old one did on wasm.
+    expect(await rt.stats()).toMatchObject({ numTensors: before.numTensors, backend: 'cpu' });
+    expect(await rt.backend()).toMatchObject({ name: 'cpu', chosenBy: 'measured', trials: { cpu: { medianMs: cpuTrial?.medianMs } } });
+    // The old worker answered its calls, flushed and was terminated: two started, one gone.
+    await expect.poll(() => workers.terminated, { timeout: 10_000 }).toBe(1);
+    expect(workers.created).toBe(2);
+    // Monitoring: every prediction counted once, across both workers.
+    await rt.flush();
+    expect((await model.driftSummary())?.window.predictions).toBe(predicted);
     await rt.dispose();
+    expect(workers.terminated).toBe(2);
 
     const again = runtime({ dbName, backendTrials: ['cpu'], backendSwapSpeedup: 0 });
     await again.model('weather').ready();
     expect(await again.backend()).toMatchObject({ name: 'cpu', chosenBy: 'remembered' });
   });
+
+  it('a handoff that fails leaves the old worker serving, says why, and remembers the backend that serves', async () => {
+    const dbName = uniqueDbName('swapfail');
+    // The second worker the runtime starts (the handoff's) dies in its script.
+    const broken = URL.createObjectURL(new Blob(['throw new Error("handoff worker broken on purpose")'], { type: 'text/javascript' }));
+    const workers = countedWorkers(() => new Worker(broken, { type: 'module' }));
+    const rt = runtime({ dbName, backendTrials: ['cpu'], backendSwapSpeedup: 0, createWorker: workers.create });
+    const seen = journal(rt);
+    const model = await rt.model('weather').ready();
+    await model.predict(days[0]);
+    while ((await rt.backend())?.chosenBy !== 'measured') await model.predict(days[1]);
+    const refused = seen.find((e) => e.type === 'backend-trial' && typeof e.detail?.rejected === 'string' && /handoff/.test(e.detail.rejected as string));
+    expect(refused?.detail).toMatchObject({ backend: 'cpu', serving: 'wasm' });
+    expect(refused?.detail?.rejected).toMatch(/^handoff to cpu failed: The inference worker failed to start/);
+    expect(seen.some((e) => e.type === 'backend-changed')).toBe(false);
+    expect(await rt.backend()).toMatchObject({ name: 'wasm', chosenBy: 'measured' });
+    await expect(model.predict(days[2])).resolves.toMatchObject({ backend: 'wasm' });
+    expect(workers.created).toBe(2);
+    expect(workers.terminated).toBe(1); // the broken one, released
+    await rt.dispose();
+    URL.revokeObjectURL(broken);
+
+    const again = runtime({ dbName, backendTrials: ['cpu'], backendSwapSpeedup: 0 });
+    await again.model('weather').ready();
+    expect(await again.backend()).toMatchObject({ name: 'wasm', chosenBy: 'remembered' });
+  });
+
+  it('dispose during a handoff: every worker terminated, calls fail with DISPOSED, no backend-changed', async () => {
+    const workers = countedWorkers();
+    const rt = runtime({ rememberBackend: false, backendTrials: ['cpu'], backendSwapSpeedup: 0, createWorker: workers.create });
+    const seen = journal(rt);
+    const model = await rt.model('weather').ready();
+    await model.predict(days[0]);
+    // The handoff worker is created right after the trial's report: dispose while it starts and loads.
+    while (workers.created < 2) await model.predict(days[1]);
+    const late = model.predict(days[2]);
+    await rt.dispose();
+    // Answered before the end, or failed as disposed: never left waiting.
+    expect(['answered', 'DISPOSED']).toContain(
+      await late.then(
+        () => 'answered',
+        (error: { code?: string }) => error.code,
+      ),
+    );
+    await expect(model.predict(days[3])).rejects.toMatchObject({ code: 'DISPOSED' });
+    expect(workers.terminated).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(seen.some((e) => e.type === 'backend-changed')).toBe(false);
+  });
+
+  it('a shadow version is loaded into the new worker too, and runs there after the handoff', async () => {
+    const started = await commands.registryStart();
+    servers.push(started.id);
+    const manifest = (await (await fetch(started.url)).json()) as RegistryManifest;
+    const weatherModel = manifest.models.weather;
+    const next = { ...manifest, models: { weather: { ...weatherModel, channels: { ...weatherModel.channels, shadow: '2' } } } };
+    await commands.registryWrite(started.id, 'manifest.json', JSON.stringify(next));
+    const rt = runtime({ registry: started.url, rememberBackend: false, backendTrials: ['cpu'], backendSwapSpeedup: 0, updateIntervalMs: 0 });
+    const seen = journal(rt);
+    const model = await rt.model('weather').ready();
+    while (!seen.some((e) => e.type === 'backend-changed')) await model.predict(days.slice(0, 40));
+    // The old worker's comparisons stayed there: the new one's start from zero, so any is the shadow running on cpu.
+    let shadow: { compared: number; version: string } | undefined;
+    for (let i = 0; i < 200 && !(shadow && shadow.compared > 0); i++) {
+      expect((await model.predict(days.slice(0, 40))).every((p) => p.version === '1' && p.backend === 'cpu')).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      shadow = (await model.driftSummary())?.shadow;
+    }
+    expect(shadow).toMatchObject({ version: '2', champion: '1' });
+    expect(shadow?.compared).toBeGreaterThan(0);
+    expect((await rt.stats()).backend).toBe('cpu');
+  });
+
+  it('a crash of the serving worker during a handoff: the handoff is dropped (its worker terminated), the restart answers every call once', async () => {
+    const workers = countedWorkers();
+    const rt = runtime({ backendTrials: ['cpu'], backendSwapSpeedup: 0, createWorker: workers.create });
+    const seen = journal(rt);
+    const crashes: unknown[] = [];
+    rt.addEventListener('error', (event) => crashes.push(event.detail.error.code));
+    const model = await rt.model('weather').ready();
+    const reference = await model.predict(days.slice(0, 40));
+    while (workers.created < 2) await model.predict(days[1]);
+    // The handoff's worker is starting: the serving one dies, with calls in flight.
+    const stream = days.slice(0, 40).map((day) => model.predict(day));
+    workers.workers[0].terminate();
+    const answers = await Promise.all(stream);
+    expect(answers.every((p, i) => p.scores.every((v, j) => Math.abs(v - reference[i].scores[j]) <= 1e-4))).toBe(true);
+    expect(crashes).toEqual(['WORKER_CRASHED']);
+    // The old worker, the handoff's (released when its start found itself replaced), and the restart serving.
+    expect(workers.created).toBe(3);
+    await expect.poll(() => workers.terminated, { timeout: 10_000 }).toBe(2);
+    expect(seen.some((e) => e.type === 'backend-changed')).toBe(false);
+    await expect(model.predict(days[3])).resolves.toBeDefined();
+  });
 });
+
+/** The runtime's workers, counted as they are created and terminated; `next` makes the second and later ones. */
+function countedWorkers(next?: () => Worker) {
+  const workers: Worker[] = [];
+  const gone = new Set<Worker>();
+  const create = () => {
+    const worker =
+      workers.length > 0 && next
+        ? next()
+        : new Worker(new URL('../../workers/inference.worker.ts', import.meta.url), { type: 'module', name: 'edgewatch-inference' });
+    workers.push(worker);
+    const terminate = worker.terminate.bind(worker);
+    worker.terminate = () => {
+      gone.add(worker);
+      terminate();
+    };
+    return worker;
+  };
+  return {
+    create,
+    workers,
+    get created() {
+      return workers.length;
+    },
+    get terminated() {
+      return gone.size;
+    },
+  };
+}
