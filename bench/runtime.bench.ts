@@ -75,8 +75,8 @@ async function rawPeer(url: string, format: 'layers' | 'graph' = 'layers', spec?
 
 /**
  * Runtime `predict()` against plain TF.js in a worker, per call, on batches of `batch` records: four sides
- * alternating call by call (raw, raw with records, runtime, runtime without monitoring), so drift in
- * machine load hits all alike; the first 100 rounds warm them up and are not recorded. The raw peer gets
+ * (raw, raw with records, runtime, runtime without monitoring) taking turns call by call, in an order that
+ * rotates each round, so drift in machine load hits all alike; the first 100 rounds warm them up and are not recorded. The raw peer gets
  * floats transformed ahead (outside its clock); its records twin takes the records and runs the same
  * compiled transform in its worker, the runtime's input work, so `ratioSameInputP50` is the overhead of
  * the runtime itself.
@@ -102,28 +102,43 @@ async function latencyAt(batch: number, calls: number) {
   const unmonitoredWorker: number[] = [];
   const inWorker: number[] = [];
   const warmup = 100;
+  const sides: (() => Promise<void>)[] = [];
+  let records: RawRecord[] = [];
+  let input = new Float32Array(0);
+  let record = false;
+  const timed = async (into: number[], run: () => Promise<unknown>) => {
+    const t0 = performance.now();
+    await run();
+    if (record) into.push(performance.now() - t0);
+  };
+  sides.push(
+    () => timed(raw, () => peer.predict(input, [batch, features.width])),
+    () => timed(rawRecords, () => same.predictRecords(records)),
+    async () => {
+      const t0 = performance.now();
+      const prediction = batch === 1 ? await model.predict(records[0]) : (await model.predict(records))[0];
+      if (record) {
+        ours.push(performance.now() - t0);
+        inWorker.push(prediction.workerMs);
+      }
+    },
+    async () => {
+      const t0 = performance.now();
+      const answer = batch === 1 ? await bareModel.predict(records[0]) : (await bareModel.predict(records))[0];
+      if (record) {
+        unmonitored.push(performance.now() - t0);
+        unmonitoredWorker.push(answer.workerMs);
+      }
+    },
+  );
   for (let i = -warmup; i < calls; i++) {
     const at = ((i + warmup) * batch) % (days.length - batch);
-    const records = days.slice(at, at + batch);
-    const input = Float32Array.from(features.transform(records));
-    let t0 = performance.now();
-    await peer.predict(input, [batch, features.width]);
-    if (i >= 0) raw.push(performance.now() - t0);
-    t0 = performance.now();
-    await same.predictRecords(records);
-    if (i >= 0) rawRecords.push(performance.now() - t0);
-    t0 = performance.now();
-    const prediction = batch === 1 ? await model.predict(records[0]) : (await model.predict(records))[0];
-    if (i >= 0) {
-      ours.push(performance.now() - t0);
-      inWorker.push(prediction.workerMs);
-    }
-    t0 = performance.now();
-    const bareAnswer = batch === 1 ? await bareModel.predict(records[0]) : (await bareModel.predict(records))[0];
-    if (i >= 0) {
-      unmonitored.push(performance.now() - t0);
-      unmonitoredWorker.push(bareAnswer.workerMs);
-    }
+    records = days.slice(at, at + batch);
+    input = Float32Array.from(features.transform(records));
+    record = i >= 0;
+    // The order rotates round by round: no side always follows the same one (whose leftover work, such
+    // as the runtime's deferred sketches, would land on it).
+    for (let s = 0; s < sides.length; s++) await sides[(i + warmup + s) % sides.length]();
   }
   peer.close();
   same.close();
