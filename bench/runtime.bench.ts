@@ -4,6 +4,7 @@
  *  1. latency: runtime `predict()` vs plain TF.js `model.predict` + one postMessage in a worker (same backend);
  *  2. throughput: 1,000 concurrent `predict()` calls, micro-batched vs one message and one predict per call;
  *  3. main-thread long tasks (>50 ms) during sustained inference: runtime (worker) vs TF.js on the main thread.
+ *  4. channel (`--only=channel`): the predict path's round trip on the worker's own postMessage vs a MessagePort.
  */
 import * as tf from '@tensorflow/tfjs';
 import { byYears, parseSeattleWeather } from '../src/demo/seattleWeather.ts';
@@ -178,6 +179,61 @@ async function latency() {
     );
   }
   return { ...one, batch32 };
+}
+
+/**
+ * The predict path's channel alone: a round trip to an echoing worker on its own `postMessage` vs on a
+ * MessagePort, with the runtime's message shapes (a one-record request; a one-row answer, its scores
+ * transferred). Blocks of 100 round trips, A B A B, medians of the blocks' means.
+ */
+async function channel() {
+  const source = `
+    const answer = (d) => {
+      const scores = new Float32Array(5);
+      return [{ tag: d.tag, id: d.id, ok: true, value: { version: '1', backend: 'wasm', rows: 1, outputWidth: 5, scores, classes: new Int32Array(1), idPrefix: 'w:' + d.id, workerMs: 0.1 } }, [scores.buffer]];
+    };
+    self.onmessage = (e) => {
+      if (e.data === 'port') {
+        const port = e.ports[0];
+        port.onmessage = (m) => port.postMessage(...answer(m.data));
+        return;
+      }
+      self.postMessage(...answer(e.data));
+    };`;
+  const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+  const own = new Worker(url);
+  const ported = new Worker(url);
+  const { port1, port2 } = new MessageChannel();
+  ported.postMessage('port', [port2]);
+  const trip = (target: Worker | MessagePort, id: number) =>
+    new Promise<void>((resolve) => {
+      target.onmessage = () => resolve();
+      target.postMessage({ tag: 'edgewatch:predict', id, name: 'weather', records: [days[id % days.length]] });
+    });
+  const blocks = quick ? 10 : 40;
+  const times = { workerUs: [] as number[], portUs: [] as number[] };
+  for (let b = -3; b < blocks; b++) {
+    for (const [key, target] of [
+      ['workerUs', own],
+      ['portUs', port1],
+    ] as const) {
+      const t0 = performance.now();
+      for (let i = 0; i < 100; i++) await trip(target, i);
+      if (b >= 0) times[key].push(((performance.now() - t0) / 100) * 1000);
+    }
+  }
+  own.terminate();
+  ported.terminate();
+  port1.close();
+  URL.revokeObjectURL(url);
+  const result = {
+    blocks,
+    workerRoundTripUs: round(percentile(times.workerUs, 50), 1),
+    portRoundTripUs: round(percentile(times.portUs, 50), 1),
+    portMinusWorkerUs: round(percentile(times.portUs, 50) - percentile(times.workerUs, 50), 1),
+  };
+  log(`channel: a predict-shaped round trip on the worker's own postMessage ${result.workerRoundTripUs} µs vs a MessagePort ${result.portRoundTripUs} µs`);
+  return result;
 }
 
 const IMAGE_REGISTRY = '/bench/models/registry/manifest.json';
@@ -603,6 +659,7 @@ try {
     hotSwap: await part('hotSwap', hotSwap),
     threads: await part('threads', threads),
     latency: await part('latency', latency),
+    channel: await part('channel', channel),
     mobilenetLatency: await part('mobilenetLatency', () => imageLatency('mobilenet')),
     mobilenetGraphLatency: await part('mobilenetGraphLatency', () => imageLatency('mobilenet-graph')),
     mobilenetFused: await part('mobilenetFused', fusedVsLayers),
