@@ -4,6 +4,7 @@
  *  1. latency: runtime `predict()` vs plain TF.js `model.predict` + one postMessage in a worker (same backend);
  *  2. throughput: 1,000 concurrent `predict()` calls, micro-batched vs one message and one predict per call;
  *  3. main-thread long tasks (>50 ms) during sustained inference: runtime (worker) vs TF.js on the main thread.
+ *  4. channel (`--only=channel`): the predict path's round trip on the worker's own postMessage vs a MessagePort.
  */
 import * as tf from '@tensorflow/tfjs';
 import { byYears, parseSeattleWeather } from '../src/demo/seattleWeather.ts';
@@ -34,8 +35,8 @@ const entry = manifest.models.weather.versions['1'];
 const features = compile(entry.features);
 const modelUrl = `/registry/${entry.modelPath}`;
 
-/** Plain TF.js in a worker, one message per call. */
-async function rawPeer(url: string, format: 'layers' | 'graph' = 'layers') {
+/** Plain TF.js in a worker, one message per call; with `spec`, it also takes records and transforms them itself. */
+async function rawPeer(url: string, format: 'layers' | 'graph' = 'layers', spec?: typeof entry.features) {
   const worker = new Worker(new URL('./rawPeer.worker.ts', import.meta.url), { type: 'module' });
   const waiting = new Map<number, (output: Float32Array) => void>();
   const workerMs: number[] = [];
@@ -49,7 +50,7 @@ async function rawPeer(url: string, format: 'layers' | 'graph' = 'layers') {
     }
   };
   const ready = new Promise<string>((resolve) => (loaded = resolve));
-  worker.postMessage({ type: 'load', url, format, backend });
+  worker.postMessage({ type: 'load', url, format, backend, spec });
   await ready;
   let next = 0;
   return {
@@ -60,13 +61,28 @@ async function rawPeer(url: string, format: 'layers' | 'graph' = 'layers') {
         worker.postMessage({ type: 'predict', id, input, shape }, [input.buffer]);
       });
     },
+    /** The records as they are (structured clone), transformed in the worker: the runtime's input work. */
+    predictRecords(records: RawRecord[]): Promise<Float32Array> {
+      const id = next++;
+      return new Promise((resolve) => {
+        waiting.set(id, resolve);
+        worker.postMessage({ type: 'records', id, records });
+      });
+    },
     workerMs,
     close: () => worker.terminate(),
   };
 }
 
-async function latency() {
-  const calls = quick ? 300 : 2000;
+/**
+ * Runtime `predict()` against plain TF.js in a worker, per call, on batches of `batch` records: four sides
+ * (raw, raw with records, runtime, runtime without monitoring) taking turns call by call, in an order that
+ * rotates each round, so drift in machine load hits all alike; the first 100 rounds warm them up and are not recorded. The raw peer gets
+ * floats transformed ahead (outside its clock); its records twin takes the records and runs the same
+ * compiled transform in its worker, the runtime's input work, so `ratioSameInputP50` is the overhead of
+ * the runtime itself.
+ */
+async function latencyAt(batch: number, calls: number) {
   const runtime = createEdgeRuntime({ registry: REGISTRY, backends: [backend as 'wasm'], rememberBackend: false, dbName: `bench-${Date.now()}` });
   const model = await runtime.model('weather').ready();
   // The same runtime without monitoring, to show what the sketches cost per call.
@@ -79,53 +95,144 @@ async function latency() {
   });
   const bareModel = await bare.model('weather').ready();
   const peer = await rawPeer(modelUrl);
+  const same = await rawPeer(modelUrl, 'layers', entry.features);
   const raw: number[] = [];
+  const rawRecords: number[] = [];
   const ours: number[] = [];
   const unmonitored: number[] = [];
   const unmonitoredWorker: number[] = [];
   const inWorker: number[] = [];
-  // Calls alternate one by one (raw, runtime, raw, …) so drift in machine load hits both sides alike;
-  // the first 100 pairs warm both up and are not recorded.
-  for (let i = -100; i < calls; i++) {
-    const record = days[(i + 100) % days.length];
-    const input = Float32Array.from(features.transform([record]));
-    let t0 = performance.now();
-    await peer.predict(input, [1, features.width]);
-    if (i >= 0) raw.push(performance.now() - t0);
-    t0 = performance.now();
-    const prediction = await model.predict(record);
-    if (i >= 0) {
-      ours.push(performance.now() - t0);
-      inWorker.push(prediction.workerMs);
-    }
-    t0 = performance.now();
-    const bareAnswer = await bareModel.predict(record);
-    if (i >= 0) {
-      unmonitored.push(performance.now() - t0);
-      unmonitoredWorker.push(bareAnswer.workerMs);
-    }
+  const warmup = 100;
+  const sides: (() => Promise<void>)[] = [];
+  let records: RawRecord[] = [];
+  let input = new Float32Array(0);
+  let record = false;
+  const timed = async (into: number[], run: () => Promise<unknown>) => {
+    const t0 = performance.now();
+    await run();
+    if (record) into.push(performance.now() - t0);
+  };
+  sides.push(
+    () => timed(raw, () => peer.predict(input, [batch, features.width])),
+    () => timed(rawRecords, () => same.predictRecords(records)),
+    async () => {
+      const t0 = performance.now();
+      const prediction = batch === 1 ? await model.predict(records[0]) : (await model.predict(records))[0];
+      if (record) {
+        ours.push(performance.now() - t0);
+        inWorker.push(prediction.workerMs);
+      }
+    },
+    async () => {
+      const t0 = performance.now();
+      const answer = batch === 1 ? await bareModel.predict(records[0]) : (await bareModel.predict(records))[0];
+      if (record) {
+        unmonitored.push(performance.now() - t0);
+        unmonitoredWorker.push(answer.workerMs);
+      }
+    },
+  );
+  for (let i = -warmup; i < calls; i++) {
+    const at = ((i + warmup) * batch) % (days.length - batch);
+    records = days.slice(at, at + batch);
+    input = Float32Array.from(features.transform(records));
+    record = i >= 0;
+    // The order rotates round by round: no side always follows the same one (whose leftover work, such
+    // as the runtime's deferred sketches, would land on it).
+    for (let s = 0; s < sides.length; s++) await sides[(i + warmup + s) % sides.length]();
   }
   peer.close();
+  same.close();
   await runtime.dispose();
   await bare.dispose();
-  const result = {
+  const p50 = (values: number[]) => percentile(values, 50);
+  return {
     calls,
-    rawP50Ms: round(percentile(raw, 50)),
-    runtimeP50Ms: round(percentile(ours, 50)),
+    batch,
+    rawP50Ms: round(p50(raw)),
+    runtimeP50Ms: round(p50(ours)),
     rawP90Ms: round(percentile(raw, 90)),
     runtimeP90Ms: round(percentile(ours, 90)),
-    runtimeWorkerP50Ms: round(percentile(inWorker, 50)),
-    rawWorkerP50Ms: round(percentile(peer.workerMs.slice(100), 50)),
-    ratioP50: round(percentile(ours, 50) / percentile(raw, 50)),
-    runtimeWithoutMonitoringP50Ms: round(percentile(unmonitored, 50)),
-    runtimeWithoutMonitoringWorkerP50Ms: round(percentile(unmonitoredWorker, 50)),
-    ratioWithoutMonitoringP50: round(percentile(unmonitored, 50) / percentile(raw, 50)),
+    runtimeWorkerP50Ms: round(p50(inWorker)),
+    rawWorkerP50Ms: round(p50(peer.workerMs.slice(warmup))),
+    ratioP50: round(p50(ours) / p50(raw)),
+    runtimeWithoutMonitoringP50Ms: round(p50(unmonitored)),
+    runtimeWithoutMonitoringWorkerP50Ms: round(p50(unmonitoredWorker)),
+    ratioWithoutMonitoringP50: round(p50(unmonitored) / p50(raw)),
+    rawSameInputP50Ms: round(p50(rawRecords)),
+    rawSameInputWorkerP50Ms: round(p50(same.workerMs.slice(warmup))),
+    ratioSameInputP50: round(p50(ours) / p50(rawRecords)),
+    ratioSameInputWithoutMonitoringP50: round(p50(unmonitored) / p50(rawRecords)),
     target: '≤ 1.05',
   };
-  log(
-    `latency (MLP, ${backend}): runtime p50 ${result.runtimeP50Ms} ms vs raw ${result.rawP50Ms} ms → ×${result.ratioP50}` +
-      ` (without monitoring ${result.runtimeWithoutMonitoringP50Ms} ms → ×${result.ratioWithoutMonitoringP50})`,
-  );
+}
+
+/** The weather MLP, batches of 1 (the keys the README quotes) and of 32 (`batch32`). */
+async function latency() {
+  const one = await latencyAt(1, quick ? 300 : 2000);
+  const batch32 = await latencyAt(32, quick ? 100 : 500);
+  for (const r of [one, batch32]) {
+    log(
+      `latency (MLP, batch ${r.batch}, ${backend}): runtime p50 ${r.runtimeP50Ms} ms vs raw ${r.rawP50Ms} ms → ×${r.ratioP50}` +
+        ` (without monitoring ${r.runtimeWithoutMonitoringP50Ms} ms → ×${r.ratioWithoutMonitoringP50};` +
+        ` vs raw taking the records ${r.rawSameInputP50Ms} ms → ×${r.ratioSameInputP50})`,
+    );
+  }
+  return { ...one, batch32 };
+}
+
+/**
+ * The predict path's channel alone: a round trip to an echoing worker on its own `postMessage` vs on a
+ * MessagePort, with the runtime's message shapes (a one-record request; a one-row answer, its scores
+ * transferred). Blocks of 100 round trips, A B A B, medians of the blocks' means.
+ */
+async function channel() {
+  const source = `
+    const answer = (d) => {
+      const scores = new Float32Array(5);
+      return [{ tag: d.tag, id: d.id, ok: true, value: { version: '1', backend: 'wasm', rows: 1, outputWidth: 5, scores, classes: new Int32Array(1), idPrefix: 'w:' + d.id, workerMs: 0.1 } }, [scores.buffer]];
+    };
+    self.onmessage = (e) => {
+      if (e.data === 'port') {
+        const port = e.ports[0];
+        port.onmessage = (m) => port.postMessage(...answer(m.data));
+        return;
+      }
+      self.postMessage(...answer(e.data));
+    };`;
+  const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+  const own = new Worker(url);
+  const ported = new Worker(url);
+  const { port1, port2 } = new MessageChannel();
+  ported.postMessage('port', [port2]);
+  const trip = (target: Worker | MessagePort, id: number) =>
+    new Promise<void>((resolve) => {
+      target.onmessage = () => resolve();
+      target.postMessage({ tag: 'edgewatch:predict', id, name: 'weather', records: [days[id % days.length]] });
+    });
+  const blocks = quick ? 10 : 40;
+  const times = { workerUs: [] as number[], portUs: [] as number[] };
+  for (let b = -3; b < blocks; b++) {
+    for (const [key, target] of [
+      ['workerUs', own],
+      ['portUs', port1],
+    ] as const) {
+      const t0 = performance.now();
+      for (let i = 0; i < 100; i++) await trip(target, i);
+      if (b >= 0) times[key].push(((performance.now() - t0) / 100) * 1000);
+    }
+  }
+  own.terminate();
+  ported.terminate();
+  port1.close();
+  URL.revokeObjectURL(url);
+  const result = {
+    blocks,
+    workerRoundTripUs: round(percentile(times.workerUs, 50), 1),
+    portRoundTripUs: round(percentile(times.portUs, 50), 1),
+    portMinusWorkerUs: round(percentile(times.portUs, 50) - percentile(times.workerUs, 50), 1),
+  };
+  log(`channel: a predict-shaped round trip on the worker's own postMessage ${result.workerRoundTripUs} µs vs a MessagePort ${result.portRoundTripUs} µs`);
   return result;
 }
 
@@ -572,6 +679,7 @@ try {
     hotSwap: await part('hotSwap', hotSwap),
     threads: await part('threads', threads),
     latency: await part('latency', latency),
+    channel: await part('channel', channel),
     mobilenetLatency: await part('mobilenetLatency', () => imageLatency('mobilenet')),
     mobilenetGraphLatency: await part('mobilenetGraphLatency', () => imageLatency('mobilenet-graph')),
     mobilenetFused: await part('mobilenetFused', fusedVsLayers),

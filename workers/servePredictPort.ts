@@ -1,28 +1,32 @@
 import type { RecordBatch } from '../src/features/RecordBatch.ts';
 import { encodeError } from '../src/WireError.ts';
-import type { PortReply, PortRequest, PredictResponse } from './protocol.ts';
+import { PREDICT_TAG, type PortReply, type PortRequest, type PredictEndpoint, type PredictResponse } from './protocol.ts';
 
 /**
- * Answers predict requests arriving on `port` (worker side of the fast path; see `openPredictPort`).
- * A request's `after` (bookkeeping the caller need not wait for) goes to `later` once the answer is posted.
+ * Answers predict requests arriving on `endpoint` (worker side of the fast path; see `openPredictPort`):
+ * a MessagePort, or the worker's own scope, whose channel it shares with comlink (messages without the
+ * predict tag are comlink's and left alone). A request's `after` (bookkeeping the caller need not wait
+ * for) goes to `later` once the answer is posted.
  */
 export function servePredictPort(
-  port: MessagePort,
+  endpoint: PredictEndpoint,
   predict: (name: string, records: RecordBatch) => Promise<{ response: PredictResponse; after?: () => void }>,
   later: (after: () => void) => void = (after) => after(),
 ): void {
-  port.onmessage = async (event: MessageEvent<PortRequest>) => {
-    const { id, name, records } = event.data;
+  endpoint.addEventListener('message', async (event: MessageEvent) => {
+    const request = event.data as PortRequest | null;
+    if (request?.tag !== PREDICT_TAG) return;
+    const { id, name, records } = request;
     let reply: PortReply;
     try {
       const { response: value, after } = await predict(name, records);
-      port.postMessage({ id, ok: true, value } satisfies PortReply, [value.scores.buffer]);
+      endpoint.postMessage({ tag: PREDICT_TAG, id, ok: true, value } satisfies PortReply, [value.scores.buffer]);
       if (after) later(after);
       return;
     } catch (error) {
-      reply = { id, ok: false, error: encodeError(error) };
+      reply = { tag: PREDICT_TAG, id, ok: false, error: encodeError(error) };
     }
-    port.postMessage(reply);
-  };
-  port.start();
+    endpoint.postMessage(reply);
+  });
+  endpoint.start?.();
 }

@@ -14,7 +14,7 @@ import { batchIdPrefix } from '../src/monitor/RecentPredictions.ts';
 import { topClasses } from '../src/monitor/topClasses.ts';
 import { openEdgewatchDB } from '../src/storage/db.ts';
 import type { TimeRange } from '../src/TimeRange.ts';
-import type { LoadRequest, PredictResponse, SessionInfo, WorkerApi, WorkerConfig } from './protocol.ts';
+import type { LoadRequest, PredictEndpoint, PredictResponse, SessionInfo, WorkerApi, WorkerConfig } from './protocol.ts';
 import { configureWasmPaths } from './backend.ts';
 import { configureOrtThreads, configureOrtWasmPaths, liveOrtSessions } from './engines/ortEngine.ts';
 import { timeSession, trialRun } from './threadTrials.ts';
@@ -131,8 +131,9 @@ export function createWorkerApi(): WorkerApi {
       sessions.watchBackend(listener);
     },
 
-    async openPredictPort(port: MessagePort) {
-      servePredictPort(port, runPredict);
+    async openPredictPort(port?: MessagePort) {
+      // Without a port: this worker's own scope (never called on the page, where `worker: false` calls predict directly).
+      servePredictPort(port ?? (globalThis as unknown as PredictEndpoint), runPredict);
     },
 
     async predict(name: string, records: RecordBatch): Promise<PredictResponse> {

@@ -1,6 +1,6 @@
 import { isPackedRecords, packRecords, packedTransfers, type RecordBatch } from '../features/RecordBatch.ts';
 import { decodeError } from '../WireError.ts';
-import type { PortReply, PortRequest, PredictResponse } from '../../workers/protocol.ts';
+import { PREDICT_TAG, type PortReply, type PortRequest, type PredictEndpoint, type PredictResponse } from '../../workers/protocol.ts';
 
 /**
  * Smallest batch sent packed by column. Below it, cloning the records as they are is cheaper than packing
@@ -10,24 +10,27 @@ import type { PortReply, PortRequest, PredictResponse } from '../../workers/prot
 export const PACK_FROM_ROWS = 16;
 
 /**
- * Main-thread end of the predict port: one message out and one back per batch, matched by id. The
- * worker's death is noticed by the runtime (Web Lock), which re-sends through a new port, so requests
- * that never get a reply here are simply dropped with the port.
+ * Main-thread end of the predict protocol: one message out and one back per batch, matched by id. The
+ * endpoint is the worker itself (its channel shared with comlink: messages without the predict tag are
+ * comlink's) or a MessagePort. The worker's death is noticed by the runtime (Web Lock), which re-sends
+ * through a new client, so requests that never get a reply here are simply dropped with it.
  */
 export class PredictPortClient {
   private nextId = 0;
   private readonly waiting = new Map<number, { resolve(value: PredictResponse): void; reject(error: unknown): void }>();
+  private readonly onMessage = (event: MessageEvent): void => {
+    const reply = event.data as PortReply | null;
+    if (reply?.tag !== PREDICT_TAG) return;
+    const waiter = this.waiting.get(reply.id);
+    if (!waiter) return;
+    this.waiting.delete(reply.id);
+    if (reply.ok) waiter.resolve(reply.value);
+    else waiter.reject(decodeError(reply.error));
+  };
 
-  constructor(private readonly port: MessagePort) {
-    port.onmessage = (event: MessageEvent<PortReply>) => {
-      const reply = event.data;
-      const waiter = this.waiting.get(reply.id);
-      if (!waiter) return;
-      this.waiting.delete(reply.id);
-      if (reply.ok) waiter.resolve(reply.value);
-      else waiter.reject(decodeError(reply.error));
-    };
-    port.start();
+  constructor(private readonly endpoint: PredictEndpoint) {
+    endpoint.addEventListener('message', this.onMessage);
+    endpoint.start?.();
   }
 
   predict(name: string, records: RecordBatch): Promise<PredictResponse> {
@@ -36,18 +39,20 @@ export class PredictPortClient {
       this.waiting.set(id, { resolve, reject });
       try {
         const packed = isPackedRecords(records) || records.length < PACK_FROM_ROWS ? undefined : packRecords(records);
-        if (packed) this.port.postMessage({ id, name, records: packed } satisfies PortRequest, packedTransfers(packed));
-        else this.port.postMessage({ id, name, records } satisfies PortRequest);
+        if (packed) this.endpoint.postMessage({ tag: PREDICT_TAG, id, name, records: packed } satisfies PortRequest, packedTransfers(packed));
+        else this.endpoint.postMessage({ tag: PREDICT_TAG, id, name, records } satisfies PortRequest);
       } catch (error) {
-        // Not cloneable (a function in a record, say): this call fails, the port stays usable.
+        // Not cloneable (a function in a record, say): this call fails, the channel stays usable.
         this.waiting.delete(id);
         throw error;
       }
     });
   }
 
+  /** Stops listening (and closes a MessagePort); what is still waiting is dropped. */
   close(): void {
-    this.port.close();
+    this.endpoint.removeEventListener('message', this.onMessage);
+    if (this.endpoint instanceof MessagePort) this.endpoint.close();
     this.waiting.clear();
   }
 }

@@ -1,4 +1,4 @@
-import { proxy, releaseProxy, transfer, wrap, type Remote } from 'comlink';
+import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
 import { installErrorTransferHandler } from '../errorTransfer.ts';
 import { EdgewatchError, ErrorCode, isEdgewatchError } from '../errors.ts';
 import type { BackendHandoffRequest, BackendReport, LoadRequest, WorkerApi, WorkerConfig } from '../../workers/protocol.ts';
@@ -313,9 +313,9 @@ export class WorkerConnection {
             onDeath();
           });
         }
-        const channel = new MessageChannel();
-        await stage('port', remote.openPredictPort(transfer(channel.port2, [channel.port2])));
-        port = new PredictPortClient(channel.port1);
+        // Predict travels on the worker's own channel, beside comlink: no MessagePort hop (see openPredictPort).
+        await stage('port', remote.openPredictPort());
+        port = new PredictPortClient(worker);
         await stage('watch', remote.watchBackend(proxy((report: BackendReport) => this.report(started as Link, report))));
       } finally {
         clearTimeout(timer);
