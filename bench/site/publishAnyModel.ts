@@ -5,7 +5,7 @@
  * vector), `publish` hashes the files and writes the manifest. The model's folder is copied first, so
  * nothing is written next to it (it may live in node_modules).
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { init } from '../../src/cli/init.ts';
@@ -30,7 +30,9 @@ const nameOf = (dir: string) =>
   ).slice(0, 64);
 
 export async function publishAnyModel(modelPath: string): Promise<PublishedModel> {
-  const file = resolve(modelPath);
+  // A folder stands for its model.json.
+  const given = resolve(modelPath);
+  const file = existsSync(given) && statSync(given).isDirectory() ? join(given, 'model.json') : given;
   if (!existsSync(file)) throw new Error(`--model ${modelPath}: no such file`);
   const name = nameOf(dirname(file));
   const work = mkdtempSync(join(tmpdir(), 'edgewatch-bench-any-'));
