@@ -88,7 +88,10 @@ try {
     overhead: await part('overhead', overhead),
     // A big model's 1,000 concurrent calls take minutes: the curve stops at 100 predictions per measurement.
     throughputCurve: await part('throughputCurve', () => throughputCurve(bench, { quick, backend, log, calls: small ? undefined : quick ? 10 : 100 })),
-    backendChoice: await part('backendChoice', () => backendChoice([bench], { quick, small: () => small, log })),
+    // A big model in quick mode: wasm alone beside 'auto' and a few calls (a software WebGL takes seconds a call).
+    backendChoice: await part('backendChoice', () =>
+      backendChoice([bench], { quick, small: () => small, log, ...(quick && !small ? { fixed: ['wasm' as const], calls: 3 } : {}) }),
+    ),
   };
   (window as unknown as { __benchResult: unknown }).__benchResult = result;
   log('done');

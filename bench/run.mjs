@@ -5,7 +5,7 @@
  *   node bench/run.mjs runtime [--quick] [--backend=wasm]
  * [--only=latency,throughput] runs some parts and writes no results; [--trace=file.json] records a Chrome
  * trace with V8 CPU samples of every thread (summarise it with `node bench/traceSummary.mjs file.json`);
- * [--dev] serves the unbundled sources from Vite's dev server instead (for profiling with source names);
+ * [--no-build] reuses the last build; [--dev] serves the unbundled sources from Vite's dev server instead (for profiling with source names);
  * [--model <dir/model.json>] publishes any TF.js model into a registry of its own and runs the overhead,
  * batching and backend-choice scenarios on it (bench/model.bench.ts), writing bench/results/model-<name>.*.
  * The page is cross-origin isolated (COOP + COEP), so threaded wasm can run.
@@ -17,7 +17,7 @@ import { createServer } from 'vite';
 import { buildBenchModels, buildScaleModels } from '../scripts/build-bench-models.ts';
 import { buildOnnxModels } from '../scripts/build-onnx-models.ts';
 import { publishAnyModel } from './site/publishAnyModel.ts';
-import { buildSite } from './site/buildSite.mjs';
+import { buildSite, siteDir } from './site/buildSite.mjs';
 import { serveSite } from './site/serveSite.mjs';
 
 const args = process.argv.slice(2);
@@ -59,7 +59,8 @@ if (dev) {
   await server.listen();
   base = server.resolvedUrls.local[0];
 } else {
-  const site = flags.includes('--no-build') ? (await import('./site/buildSite.mjs')).siteDir : await buildSite([name]);
+  // --no-build reuses the last build of this page (while editing a harness, not the pages).
+  const site = flags.includes('--no-build') ? siteDir([name]) : await buildSite([name]);
   server = await serveSite(site, Object.fromEntries(Object.entries(mounts).map(([p, dir]) => [p, `${process.cwd()}/${dir}`])));
   base = server.url;
 }

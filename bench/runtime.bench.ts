@@ -25,7 +25,14 @@ const quick = new URLSearchParams(location.search).has('quick');
 const backend = new URLSearchParams(location.search).get('backend') ?? 'wasm';
 /** `?only=latency,throughput` runs just those parts (for profiling one of them). */
 const only = new URLSearchParams(location.search).get('only')?.split(',');
-const part = async <T>(name: string, run: () => Promise<T>): Promise<T | 'skipped'> => (!only || only.includes(name) ? run() : 'skipped');
+const part = async <T>(name: string, run: () => Promise<T>): Promise<T | 'skipped'> => {
+  if (only && !only.includes(name)) return 'skipped';
+  const t0 = performance.now();
+  const result = await run();
+  // Where a run's time goes (quick mode is a CI smoke test with a time budget).
+  console.log(`  (${name}: ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  return result;
+};
 const logElement = document.querySelector('#log') as HTMLElement;
 const log = (line: string) => {
   logElement.textContent += `\n${line}`;

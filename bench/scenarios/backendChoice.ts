@@ -23,13 +23,13 @@ export async function measured(runtime: EdgeRuntime, timeoutMs = 10 * 60_000): P
 
 export async function backendChoice(
   models: readonly BenchModel[],
-  options: { quick: boolean; small: (bench: BenchModel) => boolean; log: (line: string) => void },
+  options: { quick: boolean; small: (bench: BenchModel) => boolean; log: (line: string) => void; fixed?: BackendName[]; calls?: number },
 ) {
   const out: Record<string, unknown> = {};
   for (const bench of models) {
     const small = options.small(bench);
-    const calls = options.quick ? 10 : small ? 60 : 20;
-    const fixed: BackendName[] = small ? ['wasm', 'cpu', 'webgl', 'webgpu'] : ['wasm', 'webgl'];
+    const calls = options.calls ?? (options.quick ? 10 : small ? 60 : 20);
+    const fixed: BackendName[] = options.fixed ?? (small ? ['wasm', 'cpu', 'webgl', 'webgpu'] : ['wasm', 'webgl']);
     const auto = createEdgeRuntime({ registry: bench.registry, dbName: `bench-bc-${crypto.randomUUID()}` });
     const autoModel = auto.model(bench.name);
     await autoModel.predict(bench.record);

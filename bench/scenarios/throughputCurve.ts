@@ -15,7 +15,8 @@ export async function throughputCurve(
   bench: BenchModel,
   options: { quick: boolean; backend: string; log: (line: string) => void; records?: (i: number) => RawRecord; calls?: number },
 ) {
-  const perMeasurement = options.calls ?? 1000;
+  // Quick mode: 200 predictions per measurement (one wave of 1,000 at the top level).
+  const perMeasurement = options.calls ?? (options.quick ? 200 : 1000);
   const rounds = options.quick ? 2 : 9;
   const warmup = options.quick ? 1 : 3;
   const record = options.records ?? (() => bench.record);
@@ -27,15 +28,16 @@ export async function throughputCurve(
     batch: { maxSize: 1, maxWaitMs: 0, maxInFlight: Math.max(...LEVELS) },
   });
   const models = { batched: await batched.model(bench.name).ready(), unbatched: await unbatched.model(bench.name).ready() };
-  const levels = LEVELS.filter((level) => level <= perMeasurement);
+  const levels = options.calls === undefined ? [...LEVELS] : LEVELS.filter((level) => level <= perMeasurement);
+  const predictions = (level: number) => Math.max(level, perMeasurement);
   const times = new Map(levels.map((level) => [level, { batched: [] as number[], unbatched: [] as number[] }]));
   for (let r = -warmup; r < rounds; r++) {
     for (const level of levels) {
       for (const kind of ['unbatched', 'batched'] as const) {
         await new Promise((resolve) => setTimeout(resolve, 20));
         const t0 = performance.now();
-        for (let done = 0; done < perMeasurement; done += level) {
-          await Promise.all(Array.from({ length: Math.min(level, perMeasurement - done) }, (_, i) => models[kind].predict(record(done + i))));
+        for (let done = 0; done < predictions(level); done += level) {
+          await Promise.all(Array.from({ length: Math.min(level, predictions(level) - done) }, (_, i) => models[kind].predict(record(done + i))));
         }
         if (r >= 0) times.get(level)?.[kind].push(performance.now() - t0);
       }
@@ -43,14 +45,15 @@ export async function throughputCurve(
   }
   await batched.dispose();
   await unbatched.dispose();
-  const out: Record<string, unknown> = { predictionsPerMeasurement: perMeasurement, rounds };
+  const out: Record<string, unknown> = { rounds };
   for (const level of levels) {
     const t = times.get(level) as { batched: number[]; unbatched: number[] };
     const b = percentile(t.batched, 50);
     const u = percentile(t.unbatched, 50);
     out[`concurrent${level}`] = {
-      batchedPerSecond: Math.round((perMeasurement / b) * 1000),
-      unbatchedPerSecond: Math.round((perMeasurement / u) * 1000),
+      predictions: predictions(level),
+      batchedPerSecond: Math.round((predictions(level) / b) * 1000),
+      unbatchedPerSecond: Math.round((predictions(level) / u) * 1000),
       ratio: round(u / b, 2),
     };
   }

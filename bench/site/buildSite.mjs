@@ -8,10 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-/** Where the built bench site goes (git-ignored). */
-export const siteDir = fileURLToPath(new URL('../../dist-bench', import.meta.url));
+/** Where the built bench site of `pages` goes (git-ignored; one folder per page set, so two runs of different pages do not clash). */
+export const siteDir = (pages) => fileURLToPath(new URL(`../../dist-bench/${pages.join('+')}`, import.meta.url));
 
-/** Builds the given bench pages (names of bench/<name>.html) into {@link siteDir}; public/ (the demo registry) is copied in. */
+/** Builds the given bench pages (names of bench/<name>.html) into {@link siteDir}; public/ (the demo registry) is copied in. Resolves to the folder. */
 export async function buildSite(pages, { minify = process.env.BENCH_MINIFY ?? 'esbuild' } = {}) {
   const started = performance.now();
   await build({
@@ -22,7 +22,7 @@ export async function buildSite(pages, { minify = process.env.BENCH_MINIFY ?? 'e
     resolve: { alias: { 'edgewatch-data': `${root}node_modules/vega-datasets/data` } },
     worker: { format: 'es' },
     build: {
-      outDir: siteDir,
+      outDir: siteDir(pages),
       minify: minify === 'false' ? false : minify,
       emptyOutDir: true,
       target: 'es2022',
@@ -31,6 +31,6 @@ export async function buildSite(pages, { minify = process.env.BENCH_MINIFY ?? 'e
       rollupOptions: { input: Object.fromEntries(pages.map((page) => [page, `${root}bench/${page}.html`])), checks: { pluginTimings: false } },
     },
   });
-  console.log(`bench: production build of ${pages.join(', ')} in ${((performance.now() - started) / 1000).toFixed(1)} s → ${siteDir}`);
-  return siteDir;
+  console.log(`bench: production build of ${pages.join(', ')} in ${((performance.now() - started) / 1000).toFixed(1)} s → ${siteDir(pages)}`);
+  return siteDir(pages);
 }
