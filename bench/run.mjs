@@ -13,12 +13,18 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, platform, release, totalmem } from 'node:os';
 import { chromium } from 'playwright';
+import { register } from 'tsx/esm/api';
 import { createServer } from 'vite';
-import { buildBenchModels, buildScaleModels } from '../scripts/build-bench-models.ts';
-import { buildOnnxModels } from '../scripts/build-onnx-models.ts';
-import { publishAnyModel } from './site/publishAnyModel.ts';
 import { buildSite, siteDir } from './site/buildSite.mjs';
 import { serveSite } from './site/serveSite.mjs';
+
+// The model builders are TypeScript: under plain `node bench/run.mjs` (Node 20 strips no types) tsx loads
+// them, through a namespaced loader that also works when the harness already runs under tsx.
+const tsx = register({ namespace: 'edgewatch-bench' });
+const load = (path) => tsx.import(path, import.meta.url);
+const { buildBenchModels, buildScaleModels } = await load('../scripts/build-bench-models.ts');
+const { buildOnnxModels } = await load('../scripts/build-onnx-models.ts');
+const { publishAnyModel } = await load('./site/publishAnyModel.ts');
 
 const args = process.argv.slice(2);
 const flag = (name) => {

@@ -60,7 +60,7 @@ export async function scale(options: { quick: boolean; backend: string; log: (li
   const checkpoints = options.quick ? [1e3, 1e4] : [1e3, 1e4, 1e5, 1e6];
   const manifest = (await (await fetch(SCALE_REGISTRY)).json()) as RegistryManifest;
   const names = Object.keys(manifest.models).sort((a, b) => Number(a.split('-')[1]) - Number(b.split('-')[1]));
-  const widths = options.quick ? names.filter((n) => n !== 'dense-500') : names;
+  const widths = names;
   const sides = await Promise.all(
     widths.map(async (name) => {
       const dbName = `bench-scale-${name}-${crypto.randomUUID()}`;
@@ -118,6 +118,8 @@ export async function scale(options: { quick: boolean; backend: string; log: (li
       const row = level[side.name] as Record<string, number>;
       row.costRatioToSmallest = round(row.perPredictionUs / smallest, 2);
       row.costRatioToFirstLevel = round(row.perPredictionUs / cost(levels[0], side.name), 2);
+      // The same level's 5-feature model: what width costs with the prediction count held.
+      row.costRatioToFewestFeatures = round(row.perPredictionUs / cost(level, sides[0].name), 2);
       row.storageRatioToFirstLevel = round(row.storageBytes / storage(levels[0], side.name), 2);
     }
   const last = levels[levels.length - 1];
