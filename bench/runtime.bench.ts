@@ -12,16 +12,28 @@ import csv from 'edgewatch-data/seattle-weather.csv?raw';
 import { compile } from '../src/features/compile.ts';
 import type { RawRecord } from '../src/features/FeatureSpec.ts';
 import type { RegistryManifest } from '../src/registry/Manifest.ts';
-import { createEdgeRuntime, type EdgeRuntime } from '../src/runtime/EdgeRuntime.ts';
-import type { BackendName } from '../workers/protocol.ts';
+import { createEdgeRuntime } from '../src/runtime/EdgeRuntime.ts';
 import { selectPeerBackend } from './peerBackend.ts';
+import { backendChoice as choose } from './scenarios/backendChoice.ts';
+import type { BenchModel } from './scenarios/benchModel.ts';
+import { coldStart } from './scenarios/coldStart.ts';
+import { rawPeer as peerOf } from './scenarios/rawPeer.ts';
+import { scale } from './scenarios/scale.ts';
+import { throughputCurve } from './scenarios/throughputCurve.ts';
 import { percentile, round } from './stats.ts';
 
 const quick = new URLSearchParams(location.search).has('quick');
 const backend = new URLSearchParams(location.search).get('backend') ?? 'wasm';
 /** `?only=latency,throughput` runs just those parts (for profiling one of them). */
 const only = new URLSearchParams(location.search).get('only')?.split(',');
-const part = async <T>(name: string, run: () => Promise<T>): Promise<T | 'skipped'> => (!only || only.includes(name) ? run() : 'skipped');
+const part = async <T>(name: string, run: () => Promise<T>): Promise<T | 'skipped'> => {
+  if (only && !only.includes(name)) return 'skipped';
+  const t0 = performance.now();
+  const result = await run();
+  // Where a run's time goes (quick mode is a CI smoke test with a time budget).
+  console.log(`  (${name}: ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  return result;
+};
 const logElement = document.querySelector('#log') as HTMLElement;
 const log = (line: string) => {
   logElement.textContent += `\n${line}`;
@@ -35,44 +47,8 @@ const entry = manifest.models.weather.versions['1'];
 const features = compile(entry.features);
 const modelUrl = `/registry/${entry.modelPath}`;
 
-/** Plain TF.js in a worker, one message per call; with `spec`, it also takes records and transforms them itself. */
-async function rawPeer(url: string, format: 'layers' | 'graph' = 'layers', spec?: typeof entry.features) {
-  const worker = new Worker(new URL('./rawPeer.worker.ts', import.meta.url), { type: 'module' });
-  const waiting = new Map<number, (output: Float32Array) => void>();
-  const workerMs: number[] = [];
-  let loaded: (value: string) => void = () => undefined;
-  worker.onmessage = (event) => {
-    if (event.data.type === 'loaded') loaded(event.data.backend);
-    else {
-      workerMs.push(event.data.workerMs);
-      waiting.get(event.data.id)?.(event.data.output);
-      waiting.delete(event.data.id);
-    }
-  };
-  const ready = new Promise<string>((resolve) => (loaded = resolve));
-  worker.postMessage({ type: 'load', url, format, backend, spec });
-  await ready;
-  let next = 0;
-  return {
-    predict(input: Float32Array, shape: number[]): Promise<Float32Array> {
-      const id = next++;
-      return new Promise((resolve) => {
-        waiting.set(id, resolve);
-        worker.postMessage({ type: 'predict', id, input, shape }, [input.buffer]);
-      });
-    },
-    /** The records as they are (structured clone), transformed in the worker: the runtime's input work. */
-    predictRecords(records: RawRecord[]): Promise<Float32Array> {
-      const id = next++;
-      return new Promise((resolve) => {
-        waiting.set(id, resolve);
-        worker.postMessage({ type: 'records', id, records });
-      });
-    },
-    workerMs,
-    close: () => worker.terminate(),
-  };
-}
+/** Plain TF.js in a worker on the bench's backend, one message per call; with `spec`, it also takes records and transforms them itself. */
+const rawPeer = (url: string, format: 'layers' | 'graph' = 'layers', spec?: typeof entry.features) => peerOf(url, format, backend, spec);
 
 /**
  * Runtime `predict()` against plain TF.js in a worker, per call, on batches of `batch` records: four sides
@@ -400,13 +376,6 @@ async function throughput() {
   return result;
 }
 
-/** A model of either registry and one record for it. */
-interface BenchModel {
-  readonly label: string;
-  readonly registry: string;
-  readonly name: string;
-  readonly record: RawRecord;
-}
 const benchModels = (): BenchModel[] => [
   { label: 'weather MLP', registry: REGISTRY, name: 'weather', record: days[0] },
   { label: 'MobileNetV2 layers', registry: IMAGE_REGISTRY, name: 'mobilenet', record: { image: testImage(1) } },
@@ -454,66 +423,8 @@ async function firstVisit() {
   return out;
 }
 
-/** Waits until the runtime's background trials are over (`backend()` says measured or remembered). */
-async function measured(runtime: EdgeRuntime, timeoutMs = 10 * 60_000): Promise<void> {
-  const end = performance.now() + timeoutMs;
-  while (performance.now() < end) {
-    const by = (await runtime.backend())?.chosenBy;
-    if (by === 'measured' || by === 'remembered') return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('background trials did not finish');
-}
-
-/**
- * Backend choice: the p50 of the backend `'auto'` ends on (after its background trials) over the p50 of
- * the fastest fixed backend measured directly, every runtime alive at once and called in turn.
- */
-async function backendChoice() {
-  const out: Record<string, unknown> = {};
-  for (const bench of benchModels()) {
-    const small = bench.name === 'weather';
-    const calls = quick ? 10 : small ? 60 : 20;
-    const fixed: BackendName[] = small ? ['wasm', 'cpu', 'webgl', 'webgpu'] : ['wasm', 'webgl'];
-    const auto = createEdgeRuntime({ registry: bench.registry, dbName: `bench-bc-${crypto.randomUUID()}` });
-    const autoModel = auto.model(bench.name);
-    await autoModel.predict(bench.record);
-    await measured(auto);
-    const runtimes = fixed.map((name) =>
-      createEdgeRuntime({ registry: bench.registry, backends: [name], rememberBackend: false, dbName: `bench-bcf-${crypto.randomUUID()}` }),
-    );
-    const models = await Promise.all(runtimes.map((rt) => rt.model(bench.name).ready()));
-    const times: number[][] = fixed.map(() => []);
-    const autoTimes: number[] = [];
-    for (let i = -3; i < calls; i++) {
-      let t0 = performance.now();
-      await autoModel.predict(bench.record);
-      if (i >= 0) autoTimes.push(performance.now() - t0);
-      for (const [k, model] of models.entries()) {
-        t0 = performance.now();
-        await model.predict(bench.record);
-        if (i >= 0) times[k].push(performance.now() - t0);
-      }
-    }
-    const info = await auto.backend();
-    const p50 = fixed.map((_, k) => percentile(times[k], 50));
-    const fastest = p50.indexOf(Math.min(...p50));
-    out[bench.name] = {
-      calls,
-      chosen: info?.name,
-      chosenP50Ms: round(percentile(autoTimes, 50)),
-      ...Object.fromEntries(fixed.map((name, k) => [`${name}P50Ms`, round(p50[k])])),
-      fastestDirect: fixed[fastest],
-      ratio: round(percentile(autoTimes, 50) / p50[fastest]),
-      target: '≤ 1.05',
-    };
-    log(
-      `backend choice (${bench.label}): 'auto' → ${info?.name} p50 ${round(percentile(autoTimes, 50))} ms vs fastest ${fixed[fastest]} ${round(p50[fastest])} ms`,
-    );
-    await Promise.all([auto, ...runtimes].map((rt) => rt.dispose()));
-  }
-  return out;
-}
+/** Backend choice ('auto' vs each fixed backend vs TF.js's own default): bench/scenarios/backendChoice.ts. */
+const backendChoice = () => choose(benchModels(), { quick, small: (bench) => bench.name === 'weather', log });
 
 /**
  * Hot swap of the backend under load: the weather model served on wasm while cpu is timed in the
@@ -684,6 +595,9 @@ try {
     mobilenetGraphLatency: await part('mobilenetGraphLatency', () => imageLatency('mobilenet-graph')),
     mobilenetFused: await part('mobilenetFused', fusedVsLayers),
     throughput: await part('throughput', throughput),
+    throughputCurve: await part('throughputCurve', () => throughputCurve(benchModels()[0], { quick, backend, log, records: (i) => days[i % days.length] })),
+    coldStart: await part('coldStart', () => coldStart(benchModels().slice(0, 2), { quick, backend, log })),
+    scale: await part('scale', () => scale({ quick, backend, log })),
     longTasks: await part('longTasks', longTasks),
     mobilenetLongTasks: await part('mobilenetLongTasks', imageLongTasks),
   };

@@ -94,6 +94,58 @@ function metadataOf(folder: string, format: VersionMetadata['format']): VersionM
   };
 }
 
+/** Feature counts of the scale scenario's synthetic models (`dense-5`, `dense-50`, `dense-500`). */
+export const scaleWidths = [5, 50, 500] as const;
+const scaleRegistry = join(root, 'bench', 'models', 'scale');
+
+/**
+ * The scale scenario's models: a dense network (width → 16 relu → 3 softmax, seeded weights) per feature
+ * count, made with TF.js here and published into bench/models/scale with one named number input per
+ * feature (`f0…`), so each feature is sketched by the monitor as an app's tabular features are.
+ */
+export async function buildScaleModels(force = false): Promise<string> {
+  if (!force && existsSync(join(scaleRegistry, 'manifest.json'))) return scaleRegistry;
+  const tf = await import('@tensorflow/tfjs');
+  rmSync(scaleRegistry, { recursive: true, force: true });
+  mkdirSync(scaleRegistry, { recursive: true });
+  const work = mkdtempSync(join(tmpdir(), 'edgewatch-bench-scale-'));
+  for (const width of scaleWidths) {
+    const dir = join(work, `dense-${width}`);
+    mkdirSync(dir, { recursive: true });
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({ units: 16, activation: 'relu', inputShape: [width], kernelInitializer: tf.initializers.glorotUniform({ seed: width }) }),
+        tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: width + 1 }) }),
+      ],
+    });
+    await model.save(
+      tf.io.withSaveHandler(async (artifacts) => {
+        writeFileSync(join(dir, 'weights.bin'), Buffer.from(artifacts.weightData as ArrayBuffer));
+        const weightsManifest = [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }];
+        writeFileSync(join(dir, 'model.json'), JSON.stringify({ format: 'layers-model', modelTopology: artifacts.modelTopology, weightsManifest }));
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
+    model.dispose();
+    const names = Array.from({ length: width }, (_, i) => `f${i}`);
+    const metadata: VersionMetadata = {
+      format: 'tfjs-layers',
+      features: {
+        schema: 'edgewatch.features/v1',
+        inputs: names.map((name) => ({ name, type: 'number' as const })),
+        features: names.map((name) => ({ name, input: name, steps: [] })),
+        fitted: true,
+      },
+      outputs: { kind: 'classification', labels: ['a', 'b', 'c'] },
+      training: { source: 'synthetic (scripts/build-bench-models.ts buildScaleModels)' },
+    };
+    writeFileSync(join(dir, 'edgewatch.json'), JSON.stringify(metadata));
+    await publish({ modelDir: dir, registry: scaleRegistry, name: `dense-${width}`, version: '1' });
+  }
+  rmSync(work, { recursive: true, force: true });
+  return scaleRegistry;
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === '--extract') {
   // `--extract <folder> <dir>`: one model as plain TF.js files, for the README's "Bring your own model".
   const [folder, dir] = process.argv.slice(3);
@@ -105,5 +157,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === '-
 } else if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const started = performance.now();
   await buildBenchModels(true);
+  await buildScaleModels(true);
   console.log(`bench models written to ${registry} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
