@@ -27,7 +27,7 @@ import {
   type MeasuredBackend,
   type WorkerConfig,
 } from './protocol.ts';
-import { measureThreads, threadCounts } from './threadTrials.ts';
+import { measureThreads, type ThreadMedians, threadCounts } from './threadTrials.ts';
 import { TrialWorker, trialWorkersPossible } from './TrialWorker.ts';
 import { DEFAULT_SWAP_SPEEDUP, pickFaster, trialCandidates, maxAbsDiff, median } from './trialRules.ts';
 
@@ -159,17 +159,21 @@ export class BackgroundTrials {
     const { config } = this.host;
     const counts = threadCounts();
     if (this.host.chosen.name !== 'wasm' || (config.wasmThreads ?? 'auto') !== 'auto' || counts.length < 2) return undefined;
-    let medians: Record<number, number>;
+    let measured: ThreadMedians;
     try {
-      medians = await measureThreads(this.request, config, counts);
+      measured = await measureThreads(this.request, config, counts);
     } catch (error) {
       this.host.report({ ...this.base('wasm'), threads: counts[1], rejected: `thread trials failed: ${String(error)}` });
       return undefined;
     }
+    // A count must win on the trial batch and on one row: on a small model more threads can speed up 32 rows
+    // and slow down the single-row calls most pages make.
+    const { batch: medians, single } = measured;
     let threads = 1;
     for (const n of counts.slice(1)) {
       this.host.report({ ...this.base('wasm'), threads: n, medianMs: medians[n], servingMs: medians[1] });
-      if (medians[1] / medians[n] >= speedup && medians[n] < medians[threads]) threads = n;
+      const wins = medians[1] / medians[n] >= speedup && single[1] / single[n] >= speedup;
+      if (wins && medians[n] < medians[threads]) threads = n;
     }
     return { threads, medians };
   }

@@ -275,7 +275,7 @@ export interface WorkerApi {
    * Median ms of the serving model of `name` on a trial batch (the goldens, else zeros) of up to 32 rows,
    * timed in this worker: how thread counts are compared, each in its own worker.
    */
-  timeModel(name: string, rounds: number): Promise<number>;
+  timeModel(name: string, rounds: number, maxRows?: number): Promise<number>;
   /**
    * One timed run of the serving model of `name` on the trial batch (as {@link timeModel}), with its
    * outputs: how a backend trial worker is timed and checked against the serving backend's.

@@ -14,9 +14,9 @@ const ROUNDS = 5;
 const TRIAL_FLOATS = 1 << 16;
 
 /** The trial batch of `session`: up to 32 rows of its goldens (zeros without), at most 64 Ki floats. */
-export function trialBatch(session: ModelSession): { batch: Float32Array; rows: number } {
+export function trialBatch(session: ModelSession, maxRows = 32): { batch: Float32Array; rows: number } {
   const width = session.features.width;
-  const rows = Math.max(1, Math.min(32, Math.floor(TRIAL_FLOATS / width)));
+  const rows = Math.max(1, Math.min(maxRows, Math.floor(TRIAL_FLOATS / width)));
   const batch = new Float32Array(rows * width);
   const goldens = session.entry.goldens ?? [];
   // Real records where the publisher gave some: zeros hide numerical differences between backends.
@@ -24,9 +24,9 @@ export function trialBatch(session: ModelSession): { batch: Float32Array; rows: 
   return { batch, rows };
 }
 
-/** Median ms of `session` on its trial batch ({@link trialBatch}), in this worker. */
-export async function timeSession(session: ModelSession, rounds: number): Promise<number> {
-  const { batch, rows } = trialBatch(session);
+/** Median ms of `session` on its trial batch ({@link trialBatch}; at most `maxRows` rows), in this worker. */
+export async function timeSession(session: ModelSession, rounds: number, maxRows?: number): Promise<number> {
+  const { batch, rows } = trialBatch(session, maxRows);
   const times: number[] = [];
   for (let i = 0; i < Math.max(1, rounds); i++) {
     const t0 = performance.now();
@@ -54,8 +54,14 @@ export function threadCounts(): number[] {
   return Array.from({ length: Math.min(8, cores) }, (_, i) => i + 1);
 }
 
+/** Median ms per thread count on the trial batch and on one row (what a lone caller sends). */
+export interface ThreadMedians {
+  readonly batch: Record<number, number>;
+  readonly single: Record<number, number>;
+}
+
 /** Median ms per thread count for the model of `request`, each count in its own worker. */
-export async function measureThreads(request: LoadRequest, config: WorkerConfig, counts: readonly number[]): Promise<Record<number, number>> {
+export async function measureThreads(request: LoadRequest, config: WorkerConfig, counts: readonly number[]): Promise<ThreadMedians> {
   const children = counts.map((threads) => {
     const worker = new Worker((globalThis as unknown as { location: Location }).location.href, { type: 'module', name: `edgewatch-threads-${threads}` });
     return { threads, worker, api: wrap<WorkerApi>(worker) };
@@ -66,13 +72,25 @@ export async function measureThreads(request: LoadRequest, config: WorkerConfig,
       await child.api.configure({ ...rest, backends: ['wasm'], wasmThreads: child.threads, rememberBackend: false, monitoring: false });
       await child.api.load(request);
     }
-    const times = new Map<number, number[]>(counts.map((n) => [n, []]));
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const child of children) times.get(child.threads)?.push(await child.api.timeModel(request.name, 1));
+    const batch = new Map<number, number[]>(counts.map((n) => [n, []]));
+    const single = new Map<number, number[]>(counts.map((n) => [n, []]));
+    // Round -1 warms each child up (its first runs after a load are slower) and is not counted.
+    for (let round = -1; round < ROUNDS; round++) {
+      for (const child of children) {
+        const b = await child.api.timeModel(request.name, 1);
+        const s = await child.api.timeModel(request.name, 3, 1);
+        if (round >= 0) {
+          batch.get(child.threads)?.push(b);
+          single.get(child.threads)?.push(s);
+        }
+      }
     }
-    const medians: Record<number, number> = {};
-    for (const [threads, values] of times) medians[threads] = values.sort((a, b) => a - b)[values.length >> 1];
-    return medians;
+    const medians = (times: Map<number, number[]>) => {
+      const out: Record<number, number> = {};
+      for (const [threads, values] of times) out[threads] = values.sort((a, b) => a - b)[values.length >> 1];
+      return out;
+    };
+    return { batch: medians(batch), single: medians(single) };
   } finally {
     for (const child of children) {
       child.api[releaseProxy]();

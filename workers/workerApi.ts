@@ -185,8 +185,8 @@ export function createWorkerApi(): WorkerApi {
       sessions.unload(name);
     },
 
-    async timeModel(name: string, rounds: number) {
-      return timeSession(sessions.get(name), rounds);
+    async timeModel(name: string, rounds: number, maxRows?: number) {
+      return timeSession(sessions.get(name), rounds, maxRows);
     },
 
     async trialRun(name: string) {

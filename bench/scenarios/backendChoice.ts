@@ -31,6 +31,8 @@ export async function backendChoice(
     const calls = options.calls ?? (options.quick ? 10 : small ? 60 : 20);
     const fixed: BackendName[] = options.fixed ?? (small ? ['wasm', 'cpu', 'webgl', 'webgpu'] : ['wasm', 'webgl']);
     const auto = createEdgeRuntime({ registry: bench.registry, dbName: `bench-bc-${crypto.randomUUID()}` });
+    const trials: unknown[] = [];
+    auto.addEventListener('backend-trial', (event) => trials.push((event as CustomEvent).detail));
     const autoModel = auto.model(bench.name);
     await autoModel.predict(bench.record);
     await measured(auto);
@@ -77,6 +79,9 @@ export async function backendChoice(
     out[bench.name] = {
       calls,
       chosen: info?.name,
+      chosenThreads: info?.threads,
+      // What the background trials reported (backend-trial events), thread counts included.
+      trials,
       chosenP50Ms: round(percentile(autoTimes, 50)),
       ...Object.fromEntries(fixed.map((name, k) => [`${name}P50Ms`, round(p50[k])])),
       fastestDirect: fixed[fastest],
