@@ -9,6 +9,7 @@ import { versionKey } from '../src/registry/versionKey.ts';
 import type { EdgewatchDB } from '../src/storage/db.ts';
 import { backendOrder, firstWorkingBackend, webgpuAdapterInfo } from './backend.ts';
 import { BackendName, type BackendInfo, type LoadRequest, type WorkerConfig } from './protocol.ts';
+import { storedThreadCount } from './threadCount.ts';
 import { configureWasmThreads, wasmThreads, wasmThreadsPossible } from './wasmThreads.ts';
 
 /**
@@ -71,7 +72,7 @@ export async function chooseBackend(request: LoadRequest, config: WorkerConfig, 
     if (remembered) {
       await early; // whatever started first, the remembered one is brought up now
       // Threads must be known before wasm starts: its pool is sized then.
-      if ((config.wasmThreads ?? 'auto') === 'auto' && remembered.threads !== undefined) configureWasmThreads(remembered.threads);
+      if ((config.wasmThreads ?? 'auto') === 'auto') configureWasmThreads(storedThreadCount(remembered.threads));
       const name = await firstWorkingBackend([...order.filter((b) => b.name === remembered.backend), ...order], failed);
       if (name === remembered.backend) {
         const { threads: threadTrials, ...trials } = remembered.trials as { threads?: Record<string, number> };

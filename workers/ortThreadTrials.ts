@@ -20,6 +20,7 @@ import { backendChoiceKey } from './chooseBackend.ts';
 import { EngineName } from './engines/Engine.ts';
 import { BackendName, type BackendReport, type LoadRequest, type WorkerApi, type WorkerConfig } from './protocol.ts';
 import type { ModelSession } from './session.ts';
+import { storedThreadCount } from './threadCount.ts';
 import { threadCounts } from './threadTrials.ts';
 import { DEFAULT_SWAP_SPEEDUP, maxAbsDiff, median } from './trialRules.ts';
 
@@ -69,7 +70,7 @@ export async function ortThreadsFor(
   const row = await database()
     .then((d) => d.get('backendChoices', key))
     .catch(() => undefined);
-  return typeof row?.threads === 'number' && Number.isInteger(row.threads) && row.threads >= 1 ? row.threads : undefined;
+  return storedThreadCount(row?.threads);
 }
 
 /** Median ms, answers and ORT's real thread count per asked count for `request`, each count in its own worker. */

@@ -10,12 +10,13 @@
  * small MLP 1.1–1.3× slower): the count is measured (`threadTrials.ts`), not assumed.
  */
 import { getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { threadCount } from './threadCount.ts';
 
 let wanted: number | undefined;
 
 /** Threads the wasm backend will start with (before its first start in this worker); undefined: the library's default. */
 export function configureWasmThreads(threads: number | undefined): void {
-  wanted = threads !== undefined && Number.isInteger(threads) && threads >= 1 ? threads : undefined;
+  wanted = threadCount(threads);
 }
 
 /** True where threaded wasm can run: SharedArrayBuffer, which needs cross-origin isolation. */

@@ -7,6 +7,7 @@ import { EdgewatchError, ErrorCode } from '../../src/errors.ts';
 import { hasWebGPU } from '../../src/env.ts';
 import { ModelFormat, type ModelVersion, type OnnxInput } from '../../src/registry/Manifest.ts';
 import { BackendName, type BackendPreference, type WasmPaths } from '../protocol.ts';
+import { threadCount } from '../threadCount.ts';
 import { type Engine, type EngineModel, EngineName, type TensorSignature } from './Engine.ts';
 
 type OrtModule = typeof Ort;
@@ -46,7 +47,7 @@ let wantedThreads: number | undefined;
  * itself runs 1 where threads cannot run, and {@link ortThreads} then says 1.
  */
 export function configureOrtThreads(threads: number | undefined): void {
-  wantedThreads = threads !== undefined && Number.isInteger(threads) && threads >= 1 ? threads : undefined;
+  wantedThreads = threadCount(threads);
 }
 
 /** Threads ORT's wasm runs, once its first session started it (ORT sizes its pool then); undefined before. */

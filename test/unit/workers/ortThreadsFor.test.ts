@@ -43,7 +43,8 @@ describe("ORT's thread count at its start", () => {
 
   it('a stored row that is not a thread count, or a database that fails, is ORT’s default', async () => {
     const key = await ortThreadsKey(request, base);
-    for (const threads of [0, -1, 1.5, '2', null, Number.NaN]) {
+    // 3 and a million: more threads than this device's 2 cores, a tampered row.
+    for (const threads of [0, -1, 1.5, '2', null, Number.NaN, 3, 1_000_000]) {
       expect(await ortThreadsFor(request, base, database({ [key]: { key, threads } }))).toBeUndefined();
     }
     const failing = async () => {
