@@ -8,7 +8,7 @@ import type { IDBPDatabase } from 'idb';
 import { versionKey } from '../src/registry/versionKey.ts';
 import type { EdgewatchDB } from '../src/storage/db.ts';
 import { backendOrder, firstWorkingBackend, webgpuAdapterInfo } from './backend.ts';
-import { BackendName, type BackendInfo, type LoadRequest, type WorkerConfig } from './protocol.ts';
+import { BackendName, type BackendInfo, type LoadRequest, type MeasuredBackend, type WorkerConfig } from './protocol.ts';
 import { storedThreadCount } from './threadCount.ts';
 import { configureWasmThreads, wasmThreads, wasmThreadsPossible } from './wasmThreads.ts';
 
@@ -45,7 +45,9 @@ export async function chooseBackend(request: LoadRequest, config: WorkerConfig, 
   // adapter), the remembered lookup and the first backend's start run at once. Not where threaded wasm
   // can run: the remembered thread count must be known before wasm starts.
   const early =
-    preference === 'auto' && !wasmThreadsPossible() && !config.measured ? firstWorkingBackend(first, failed).catch((error: unknown) => error) : undefined;
+    preference === 'auto' && !wasmThreadsPossible() && config.measured?.backend === undefined
+      ? firstWorkingBackend(first, failed).catch((error: unknown) => error)
+      : undefined;
   const db = preference === 'auto' && rememberBackend ? database().catch(() => undefined) : undefined;
   const adapter = order.some((b) => b.name === 'webgpu') ? await webgpuAdapterInfo() : undefined;
   const withAdapter = (info: Omit<BackendInfo, 'webgpuFallbackAdapter'>): BackendInfo => ({
@@ -58,9 +60,9 @@ export async function chooseBackend(request: LoadRequest, config: WorkerConfig, 
     const name = await firstWorkingBackend(order, failed);
     return withAdapter({ name, available: [name], failed, chosenBy: 'order' });
   }
-  if (config.measured) {
+  if (config.measured?.backend !== undefined) {
     // A handoff worker (or its restart): the trials' outcome, as a remembered decision would be used.
-    const { backend, threads, trials, threadTrials } = config.measured;
+    const { backend, threads, trials, threadTrials } = config.measured as MeasuredBackend;
     if ((config.wasmThreads ?? 'auto') === 'auto' && threads !== undefined) configureWasmThreads(threads);
     const name = await firstWorkingBackend([...order.filter((b) => b.name === backend), ...order], failed);
     if (name === backend) return withAdapter({ name, available: [name], failed, chosenBy: 'measured', trials, ...(threadTrials ? { threadTrials } : {}) });

@@ -5,8 +5,10 @@
  * (`backends: ['wasm']`, `wasmThreads: n`) loads the version from the verified artifact cache, says how many
  * threads ORT really started, is timed in-worker A B A B across the counts, and answers the golden records,
  * compared with the serving session's answers. The fastest correct count (at least `backendSwapSpeedup`
- * over 1 thread) is remembered per device + version (a `backendChoices` row keyed `…|ort-threads`) and
- * started with from the next start; `runtime.backend()` reports the medians as `threadTrials`.
+ * faster than the running count, on the trial batch and on one row: `pickThreads`) is remembered per
+ * device + version (a `backendChoices` row keyed `…|ort-threads`) and takes over at once through a handoff
+ * (a new worker whose ORT starts with that count: `WorkerConfig.measured.ortThreads`), as a TF.js thread
+ * count does; `runtime.backend()` reports the medians as `threadTrials`.
  *
  * Started once per worker, on the first answer of an ORT session on wasm (its own ONNX version, or an
  * alternate an engine trial swapped in), after the backend and engine trials; only under `backends: 'auto'`
@@ -18,11 +20,12 @@ import type { BackendChoiceRow, EdgewatchDB } from '../src/storage/db.ts';
 import { TRIAL_TOLERANCE } from './backgroundTrials.ts';
 import { backendChoiceKey } from './chooseBackend.ts';
 import { EngineName } from './engines/Engine.ts';
+import { ortThreads } from './engines/ortEngine.ts';
 import { BackendName, type BackendReport, type LoadRequest, type WorkerApi, type WorkerConfig } from './protocol.ts';
 import type { ModelSession } from './session.ts';
 import { storedThreadCount } from './threadCount.ts';
 import { threadCounts } from './threadTrials.ts';
-import { DEFAULT_SWAP_SPEEDUP, maxAbsDiff, median } from './trialRules.ts';
+import { DEFAULT_SWAP_SPEEDUP, maxAbsDiff, median, pickThreads } from './trialRules.ts';
 
 const ROUNDS = 5;
 /** Golden records answered by each count, compared with the serving session. */
@@ -32,7 +35,10 @@ const CHECK_ROWS = 32;
 export interface OrtThreadTrial {
   /** Threads ORT started in that worker (what it asked for, or fewer where ORT could not). */
   readonly threads: number;
+  /** Median ms on the trial batch. */
   readonly medianMs?: number;
+  /** Median ms on one row (a count must win there too: most pages predict a row at a time). */
+  readonly singleMs?: number;
   readonly maxAbsDiff?: number;
   readonly rejected?: string;
 }
@@ -46,6 +52,11 @@ export interface OrtThreadTrialHost {
   otherTrialsDone(): Promise<void>;
   /** The measured medians by thread count (`backend()`'s `threadTrials` for ORT). */
   adopt(threadTrials: Readonly<Record<string, number>>): void;
+  /**
+   * Asks the runtime for a worker whose ORT starts with `threads` (its pool is sized once, at its first
+   * session): undefined once that worker serves, else why not (this one keeps serving).
+   */
+  handoff(threads: number, threadTrials: Readonly<Record<string, number>>, speedup: number): Promise<string | undefined>;
   report(report: BackendReport): void;
   database(): Promise<IDBPDatabase<EdgewatchDB>>;
 }
@@ -106,10 +117,19 @@ export async function measureOrtThreads(
       }
     }
     const times = new Map<number, number[]>(loaded.map((c) => [c.asked, []]));
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const child of loaded) times.get(child.asked)?.push(await child.api.timeModel(request.name, 1));
+    const singles = new Map<number, number[]>(loaded.map((c) => [c.asked, []]));
+    // A B A B, the batch then one row; round 0 warms each worker up and is not counted.
+    for (let round = 0; round <= ROUNDS; round++) {
+      for (const child of loaded) {
+        const batch = await child.api.timeModel(request.name, 1);
+        const one = await child.api.timeModel(request.name, 1, 1);
+        if (round === 0) continue;
+        times.get(child.asked)?.push(batch);
+        singles.get(child.asked)?.push(one);
+      }
     }
-    for (const [asked, values] of times) outcomes.set(asked, { ...(outcomes.get(asked) as OrtThreadTrial), medianMs: median(values) });
+    for (const [asked, values] of times)
+      outcomes.set(asked, { ...(outcomes.get(asked) as OrtThreadTrial), medianMs: median(values), singleMs: median(singles.get(asked) ?? []) });
     return outcomes;
   } finally {
     for (const child of children) {
@@ -171,20 +191,32 @@ export class OrtThreadTrials {
       reference = { records, scores: await session.predictBatch(session.features.transform(records as never), records.length) };
     }
     const outcomes = await measureOrtThreads(session.request, this.host.config, counts, reference);
-    const one = outcomes.get(1)?.medianMs;
+    const running = ortThreads() ?? 1;
+    const servingMs = outcomes.get(running)?.medianMs;
     const speedup = this.host.config.backendSwapSpeedup ?? DEFAULT_SWAP_SPEEDUP;
-    let best = 1;
     const medians: Record<string, number> = {};
+    const batch: Record<number, number> = {};
+    const single: Record<number, number> = {};
     for (const [asked, outcome] of outcomes) {
       if (outcome.medianMs !== undefined) medians[outcome.threads] = outcome.medianMs;
-      if (asked === 1) continue;
-      this.host.report({ ...this.base(session), servingMs: one, ...outcome });
-      // Only a count ORT really ran (no pool where it could not start one) is worth remembering.
-      if (outcome.rejected || outcome.medianMs === undefined || one === undefined || outcome.threads !== asked) continue;
-      if (one / outcome.medianMs >= speedup && outcome.medianMs < (outcomes.get(best)?.medianMs ?? Infinity)) best = asked;
+      // Only a count ORT really ran (no pool where it could not start one) can win.
+      if (!outcome.rejected && outcome.threads === asked && outcome.medianMs !== undefined && outcome.singleMs !== undefined) {
+        batch[asked] = outcome.medianMs;
+        single[asked] = outcome.singleMs;
+      }
+      if (asked !== running) this.host.report({ ...this.base(session), servingMs, ...outcome });
     }
+    const best = pickThreads(batch, single, speedup, running);
     this.host.adopt(medians);
-    if (this.host.config.rememberBackend === false || one === undefined) return;
+    if (servingMs === undefined) return;
+    if (this.host.config.rememberBackend !== false) await this.remember(session, best, medians, outcomes);
+    if (best === running) return;
+    const refused = await this.host.handoff(best, medians, servingMs / batch[best]).catch((error: unknown) => String(error));
+    // Refused (no worker to hand over to, say): this one serves on; the remembered count applies at the next start.
+    if (refused !== undefined) this.host.report({ ...this.base(session), threads: best, rejected: `handoff to ${best} ORT threads failed: ${refused}` });
+  }
+
+  private async remember(session: ModelSession, best: number, medians: Record<string, number>, outcomes: Map<number, OrtThreadTrial>): Promise<void> {
     const row: BackendChoiceRow = {
       key: await ortThreadsKey(session.request, this.host.config),
       backend: BackendName.wasm,

@@ -81,17 +81,28 @@ export interface WorkerConfig {
   /**
    * Set by the runtime on a worker it starts for a backend handoff (and on its later restarts): the
    * backend (and wasm threads) the trials measured, used on the first model as a remembered decision
-   * would be, reported as `chosenBy: 'measured'`, with no trial (see `backgroundTrials.ts`).
+   * would be, reported as `chosenBy: 'measured'`, with no trial (see `backgroundTrials.ts`); and ORT's
+   * measured thread count, given to its first session (see `ortThreadTrials.ts`).
    */
-  readonly measured?: MeasuredBackend;
+  readonly measured?: MeasuredOutcome;
 }
 
-/** The outcome of the trials a handoff worker starts on (`WorkerConfig.measured`). */
+/** The outcome of the TF.js backend trials. */
 export interface MeasuredBackend {
   readonly backend: BackendName;
   readonly threads?: number;
   readonly trials?: BackendInfo['trials'];
   readonly threadTrials?: BackendInfo['threadTrials'];
+}
+
+/**
+ * What a handoff worker starts on (`WorkerConfig.measured`): the TF.js backend trials' outcome (absent
+ * where no TF.js backend was measured), ORT's measured wasm thread count, or both.
+ */
+export interface MeasuredOutcome extends Partial<MeasuredBackend> {
+  readonly ortThreads?: number;
+  /** Measured median ms of the ORT session per thread count (`backend()`'s `threadTrials` for ORT). */
+  readonly ortThreadTrials?: BackendInfo['threadTrials'];
 }
 
 /** What the worker reports about the backend it chose. */
@@ -170,7 +181,7 @@ export interface BackendHandoffRequest {
   readonly to: BackendName;
   /** Serving median / candidate median on the trial batch. */
   readonly speedup: number;
-  readonly measured: MeasuredBackend;
+  readonly measured: MeasuredOutcome;
 }
 
 /** What the worker says about its backend outside any call. */

@@ -20,6 +20,7 @@ import { engineFor } from './engines/engines.ts';
 import { configureOrtThreads, ortDeviceLost, ortThreads, startOrt } from './engines/ortEngine.ts';
 import { ortThreadsFor, OrtThreadTrials } from './ortThreadTrials.ts';
 import { type BackendInfo, BackendName, type BackendReport, type LoadRequest, type SessionInfo, type WorkerConfig } from './protocol.ts';
+import { threadCount } from './threadCount.ts';
 import { ModelSession } from './session.ts';
 import { encodingRequest, type EngineTrialHost, EngineTrials, rememberedEngine } from './engineTrials.ts';
 
@@ -198,7 +199,10 @@ export class WorkerSessions {
     if (this.ort) return this.ort;
     // ORT's pool is sized at its start: the configured count, else this device's remembered one for this version.
     let remembered = false;
-    const threads = ortThreadsFor(request, config, this.database).then((threads) => {
+    // A handoff worker for a measured ORT thread count starts with it, and times nothing.
+    const measured = typeof config.wasmThreads !== 'number' ? threadCount(config.measured?.ortThreads) : undefined;
+    const wanted = measured !== undefined ? Promise.resolve(measured) : ortThreadsFor(request, config, this.database);
+    const threads = wanted.then((threads) => {
       remembered = typeof config.wasmThreads !== 'number' && threads !== undefined;
       configureOrtThreads(threads);
     });
@@ -207,6 +211,8 @@ export class WorkerSessions {
       .then(
         ({ name, failed }) => {
           this.ortInfo = { name, available: [name], failed, chosenBy: 'order', engine: EngineName.ort };
+          const threadTrials = config.measured?.ortThreadTrials;
+          if (measured !== undefined) this.ortInfo = { ...this.ortInfo, chosenBy: 'measured', ...(threadTrials ? { threadTrials } : {}) };
           if (name === BackendName.wasm && !remembered && OrtThreadTrials.wanted(config))
             this.ortThreadTrials ??= new OrtThreadTrials(this.ortThreadTrialHost());
           if (name === 'webgpu') this.watchOrtDeviceLoss();
@@ -278,10 +284,21 @@ export class WorkerSessions {
         await new Promise((resolve) => setTimeout(resolve, 0));
         await this.trials?.done;
         await this.engineTrials?.done;
+        // Handed over to another worker, which measures for itself: this one only answers what it has in flight.
+        if (this.trials?.handedOff) await new Promise<never>(() => undefined);
       },
       adopt: (threadTrials: Readonly<Record<string, number>>) => {
         if (this.ortInfo) this.ortInfo = { ...this.ortInfo, threadTrials };
         if (this.engineInfo?.engine === EngineName.ort) this.engineInfo = { ...this.engineInfo, threadTrials };
+      },
+      handoff: (threads: number, threadTrials: Readonly<Record<string, number>>, speedup: number) => {
+        // What TF.js measured in this worker goes along, so the new worker does not time it again.
+        const chosen = this.chosen?.chosenBy === 'measured' || this.chosen?.chosenBy === 'remembered' ? this.chosen : undefined;
+        const measuredTfjs = chosen
+          ? { backend: chosen.name, threads: chosen.threads, trials: chosen.trials, threadTrials: chosen.threadTrials }
+          : tfjs.config.measured;
+        const measured = { ...measuredTfjs, ortThreads: threads, ortThreadTrials: threadTrials };
+        return this.trialHost().handoff({ type: 'handoff', from: BackendName.wasm, to: BackendName.wasm, speedup, measured });
       },
       report: tfjs.report,
       database: this.database,

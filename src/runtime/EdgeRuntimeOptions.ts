@@ -27,9 +27,10 @@ export interface EdgeRuntimeOptions {
   /**
    * Threads of the wasm backend, where the page is cross-origin isolated (COOP + COEP; elsewhere 1).
    * `'auto'` (default): under `backends: 'auto'` 1…`hardwareConcurrency` are measured on the model in the
-   * background, each in its own worker, and the fastest is used from the next start (a running wasm
-   * backend cannot change its pool). A number: that many. The same for ONNX Runtime's wasm (its
-   * `numThreads`; unmeasured, ORT's own default), measured on the first ONNX version it serves.
+   * background, each in its own worker, and the fastest takes over at once through a handoff to a worker
+   * started with that pool (a running wasm backend cannot change its pool), and from the next start.
+   * A number: that many. The same for ONNX Runtime's wasm (its `numThreads`; unmeasured, ORT's own
+   * default), measured on the first ONNX version it serves.
    */
   readonly wasmThreads?: number | 'auto';
   /** Remember the measured backend per device + model version in IndexedDB. Default true. */

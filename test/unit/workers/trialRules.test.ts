@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BackendTrialReport } from '../../../workers/protocol.ts';
-import { DEFAULT_SWAP_SPEEDUP, maxAbsDiff, median, pickFaster, trialCandidates } from '../../../workers/trialRules.ts';
+import { DEFAULT_SWAP_SPEEDUP, maxAbsDiff, median, pickFaster, pickThreads, trialCandidates } from '../../../workers/trialRules.ts';
 
 const ORDER = ['wasm', 'webgl', 'webgpu', 'cpu'] as const;
 
@@ -85,5 +85,30 @@ describe('answers and timings compared', () => {
     expect(median(times)).toBe(3);
     expect(times).toEqual([5, 1, 3]);
     expect(median([4, 1, 3, 2])).toBe(3);
+  });
+});
+
+describe('pickThreads', () => {
+  it('a count must be 10 % faster than the running one on the batch and on one row', () => {
+    // The weather MLP here: 2 threads won 32 rows and made one-row calls 1.83× slower.
+    expect(pickThreads({ 1: 1.3, 2: 1.0 }, { 1: 0.3, 2: 0.55 }, 1.1)).toBe(1);
+    // Silero VAD here: 24.8 vs 14.9 ms, and faster on one row too.
+    expect(pickThreads({ 1: 24.8, 2: 14.9 }, { 1: 24.8, 2: 14.9 }, 1.1)).toBe(2);
+    // 5 % is noise.
+    expect(pickThreads({ 1: 10, 2: 9.5 }, { 1: 10, 2: 9.5 }, 1.1)).toBe(1);
+  });
+
+  it('the fastest winner on the batch, against the running count', () => {
+    expect(pickThreads({ 1: 40, 2: 20, 4: 12 }, { 1: 4, 2: 3, 4: 3 }, 1.1)).toBe(4);
+    // Running 4 (ORT's default on 8 cores): 1 and 2 must beat 4, not 1.
+    expect(pickThreads({ 1: 40, 2: 20, 4: 12 }, { 1: 4, 2: 3, 4: 3 }, 1.1, 4)).toBe(4);
+    expect(pickThreads({ 1: 10, 2: 12, 4: 14 }, { 1: 1, 2: 1.2, 4: 1.5 }, 1.1, 4)).toBe(1);
+  });
+
+  it('counts without a timing, or a running count without one, change nothing', () => {
+    expect(pickThreads({ 1: 10, 2: 5 }, { 1: 10 }, 1.1)).toBe(1);
+    expect(pickThreads({ 2: 5 }, { 2: 5 }, 1.1)).toBe(1);
+    expect(pickThreads({ 1: Number.NaN, 2: 5 }, { 1: 1, 2: 0.5 }, 1.1)).toBe(1);
+    expect(pickThreads({}, {}, 1.1, 3)).toBe(3);
   });
 });
