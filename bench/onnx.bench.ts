@@ -218,7 +218,7 @@ async function engineChoice(calls: number) {
   return result;
 }
 
-/** ORT's wasm thread counts timed under 'auto' (child workers, ortThreadTrials.ts) on an ONNX version: what backend() then says. */
+/** ORT's wasm thread counts timed under 'auto' (child workers, ortTrials.ts) on an ONNX version: what backend() then says. */
 async function ortThreadTrials(name: string) {
   const auto = createEdgeRuntime({ registry: REGISTRY, backends: 'auto', rememberBackend: false, monitoring: false, dbName: `bench-threads-${Date.now()}` });
   const trials: unknown[] = [];

@@ -75,14 +75,14 @@ export interface WorkerConfig {
    * wasm threads: a number starts the wasm backend with that many (cross-origin isolated pages only);
    * `'auto'` (default): the remembered measurement for this device and model, else 1, and under
    * `backends: 'auto'` 1…`hardwareConcurrency` are measured in the background (see `wasmThreads.ts`).
-   * ONNX Runtime's wasm pool likewise (`ortThreadTrials.ts`; unmeasured, ORT's own default).
+   * ONNX Runtime's wasm pool likewise (`ortTrials.ts`; unmeasured, ORT's own default).
    */
   readonly wasmThreads?: number | 'auto';
   /**
    * Set by the runtime on a worker it starts for a backend handoff (and on its later restarts): the
    * backend (and wasm threads) the trials measured, used on the first model as a remembered decision
    * would be, reported as `chosenBy: 'measured'`, with no trial (see `backgroundTrials.ts`); and ORT's
-   * measured thread count, given to its first session (see `ortThreadTrials.ts`).
+   * measured backend and thread count, given to its first session (see `ortTrials.ts`).
    */
   readonly measured?: MeasuredOutcome;
 }
@@ -100,7 +100,11 @@ export interface MeasuredBackend {
  * where no TF.js backend was measured), ORT's measured wasm thread count, or both.
  */
 export interface MeasuredOutcome extends Partial<MeasuredBackend> {
+  /** ORT's execution provider (wasm or webgpu), and on wasm its thread count. */
+  readonly ortBackend?: BackendName;
   readonly ortThreads?: number;
+  /** Measured median ms and output difference per ORT backend (`backend()`'s `trials` for ORT). */
+  readonly ortTrials?: BackendInfo['trials'];
   /** Measured median ms of the ORT session per thread count (`backend()`'s `threadTrials` for ORT). */
   readonly ortThreadTrials?: BackendInfo['threadTrials'];
 }

@@ -18,7 +18,7 @@ import { chooseBackend } from './chooseBackend.ts';
 import { EngineName } from './engines/Engine.ts';
 import { engineFor } from './engines/engines.ts';
 import { configureOrtThreads, ortDeviceLost, ortThreads, startOrt } from './engines/ortEngine.ts';
-import { ortThreadsFor, OrtThreadTrials } from './ortThreadTrials.ts';
+import { type OrtCandidate, ortChoiceFor, OrtTrials, type OrtTrialHost } from './ortTrials.ts';
 import { type BackendInfo, BackendName, type BackendReport, type LoadRequest, type SessionInfo, type WorkerConfig } from './protocol.ts';
 import { threadCount } from './threadCount.ts';
 import { ModelSession } from './session.ts';
@@ -47,8 +47,8 @@ export class WorkerSessions {
   /** The backend info once an engine choice (measured or remembered) decided what serves. */
   private engineInfo: (BackendInfo & { readonly model: string }) | undefined;
   private reportListener: ((report: BackendReport) => unknown) | undefined;
-  /** Under `'auto'` on a cross-origin isolated page: ORT's wasm thread counts timed in child workers (`ortThreadTrials.ts`). */
-  ortThreadTrials: OrtThreadTrials | undefined;
+  /** Under `'auto'`: ORT's EPs and wasm thread counts timed in child workers (`ortTrials.ts`). */
+  ortTrials: OrtTrials | undefined;
 
   constructor(private readonly database: () => Promise<IDBPDatabase<EdgewatchDB>>) {}
 
@@ -197,24 +197,34 @@ export class WorkerSessions {
   /** ONNX Runtime's backend, started once (the first ONNX load); a failed start is tried again next time. */
   private startOrt(config: WorkerConfig, request: LoadRequest): Promise<BackendInfo> {
     if (this.ort) return this.ort;
-    // ORT's pool is sized at its start: the configured count, else this device's remembered one for this version.
-    let remembered = false;
-    // A handoff worker for a measured ORT thread count starts with it, and times nothing.
-    const measured = typeof config.wasmThreads !== 'number' ? threadCount(config.measured?.ortThreads) : undefined;
-    const wanted = measured !== undefined ? Promise.resolve(measured) : ortThreadsFor(request, config, this.database);
-    const threads = wanted.then((threads) => {
-      remembered = typeof config.wasmThreads !== 'number' && threads !== undefined;
-      configureOrtThreads(threads);
-    });
-    this.ort = threads
-      .then(() => startOrt(config.backends))
+    // ORT's pool is sized at its start, and one worker runs one ORT build: a handoff worker starts on what
+    // the trials measured (and times nothing), else the configured count, else this device's remembered choice.
+    const fromHandoff = this.measuredOrt(config);
+    const wanted = fromHandoff ?? ortChoiceFor(request, config, this.database);
+    let chosen: Partial<OrtCandidate> = {};
+    this.ort = wanted
+      .then((choice) => {
+        chosen = choice;
+        configureOrtThreads(choice.threads);
+        // A measured EP first; ORT's own order ('auto': wasm) after it, should it not start.
+        return startOrt(choice.backend && config.backends === 'auto' ? [choice.backend, BackendName.wasm] : config.backends);
+      })
       .then(
         ({ name, failed }) => {
-          this.ortInfo = { name, available: [name], failed, chosenBy: 'order', engine: EngineName.ort };
-          const threadTrials = config.measured?.ortThreadTrials;
-          if (measured !== undefined) this.ortInfo = { ...this.ortInfo, chosenBy: 'measured', ...(threadTrials ? { threadTrials } : {}) };
-          if (name === BackendName.wasm && !remembered && OrtThreadTrials.wanted(config))
-            this.ortThreadTrials ??= new OrtThreadTrials(this.ortThreadTrialHost());
+          const decided = typeof config.wasmThreads !== 'number' && (chosen.backend !== undefined || chosen.threads !== undefined);
+          const kept = decided && (chosen.backend ?? BackendName.wasm) === name;
+          const by: BackendInfo['chosenBy'] = !kept ? 'order' : fromHandoff ? 'measured' : 'remembered';
+          const { ortThreadTrials: threadTrials, ortTrials: trials } = (fromHandoff && config.measured) || {};
+          this.ortInfo = {
+            name,
+            available: [name],
+            failed,
+            chosenBy: by,
+            engine: EngineName.ort,
+            ...(fromHandoff && threadTrials ? { threadTrials } : {}),
+            ...(fromHandoff && trials ? { trials } : {}),
+          };
+          if (name === BackendName.wasm && !kept && OrtTrials.wanted(config)) this.ortTrials ??= new OrtTrials(this.ortTrialHost());
           if (name === 'webgpu') this.watchOrtDeviceLoss();
           return this.ortInfo;
         },
@@ -224,6 +234,16 @@ export class WorkerSessions {
         },
       );
     return this.ort;
+  }
+
+  /** What a handoff worker's ORT starts on (`WorkerConfig.measured`), checked; undefined: not a handoff for ORT. */
+  private measuredOrt(config: WorkerConfig): Promise<Partial<OrtCandidate>> | undefined {
+    const measured = config.measured;
+    if (typeof config.wasmThreads === 'number' || !measured) return undefined;
+    if (measured.ortBackend === BackendName.webgpu) return Promise.resolve({ backend: BackendName.webgpu });
+    const threads = threadCount(measured.ortThreads);
+    if (threads === undefined || (measured.ortBackend !== undefined && measured.ortBackend !== BackendName.wasm)) return undefined;
+    return Promise.resolve({ backend: BackendName.wasm, threads });
   }
 
   /** The backend info of a session's engine. */
@@ -272,8 +292,8 @@ export class WorkerSessions {
     };
   }
 
-  /** What {@link OrtThreadTrials} may do with these sessions. */
-  private ortThreadTrialHost() {
+  /** What {@link OrtTrials} may do with these sessions. */
+  private ortTrialHost(): OrtTrialHost {
     const tfjs = this.trialHost();
     return {
       get config() {
@@ -287,18 +307,19 @@ export class WorkerSessions {
         // Handed over to another worker, which measures for itself: this one only answers what it has in flight.
         if (this.trials?.handedOff) await new Promise<never>(() => undefined);
       },
-      adopt: (threadTrials: Readonly<Record<string, number>>) => {
-        if (this.ortInfo) this.ortInfo = { ...this.ortInfo, threadTrials };
-        if (this.engineInfo?.engine === EngineName.ort) this.engineInfo = { ...this.engineInfo, threadTrials };
+      adopt: (threadTrials, trials) => {
+        const measured = { chosenBy: 'measured' as const, threadTrials, trials };
+        if (this.ortInfo) this.ortInfo = { ...this.ortInfo, ...measured };
+        if (this.engineInfo?.engine === EngineName.ort) this.engineInfo = { ...this.engineInfo, ...measured };
       },
-      handoff: (threads: number, threadTrials: Readonly<Record<string, number>>, speedup: number) => {
+      handoff: (to, { threadTrials, trials }, speedup) => {
         // What TF.js measured in this worker goes along, so the new worker does not time it again.
         const chosen = this.chosen?.chosenBy === 'measured' || this.chosen?.chosenBy === 'remembered' ? this.chosen : undefined;
         const measuredTfjs = chosen
           ? { backend: chosen.name, threads: chosen.threads, trials: chosen.trials, threadTrials: chosen.threadTrials }
-          : tfjs.config.measured;
-        const measured = { ...measuredTfjs, ortThreads: threads, ortThreadTrials: threadTrials };
-        return this.trialHost().handoff({ type: 'handoff', from: BackendName.wasm, to: BackendName.wasm, speedup, measured });
+          : { ...tfjs.config.measured, ortBackend: undefined, ortThreads: undefined };
+        const measured = { ...measuredTfjs, ortBackend: to.backend, ortThreads: to.threads, ortThreadTrials: threadTrials, ortTrials: trials };
+        return tfjs.handoff({ type: 'handoff', from: BackendName.wasm, to: to.backend, speedup, measured });
       },
       report: tfjs.report,
       database: this.database,

@@ -61,21 +61,24 @@ export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
 export const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1];
 
 /**
- * The thread count to run, from medians per count on the trial batch (`batch`) and on one row
- * (`single`): a count replaces `baseline` (what runs now) only when it is at least `speedup` times
+ * The candidate to run, from medians per candidate on the trial batch (`batch`) and on one row
+ * (`single`): a candidate replaces `baseline` (what runs now) only when it is at least `speedup` times
  * faster on both — on a small model more threads can speed up 32 rows and slow down the single-row
- * calls most pages make — and the fastest such count on the batch wins. Counts not timed are ignored.
+ * calls most pages make — and the fastest such candidate on the batch wins. Candidates not timed are ignored.
  */
-export function pickThreads(batch: Readonly<Record<number, number>>, single: Readonly<Record<number, number>>, speedup: number, baseline = 1): number {
-  let threads = baseline;
+export function pickFasterOnBoth(batch: Readonly<Record<string, number>>, single: Readonly<Record<string, number>>, speedup: number, baseline: string): string {
+  let best = baseline;
   const base = batch[baseline];
   const baseSingle = single[baseline];
   if (!(base > 0) || !(baseSingle > 0)) return baseline;
   for (const [key, ms] of Object.entries(batch)) {
-    const n = Number(key);
-    const one = single[n];
-    if (n === baseline || !(ms > 0) || !(one > 0)) continue;
-    if (base / ms >= speedup && baseSingle / one >= speedup && ms < batch[threads]) threads = n;
+    const one = single[key];
+    if (key === baseline || !(ms > 0) || !(one > 0)) continue;
+    if (base / ms >= speedup && baseSingle / one >= speedup && ms < batch[best]) best = key;
   }
-  return threads;
+  return best;
 }
+
+/** {@link pickFasterOnBoth} over thread counts (1 thread runs first unless `baseline` says otherwise). */
+export const pickThreads = (batch: Readonly<Record<number, number>>, single: Readonly<Record<number, number>>, speedup: number, baseline = 1): number =>
+  Number(pickFasterOnBoth(batch, single, speedup, String(baseline)));

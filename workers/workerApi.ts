@@ -83,7 +83,7 @@ export function createWorkerApi(): WorkerApi {
     };
     sessions.trials?.served();
     sessions.engineTrials?.served(active);
-    sessions.ortThreadTrials?.served(active);
+    sessions.ortTrials?.served(active);
     // A shadow runs on its sample once the answer is out, as the sketches do.
     const shadow = shadows.after(active, records, rows, classes, idPrefix, inferred - started);
     const after = shadow

@@ -5,7 +5,7 @@
  * isolated (where the worker itself never starts it). Its child workers are this same script.
  */
 import '../../workers/inference.worker.ts';
-import { measureOrtThreads } from '../../workers/ortThreadTrials.ts';
+import { measureOrtThreads } from '../../workers/ortTrials.ts';
 
 self.addEventListener('message', async (event) => {
   const measure = event.data?.measure;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BackendTrialReport } from '../../../workers/protocol.ts';
-import { DEFAULT_SWAP_SPEEDUP, maxAbsDiff, median, pickFaster, pickThreads, trialCandidates } from '../../../workers/trialRules.ts';
+import { DEFAULT_SWAP_SPEEDUP, maxAbsDiff, median, pickFaster, pickFasterOnBoth, pickThreads, trialCandidates } from '../../../workers/trialRules.ts';
 
 const ORDER = ['wasm', 'webgl', 'webgpu', 'cpu'] as const;
 
@@ -110,5 +110,13 @@ describe('pickThreads', () => {
     expect(pickThreads({ 2: 5 }, { 2: 5 }, 1.1)).toBe(1);
     expect(pickThreads({ 1: Number.NaN, 2: 5 }, { 1: 1, 2: 0.5 }, 1.1)).toBe(1);
     expect(pickThreads({}, {}, 1.1, 3)).toBe(3);
+  });
+});
+
+describe('pickFasterOnBoth', () => {
+  it('ORT candidates by label: WebGPU replaces wasm only when faster on the batch and on one row', () => {
+    expect(pickFasterOnBoth({ 'wasm×1': 20, webgpu: 5 }, { 'wasm×1': 1, webgpu: 3 }, 1.1, 'wasm×1')).toBe('wasm×1');
+    expect(pickFasterOnBoth({ 'wasm×1': 20, 'wasm×2': 12, webgpu: 5 }, { 'wasm×1': 3, 'wasm×2': 2, webgpu: 1 }, 1.1, 'wasm×1')).toBe('webgpu');
+    expect(pickFasterOnBoth({ 'wasm×1': 20, 'wasm×2': 12, webgpu: 25 }, { 'wasm×1': 3, 'wasm×2': 2, webgpu: 1 }, 1.1, 'wasm×1')).toBe('wasm×2');
   });
 });
