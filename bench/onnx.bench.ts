@@ -8,6 +8,9 @@
  *  3. the engine choice: weather-both (TF.js files + their ONNX export as the alternate) under
  *     `backends: 'auto'`, once its choice settled, against each engine measured directly (the TF.js
  *     weather on tfjs-wasm, weather-onnx on ORT wasm): its p50 ≤ 1.05× the fastest's.
+ * The raw peer (rawOrt.worker.ts) gets floats transformed ahead, outside its clock; its records twin takes
+ * the records and runs the same compiled transform in its worker, so `ratioSameInputP50` is the overhead
+ * of the runtime itself. `--only=weather,vad` runs some parts (also `choice`, `threads`).
  */
 import { byYears, parseSeattleWeather } from '../src/demo/seattleWeather.ts';
 import csv from 'edgewatch-data/seattle-weather.csv?raw';
@@ -18,6 +21,9 @@ import { createEdgeRuntime } from '../src/runtime/EdgeRuntime.ts';
 import { percentile, round } from './stats.ts';
 
 const quick = new URLSearchParams(location.search).has('quick');
+/** `?only=weather,vad,choice,threads` runs just those parts (for profiling one of them). */
+const only = new URLSearchParams(location.search).get('only')?.split(',');
+const runs = (part: string) => !only || only.includes(part);
 const logElement = document.querySelector('#log') as HTMLElement;
 const log = (line: string) => {
   logElement.textContent += `\n${line}`;
@@ -27,8 +33,8 @@ const REGISTRY = '/bench/models/onnx/manifest.json';
 const manifest: RegistryManifest = await (await fetch(REGISTRY)).json();
 const days: RawRecord[] = byYears(parseSeattleWeather(csv), 2014).map(({ weather: _label, ...record }) => record);
 
-/** Plain ORT in a worker, one message per call. */
-async function rawOrt(name: string) {
+/** Plain ORT in a worker, one message per call; with `records`, it takes records and runs the compiled features itself. */
+async function rawOrt(name: string, records = false) {
   const entry = manifest.models[name].versions['1'];
   const worker = new Worker(new URL('./rawOrt.worker.ts', import.meta.url), { type: 'module' });
   const waiting = new Map<number, (output: Float32Array) => void>();
@@ -50,6 +56,7 @@ async function rawOrt(name: string) {
     input: inputs.find((i) => !('dtype' in i))?.name,
     output: entry.onnx?.output ?? 'probabilities',
     constants: inputs.filter((i) => 'dtype' in i),
+    ...(records ? { spec: entry.features } : {}),
   });
   await ready;
   let next = 0;
@@ -59,6 +66,13 @@ async function rawOrt(name: string) {
       return new Promise((resolve) => {
         waiting.set(id, resolve);
         worker.postMessage({ type: 'predict', id, input, shape }, [input.buffer]);
+      });
+    },
+    records(batch: RawRecord[]): Promise<Float32Array> {
+      const id = next++;
+      return new Promise((resolve) => {
+        waiting.set(id, resolve);
+        worker.postMessage({ type: 'records', id, records: batch });
       });
     },
     workerMs,
@@ -76,7 +90,9 @@ async function compare(name: string, records: readonly RawRecord[], calls: numbe
   const model = await runtime.model(name).ready();
   const bareModel = await bare.model(name).ready();
   const peer = await rawOrt(name);
+  const same = await rawOrt(name, true);
   const raw: number[] = [];
+  const rawRecords: number[] = [];
   const ours: number[] = [];
   const unmonitored: number[] = [];
   const other: number[] = [];
@@ -89,6 +105,11 @@ async function compare(name: string, records: readonly RawRecord[], calls: numbe
       const t0 = performance.now();
       await peer.predict(input, [1, features.width]);
       if (recording) raw.push(performance.now() - t0);
+    },
+    async () => {
+      const t0 = performance.now();
+      await same.records([record]);
+      if (recording) rawRecords.push(performance.now() - t0);
     },
     async () => {
       const t0 = performance.now();
@@ -120,6 +141,7 @@ async function compare(name: string, records: readonly RawRecord[], calls: numbe
     for (let s = 0; s < sides.length; s++) await sides[(i + 100 + s) % sides.length]();
   }
   peer.close();
+  same.close();
   await runtime.dispose();
   await bare.dispose();
   const p50 = (values: number[]) => round(percentile(values, 50));
@@ -135,11 +157,16 @@ async function compare(name: string, records: readonly RawRecord[], calls: numbe
     // Inside the worker: features + engine + readback (unmonitored runtime) vs ORT's run alone.
     runtimeWithoutMonitoringWorkerP50Ms: p50(ourWorker),
     rawOrtWorkerP50Ms: p50(peer.workerMs.slice(100)),
+    // The peer taking the records and running the same compiled transform: the runtime's own overhead.
+    rawOrtSameInputP50Ms: p50(rawRecords),
+    rawOrtSameInputWorkerP50Ms: p50(same.workerMs.slice(100)),
+    ratioSameInputP50: round(percentile(ours, 50) / percentile(rawRecords, 50)),
+    ratioSameInputWithoutMonitoringP50: round(percentile(unmonitored, 50) / percentile(rawRecords, 50)),
     ...(extra ? { [`${extra.label}P50Ms`]: p50(other) } : {}),
     target: '≤ 1.05 (without monitoring, the engine seam and runtime against raw ORT)',
   };
   log(
-    `${name}: runtime p50 ${result.runtimeP50Ms} ms (unmonitored ${result.runtimeWithoutMonitoringP50Ms}) vs raw ORT ${result.rawOrtP50Ms} ms → ×${result.ratioP50} (unmonitored ×${result.ratioWithoutMonitoringP50})` +
+    `${name}: runtime p50 ${result.runtimeP50Ms} ms (unmonitored ${result.runtimeWithoutMonitoringP50Ms}) vs raw ORT ${result.rawOrtP50Ms} ms → ×${result.ratioP50} (unmonitored ×${result.ratioWithoutMonitoringP50}); same input: raw ${result.rawOrtSameInputP50Ms} ms → ×${result.ratioSameInputP50} (unmonitored ×${result.ratioSameInputWithoutMonitoringP50}); in the worker ${result.runtimeWithoutMonitoringWorkerP50Ms} vs ${result.rawOrtWorkerP50Ms} (same input ${result.rawOrtSameInputWorkerP50Ms}) ms` +
       (extra ? `; ${extra.label} ${p50(other)} ms` : ''),
   );
   return result;
@@ -262,13 +289,16 @@ const frames: RawRecord[] = Array.from({ length: 64 }, (_, k) => ({
 
 try {
   const calls = quick ? 300 : 2000;
-  const tfjs = createEdgeRuntime({ registry: '/registry/manifest.json', backends: ['wasm'], rememberBackend: false, dbName: `bench-tfjs-${Date.now()}` });
-  const tfjsModel = await tfjs.model('weather').ready();
-  const weather = await compare('weather-onnx', days, calls, { label: 'tfjsRuntime', predict: (r) => tfjsModel.predict(r) });
-  await tfjs.dispose();
-  const vad = await compare('vad', frames, quick ? 100 : 500);
-  const choice = await engineChoice(calls);
-  const ortThreads = [await ortThreadTrials('weather-onnx'), await ortThreadTrials('vad')];
+  let weather: unknown = 'skipped';
+  if (runs('weather')) {
+    const tfjs = createEdgeRuntime({ registry: '/registry/manifest.json', backends: ['wasm'], rememberBackend: false, dbName: `bench-tfjs-${Date.now()}` });
+    const tfjsModel = await tfjs.model('weather').ready();
+    weather = await compare('weather-onnx', days, calls, { label: 'tfjsRuntime', predict: (r) => tfjsModel.predict(r) });
+    await tfjs.dispose();
+  }
+  const vad = runs('vad') ? await compare('vad', frames, quick ? 100 : 500) : 'skipped';
+  const choice = runs('choice') ? await engineChoice(calls) : 'skipped';
+  const ortThreads = runs('threads') ? [await ortThreadTrials('weather-onnx'), await ortThreadTrials('vad')] : 'skipped';
   Object.assign(window, { __benchResult: { quick, weatherMlp: weather, sileroVad: vad, engineChoice: choice, ortThreads } });
 } catch (error) {
   Object.assign(window, { __benchResult: { error: String(error instanceof Error ? error.stack : error) } });

@@ -26,7 +26,15 @@ export interface OrtModel extends EngineModel {
   readonly output: string;
   /** WebGPU EP: its device's `lost` promise. */
   readonly lost?: Promise<unknown>;
+  /**
+   * The constant inputs' tensors by row count, built on first use and reused by every later call of that
+   * many rows (ORT copies a CPU tensor's data in at each run and never writes it); released on dispose.
+   */
+  readonly constants: Map<number, readonly (readonly [string, Ort.Tensor])[]>;
 }
+
+/** Row counts whose constant tensors are kept; a batch of another size replaces the oldest. */
+const CONSTANT_ROW_COUNTS = 4;
 
 const BUILD_FILE = { wasm: 'ort-wasm-simd-threaded.wasm', webgpu: 'ort-wasm-simd-threaded.asyncify.wasm' } as const;
 const modules: Partial<Record<'wasm' | 'webgpu', Promise<OrtModule>>> = {};
@@ -182,6 +190,20 @@ function constantTensor(ort: OrtModule, input: Extract<OnnxInput, { dtype: strin
   return new ort.Tensor('float32', new Float32Array(size).fill(input.value), dims);
 }
 
+/** The constant inputs' tensors for batches of `rows` rows, made once per row count (at most {@link CONSTANT_ROW_COUNTS} kept). */
+function constantsFor(model: OrtModel, rows: number): readonly (readonly [string, Ort.Tensor])[] {
+  let list = model.constants.get(rows);
+  if (list) return list;
+  list = model.feeds.flatMap((feed) => (feed.kind === 'constant' ? [[feed.name, constantTensor(model.ort, feed.input, rows)] as const] : []));
+  if (model.constants.size >= CONSTANT_ROW_COUNTS) {
+    const [oldest, tensors] = model.constants.entries().next().value as [number, readonly (readonly [string, Ort.Tensor])[]];
+    model.constants.delete(oldest);
+    for (const [, tensor] of tensors) tensor.dispose();
+  }
+  model.constants.set(rows, list);
+  return list;
+}
+
 /** The ONNX Runtime Web engine. */
 export const ortEngine: Engine<OrtModel> = {
   name: EngineName.ort,
@@ -220,6 +242,7 @@ export const ortEngine: Engine<OrtModel> = {
         feeds,
         lost: device?.lost,
         output: output as string,
+        constants: new Map(),
         inputs: ordered,
         outputs: [...outputs].sort((a, b) => Number(b.name === output) - Number(a.name === output)),
       };
@@ -235,42 +258,46 @@ export const ortEngine: Engine<OrtModel> = {
     const rows = shape[0];
     const width = batch.length / rows;
     const tensors: Record<string, Ort.Tensor> = {};
+    // Only the tensors made for this call are released after it; the constants stay for the next.
+    const made: Ort.Tensor[] = [];
     for (const feed of feeds) {
-      if (feed.kind === 'constant') {
-        tensors[feed.name] = constantTensor(ort, feed.input, rows);
-        continue;
-      }
+      if (feed.kind === 'constant') continue;
       let data = batch;
       if (feed.columns !== width) {
         // Several feature inputs: this one's columns, copied out of each row.
         data = new Float32Array(rows * feed.columns);
         for (let r = 0; r < rows; r++) data.set(batch.subarray(r * width + feed.from, r * width + feed.from + feed.columns), r * feed.columns);
       }
-      tensors[feed.name] = new ort.Tensor('float32', data, [rows, ...feed.example]);
+      const tensor = new ort.Tensor('float32', data, [rows, ...feed.example]);
+      tensors[feed.name] = tensor;
+      made.push(tensor);
     }
-    let results: Ort.InferenceSession.OnnxValueMapType | undefined;
+    for (const [name, tensor] of constantsFor(model, rows)) tensors[name] = tensor;
+    let scores: Ort.Tensor | undefined;
     try {
       try {
-        results = await session.run(tensors);
+        // Only the output read: ORT copies every fetched output out of its heap (the VAD's state, 256 floats, for nothing).
+        scores = (await session.run(tensors, [output]))[output] as Ort.Tensor;
       } catch (error) {
         // A run that failed as the GPU device went: the loss is reported once `lost` settles, and the
         // worker then runs the batch again elsewhere; give it a moment to be noticed first.
         if (model.lost) await Promise.race([model.lost, new Promise((resolve) => setTimeout(resolve, 1000))]);
         throw error;
       }
-      const scores = results[output] as Ort.Tensor;
       const data = scores.data;
       // A fresh Float32Array the caller may transfer: a view of shared memory, or another dtype, is copied.
       if (data instanceof Float32Array && data.byteOffset === 0 && data.buffer.byteLength === data.byteLength) return data;
       return Float32Array.from(data as ArrayLike<number>, Number);
     } finally {
-      for (const tensor of Object.values(tensors)) tensor.dispose();
-      for (const value of Object.values(results ?? {})) (value as Ort.Tensor).dispose?.();
+      for (const tensor of made) tensor.dispose();
+      scores?.dispose();
     }
   },
 
   dispose(model) {
     live--;
+    for (const list of model.constants.values()) for (const [, tensor] of list) tensor.dispose();
+    model.constants.clear();
     // A session on a lost GPU device may fail to release: its memory went with the device.
     model.session.release().catch(() => undefined);
   },
