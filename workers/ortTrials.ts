@@ -70,8 +70,11 @@ export interface OrtTrialHost {
   serving(name: string): ModelSession | undefined;
   /** Settles once the backend and engine trials are over (their timings would share the cores). */
   otherTrialsDone(): Promise<void>;
-  /** The measured medians: by wasm thread count, and by backend (`backend()`'s `threadTrials` and `trials` for ORT). */
-  adopt(threadTrials: Readonly<Record<string, number>>, trials: BackendInfo['trials']): void;
+  /**
+   * The measured medians: by wasm thread count, and by backend (`backend()`'s `threadTrials` and `trials`
+   * for ORT); no `threadTrials`: nothing was timed (only why not), and what serves was not measured.
+   */
+  adopt(threadTrials: Readonly<Record<string, number>> | undefined, trials: BackendInfo['trials']): void;
   /**
    * Asks the runtime for a worker whose ORT starts on `to` (its pool is sized once, at its first session;
    * one worker runs one ORT build): undefined once that worker serves, else why not (this one serves on).
@@ -246,8 +249,12 @@ export class OrtTrials {
     if (session?.engine.name !== EngineName.ort || session.info.backend !== BackendName.wasm) return;
     const running = ortThreads() ?? 1;
     const { candidates, skipped } = await this.candidates(running);
+    if (candidates.length < 2) {
+      // Nothing to time: no event, nothing remembered (the page may be isolated next time); backend() says why.
+      if (skipped) this.host.adopt(undefined, { [BackendName.webgpu]: { rejected: `skipped: ${skipped}` } });
+      return;
+    }
     if (skipped) this.host.report({ ...this.base(session, BackendName.webgpu), skipped });
-    if (candidates.length < 2) return;
     const goldens = session.entry.goldens ?? [];
     let reference: Reference | undefined;
     if (goldens.length > 0) {
@@ -259,7 +266,9 @@ export class OrtTrials {
     const servingMs = outcomes.get(servingLabel)?.medianMs;
     const speedup = this.host.config.backendSwapSpeedup ?? DEFAULT_SWAP_SPEEDUP;
     const threadTrials: Record<string, number> = {};
-    const trials: Partial<Record<BackendName, { medianMs?: number; maxAbsDiff?: number; rejected?: string }>> = {};
+    const trials: Partial<Record<BackendName, { medianMs?: number; maxAbsDiff?: number; rejected?: string }>> = skipped
+      ? { [BackendName.webgpu]: { rejected: `skipped: ${skipped}` } }
+      : {};
     const batch: Record<string, number> = {};
     const single: Record<string, number> = {};
     for (const candidate of candidates) {

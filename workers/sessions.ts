@@ -308,7 +308,7 @@ export class WorkerSessions {
         if (this.trials?.handedOff) await new Promise<never>(() => undefined);
       },
       adopt: (threadTrials, trials) => {
-        const measured = { chosenBy: 'measured' as const, threadTrials, trials };
+        const measured = threadTrials ? { chosenBy: 'measured' as const, threadTrials, trials } : { trials };
         if (this.ortInfo) this.ortInfo = { ...this.ortInfo, ...measured };
         if (this.engineInfo?.engine === EngineName.ort) this.engineInfo = { ...this.engineInfo, ...measured };
       },

@@ -321,6 +321,8 @@ describe("ORT's wasm threads", () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(trials).toEqual([]);
     expect((await auto.backend())?.threadTrials).toBeUndefined();
+    // Nor ORT's WebGPU EP on this software adapter: nothing to time, and backend() says why.
+    expect((await auto.backend())?.trials?.webgpu).toEqual({ rejected: 'skipped: software WebGPU adapter' });
   });
 
   /** Runs the thread trials' measurement in a worker, on weather-onnx v1, with `reference` as the serving answers. */
