@@ -393,12 +393,15 @@ async function firstVisit() {
   const out: Record<string, unknown> = {};
   for (const bench of benchModels()) {
     const times: Record<string, number[]> = { auto: [], ...Object.fromEntries(fixed.map((f) => [f, []])) };
+    // Of each first visit, the worker's backend choice and start (`activated.backendMs`): where 'auto' differs.
+    const backendTimes: Record<string, number[]> = { auto: [], ...Object.fromEntries(fixed.map((f) => [f, []])) };
     let served = '';
     for (let r = 0; r < rounds; r++) {
       for (const side of ['auto', ...fixed] as const) {
         await new Promise((resolve) => setTimeout(resolve, 200));
         const t0 = performance.now();
         const runtime = createEdgeRuntime({ registry: bench.registry, backends: side === 'auto' ? 'auto' : [side], dbName: `bench-fv-${crypto.randomUUID()}` });
+        runtime.addEventListener('activated', (event) => backendTimes[side].push(event.detail.backendMs ?? Number.NaN));
         const answer = await runtime.model(bench.name).predict(bench.record);
         times[side].push(performance.now() - t0);
         if (side === 'auto') served = answer.backend;
@@ -411,13 +414,14 @@ async function firstVisit() {
       rounds,
       autoMs: round(median(times.auto), 1),
       ...Object.fromEntries(fixed.map((f) => [`${f}Ms`, round(median(times[f]), 1)])),
+      backendMs: Object.fromEntries(Object.entries(backendTimes).map(([side, values]) => [side, round(median(values), 1)])),
       autoServedBy: served,
       bestFixed: best,
       ratio: round(median(times.auto) / median(times[best]), 2),
       target: '≤ 1.2',
     };
     log(
-      `first visit (${bench.label}): 'auto' ${round(median(times.auto), 1)} ms vs ${best} ${round(median(times[best]), 1)} ms → ×${(out[bench.name] as { ratio: number }).ratio}`,
+      `first visit (${bench.label}): 'auto' ${round(median(times.auto), 1)} ms (served by ${served}) vs ${best} ${round(median(times[best]), 1)} ms → ×${(out[bench.name] as { ratio: number }).ratio}`,
     );
   }
   return out;
