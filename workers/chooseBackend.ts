@@ -1,23 +1,18 @@
 /**
  * The worker's backend on its first model. A list: the first that starts, in order. `'auto'`: the
  * remembered decision for this device and model version when there is one; otherwise the first backend
- * of a fast static order (wasm, then cpu) serves at once and the others are timed in the background
+ * of the version's first-serving order (`firstServingOrder.ts`: cpu, then wasm for a small tabular model;
+ * wasm, then cpu for the rest) serves at once and the others are timed in the background
  * (`backgroundTrials.ts`), which also remembers the outcome.
  */
 import type { IDBPDatabase } from 'idb';
 import { versionKey } from '../src/registry/versionKey.ts';
 import type { EdgewatchDB } from '../src/storage/db.ts';
 import { backendOrder, firstWorkingBackend, webgpuAdapterInfo } from './backend.ts';
+import { firstServingOrder } from './firstServingOrder.ts';
 import { BackendName, type BackendInfo, type LoadRequest, type MeasuredBackend, type WorkerConfig } from './protocol.ts';
 import { storedThreadCount } from './threadCount.ts';
 import { configureWasmThreads, wasmThreads, wasmThreadsPossible } from './wasmThreads.ts';
-
-/**
- * Under `'auto'`, what serves first: wasm starts in tens of ms and is the fastest backend for most
- * models on most devices (SIMD; GPU backends pay shader compilation first and are often software);
- * cpu runs everywhere.
- */
-export const FIRST_SERVING: readonly BackendName[] = [BackendName.wasm, BackendName.cpu];
 
 /** Device identity for remembered decisions: a browser update or another GPU means measuring again. */
 async function deviceKey(): Promise<string> {
@@ -40,13 +35,20 @@ export async function chooseBackend(request: LoadRequest, config: WorkerConfig, 
   const { backends: preference, rememberBackend = true } = config;
   const order = backendOrder(preference);
   const failed: Partial<Record<BackendName, string>> = {};
-  const first = [...order.filter((b) => FIRST_SERVING.includes(b.name)), ...order.filter((b) => !FIRST_SERVING.includes(b.name))];
+  // What serves first, from the manifest's entry alone (nothing fetched yet); GPU backends are never first:
+  // shader compilation first, and often a software adapter.
+  const serving = firstServingOrder(request.entry);
+  const rank = (name: BackendName) => (serving.includes(name) ? serving.indexOf(name) : serving.length);
+  const first = [...order].sort((a, b) => rank(a.name) - rank(b.name)); // stable: the rest keep their order
   // Under 'auto' a first visit waits for nothing it need not: the adapter query (slow on a software
-  // adapter), the remembered lookup and the first backend's start run at once. Not where threaded wasm
-  // can run: the remembered thread count must be known before wasm starts.
+  // adapter), the remembered lookup and the first backend's start run at once. Where threaded wasm can
+  // run, only the backends before wasm start early (cpu, for a small model): the remembered thread
+  // count must be known before wasm starts.
+  const wasmAt = first.findIndex((b) => b.name === BackendName.wasm);
+  const earlyOrder = wasmThreadsPossible() && wasmAt >= 0 ? first.slice(0, wasmAt) : first;
   const early =
-    preference === 'auto' && !wasmThreadsPossible() && config.measured?.backend === undefined
-      ? firstWorkingBackend(first, failed).catch((error: unknown) => error)
+    preference === 'auto' && earlyOrder.length > 0 && config.measured?.backend === undefined
+      ? firstWorkingBackend(earlyOrder, failed).catch((error: unknown) => error)
       : undefined;
   const db = preference === 'auto' && rememberBackend ? database().catch(() => undefined) : undefined;
   const adapter = order.some((b) => b.name === 'webgpu') ? await webgpuAdapterInfo() : undefined;
@@ -92,7 +94,7 @@ export async function chooseBackend(request: LoadRequest, config: WorkerConfig, 
     }
   }
   const started = await early;
-  if (started instanceof Error) throw started;
+  // What failed early is in `failed` and skipped here; none left: BACKEND_UNAVAILABLE with every reason.
   const name = typeof started === 'string' ? (started as BackendName) : await firstWorkingBackend(first, failed);
   return withAdapter({ name, available: [name], failed, chosenBy: 'measuring' });
 }

@@ -121,9 +121,9 @@ export interface BackendInfo {
   /** The WebGPU adapter's `limits.maxBufferSize`, when WebGPU was probed (model requirements check it). */
   readonly webgpuMaxBufferSize?: number;
   /**
-   * How the backend was chosen. `'measuring'`: under `'auto'`, the first backend of the fast static order
-   * (wasm, then cpu) serves while the other candidates are timed in the background; `'measured'` once
-   * they were.
+   * How the backend was chosen. `'measuring'`: under `'auto'`, the first backend of the version's
+   * first-serving order (`firstServingOrder.ts`: cpu or wasm) serves while the other candidates are timed
+   * in the background; `'measured'` once they were.
    */
   readonly chosenBy: 'measured' | 'remembered' | 'order' | 'measuring';
   /** Threads the wasm backend runs (1 unless the page is cross-origin isolated); only when `name` is wasm. */

@@ -9,7 +9,8 @@ export interface EdgeRuntimeOptions {
   /** URL of the registry manifest (relative URLs resolve against the page). */
   readonly registry: string | URL;
   /**
-   * `'auto'` (default): the first prediction is served by the first backend that starts (wasm, then cpu);
+   * `'auto'` (default): the first prediction is served by the first backend that starts (cpu, then wasm for a
+   * small tabular model, wasm, then cpu otherwise, read from the manifest entry: `firstServingOrder`);
    * the other backends are then timed in the background against it, in workers of their own (`backend-trial`
    * events), and one at least `backendSwapSpeedup` times faster with the same outputs takes over, handed over
    * to a new worker on it (`backend-changed`). The

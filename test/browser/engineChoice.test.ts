@@ -58,7 +58,8 @@ describe("backends: 'auto' across engines, where a version ships in two encoding
     expect(seen[0].type).toBe('predicted');
     await expect.poll(() => seen.some((e) => e.type === 'backend-changed'), { timeout: 30_000 }).toBe(true);
     const changed = seen.find((e) => e.type === 'backend-changed')?.detail;
-    expect(changed).toMatchObject({ fromEngine: 'tfjs', toEngine: 'onnxruntime-web', from: 'wasm', to: 'wasm' });
+    // The TF.js primary served on cpu (a small tabular model's first backend), ORT runs its own wasm.
+    expect(changed).toMatchObject({ fromEngine: 'tfjs', toEngine: 'onnxruntime-web', from: 'cpu', to: 'wasm' });
     const trial = seen.find((e) => e.type === 'backend-trial' && e.detail?.engine === 'onnxruntime-web')?.detail;
     expect(trial).toMatchObject({ name: 'weather-both', version: '1', servingEngine: 'tfjs', engine: 'onnxruntime-web' });
     expect(trial?.rejected).toBeUndefined();
@@ -120,16 +121,17 @@ describe('an ONNX primary with a TF.js alternate', () => {
     expect(maxDiff([first], [expected[0]])).toBeLessThanOrEqual(1e-5);
     await expect.poll(() => seen.some((e) => e.type === 'backend-changed'), { timeout: 30_000 }).toBe(true);
     const trial = seen.find((e) => e.type === 'backend-trial' && e.detail?.engine === 'tfjs')?.detail;
-    expect(trial).toMatchObject({ name: 'weather-onnx-both', servingEngine: 'onnxruntime-web', engine: 'tfjs', backend: 'wasm' });
+    // TF.js starts on the small tabular model's first backend (firstServingOrder: cpu).
+    expect(trial).toMatchObject({ name: 'weather-onnx-both', servingEngine: 'onnxruntime-web', engine: 'tfjs', backend: 'cpu' });
     expect(trial?.rejected).toBeUndefined();
-    expect(seen.find((e) => e.type === 'backend-changed')?.detail).toMatchObject({ fromEngine: 'onnxruntime-web', toEngine: 'tfjs', to: 'wasm' });
-    expect(await rt.backend()).toMatchObject({ engine: 'tfjs', name: 'wasm', chosenBy: 'measured' });
+    expect(seen.find((e) => e.type === 'backend-changed')?.detail).toMatchObject({ fromEngine: 'onnxruntime-web', toEngine: 'tfjs', to: 'cpu' });
+    expect(await rt.backend()).toMatchObject({ engine: 'tfjs', name: 'cpu', chosenBy: 'measured' });
     const after = await model.predict(days);
     expect(maxDiff(after, expected)).toBeLessThanOrEqual(1e-5);
     expect(after.map((p) => p.label)).toEqual(expected.map((p) => p.label));
     // The ORT session retired once its last batch was read; TF.js serves now.
     await expect.poll(async () => (await rt.stats()).onnxSessions).toBe(0);
-    expect((await rt.stats()).backend).toBe('wasm');
+    expect((await rt.stats()).backend).toBe('cpu');
   });
 });
 

@@ -19,18 +19,18 @@ const days = weather.map(withoutLabel);
 const sameScores = (a: Prediction, b: Prediction) => a.scores.every((v, i) => Math.abs(v - b.scores[i]) <= 1e-6);
 
 describe('backend choice', () => {
-  it("under 'auto' with every backend asked, times each against the serving wasm and remembers the outcome", async () => {
+  it("under 'auto' with every backend asked, times each against the serving cpu (the MLP's first) and remembers the outcome", async () => {
     const dbName = uniqueDbName('choice');
-    const first = runtime({ dbName, backendTrials: ['webgl', 'webgpu', 'cpu'] });
+    const first = runtime({ dbName, backendTrials: ['webgl', 'webgpu', 'wasm'] });
     const trials: BackendTrialDetail[] = [];
     first.addEventListener('backend-trial', (event) => trials.push(event.detail));
     await first.model('weather').predict(days[0]);
     await expect.poll(async () => (await first.backend())?.chosenBy, { timeout: 60_000 }).toBe('measured');
     const info = await first.backend();
-    expect(trials.map((t) => t.backend).sort()).toEqual(['cpu', 'webgl', 'webgpu']);
+    expect(trials.map((t) => t.backend).sort()).toEqual(['wasm', 'webgl', 'webgpu']);
     for (const trial of trials) {
-      expect(trial.serving).toBe('wasm');
-      // Timed side by side with wasm, or a reason it cannot serve (a backend that did not start).
+      expect(trial.serving).toBe('cpu');
+      // Timed side by side with cpu, or a reason it cannot serve (a backend that did not start).
       if (trial.rejected === undefined) {
         expect(trial.medianMs).toBeGreaterThan(0);
         expect(trial.servingMs).toBeGreaterThan(0);
@@ -39,7 +39,7 @@ describe('backend choice', () => {
     if (trials.some((t) => t.backend === 'webgpu' && t.medianMs !== undefined)) expect(info?.webgpuFallbackAdapter).toBe(true);
     await first.dispose();
 
-    const second = runtime({ dbName, backendTrials: ['webgl', 'webgpu', 'cpu'] });
+    const second = runtime({ dbName, backendTrials: ['webgl', 'webgpu', 'wasm'] });
     await second.model('weather').ready();
     expect(await second.backend()).toMatchObject({ name: info?.name, chosenBy: 'remembered' });
   });

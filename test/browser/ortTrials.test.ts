@@ -35,7 +35,7 @@ describe('a handoff worker for a measured ORT choice', () => {
     expect(golden).toBeDefined();
     const answer = await api.predict('weather-onnx', [golden?.record] as never);
     expect(answer.scores.length).toBe(golden?.scores.length);
-    answer.scores.forEach((score, i) => expect(score).toBeCloseTo(golden?.scores[i] as number, 4));
+    for (const [i, score] of answer.scores.entries()) expect(score).toBeCloseTo(golden?.scores[i] as number, 4);
     // No TF.js backend was measured in the worker handed over from: a TF.js model here is served first and measured.
     await api.load(await request(TFJS_REGISTRY, 'weather'));
     expect((await api.backend())?.chosenBy).toBe('measuring');
@@ -72,7 +72,7 @@ describe('ORT backend trials under auto', () => {
     expect(await api.backend()).toMatchObject({ engine: 'onnxruntime-web', name: 'webgpu', chosenBy: 'measured', trials });
     const golden = onnx.entry.goldens?.[0];
     const answer = await api.predict('weather-onnx', [golden?.record] as never);
-    answer.scores.forEach((score, i) => expect(score).toBeCloseTo(golden?.scores[i] as number, 4));
+    for (const [i, score] of answer.scores.entries()) expect(score).toBeCloseTo(golden?.scores[i] as number, 4);
   });
 
   it('WebGPU on this software adapter is skipped unless asked', async () => {
@@ -120,7 +120,7 @@ describe('ORT backend trials under auto', () => {
       const info = await rt.backend();
       expect(info).toMatchObject({ engine: 'onnxruntime-web', name: changed ? 'webgpu' : 'wasm', chosenBy: 'measured' });
       const answer = await rt.model('weather-onnx').predict(golden?.record as never);
-      answer.scores.forEach((score, i) => expect(score).toBeCloseTo(golden?.scores[i] as number, 4));
+      for (const [i, score] of answer.scores.entries()) expect(score).toBeCloseTo(golden?.scores[i] as number, 4);
     } finally {
       await rt.dispose();
     }
