@@ -109,7 +109,8 @@ export class BackgroundTrials {
     let reference: TrialWorker | undefined;
     const servingChild = async () => {
       if (!reference) {
-        const child = (reference = new TrialWorker(config, serving, this.host.chosen.threads));
+        const child = new TrialWorker(config, serving, this.host.chosen.threads);
+        reference = child;
         await paced(() => child.call((api) => api.load(this.request)));
       }
       return reference;
@@ -193,7 +194,8 @@ export class BackgroundTrials {
     try {
       const reference = await servingChild();
       // Started only once the reference child is loaded: two workers starting at once take both cores.
-      const child = (candidate = new TrialWorker(this.host.config, name));
+      const child = new TrialWorker(this.host.config, name);
+      candidate = child;
       await paced(() => child.call((api) => api.load(this.request)));
       const run = (worker: TrialWorker) => () => worker.call((api) => api.trialRun(this.request.name));
       const [servingRuns, runs] = await takeTurns([run(reference), run(child)], {
