@@ -454,7 +454,8 @@ async function hotSwap() {
   const during: { t0: number; ms: number }[] = [];
   const batch = days.slice(0, 8);
   const started = performance.now();
-  while (mark('retired') === Infinity) {
+  // Until the old worker is gone and the new one answered 50 calls (its first ones are in the window, not in `steady`).
+  while (mark('retired') === Infinity || during.filter((d) => d.t0 >= mark('switched')).length < 50) {
     const t0 = performance.now();
     await model.predict(batch);
     during.push({ t0, ms: performance.now() - t0 });
@@ -513,7 +514,26 @@ async function hotSwap() {
       workerStart: phase(at.start, at.started),
       load: phase(at.started, at.loaded),
       beforeSwitch: phase(at.loaded, at.switched),
-      retire: phase(at.switched, at.retired),
+      // The old worker answering its last calls and flushing its monitoring, then being terminated.
+      retireFlush: phase(at.switched, at.flushed),
+      retireTerminate: phase(at.flushed, at.retired),
+      // The new worker's first 10 calls (its predict path's first runs), and its next 40.
+      firstAfterSwitch: summary(
+        during
+          .filter((d) => d.t0 >= at.switched)
+          .slice(0, 10)
+          .map((d) => d.ms),
+        at.switched,
+        at.switched,
+      ),
+      next40AfterSwitch: summary(
+        during
+          .filter((d) => d.t0 >= at.switched)
+          .slice(10, 50)
+          .map((d) => d.ms),
+        at.switched,
+        at.switched,
+      ),
       // Calls in flight when routing switched (answered by the old worker).
       inFlightAtSwitch: summary(
         during.filter((d) => d.t0 < at.switched && d.t0 + d.ms >= at.switched).map((d) => d.ms),
