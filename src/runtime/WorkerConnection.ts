@@ -376,6 +376,7 @@ export class WorkerConnection {
     const config: WorkerConfig = { ...this.config, measured: request.measured };
     let next: Link | undefined;
     let switched = false;
+    markHandoff('start');
     try {
       const opened = this.open(
         config,
@@ -388,7 +389,6 @@ export class WorkerConnection {
           next = this.handoffLink = link;
         },
       );
-      markHandoff('start');
       // Each heavy step, then an idle gap as long as it (see HANDOFF_MAX_GAP_MS); a gap fails the stage when the handoff is dropped meanwhile.
       const paced = async <T>(name: string, step: () => Promise<T>): Promise<T> => {
         const t0 = performance.now();
