@@ -8,7 +8,7 @@
 /** Idle time after a background step, as a multiple of the step's own wall time: 1 = busy half the time. */
 export const BACKGROUND_GAP_RATIO = 1;
 /** No single idle gap is longer than this: a slow step (a model load on cpu) must not stall the trials for as long again. */
-export const MAX_BACKGROUND_GAP_MS = 1000;
+export const MAX_BACKGROUND_GAP_MS = 500;
 
 /** Waits `ms` (a timer: the thread is idle meanwhile). */
 export const idle = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -44,7 +44,7 @@ const RETIRE_TIMEOUT_MS = 30_000;
  * idle gap as long as the step (at most this): the serving worker keeps a core to itself half the time on a
  * machine with few cores, for a handoff that takes about twice as long.
  */
-const HANDOFF_MAX_GAP_MS = 1000;
+const HANDOFF_MAX_GAP_MS = 500;
 /**
  * Before the switch each serving version runs this many times on the new worker, on a few rows, outside
  * monitoring (`timeModel`): a backend whose kernels V8 compiles as they run (cpu) otherwise answers its first
