@@ -28,13 +28,14 @@ import {
   type WorkerConfig,
 } from './protocol.ts';
 import { measureThreads, type ThreadMedians, threadCounts } from './threadTrials.ts';
+import { paced, takeTurns } from './takeTurns.ts';
 import { TrialWorker, trialWorkersPossible } from './TrialWorker.ts';
 import { DEFAULT_SWAP_SPEEDUP, pickFaster, trialCandidates, maxAbsDiff, median } from './trialRules.ts';
 
 /** Largest output difference from the serving backend a candidate may show. */
 export const TRIAL_TOLERANCE = 1e-3;
 const TRIAL_ROUNDS = 5;
-/** Timing stops after this long per candidate (at least one round runs). */
+/** Timing stops once the two sides were busy this long per candidate (at least one round runs; idle gaps not counted). */
 const TRIAL_BUDGET_MS = 1500;
 /** A candidate this many times slower than the serving backend in its first round is not timed further. */
 const GIVE_UP_RATIO = 3;
@@ -108,8 +109,9 @@ export class BackgroundTrials {
     let reference: TrialWorker | undefined;
     const servingChild = async () => {
       if (!reference) {
-        reference = new TrialWorker(config, serving, this.host.chosen.threads);
-        await reference.call((api) => api.load(this.request));
+        const child = new TrialWorker(config, serving, this.host.chosen.threads);
+        reference = child;
+        await paced(() => child.call((api) => api.load(this.request)));
       }
       return reference;
     };
@@ -182,34 +184,33 @@ export class BackgroundTrials {
     return { type: 'trial', name: this.request.name, version: this.request.version, backend, serving: this.host.chosen.name } as const;
   }
 
-  /** Loads the model on `name` in a child and times it against the serving backend's child, A B A B. */
+  /**
+   * Loads the model on `name` in a child and times it against the serving backend's child, A B A B. The
+   * children start one at a time, and every step is followed by an idle gap as long as it ({@link takeTurns}):
+   * on a machine with few cores the serving worker keeps one free while the trial runs.
+   */
   private async trial(name: BackendName, servingChild: () => Promise<TrialWorker>): Promise<TrialResult> {
-    const candidate = new TrialWorker(this.host.config, name);
+    let candidate: TrialWorker | undefined;
     try {
       const reference = await servingChild();
-      await candidate.call((api) => api.load(this.request));
-      const servingTimes: number[] = [];
-      const times: number[] = [];
-      let expected: Float32Array = new Float32Array(0);
-      let outputs: Float32Array = new Float32Array(0);
-      const started = performance.now();
-      while (times.length < TRIAL_ROUNDS && (times.length === 0 || performance.now() - started < TRIAL_BUDGET_MS)) {
-        const a = await reference.call((api) => api.trialRun(this.request.name));
-        servingTimes.push(a.ms);
-        expected = a.outputs;
-        const b = await candidate.call((api) => api.trialRun(this.request.name));
-        times.push(b.ms);
-        outputs = b.outputs;
-        if (times.length === 1 && times[0] > GIVE_UP_RATIO * servingTimes[0]) break;
-      }
-      const diff = maxAbsDiff(outputs, expected);
-      const result = { medianMs: median(times), servingMs: median(servingTimes), maxAbsDiff: diff };
+      // Started only once the reference child is loaded: two workers starting at once take both cores.
+      const child = new TrialWorker(this.host.config, name);
+      candidate = child;
+      await paced(() => child.call((api) => api.load(this.request)));
+      const run = (worker: TrialWorker) => () => worker.call((api) => api.trialRun(this.request.name));
+      const [servingRuns, runs] = await takeTurns([run(reference), run(child)], {
+        rounds: TRIAL_ROUNDS,
+        budgetMs: TRIAL_BUDGET_MS,
+        stop: ([a, b]) => b.length === 1 && b[0].ms > GIVE_UP_RATIO * a[0].ms,
+      });
+      const diff = maxAbsDiff(runs[runs.length - 1].outputs, servingRuns[servingRuns.length - 1].outputs);
+      const result = { medianMs: median(runs.map((r) => r.ms)), servingMs: median(servingRuns.map((r) => r.ms)), maxAbsDiff: diff };
       if (diff > TRIAL_TOLERANCE) return { ...result, rejected: `outputs differ from ${this.host.chosen.name} by ${diff}` };
       return result;
     } catch (error) {
       return { rejected: String(error) };
     } finally {
-      candidate.close();
+      candidate?.close();
     }
   }
 

@@ -3,11 +3,12 @@
  * when a worker's wasm backend starts (`wasmThreads.ts`), so the serving worker cannot try another count.
  * Each count gets a fresh worker of the same script with `backends: ['wasm']` and `wasmThreads: n`, loads
  * the model from the verified artifact cache and times it in-worker; the counts alternate round by round
- * (A B A B) so machine load hits them alike. The outcome is remembered and used from the next start.
+ * (A B A B) so machine load hits them alike, with idle gaps between steps (`takeTurns.ts`). The outcome is remembered and used from the next start.
  */
-import { releaseProxy, wrap } from 'comlink';
+import { type Remote, releaseProxy, wrap } from 'comlink';
 import type { LoadRequest, WorkerApi, WorkerConfig } from './protocol.ts';
 import type { ModelSession } from './session.ts';
+import { paced, takeTurns } from './takeTurns.ts';
 import { wasmThreadsPossible } from './wasmThreads.ts';
 
 const ROUNDS = 5;
@@ -60,37 +61,37 @@ export interface ThreadMedians {
   readonly single: Record<number, number>;
 }
 
-/** Median ms per thread count for the model of `request`, each count in its own worker. */
+/**
+ * Median ms per thread count for the model of `request`, each count in its own worker. The workers start
+ * one at a time and every step is followed by an idle gap as long as it ({@link takeTurns}), so the serving
+ * worker keeps a core while they run.
+ */
 export async function measureThreads(request: LoadRequest, config: WorkerConfig, counts: readonly number[]): Promise<ThreadMedians> {
-  const children = counts.map((threads) => {
-    const worker = new Worker((globalThis as unknown as { location: Location }).location.href, { type: 'module', name: `edgewatch-threads-${threads}` });
-    return { threads, worker, api: wrap<WorkerApi>(worker) };
-  });
+  const children: { threads: number; worker: Worker; api: Remote<WorkerApi> }[] = [];
   try {
     const { lifeLock: _own, ...rest } = config;
-    for (const child of children) {
-      await child.api.configure({ ...rest, backends: ['wasm'], wasmThreads: child.threads, rememberBackend: false, monitoring: false });
-      await child.api.load(request);
+    for (const threads of counts) {
+      const worker = new Worker((globalThis as unknown as { location: Location }).location.href, { type: 'module', name: `edgewatch-threads-${threads}` });
+      const child = { threads, worker, api: wrap<WorkerApi>(worker) };
+      children.push(child);
+      await paced(async () => {
+        await child.api.configure({ ...rest, backends: ['wasm'], wasmThreads: child.threads, rememberBackend: false, monitoring: false });
+        await child.api.load(request);
+      });
     }
-    const batch = new Map<number, number[]>(counts.map((n) => [n, []]));
-    const single = new Map<number, number[]>(counts.map((n) => [n, []]));
     // Round -1 warms each child up (its first runs after a load are slower) and is not counted.
-    for (let round = -1; round < ROUNDS; round++) {
-      for (const child of children) {
-        const b = await child.api.timeModel(request.name, 1);
-        const s = await child.api.timeModel(request.name, 3, 1);
-        if (round >= 0) {
-          batch.get(child.threads)?.push(b);
-          single.get(child.threads)?.push(s);
-        }
-      }
+    const kept = await takeTurns(
+      children.map((child) => async () => ({ batch: await child.api.timeModel(request.name, 1), single: await child.api.timeModel(request.name, 3, 1) })),
+      { rounds: ROUNDS, warmup: 1 },
+    );
+    const median = (values: number[]) => values.sort((a, b) => a - b)[values.length >> 1];
+    const batch: Record<number, number> = {};
+    const single: Record<number, number> = {};
+    for (const [k, child] of children.entries()) {
+      batch[child.threads] = median(kept[k].map((t) => t.batch));
+      single[child.threads] = median(kept[k].map((t) => t.single));
     }
-    const medians = (times: Map<number, number[]>) => {
-      const out: Record<number, number> = {};
-      for (const [threads, values] of times) out[threads] = values.sort((a, b) => a - b)[values.length >> 1];
-      return out;
-    };
-    return { batch: medians(batch), single: medians(single) };
+    return { batch, single };
   } finally {
     for (const child of children) {
       child.api[releaseProxy]();

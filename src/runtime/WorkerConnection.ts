@@ -39,6 +39,34 @@ interface Link {
 
 /** How long a worker handed over from waits for its calls in flight and its monitoring flush before it is terminated. */
 const RETIRE_TIMEOUT_MS = 30_000;
+/**
+ * A handoff's heavy steps (the new worker's start, each version's load and warm-up) are each followed by an
+ * idle gap as long as the step (at most this): the serving worker keeps a core to itself half the time on a
+ * machine with few cores, for a handoff that takes about twice as long.
+ */
+const HANDOFF_MAX_GAP_MS = 500;
+/**
+ * Before the switch each serving version runs this many times on the new worker, on a few rows, outside
+ * monitoring (`timeModel`): a backend whose kernels V8 compiles as they run (cpu) otherwise answers its first
+ * real calls several times slower. At most `HANDOFF_WARM_BUDGET_MS` per version (a slow image model).
+ */
+const HANDOFF_WARM_ROUNDS = 10;
+const HANDOFF_WARM_ROWS = 8;
+const HANDOFF_WARM_BUDGET_MS = 250;
+
+/**
+ * Marks a handoff step on the page's performance timeline (`edgewatch:handoff:<step>`), where DevTools and
+ * the bench see it; a page without User Timing loses nothing.
+ */
+function markHandoff(step: 'start' | 'started' | 'loaded' | 'switched' | 'flushed' | 'retired'): void {
+  if (typeof performance !== 'undefined' && typeof performance.mark === 'function') performance.mark(`edgewatch:handoff:${step}`);
+}
+
+/** Runs model `name` on the new worker a few times before it serves (see {@link HANDOFF_WARM_ROUNDS}). */
+async function warmModel(api: WorkerApi, name: string): Promise<void> {
+  const t0 = performance.now();
+  for (let i = 0; i < HANDOFF_WARM_ROUNDS && performance.now() - t0 < HANDOFF_WARM_BUDGET_MS; i++) await api.timeModel(name, 1, HANDOFF_WARM_ROWS);
+}
 
 /**
  * The worker's API as one object: `predict` goes over the dedicated port, `load`'s progress callback
@@ -348,6 +376,7 @@ export class WorkerConnection {
     const config: WorkerConfig = { ...this.config, measured: request.measured };
     let next: Link | undefined;
     let switched = false;
+    markHandoff('start');
     try {
       const opened = this.open(
         config,
@@ -360,16 +389,27 @@ export class WorkerConnection {
           next = this.handoffLink = link;
         },
       );
-      const link = await opened.link;
+      // Each heavy step, then an idle gap as long as it (see HANDOFF_MAX_GAP_MS); a gap fails the stage when the handoff is dropped meanwhile.
+      const paced = async <T>(name: string, step: () => Promise<T>): Promise<T> => {
+        const t0 = performance.now();
+        const value = await step();
+        const ms = Math.min(HANDOFF_MAX_GAP_MS, performance.now() - t0);
+        await opened.stage(name, new Promise((resolve) => setTimeout(resolve, ms)));
+        return value;
+      };
+      const link = await paced('start', () => opened.link);
+      markHandoff('started');
       // Every serving version, loaded and warmed up from the verified cache; again for what changed meanwhile.
       for (let pass = 0; ; pass++) {
         const todo = [...this.serving.values()].filter((r) => link.loaded.get(r.name) !== r);
         if (todo.length === 0) break;
         if (pass > 8) throw new Error('the serving versions kept changing');
-        for (const r of todo) await opened.stage('reload', link.api.load(r));
+        for (const r of todo) await paced('reload', () => opened.stage('reload', link.api.load(r)));
       }
+      for (const name of link.loaded.keys()) await paced('warm', () => opened.stage('warm', warmModel(link.api, name)));
       await this.reloadShadows(link, opened.stage);
       const info = await opened.stage('backend', link.api.backend());
+      markHandoff('loaded');
       // The switch: one synchronous step, nothing awaited between the last check and it.
       switched = true;
       const old = from;
@@ -379,6 +419,7 @@ export class WorkerConnection {
       this.linkPromise = Promise.resolve(link);
       this.readyApi = link.api;
       this.config = config;
+      markHandoff('switched');
       if (info) this.onBackendReport({ type: 'changed', from: request.from, to: info.name, speedup: request.speedup, info });
       void this.retire(generation, old);
       return undefined;
@@ -399,7 +440,12 @@ export class WorkerConnection {
       timer = setTimeout(resolve, RETIRE_TIMEOUT_MS);
     });
     try {
-      await Promise.race([Promise.all(inFlight).then(() => old.api.flush()), limit]);
+      await Promise.race([
+        Promise.all(inFlight)
+          .then(() => old.api.flush())
+          .then(() => markHandoff('flushed')),
+        limit,
+      ]);
     } catch {
       // A flush that failed: its windows stay in that worker (storage refused them anyway).
     } finally {
@@ -407,6 +453,7 @@ export class WorkerConnection {
       // Out of `retiring` before it is terminated: its death (the lock granted) is then no crash to act on.
       if (this.retiring.get(generation) === old) this.retiring.delete(generation);
       old.release();
+      markHandoff('retired');
     }
   }
 

@@ -250,6 +250,38 @@ describe("backends: 'auto' answers first and measures in the background", () => 
     expect((await rt.stats()).backend).toBe('wasm');
   });
 
+  it('a handoff warms the new worker outside monitoring before the switch, marks its steps in order, and retires the old worker after it', async () => {
+    performance.clearMarks();
+    const workers = countedWorkers();
+    const rt = runtime({ rememberBackend: false, backendTrials: ['cpu'], backendSwapSpeedup: 0, createWorker: workers.create });
+    const seen = journal(rt);
+    const model = await rt.model('weather').ready();
+    let predicted = 0;
+    while (!seen.some((e) => e.type === 'backend-changed')) {
+      await model.predict(days.slice(0, 8));
+      predicted += 8;
+    }
+    await expect.poll(() => performance.getEntriesByName('edgewatch:handoff:retired').length, { timeout: 10_000 }).toBe(1);
+    const at = (step: string) => performance.getEntriesByName(`edgewatch:handoff:${step}`, 'mark').map((m) => m.startTime);
+    const steps = ['start', 'started', 'loaded', 'switched', 'flushed', 'retired'];
+    // One handoff, each step once, in order: the old worker flushed and terminated only after routing switched.
+    expect(steps.map((step) => at(step).length)).toEqual([1, 1, 1, 1, 1, 1]);
+    const times = steps.map((step) => at(step)[0]);
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+    const after = await model.predict(days.slice(0, 8));
+    predicted += 8;
+    expect(after[0].backend).toBe('cpu');
+    // The new worker (the second) ran the model after loading it and before any caller's row reached it.
+    const second = workers.sent[1];
+    const firstPredict = second.indexOf('predict');
+    expect(firstPredict).toBeGreaterThan(0);
+    expect(second.slice(0, firstPredict).filter((m) => m === 'timeModel').length).toBeGreaterThan(0);
+    expect(second.indexOf('load')).toBeLessThan(second.indexOf('timeModel'));
+    // The warm-up runs are not predictions: the counts are the callers' rows only.
+    await rt.flush();
+    expect((await model.driftSummary())?.window.predictions).toBe(predicted);
+  });
+
   it('a crash of the serving worker during a handoff: the handoff is dropped (its worker terminated), the restart answers every call once', async () => {
     const workers = countedWorkers();
     const rt = runtime({ backendTrials: ['wasm'], backendSwapSpeedup: 0, createWorker: workers.create });
@@ -277,12 +309,22 @@ describe("backends: 'auto' answers first and measures in the background", () => 
 function countedWorkers(next?: () => Worker) {
   const workers: Worker[] = [];
   const gone = new Set<Worker>();
+  // What the page sent each worker, in order: comlink's method name, or `predict` for the predict channel.
+  const sent: string[][] = [];
   const create = () => {
     const worker =
       workers.length > 0 && next
         ? next()
         : new Worker(new URL('../../workers/inference.worker.ts', import.meta.url), { type: 'module', name: 'edgewatch-inference' });
     workers.push(worker);
+    const log: string[] = [];
+    sent.push(log);
+    const post = worker.postMessage.bind(worker) as (message: unknown, transfer?: Transferable[]) => void;
+    worker.postMessage = ((message: { type?: string; path?: string[]; tag?: unknown; records?: unknown }, transfer?: Transferable[]) => {
+      if (message?.type === 'APPLY' && message.path) log.push(message.path.join('.'));
+      else if (message?.records !== undefined) log.push('predict');
+      post(message, transfer);
+    }) as Worker['postMessage'];
     const terminate = worker.terminate.bind(worker);
     worker.terminate = () => {
       gone.add(worker);
@@ -293,6 +335,7 @@ function countedWorkers(next?: () => Worker) {
   return {
     create,
     workers,
+    sent,
     get created() {
       return workers.length;
     },
