@@ -1,6 +1,6 @@
 import type { RecordBatch } from '../src/features/RecordBatch.ts';
 import { encodeError } from '../src/WireError.ts';
-import { PREDICT_TAG, type PortReply, type PortRequest, type PredictEndpoint, type PredictResponse } from './protocol.ts';
+import { PREDICT_LISTENER, PREDICT_TAG, type PortReply, type PortRequest, type PredictEndpoint, type PredictResponse } from './protocol.ts';
 
 /**
  * Answers predict requests arriving on `endpoint` (worker side of the fast path; see `openPredictPort`):
@@ -13,9 +13,11 @@ export function servePredictPort(
   predict: (name: string, records: RecordBatch) => Promise<{ response: PredictResponse; after?: () => void }>,
   later: (after: () => void) => void = (after) => after(),
 ): void {
-  endpoint.addEventListener('message', async (event: MessageEvent) => {
+  const onMessage = async (event: MessageEvent) => {
     const request = event.data as PortRequest | null;
     if (request?.tag !== PREDICT_TAG) return;
+    // Ours: comlink's listener (after this one, see PREDICT_LISTENER) need not look at it.
+    event.stopImmediatePropagation();
     const { id, name, records } = request;
     let reply: PortReply;
     try {
@@ -27,6 +29,7 @@ export function servePredictPort(
       reply = { tag: PREDICT_TAG, id, ok: false, error: encodeError(error) };
     }
     endpoint.postMessage(reply);
-  });
+  };
+  endpoint.addEventListener('message', onMessage, PREDICT_LISTENER);
   endpoint.start?.();
 }
