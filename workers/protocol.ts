@@ -294,17 +294,10 @@ export const PREDICT_TAG = 'edgewatch:predict';
 /** Where predict messages travel: a MessagePort, a Worker (page side) or the worker's own scope. */
 export interface PredictEndpoint {
   postMessage(message: unknown, transfer?: Transferable[]): void;
-  addEventListener(type: 'message', listener: (event: MessageEvent) => void, options?: { readonly capture?: boolean }): void;
-  removeEventListener(type: 'message', listener: (event: MessageEvent) => void, options?: { readonly capture?: boolean }): void;
+  addEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
+  removeEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
   start?(): void;
 }
-
-/**
- * How both ends listen on a channel shared with comlink: in the capture phase, which at the target runs
- * before comlink's listener, so a predict message stops there and comlink never reads it (one listener
- * call and comlink's copy of the message less per message, each way).
- */
-export const PREDICT_LISTENER = { capture: true } as const;
 
 /** A predict request on the predict port. */
 export interface PortRequest {

@@ -1,6 +1,6 @@
 import { isPackedRecords, packRecords, packedTransfers, type RecordBatch } from '../features/RecordBatch.ts';
 import { decodeError } from '../WireError.ts';
-import { PREDICT_LISTENER, PREDICT_TAG, type PortReply, type PortRequest, type PredictEndpoint, type PredictResponse } from '../../workers/protocol.ts';
+import { PREDICT_TAG, type PortReply, type PortRequest, type PredictEndpoint, type PredictResponse } from '../../workers/protocol.ts';
 
 /**
  * Smallest batch sent packed by column. Below it, cloning the records as they are is cheaper than packing
@@ -21,7 +21,7 @@ export class PredictPortClient {
   private readonly onMessage = (event: MessageEvent): void => {
     const reply = event.data as PortReply | null;
     if (reply?.tag !== PREDICT_TAG) return;
-    // Ours: comlink's listener (after this one, see PREDICT_LISTENER) need not look at it.
+    // Ours: a listener added after this one (comlink's: the runtime makes this client first) need not look at it.
     event.stopImmediatePropagation();
     const waiter = this.waiting.get(reply.id);
     if (!waiter) return;
@@ -31,7 +31,7 @@ export class PredictPortClient {
   };
 
   constructor(private readonly endpoint: PredictEndpoint) {
-    endpoint.addEventListener('message', this.onMessage, PREDICT_LISTENER);
+    endpoint.addEventListener('message', this.onMessage);
     endpoint.start?.();
   }
 
@@ -53,7 +53,7 @@ export class PredictPortClient {
 
   /** Stops listening (and closes a MessagePort); what is still waiting is dropped. */
   close(): void {
-    this.endpoint.removeEventListener('message', this.onMessage, PREDICT_LISTENER);
+    this.endpoint.removeEventListener('message', this.onMessage);
     if (this.endpoint instanceof MessagePort) this.endpoint.close();
     this.waiting.clear();
   }

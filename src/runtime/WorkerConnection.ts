@@ -270,13 +270,14 @@ export class WorkerConnection {
   ): { link: Promise<Link>; stage: <T>(name: string, step: Promise<T>) => Promise<T> } {
     installErrorTransferHandler();
     const worker = this.options.createWorker();
+    // Before comlink's listener: listeners run in the order added, so a predict answer stops at this client.
+    const port = new PredictPortClient(worker);
     const remote = wrap<WorkerApi>(worker);
-    let port: PredictPortClient | undefined;
     let released = false;
     const release = () => {
       if (released) return;
       released = true;
-      port?.close();
+      port.close();
       remote[releaseProxy]();
       worker.terminate();
     };
@@ -314,7 +315,6 @@ export class WorkerConnection {
         }
         // Predict travels on the worker's own channel, beside comlink: no MessagePort hop (see openPredictPort).
         await stage('port', remote.openPredictPort());
-        port = new PredictPortClient(worker);
         await stage('watch', remote.watchBackend(proxy((report: BackendReport) => this.report(started as Link, report))));
       } finally {
         clearTimeout(timer);
