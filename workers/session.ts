@@ -37,6 +37,7 @@ export class ModelSession {
   private readonly model: EngineModel;
   /** A model whose batch dimension is fixed takes batches of exactly this many rows; 0: any. */
   private readonly fixedBatch: number;
+  private lastShape: readonly number[] | undefined;
   private inFlight = 0;
   private retiring = false;
   private disposed = false;
@@ -106,7 +107,15 @@ export class ModelSession {
    * The model's input shape for `rows` rows: `[rows, width]` for a flat model, or the model's own shape
    * (e.g. `[rows, 224, 224, 3]` for an image model fed by a pass-through feature) when its size matches.
    */
-  private inputShape(rows: number): number[] {
+  private inputShape(rows: number): readonly number[] {
+    // The same row count as the last call (most calls): the same shape (it is read, never changed).
+    if (this.lastShape?.[0] === rows) return this.lastShape;
+    const shape = this.shapeFor(rows);
+    this.lastShape = shape;
+    return shape;
+  }
+
+  private shapeFor(rows: number): number[] {
     const declared = this.model.inputs[0]?.shape ?? [];
     const inner = declared.slice(1).map((d) => (d === null || d < 0 ? Number.NaN : d));
     const size = inner.reduce((a, b) => a * b, 1);

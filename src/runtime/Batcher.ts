@@ -112,7 +112,7 @@ export class Batcher<T, R> {
         batch.push(next);
       }
       this.queuedSize -= size;
-      void this.runBatch(batch);
+      this.runBatch(batch);
       if (this.queuedSize < this.options.maxSize) break;
     }
     if (this.queue.length > 0) {
@@ -123,25 +123,52 @@ export class Batcher<T, R> {
     }
   }
 
-  private async runBatch(batch: readonly Waiting<T, R>[]): Promise<void> {
+  /**
+   * Not async, and no per-batch closures beyond the two handlers: a lone request's answer reaches its
+   * caller one microtask after the run settles.
+   */
+  private runBatch(batch: readonly Waiting<T, R>[]): void {
     this.inFlight++;
     let size = 0;
     for (const waiting of batch) size += waiting.size;
     this.inFlightSize += size;
-    try {
-      const results = await this.run(batch.map((w) => w.item));
-      batch.forEach((waiting, i) => {
-        const result = results[i];
-        if (result?.ok) waiting.resolve(result.value);
-        else waiting.reject(result ? result.error : new Error('batch returned too few results'));
-      });
-    } catch (error) {
-      for (const waiting of batch) waiting.reject(error);
-    } finally {
-      this.inFlight--;
-      this.inFlightSize -= size;
-      // What piled up while we were busy goes now, as one batch.
-      if (this.queue.length > 0 && this.inFlight < this.maxInFlight) this.dispatch();
+    let items: T[];
+    if (batch.length === 1) items = [batch[0].item];
+    else {
+      items = new Array<T>(batch.length);
+      for (let i = 0; i < batch.length; i++) items[i] = batch[i].item;
     }
+    let running: Promise<readonly Settled<R>[]>;
+    try {
+      running = this.run(items);
+    } catch (error) {
+      running = Promise.reject(error);
+    }
+    running.then(
+      (results) => {
+        try {
+          for (let i = 0; i < batch.length; i++) {
+            const result = results[i];
+            if (result?.ok) batch[i].resolve(result.value);
+            else batch[i].reject(result ? result.error : new Error('batch returned too few results'));
+          }
+        } catch (error) {
+          // not an array: whoever is still waiting fails (a settled promise ignores the second call)
+          for (const waiting of batch) waiting.reject(error);
+        }
+        this.settled(size);
+      },
+      (error) => {
+        for (const waiting of batch) waiting.reject(error);
+        this.settled(size);
+      },
+    );
+  }
+
+  private settled(size: number): void {
+    this.inFlight--;
+    this.inFlightSize -= size;
+    // What piled up while we were busy goes now, as one batch.
+    if (this.queue.length > 0 && this.inFlight < this.maxInFlight) this.dispatch();
   }
 }

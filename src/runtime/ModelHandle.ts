@@ -454,10 +454,17 @@ export class ModelHandle {
     const results: Settled<Prediction | Prediction[]>[] = new Array(requests.length);
     let pending = requests.map(({ records, single }, index) => ({ records, single, index }));
     while (pending.length > 0) {
-      let all: RawRecord[] = [];
-      for (const p of pending) {
-        if (p.records.length === 1) all.push(p.records[0]);
-        else all = all.concat(p.records);
+      let all: readonly RawRecord[];
+      // A lone single-record request's array is the handle's own (made in enqueue): sent as it is. An
+      // app's array is copied, so changing it after predict() cannot change the batch.
+      if (pending.length === 1 && pending[0].single) all = pending[0].records;
+      else {
+        let joined: RawRecord[] = [];
+        for (const p of pending) {
+          if (p.records.length === 1) joined.push(p.records[0]);
+          else joined = joined.concat(p.records);
+        }
+        all = joined;
       }
       const watched = this.watch;
       let response: PredictResponse;

@@ -21,6 +21,8 @@ export class PredictPortClient {
   private readonly onMessage = (event: MessageEvent): void => {
     const reply = event.data as PortReply | null;
     if (reply?.tag !== PREDICT_TAG) return;
+    // Ours: a listener added after this one (comlink's: the runtime makes this client first) need not look at it.
+    event.stopImmediatePropagation();
     const waiter = this.waiting.get(reply.id);
     if (!waiter) return;
     this.waiting.delete(reply.id);

@@ -24,8 +24,8 @@ interface PendingCall {
   reject(error: unknown): void;
   /** The worker generation it was last sent to. */
   generation: number;
-  /** Settles when the call is answered (or failed). */
-  settled?: Promise<unknown>;
+  /** The caller's promise (a handoff waits for it to settle; no per-call chain made for that). */
+  answer?: Promise<unknown>;
 }
 
 /** One started worker (or the in-thread API) and what must be let go of when it is replaced. */
@@ -36,6 +36,8 @@ interface Link {
   /** The request each model's serving version was loaded from in this worker. */
   readonly loaded: Map<string, LoadRequest>;
 }
+
+const noop = (): undefined => undefined;
 
 /** How long a worker handed over from waits for its calls in flight and its monitoring flush before it is terminated. */
 const RETIRE_TIMEOUT_MS = 30_000;
@@ -181,10 +183,7 @@ export class WorkerConnection {
       call = { fn, resolve: resolve as (value: unknown) => void, reject, generation: this.generation };
     });
     const pending = call as PendingCall;
-    pending.settled = answer.then(
-      () => undefined,
-      () => undefined,
-    );
+    pending.answer = answer;
     this.pending.add(pending);
     this.attempt(pending);
     return answer;
@@ -299,13 +298,14 @@ export class WorkerConnection {
   ): { link: Promise<Link>; stage: <T>(name: string, step: Promise<T>) => Promise<T> } {
     installErrorTransferHandler();
     const worker = this.options.createWorker();
+    // Before comlink's listener: listeners run in the order added, so a predict answer stops at this client.
+    const port = new PredictPortClient(worker);
     const remote = wrap<WorkerApi>(worker);
-    let port: PredictPortClient | undefined;
     let released = false;
     const release = () => {
       if (released) return;
       released = true;
-      port?.close();
+      port.close();
       remote[releaseProxy]();
       worker.terminate();
     };
@@ -343,7 +343,6 @@ export class WorkerConnection {
         }
         // Predict travels on the worker's own channel, beside comlink: no MessagePort hop (see openPredictPort).
         await stage('port', remote.openPredictPort());
-        port = new PredictPortClient(worker);
         await stage('watch', remote.watchBackend(proxy((report: BackendReport) => this.report(started as Link, report))));
       } finally {
         clearTimeout(timer);
@@ -434,7 +433,7 @@ export class WorkerConnection {
 
   /** A worker handed over from: its calls in flight answered there, its monitoring flushed, then terminated. */
   private async retire(generation: number, old: Link): Promise<void> {
-    const inFlight = [...this.pending].filter((c) => c.generation === generation).map((c) => c.settled);
+    const inFlight = [...this.pending].filter((c) => c.generation === generation).map((c) => c.answer?.then(noop, noop));
     let timer: ReturnType<typeof setTimeout> | undefined;
     const limit = new Promise((resolve) => {
       timer = setTimeout(resolve, RETIRE_TIMEOUT_MS);

@@ -138,6 +138,56 @@ describe('monitoring budget', () => {
   });
 });
 
+describe('many callers at once', () => {
+  for (const monitoring of [true, false]) {
+    it(`counts every prediction exactly and answers each caller its own rows (monitoring: ${monitoring})`, async () => {
+      const model = await runtime(uniqueDbName(`callers-${monitoring}`), { monitoring })
+        .model('weather')
+        .ready();
+      const records = weather.slice(0, 300).map(withoutLabel);
+      // Each record alone first, one call at a time: what every batched answer below must match.
+      const alone: Float32Array[] = [];
+      for (const r of records.slice(0, 40)) alone.push((await model.predict(r)).scores);
+      // 200 callers in one task (single records, arrays of 1–7, one bad record), 100 more while those are in flight.
+      const calls: Promise<unknown>[] = [];
+      const asked: number[][] = [];
+      let sent = 0;
+      for (let c = 0; c < 300; c++) {
+        if (c === 200) await new Promise((resolve) => setTimeout(resolve, 0));
+        const at = c % 40;
+        if (c % 3 === 0) {
+          calls.push(model.predict(records[at]));
+          asked.push([at]);
+          sent += 1;
+        } else {
+          const n = 1 + (c % 7);
+          const rows = Array.from({ length: n }, (_, i) => (at + i) % 40);
+          calls.push(model.predict(rows.map((i) => records[i])));
+          asked.push(rows);
+          sent += n;
+        }
+      }
+      const bad = model.predict({ ...records[0], temp_max: 'hot' });
+      const settled = await Promise.allSettled(calls);
+      await expect(bad).rejects.toMatchObject({ code: 'INPUT_INVALID', details: { field: 'temp_max', row: 0 } });
+      settled.forEach((result, c) => {
+        if (result.status !== 'fulfilled') throw new Error(`call ${c} failed: ${String(result.reason)}`);
+        const answers = Array.isArray(result.value) ? (result.value as { scores: Float32Array }[]) : [result.value as { scores: Float32Array }];
+        expect(answers.length).toBe(asked[c].length);
+        answers.forEach((a, i) => {
+          const expected = alone[asked[c][i]];
+          for (let k = 0; k < expected.length; k++) expect(a.scores[k]).toBeCloseTo(expected[k], 5);
+        });
+      });
+      const w = (await model.driftSummary())?.window;
+      expect(w?.predictions).toBe(40 + sent);
+      expect(w?.health.invalidRecords).toBe(1);
+      if (w?.outputs.kind !== 'classification') throw new Error('classification expected');
+      expect(w.outputs.classes.counts.reduce((a, b) => a + b, 0) + w.health.nanPredictions).toBe(40 + sent);
+    });
+  }
+});
+
 describe('storage stays bounded', () => {
   it('1M predictions take no more room than 10k: rows are O(bins), packed, framed by the baseline, rolled up hourly → daily', async () => {
     const { manifest } = await fetch(REGISTRY).then(async (r) => ({ manifest: await r.json() }));

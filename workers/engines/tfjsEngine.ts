@@ -8,7 +8,15 @@ import { type Engine, type EngineModel, EngineName, type TensorSignature } from 
 /** A TF.js model with its signature. */
 export interface TfjsModel extends EngineModel {
   readonly net: tf.LayersModel | tf.GraphModel;
+  /** Outputs read with `dataSync()`: a backend whose read is a copy out of its own memory (wasm, cpu). */
+  readonly syncRead: boolean;
 }
+
+/**
+ * Backends whose `data()` is `readSync()` behind a promise: reading them synchronously gives the same copy
+ * without the promise and its microtask hops. GPU backends keep `data()` (a sync readback stalls the worker).
+ */
+const SYNC_READ: ReadonlySet<string> = new Set([BackendName.wasm, BackendName.cpu]);
 
 const signature = (list: readonly { name: string; shape?: readonly (number | null)[] | number[]; dtype?: string }[] | undefined): TensorSignature[] =>
   (list ?? []).map((t) => ({
@@ -23,20 +31,21 @@ export const tfjsEngine: Engine<TfjsModel> = {
   formats: [ModelFormat.layers, ModelFormat.graph],
   backends: [BackendName.wasm, BackendName.webgl, BackendName.webgpu, BackendName.cpu],
 
-  async load(entry, files) {
+  async load(entry, files, backend) {
     const handler = memoryIOHandler(files, entry.modelPath);
     const net = entry.format === ModelFormat.graph ? await tf.loadGraphModel(handler) : await tf.loadLayersModel(handler);
-    return { net, inputs: signature(net.inputs as never), outputs: signature(net.outputs as never) };
+    return { net, syncRead: SYNC_READ.has(backend), inputs: signature(net.inputs as never), outputs: signature(net.outputs as never) };
   },
 
-  async predict({ net }, batch, shape) {
+  async predict({ net, syncRead }, batch, shape) {
+    // tf.tensor copies the shape it is given: no copy of ours needed.
     const output = tf.tidy(() => {
-      const result = net.predict(tf.tensor(batch, [...shape])) as tf.Tensor | tf.Tensor[];
+      const result = net.predict(tf.tensor(batch, shape as number[])) as tf.Tensor | tf.Tensor[];
       return Array.isArray(result) ? result[0] : result;
     });
     try {
-      // data(), never dataSync(): on GPU backends a sync readback blocks the worker's event loop.
-      return (await output.data()) as Float32Array;
+      // data() on GPU backends: there a sync readback blocks the worker's event loop.
+      return (syncRead ? output.dataSync() : await output.data()) as Float32Array;
     } finally {
       output.dispose();
     }
