@@ -253,7 +253,7 @@ describe("backends: 'auto' answers first and measures in the background", () => 
   it('a handoff warms the new worker outside monitoring before the switch, marks its steps in order, and retires the old worker after it', async () => {
     performance.clearMarks();
     const workers = countedWorkers();
-    const rt = runtime({ rememberBackend: false, backendTrials: ['cpu'], backendSwapSpeedup: 0, createWorker: workers.create });
+    const rt = runtime({ rememberBackend: false, backendTrials: ['wasm'], backendSwapSpeedup: 0, createWorker: workers.create });
     const seen = journal(rt);
     const model = await rt.model('weather').ready();
     let predicted = 0;
@@ -270,7 +270,7 @@ describe("backends: 'auto' answers first and measures in the background", () => 
     expect([...times].sort((a, b) => a - b)).toEqual(times);
     const after = await model.predict(days.slice(0, 8));
     predicted += 8;
-    expect(after[0].backend).toBe('cpu');
+    expect(after[0].backend).toBe('wasm');
     // The new worker (the second) ran the model after loading it and before any caller's row reached it.
     const second = workers.sent[1];
     const firstPredict = second.indexOf('predict');
