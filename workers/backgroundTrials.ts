@@ -30,7 +30,7 @@ import {
 import { measureThreads, type ThreadMedians, threadCounts } from './threadTrials.ts';
 import { paced, takeTurns } from './takeTurns.ts';
 import { TrialWorker, trialWorkersPossible } from './TrialWorker.ts';
-import { DEFAULT_SWAP_SPEEDUP, pickFaster, trialCandidates, maxAbsDiff, median } from './trialRules.ts';
+import { DEFAULT_SWAP_SPEEDUP, pickFaster, pickThreads, trialCandidates, maxAbsDiff, median } from './trialRules.ts';
 
 /** Largest output difference from the serving backend a candidate may show. */
 export const TRIAL_TOLERANCE = 1e-3;
@@ -171,13 +171,8 @@ export class BackgroundTrials {
     // A count must win on the trial batch and on one row: on a small model more threads can speed up 32 rows
     // and slow down the single-row calls most pages make.
     const { batch: medians, single } = measured;
-    let threads = 1;
-    for (const n of counts.slice(1)) {
-      this.host.report({ ...this.base('wasm'), threads: n, medianMs: medians[n], servingMs: medians[1] });
-      const wins = medians[1] / medians[n] >= speedup && single[1] / single[n] >= speedup;
-      if (wins && medians[n] < medians[threads]) threads = n;
-    }
-    return { threads, medians };
+    for (const n of counts.slice(1)) this.host.report({ ...this.base('wasm'), threads: n, medianMs: medians[n], servingMs: medians[1] });
+    return { threads: pickThreads(medians, single, speedup), medians };
   }
 
   private base(backend: BackendName) {
