@@ -451,8 +451,9 @@ async function firstVisit() {
 const backendChoice = () => choose(benchModels(), { quick, small: (bench) => bench.name === 'weather', log });
 
 /**
- * Hot swap of the backend under load: the weather model served on wasm while cpu is timed in the
- * background (in workers of their own) and handed over to a new worker on cpu (asked: `backendTrials: ['cpu']`,
+ * Hot swap of the backend under load: the weather model served on cpu (a small tabular model starts there)
+ * while wasm is timed in the background (in workers of their own) and handed over to a new worker on wasm
+ * (asked: `backendTrials: ['wasm']`,
  * `backendSwapSpeedup: 0`, so the swap happens whatever the timings), callers predicting all along, until the
  * old worker is retired. p99 of that window over the steady p50 and p99 after it, and per phase (by when a call
  * started; the handoff's steps from the runtime's `edgewatch:handoff:*` marks), with the main thread's long
@@ -466,14 +467,14 @@ async function hotSwap() {
     for (const entry of list.getEntries()) longTasks.push({ start: entry.startTime, ms: entry.duration });
   });
   observer.observe({ type: 'longtask', buffered: false });
-  const runtime = createEdgeRuntime({ registry: REGISTRY, dbName: `bench-hs-${crypto.randomUUID()}`, backendTrials: ['cpu'], backendSwapSpeedup: 0 });
+  const runtime = createEdgeRuntime({ registry: REGISTRY, dbName: `bench-hs-${crypto.randomUUID()}`, backendTrials: ['wasm'], backendSwapSpeedup: 0 });
   const model = await runtime.model('weather').ready();
   const tensorsBefore = (await runtime.stats()).numTensors;
   const mark = (step: string) => performance.getEntriesByName(`edgewatch:handoff:${step}`, 'mark').at(-1)?.startTime ?? Infinity;
-  // When the trials reported (the cpu trial is over): the first phase of `during`.
+  // When the trials reported (the wasm trial is over): the first phase of `during`.
   let trialsAt = Infinity;
   runtime.addEventListener('backend-trial', (event) => {
-    if (event.detail.backend === 'cpu') trialsAt = performance.now();
+    if (event.detail.backend === 'wasm') trialsAt = performance.now();
   });
   const during: { t0: number; ms: number }[] = [];
   const batch = days.slice(0, 8);
@@ -571,7 +572,7 @@ async function hotSwap() {
     backendAfter,
   };
   log(
-    `hot swap (MLP, wasm → cpu under load): p99 during ${result.duringP99Ms} ms vs steady p50 ${result.steadyP50Ms} ms → ×${result.ratio} (steady p99 ${result.steadyP99Ms} ms → ×${result.ratioToSteadyP99}); tensors ${tensorsBefore} → ${tensorsAfter}`,
+    `hot swap (MLP, cpu → wasm under load): p99 during ${result.duringP99Ms} ms vs steady p50 ${result.steadyP50Ms} ms → ×${result.ratio} (steady p99 ${result.steadyP99Ms} ms → ×${result.ratioToSteadyP99}); tensors ${tensorsBefore} → ${tensorsAfter}`,
   );
   return result;
 }
