@@ -10,9 +10,13 @@ export function threadCount(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isInteger(value) && value >= 1 ? value : undefined;
 }
 
-/** A remembered thread count: as {@link threadCount}, and at most `navigator.hardwareConcurrency` (undefined beyond). */
+/** The device's cores as this thread's navigator says (1 where it says nothing, or in Node). */
+export function deviceCores(): number {
+  return typeof navigator === 'undefined' ? 1 : navigator.hardwareConcurrency || 1;
+}
+
+/** A remembered thread count: as {@link threadCount}, and at most {@link deviceCores} (undefined beyond). */
 export function storedThreadCount(value: unknown): number | undefined {
   const threads = threadCount(value);
-  const cores = typeof navigator === 'undefined' ? 1 : navigator.hardwareConcurrency || 1;
-  return threads !== undefined && threads <= cores ? threads : undefined;
+  return threads !== undefined && threads <= deviceCores() ? threads : undefined;
 }

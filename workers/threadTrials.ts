@@ -9,6 +9,7 @@ import { type Remote, releaseProxy, wrap } from 'comlink';
 import type { LoadRequest, WorkerApi, WorkerConfig } from './protocol.ts';
 import type { ModelSession } from './session.ts';
 import { paced, takeTurns } from './takeTurns.ts';
+import { deviceCores } from './threadCount.ts';
 import { wasmThreadsPossible } from './wasmThreads.ts';
 
 const ROUNDS = 5;
@@ -50,7 +51,7 @@ export async function trialRun(session: ModelSession): Promise<{ ms: number; out
 /** Thread counts worth measuring here: 1…hardwareConcurrency (at most 8), or none where threads cannot run. */
 export function threadCounts(): number[] {
   const inWorker = typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope === 'function';
-  const cores = typeof navigator === 'undefined' ? 1 : navigator.hardwareConcurrency || 1;
+  const cores = deviceCores();
   if (!inWorker || typeof Worker !== 'function' || !wasmThreadsPossible() || cores < 2) return [];
   return Array.from({ length: Math.min(8, cores) }, (_, i) => i + 1);
 }
