@@ -166,7 +166,7 @@ async function channel() {
   const source = `
     const answer = (d) => {
       const scores = new Float32Array(5);
-      return [{ tag: d.tag, id: d.id, ok: true, value: { version: '1', backend: 'wasm', rows: 1, outputWidth: 5, scores, classes: new Int32Array(1), idPrefix: 'w:' + d.id, workerMs: 0.1 } }, [scores.buffer]];
+      return [[d[0], d[1], scores, new Int32Array(1), 1, 5, 0.1, '1', 'wasm', 'w:' + d[1]], [scores.buffer]];
     };
     self.onmessage = (e) => {
       if (e.data === 'port') {
@@ -184,7 +184,7 @@ async function channel() {
   const trip = (target: Worker | MessagePort, id: number) =>
     new Promise<void>((resolve) => {
       target.onmessage = () => resolve();
-      target.postMessage({ tag: 'edgewatch:predict', id, name: 'weather', records: [days[id % days.length]] });
+      target.postMessage(['edgewatch:predict', id, 'weather', [days[id % days.length]]]);
     });
   const blocks = quick ? 10 : 40;
   const times = { workerUs: [] as number[], portUs: [] as number[] };

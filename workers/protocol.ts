@@ -314,16 +314,34 @@ export interface PredictEndpoint {
   start?(): void;
 }
 
-/** A predict request on the predict port. */
-export interface PortRequest {
-  readonly tag: typeof PREDICT_TAG;
-  readonly id: number;
-  readonly name: string;
-  /** Packed by column where possible (see `packRecords`): cheaper to clone than an array of objects. */
-  readonly records: RecordBatch;
-}
+/**
+ * A predict request on the predict port: `[tag, id, name, records]`. Positional, not an object: structured
+ * clone writes and reads every key of an object on each message, and this one travels on every batch.
+ * `records` is packed by column where possible (see `packRecords`): cheaper to clone than an array of objects.
+ */
+export type PortRequest = readonly [tag: typeof PREDICT_TAG, id: number, name: string, records: RecordBatch];
 
-/** The answer to a {@link PortRequest}: the response, or the error as plain data. */
+/**
+ * The answer to a {@link PortRequest}, positional like it: an answer
+ * `[tag, id, scores, classes, rows, outputWidth, workerMs, version, backend, idPrefix]` (the fields of
+ * {@link PredictResponse}; `classes` null for a regressor), or a failure `[tag, id, error]`.
+ */
 export type PortReply =
-  | { readonly tag: typeof PREDICT_TAG; readonly id: number; readonly ok: true; readonly value: PredictResponse }
-  | { readonly tag: typeof PREDICT_TAG; readonly id: number; readonly ok: false; readonly error: WireError };
+  | readonly [
+      tag: typeof PREDICT_TAG,
+      id: number,
+      scores: Float32Array,
+      classes: Int32Array | null,
+      rows: number,
+      outputWidth: number,
+      workerMs: number,
+      version: string,
+      backend: BackendName,
+      idPrefix: string,
+    ]
+  | readonly [tag: typeof PREDICT_TAG, id: number, error: WireError];
+
+/** True for a message of the predict protocol (either direction); anything else on the channel is comlink's. */
+export function isPredictMessage(message: unknown): message is PortRequest | PortReply {
+  return Array.isArray(message) && message[0] === PREDICT_TAG;
+}

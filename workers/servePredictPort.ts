@@ -1,6 +1,6 @@
 import type { RecordBatch } from '../src/features/RecordBatch.ts';
 import { encodeError } from '../src/WireError.ts';
-import { PREDICT_TAG, type PortReply, type PortRequest, type PredictEndpoint, type PredictResponse } from './protocol.ts';
+import { isPredictMessage, PREDICT_TAG, type PortReply, type PortRequest, type PredictEndpoint, type PredictResponse } from './protocol.ts';
 
 /**
  * Answers predict requests arriving on `endpoint` (worker side of the fast path; see `openPredictPort`):
@@ -14,21 +14,22 @@ export function servePredictPort(
   later: (after: () => void) => void = (after) => after(),
 ): void {
   const onMessage = async (event: MessageEvent) => {
-    const request = event.data as PortRequest | null;
-    if (request?.tag !== PREDICT_TAG) return;
+    const request: unknown = event.data;
+    if (!isPredictMessage(request)) return;
     // Ours: a listener after this one (comlink's, see reservePredictChannel) need not look at it.
     event.stopImmediatePropagation();
-    const { id, name, records } = request;
-    let reply: PortReply;
+    const [, id, name, records] = request as PortRequest;
+    let failure: PortReply;
     try {
-      const { response: value, after } = await predict(name, records);
-      endpoint.postMessage({ tag: PREDICT_TAG, id, ok: true, value } satisfies PortReply, [value.scores.buffer]);
+      const { response: r, after } = await predict(name, records);
+      const reply: PortReply = [PREDICT_TAG, id, r.scores, r.classes ?? null, r.rows, r.outputWidth, r.workerMs, r.version, r.backend, r.idPrefix];
+      endpoint.postMessage(reply, [r.scores.buffer]);
       if (after) later(after);
       return;
     } catch (error) {
-      reply = { tag: PREDICT_TAG, id, ok: false, error: encodeError(error) };
+      failure = [PREDICT_TAG, id, encodeError(error)];
     }
-    endpoint.postMessage(reply);
+    endpoint.postMessage(failure);
   };
   const gate = gates.get(endpoint);
   if (gate) gate.serve = onMessage;
@@ -50,6 +51,6 @@ export function reservePredictChannel(endpoint: PredictEndpoint): void {
   gates.set(endpoint, gate);
   endpoint.addEventListener('message', (event: MessageEvent) => {
     const serve = gate.serve;
-    if (serve && (event.data as PortRequest | null)?.tag === PREDICT_TAG) void serve(event);
+    if (serve && isPredictMessage(event.data)) void serve(event);
   });
 }

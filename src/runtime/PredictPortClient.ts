@@ -1,6 +1,6 @@
 import { isPackedRecords, packRecords, packedTransfers, type RecordBatch } from '../features/RecordBatch.ts';
 import { decodeError } from '../WireError.ts';
-import { PREDICT_TAG, type PortReply, type PortRequest, type PredictEndpoint, type PredictResponse } from '../../workers/protocol.ts';
+import { isPredictMessage, PREDICT_TAG, type PortReply, type PortRequest, type PredictEndpoint, type PredictResponse } from '../../workers/protocol.ts';
 
 /**
  * Smallest batch sent packed by column. Below it, cloning the records as they are is cheaper than packing
@@ -19,15 +19,21 @@ export class PredictPortClient {
   private nextId = 0;
   private readonly waiting = new Map<number, { resolve(value: PredictResponse): void; reject(error: unknown): void }>();
   private readonly onMessage = (event: MessageEvent): void => {
-    const reply = event.data as PortReply | null;
-    if (reply?.tag !== PREDICT_TAG) return;
+    const message: unknown = event.data;
+    if (!isPredictMessage(message)) return;
     // Ours: a listener added after this one (comlink's: the runtime makes this client first) need not look at it.
     event.stopImmediatePropagation();
-    const waiter = this.waiting.get(reply.id);
+    const reply = message as PortReply;
+    const id = reply[1];
+    const waiter = this.waiting.get(id);
     if (!waiter) return;
-    this.waiting.delete(reply.id);
-    if (reply.ok) waiter.resolve(reply.value);
-    else waiter.reject(decodeError(reply.error));
+    this.waiting.delete(id);
+    if (reply.length === 3) {
+      waiter.reject(decodeError(reply[2]));
+      return;
+    }
+    const [, , scores, classes, rows, outputWidth, workerMs, version, backend, idPrefix] = reply;
+    waiter.resolve({ version, backend, rows, outputWidth, scores, classes: classes ?? undefined, idPrefix, workerMs });
   };
 
   constructor(private readonly endpoint: PredictEndpoint) {
@@ -41,8 +47,8 @@ export class PredictPortClient {
       this.waiting.set(id, { resolve, reject });
       try {
         const packed = isPackedRecords(records) || records.length < PACK_FROM_ROWS ? undefined : packRecords(records);
-        if (packed) this.endpoint.postMessage({ tag: PREDICT_TAG, id, name, records: packed } satisfies PortRequest, packedTransfers(packed));
-        else this.endpoint.postMessage({ tag: PREDICT_TAG, id, name, records } satisfies PortRequest);
+        if (packed) this.endpoint.postMessage([PREDICT_TAG, id, name, packed] satisfies PortRequest, packedTransfers(packed));
+        else this.endpoint.postMessage([PREDICT_TAG, id, name, records] satisfies PortRequest);
       } catch (error) {
         // Not cloneable (a function in a record, say): this call fails, the channel stays usable.
         this.waiting.delete(id);

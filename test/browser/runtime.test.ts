@@ -6,7 +6,7 @@ import { readWindows } from '../../src/monitor/store/windowStore.ts';
 import { createEdgeRuntime, type EdgeRuntime, type EdgeRuntimeOptions } from '../../src/runtime/EdgeRuntime.ts';
 import { rejection } from '../support/rejection.ts';
 import { openEdgewatchDB } from '../../src/storage/db.ts';
-import { type BackendName, PREDICT_TAG } from '../../workers/protocol.ts';
+import { type BackendName, isPredictMessage } from '../../workers/protocol.ts';
 import { REGISTRY, uniqueDbName, weather, withoutLabel } from './weatherData.ts';
 
 const runtimes: EdgeRuntime[] = [];
@@ -172,7 +172,7 @@ describe('worker lifecycle', () => {
         const post = worker.postMessage.bind(worker) as (message: unknown, transfer?: Transferable[]) => void;
         worker.postMessage = ((message: unknown, transfer?: Transferable[]) => {
           if ((message as { type?: string } | null)?.type === 'RELEASE') record.released++;
-          if ((message as { tag?: string } | null)?.tag === PREDICT_TAG) record.predicts++;
+          if (isPredictMessage(message)) record.predicts++;
           post(message, transfer);
         }) as Worker['postMessage'];
         // The message listeners on the worker (comlink's and the predict client's).
