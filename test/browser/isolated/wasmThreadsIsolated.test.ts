@@ -103,4 +103,38 @@ describe('a cross-origin isolated page: threaded wasm', () => {
       expect(seenAgain.filter((e) => e.type === 'backend-trial')).toEqual([]);
     },
   );
+
+  it.skipIf(counts.length < 2)(
+    'a cpu → wasm handoff that fails after the thread trials: cpu keeps serving, and is remembered without a thread count (skipped on a 1-core device)',
+    async () => {
+      const dbName = uniqueDbName('handoff-threads-fail');
+      // The second worker the runtime starts (the handoff's) dies in its script.
+      const broken = URL.createObjectURL(new Blob(['throw new Error("handoff worker broken on purpose")'], { type: 'text/javascript' }));
+      const workers = countedWorkers(() => new Worker(broken, { type: 'module' }));
+      const rt = runtime({ dbName, backendTrials: ['wasm'], backendSwapSpeedup: 0, createWorker: workers.create });
+      const seen = journal(rt);
+      const model = await rt.model('weather').ready();
+      await model.predict(days[0]);
+      while ((await rt.backend())?.chosenBy !== 'measured') await model.predict(days[1]);
+      URL.revokeObjectURL(broken);
+      const trials = seen.filter((e) => e.type === 'backend-trial').map((e) => e.detail ?? {});
+      expect(trials.filter((t) => t.threads !== undefined && t.rejected === undefined).map((t) => t.threads)).toEqual(counts.slice(1));
+      expect(trials.find((t) => typeof t.rejected === 'string' && /^handoff to wasm failed/.test(t.rejected))).toMatchObject({
+        backend: 'wasm',
+        serving: 'cpu',
+      });
+      expect(seen.some((e) => e.type === 'backend-changed')).toBe(false);
+      await expect(model.predict(days[2])).resolves.toMatchObject({ backend: 'cpu' });
+      const info = await rt.backend();
+      expect(info).toMatchObject({ name: 'cpu', chosenBy: 'measured' });
+      // cpu runs no thread pool: none reported, none remembered (a count on a cpu row would size nothing, and mislead).
+      expect(info?.threads).toBeUndefined();
+      const db = await openDB(dbName);
+      const rows = await db.getAll('backendChoices');
+      db.close();
+      expect(rows).toHaveLength(1);
+      expect(rows[0].backend).toBe('cpu');
+      expect(rows[0].threads).toBeUndefined();
+    },
+  );
 });
