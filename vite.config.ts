@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { playwright } from '@vitest/browser-playwright';
 import { VitePWA } from 'vite-plugin-pwa';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 import { nodeCommands } from './test/browser/nodeCommands.ts';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
@@ -98,7 +98,7 @@ export default defineConfig({
           name: 'browser',
           include: ['test/browser/**/*.test.ts', 'test/faults/**/*.test.ts'],
           // Their own project: a page cross-origin isolated (below); these pages are not, on purpose.
-          exclude: ['test/browser/isolated/**'],
+          exclude: [...configDefaults.exclude, 'test/browser/isolated/**'],
           ...browserTests(),
         },
       },
