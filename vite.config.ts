@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { playwright } from '@vitest/browser-playwright';
 import { VitePWA } from 'vite-plugin-pwa';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 import { nodeCommands } from './test/browser/nodeCommands.ts';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
@@ -17,6 +17,26 @@ const workerDeps = [
   'onnxruntime-web/wasm',
   'onnxruntime-web/webgpu',
 ];
+
+/** The browser projects' settings: headless Debian Chromium, never a downloaded browser (fresh objects: vitest names each instance in place). */
+const browserTests = () => ({
+  globalSetup: ['test/browser/globalSetup.ts'],
+  testTimeout: 60_000,
+  hookTimeout: 60_000,
+  browser: {
+    enabled: true,
+    headless: true,
+    screenshotFailures: false,
+    instances: [{ browser: 'chromium' as const }],
+    provider: playwright({
+      launchOptions: {
+        executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+        args: ['--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update'],
+      },
+    }),
+    commands: nodeCommands,
+  },
+});
 
 export default defineConfig({
   resolve: {
@@ -77,23 +97,17 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts', 'test/faults/**/*.test.ts'],
-          globalSetup: ['test/browser/globalSetup.ts'],
-          testTimeout: 60_000,
-          hookTimeout: 60_000,
-          browser: {
-            enabled: true,
-            headless: true,
-            screenshotFailures: false,
-            instances: [{ browser: 'chromium' }],
-            provider: playwright({
-              launchOptions: {
-                executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-                args: ['--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update'],
-              },
-            }),
-            commands: nodeCommands,
-          },
+          // Their own project: a page cross-origin isolated (below); these pages are not, on purpose.
+          exclude: [...configDefaults.exclude, 'test/browser/isolated/**'],
+          ...browserTests(),
         },
+      },
+      {
+        extends: true,
+        // COOP + COEP on every response of the test server (pages, modules, workers): the page is cross-origin
+        // isolated, so SharedArrayBuffer and threaded wasm exist. Cross-origin fixtures need CORS or CORP headers here.
+        server: { headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } },
+        test: { name: 'browser-isolated', include: ['test/browser/isolated/**/*.test.ts'], ...browserTests() },
       },
     ],
   },

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * `npm test`: type-check, Node unit tests, then browser tests in headless Chromium.
+ * `npm test`: type-check, Node unit tests, then browser tests in headless Chromium: on ordinary pages, then
+ * (`test/browser/isolated/`) on a cross-origin isolated one.
  *
  * Chromium is found through CHROMIUM_PATH, /usr/bin/chromium, chromium-browser or google-chrome. Where
  * none exists and we run as root on Debian/Ubuntu, the `chromium` package is installed with apt-get
@@ -120,6 +121,8 @@ if (!args.has('--node-only')) {
   const chromium = ensureChromium();
   console.log(`npm test: browser tests in headless Chromium (${chromium}, --enable-unsafe-webgpu)`);
   if (vitestProject('browser', { ...process.env, CHROMIUM_PATH: chromium }) !== 0) failed = true;
+  console.log('npm test: browser tests on a cross-origin isolated page (COOP + COEP: threaded wasm)');
+  if (vitestProject('browser-isolated', { ...process.env, CHROMIUM_PATH: chromium }) !== 0) failed = true;
 }
 rmSync(reportDir, { recursive: true, force: true });
 console.log(`\nnpm test took ${((Date.now() - started) / 1000).toFixed(0)} s`);

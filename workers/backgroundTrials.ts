@@ -11,7 +11,9 @@
  * (`WorkerConnection`); the calls this worker has in flight are answered here and its monitoring flushed.
  * What would cost seconds is not timed unless asked (`backendTrials`): cpu once wasm runs (never faster on
  * a model worth measuring), WebGPU and WebGL on a software adapter (SwiftShader: 20–130× slower than wasm).
- * A candidate 3× slower than the serving backend in its first round is not timed further.
+ * A candidate 3× slower than the serving backend in its first round is not timed further. Where wasm
+ * serves next (it serves, or it won) on an isolated page, its thread counts are timed too, before any
+ * handoff: a move cpu → wasm starts the new worker on the measured pool, in one handoff.
  */
 import type { IDBPDatabase } from 'idb';
 import type { EdgewatchDB } from '../src/storage/db.ts';
@@ -30,7 +32,7 @@ import {
 import { measureThreads, type ThreadMedians, threadCounts } from './threadTrials.ts';
 import { paced, takeTurns } from './takeTurns.ts';
 import { TrialWorker, trialWorkersPossible } from './TrialWorker.ts';
-import { DEFAULT_SWAP_SPEEDUP, pickFaster, pickThreads, trialCandidates, maxAbsDiff, median } from './trialRules.ts';
+import { DEFAULT_SWAP_SPEEDUP, pickFaster, pickThreads, threadCountsToTime, trialCandidates, maxAbsDiff, median } from './trialRules.ts';
 
 /** Largest output difference from the serving backend a candidate may show. */
 export const TRIAL_TOLERANCE = 1e-3;
@@ -126,13 +128,15 @@ export class BackgroundTrials {
     } finally {
       (reference as TrialWorker | undefined)?.close();
     }
-    const threads = best ? undefined : await this.threads(speedup);
-    const measured = this.measured(reports, best?.backend ?? serving, threads);
+    // The backend that serves next: its wasm thread counts are timed before any handoff, so a move cpu → wasm
+    // starts the new worker on the measured pool (one handoff, not a second one for the threads).
+    const to = best?.backend ?? serving;
+    const threads = await this.threads(to, speedup);
+    const measured = this.measured(reports, to, threads);
     await this.remember(measured);
     const threadsNow = this.host.chosen.threads ?? 1;
     const moreThreads = threads !== undefined && threads.threads !== threadsNow;
     if (best || moreThreads) {
-      const to = best?.backend ?? serving;
       const gain = best
         ? (best.servingMs as number) / (best.medianMs as number)
         : (threads?.medians[threadsNow] ?? 0) / (threads?.medians[threads.threads] ?? 1);
@@ -143,7 +147,8 @@ export class BackgroundTrials {
       }
       // The old backend keeps serving, and is what the next start uses.
       this.host.report({ ...this.base(to), ...(moreThreads ? { threads: threads?.threads } : {}), rejected: `handoff to ${to} failed: ${refused}` });
-      await this.remember({ ...measured, backend: serving, threads: measured.threads === undefined ? undefined : threadsNow });
+      const keptThreads = serving === BackendName.wasm && measured.threads !== undefined ? threadsNow : undefined;
+      await this.remember({ ...measured, backend: serving, threads: keptThreads });
     }
     this.host.adopt({
       ...this.host.chosen,
@@ -154,13 +159,14 @@ export class BackgroundTrials {
   }
 
   /**
-   * wasm thread counts, where the page is cross-origin isolated and wasm serves: timed each in its own
-   * worker (`threadTrials.ts`); the fastest (≥ `speedup` over 1 thread) takes over through a handoff.
+   * wasm thread counts, where the page is cross-origin isolated and wasm serves next (it serves now, or it
+   * won the backend trials): timed each in its own worker (`threadTrials.ts`); the fastest (≥ `speedup`
+   * over 1 thread) takes over through a handoff, the backend's own if wasm won.
    */
-  private async threads(speedup: number): Promise<{ threads: number; medians: Record<number, number> } | undefined> {
+  private async threads(next: BackendName, speedup: number): Promise<{ threads: number; medians: Record<number, number> } | undefined> {
     const { config } = this.host;
-    const counts = threadCounts();
-    if (this.host.chosen.name !== 'wasm' || (config.wasmThreads ?? 'auto') !== 'auto' || counts.length < 2) return undefined;
+    const counts = threadCountsToTime(next, config.wasmThreads, threadCounts());
+    if (counts.length === 0) return undefined;
     let measured: ThreadMedians;
     try {
       measured = await measureThreads(this.request, config, counts);

@@ -82,3 +82,14 @@ export function pickFasterOnBoth(batch: Readonly<Record<string, number>>, single
 /** {@link pickFasterOnBoth} over thread counts (1 thread runs first unless `baseline` says otherwise). */
 export const pickThreads = (batch: Readonly<Record<number, number>>, single: Readonly<Record<number, number>>, speedup: number, baseline = 1): number =>
   Number(pickFasterOnBoth(batch, single, speedup, String(baseline)));
+
+/**
+ * The wasm thread counts to time once the backend trials are over: `counts` (what the device can run,
+ * `threadCounts()`) when wasm serves next — it serves now, or it won and is handed over, so its count is
+ * part of that one handoff — and the thread count is the library's to choose (`wasmThreads: 'auto'`);
+ * none otherwise, or where fewer than two counts can run.
+ */
+export function threadCountsToTime(next: BackendName, wasmThreads: number | 'auto' | undefined, counts: readonly number[]): readonly number[] {
+  if (next !== BackendName.wasm || (wasmThreads ?? 'auto') !== 'auto' || counts.length < 2) return [];
+  return counts;
+}

@@ -22,7 +22,7 @@ describe('wasm threads: the one lever (navigator.hardwareConcurrency as tfjs-bac
   });
 
   it('this page is not cross-origin isolated: one thread, reported in backend(), and no thread trials', async () => {
-    // The bench (COOP + COEP) runs the isolated case; this suite's pages are not isolated on purpose (cross-origin fixtures).
+    // test/browser/isolated/ (project browser-isolated: COOP + COEP) and the bench run the isolated case; this suite's pages are not isolated on purpose (cross-origin fixtures).
     expect(globalThis.crossOriginIsolated).toBe(false);
     expect(wasmThreadsPossible()).toBe(false);
     expect(threadCounts()).toEqual([]);

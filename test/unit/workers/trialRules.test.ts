@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { BackendTrialReport } from '../../../workers/protocol.ts';
-import { DEFAULT_SWAP_SPEEDUP, maxAbsDiff, median, pickFaster, pickFasterOnBoth, pickThreads, trialCandidates } from '../../../workers/trialRules.ts';
+import {
+  DEFAULT_SWAP_SPEEDUP,
+  maxAbsDiff,
+  median,
+  pickFaster,
+  pickFasterOnBoth,
+  pickThreads,
+  threadCountsToTime,
+  trialCandidates,
+} from '../../../workers/trialRules.ts';
 
 const ORDER = ['wasm', 'webgl', 'webgpu', 'cpu'] as const;
 
@@ -118,5 +127,21 @@ describe('pickFasterOnBoth', () => {
     expect(pickFasterOnBoth({ 'wasm×1': 20, webgpu: 5 }, { 'wasm×1': 1, webgpu: 3 }, 1.1, 'wasm×1')).toBe('wasm×1');
     expect(pickFasterOnBoth({ 'wasm×1': 20, 'wasm×2': 12, webgpu: 5 }, { 'wasm×1': 3, 'wasm×2': 2, webgpu: 1 }, 1.1, 'wasm×1')).toBe('webgpu');
     expect(pickFasterOnBoth({ 'wasm×1': 20, 'wasm×2': 12, webgpu: 25 }, { 'wasm×1': 3, 'wasm×2': 2, webgpu: 1 }, 1.1, 'wasm×1')).toBe('wasm×2');
+  });
+});
+
+describe('threadCountsToTime', () => {
+  const counts = [1, 2, 3, 4];
+  it('times the counts when wasm serves next: it serves now, or it won the backend trials (cpu → wasm)', () => {
+    expect(threadCountsToTime('wasm', 'auto', counts)).toEqual([1, 2, 3, 4]);
+    expect(threadCountsToTime('wasm', undefined, [1, 2])).toEqual([1, 2]);
+  });
+
+  it('times none when another backend serves next, the caller asked for a count, or fewer than two counts can run', () => {
+    expect(threadCountsToTime('cpu', 'auto', counts)).toEqual([]);
+    expect(threadCountsToTime('webgpu', 'auto', counts)).toEqual([]);
+    expect(threadCountsToTime('wasm', 2, counts)).toEqual([]);
+    expect(threadCountsToTime('wasm', 'auto', [1])).toEqual([]);
+    expect(threadCountsToTime('wasm', 'auto', [])).toEqual([]);
   });
 });
