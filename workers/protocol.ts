@@ -296,6 +296,15 @@ export interface WorkerApi {
    * outputs: how a backend trial worker is timed and checked against the serving backend's.
    */
   trialRun(name: string): Promise<{ readonly ms: number; readonly outputs: Float32Array }>;
+  /**
+   * Runs the serving version of `name` through this worker's whole predict path — features, model,
+   * classes, monitoring's per-batch work and sketches — on its golden records, in batches of 1 and of
+   * `rows`, up to `rounds` times or `budgetMs` of work, against a scratch monitor that is then dropped:
+   * nothing is counted, kept or stored. How a handoff's new worker gets its predict path compiled before
+   * the switch (cold, its first real calls ran several times slower). Returns the rounds run; 0 where the
+   * version has no goldens (nothing to run it on).
+   */
+  warmPredict(name: string, rounds: number, rows: number, budgetMs: number): Promise<number>;
   /** Live tensor count and backend, for leak checks; `onnxSessions`: ONNX Runtime sessions not yet released. */
   stats(): Promise<{ readonly numTensors: number; readonly backend: string | null; readonly onnxSessions: number }>;
 }

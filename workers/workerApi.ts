@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { transfer } from 'comlink';
 import { EdgewatchError } from '../src/errors.ts';
 import type { RawRecord } from '../src/features/FeatureSpec.ts';
-import { batchRows, type RecordBatch } from '../src/features/RecordBatch.ts';
+import { batchRows, PACK_FROM_ROWS, packRecords, type RecordBatch } from '../src/features/RecordBatch.ts';
 import type { DownloadProgress } from '../src/models/loadArtifacts.ts';
 import { batchIdPrefix } from '../src/monitor/RecentPredictions.ts';
 import { topClasses } from '../src/monitor/topClasses.ts';
@@ -22,7 +22,7 @@ import { configureWasmThreads } from './wasmThreads.ts';
 import { servePredictPort } from './servePredictPort.ts';
 import { WorkerSessions } from './sessions.ts';
 import { checkShadowShare, WorkerShadows } from './shadow.ts';
-import { WorkerMonitoring } from './workerMonitoring.ts';
+import { type ScratchMonitoring, WorkerMonitoring } from './workerMonitoring.ts';
 
 /** Builds a fresh worker API (one per worker). */
 export function createWorkerApi(): WorkerApi {
@@ -38,14 +38,15 @@ export function createWorkerApi(): WorkerApi {
   /**
    * One batch: features, model, readback, each row's class. Monitoring sees the batch through one
    * observation (its features before the model runs, the answer after), and sketches after the answer
-   * is posted (`after`).
+   * is posted (`after`). A warm-up run (`warm`, see `warmPredict`) is observed by a scratch monitor instead,
+   * takes no batch number and tells no trial or shadow about itself.
    */
-  async function runPredict(name: string, records: RecordBatch): Promise<{ response: PredictResponse; after?: () => void }> {
+  async function runPredict(name: string, records: RecordBatch, warm?: ScratchMonitoring): Promise<{ response: PredictResponse; after?: () => void }> {
     if (sessions.recovering) await sessions.recovering;
     const rows = batchRows(records);
     let active = sessions.get(name);
-    const seq = batchCounter++;
-    const watch = monitoring.begin(active, records);
+    const seq = warm ? -1 : batchCounter++;
+    const watch = (warm ?? monitoring).begin(active, records);
     const started = performance.now();
     let scores: Float32Array;
     try {
@@ -81,6 +82,7 @@ export function createWorkerApi(): WorkerApi {
       idPrefix,
       workerMs: answered - started,
     };
+    if (warm) return { response };
     sessions.trials?.served();
     sessions.engineTrials?.served(active);
     sessions.ortTrials?.served(active);
@@ -187,6 +189,28 @@ export function createWorkerApi(): WorkerApi {
 
     async timeModel(name: string, rounds: number, maxRows?: number) {
       return timeSession(sessions.get(name), rounds, maxRows);
+    },
+
+    async warmPredict(name: string, rounds: number, rows: number, budgetMs: number) {
+      const goldens = (sessions.get(name).entry.goldens ?? []).map((g) => g.record);
+      if (goldens.length === 0) return 0;
+      const fill = (n: number) => Array.from({ length: n }, (_, i) => goldens[i % goldens.length]);
+      // The shapes real calls arrive in: one record, a few, and a batch packed by column (`PACK_FROM_ROWS`).
+      const batches: RecordBatch[] = [fill(1), fill(rows)];
+      const packed = packRecords(fill(Math.max(rows, PACK_FROM_ROWS)));
+      if (packed) batches.push(packed);
+      const scratch = monitoring.scratch();
+      const t0 = performance.now();
+      let done = 0;
+      try {
+        for (; done < rounds && performance.now() - t0 < budgetMs; done++) {
+          await runPredict(name, batches[done % batches.length], scratch);
+          scratch.runPending();
+        }
+      } catch {
+        // A warm-up is an optimisation: the version was checked at load, and what failed here fails a real call too.
+      }
+      return done;
     },
 
     async trialRun(name: string) {

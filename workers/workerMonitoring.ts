@@ -7,7 +7,7 @@ import type { IDBPDatabase } from 'idb';
 import { categoricalInputs } from '../src/features/categoricalInputs.ts';
 import type { RecordBatch } from '../src/features/RecordBatch.ts';
 import type { BatchObservation } from '../src/monitor/BatchObservation.ts';
-import { ModelMonitor, type FeedbackResult, type MonitoredVersion } from '../src/monitor/ModelMonitor.ts';
+import { ModelMonitor, type FeedbackResult, type ModelMonitorOptions, type MonitoredVersion } from '../src/monitor/ModelMonitor.ts';
 import { errorScale } from '../src/monitor/detectors/errorScale.ts';
 import { reduceWideColumns } from '../src/monitor/reduceWideColumns.ts';
 import { sketchLayout, type WindowSketchJSON } from '../src/monitor/WindowSketch.ts';
@@ -16,11 +16,15 @@ import type { TimeRange } from '../src/TimeRange.ts';
 import type { WorkerConfig } from './protocol.ts';
 import type { ModelSession } from './session.ts';
 
+/** What a warm-up run is observed by: {@link WorkerMonitoring.scratch}. */
+export type ScratchMonitoring = Pick<WorkerMonitoring, 'begin' | 'runPending'>;
+
 /** Monitoring of one worker (see the file comment). */
 export class WorkerMonitoring {
   private monitor: ModelMonitor | undefined;
   private versions = new WeakMap<ModelSession, MonitoredVersion>();
   private sketchScores = false;
+  private settings: ModelMonitorOptions = {};
 
   /** @param idBase What this worker's prediction ids start with (see `ModelMonitor.batchId`). */
   constructor(
@@ -36,7 +40,7 @@ export class WorkerMonitoring {
     this.monitor?.stop();
     this.versions = new WeakMap();
     this.sketchScores = config.sketchScores ?? false;
-    this.monitor = new ModelMonitor(this.database, {
+    this.settings = {
       windowMs: config.windowMs,
       retention: config.retention,
       maxRecent: config.recentPredictions?.count,
@@ -44,13 +48,26 @@ export class WorkerMonitoring {
       budget: config.monitoringBudget,
       idBase: this.idBase,
       sketches: config.monitoring !== false,
-    });
+    };
+    this.monitor = new ModelMonitor(this.database, this.settings);
     this.monitor.start(config.flushIntervalMs);
   }
 
   /** Starts monitoring one batch of `session` (undefined before `configure`); `records` give the categorical inputs' values. */
   begin(session: ModelSession, records?: RecordBatch): BatchObservation | undefined {
     return this.monitor?.beginBatch(this.versionOf(session), session.features, records);
+  }
+
+  /**
+   * A throwaway monitor with this one's settings and version descriptions, never started, with no storage:
+   * batches observed there run the same code as real ones (warming it) and are dropped with it.
+   */
+  scratch(): ScratchMonitoring {
+    const monitor = new ModelMonitor(() => Promise.reject(new Error('a scratch monitor stores nothing')), this.settings);
+    return {
+      begin: (session, records) => monitor.beginBatch(this.versionOf(session), session.features, records),
+      runPending: () => monitor.runPending(),
+    };
   }
 
   /** What the worker calls once an answer is posted: the queued sketches run soon after. */

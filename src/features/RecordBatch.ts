@@ -1,6 +1,13 @@
 import type { RawRecord } from './FeatureSpec.ts';
 
 /**
+ * Smallest batch sent packed by column. Below it, cloning the records as they are is cheaper than packing
+ * them (structured clone in Chromium 156: 1 record 4.9 µs plain vs 14.6 µs packed; 16 records 22 vs 19 µs;
+ * 64 records 66 vs 33 µs).
+ */
+export const PACK_FROM_ROWS = 16;
+
+/**
  * Records packed column by column for the trip to the worker: one entry per field, numbers in a
  * Float64Array (transferred, copied as one block), anything else in a plain array. Structured clone of an
  * array of objects writes every field name once per record and rebuilds every object on the other side;

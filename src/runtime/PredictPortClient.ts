@@ -1,13 +1,6 @@
-import { isPackedRecords, packRecords, packedTransfers, type RecordBatch } from '../features/RecordBatch.ts';
+import { isPackedRecords, PACK_FROM_ROWS, packRecords, packedTransfers, type RecordBatch } from '../features/RecordBatch.ts';
 import { decodeError } from '../WireError.ts';
 import { isPredictMessage, PREDICT_TAG, type PortReply, type PortRequest, type PredictEndpoint, type PredictResponse } from '../../workers/protocol.ts';
-
-/**
- * Smallest batch sent packed by column. Below it, cloning the records as they are is cheaper than packing
- * them (structured clone in Chromium 156: 1 record 4.9 µs plain vs 14.6 µs packed; 16 records 22 vs 19 µs;
- * 64 records 66 vs 33 µs).
- */
-export const PACK_FROM_ROWS = 16;
 
 /**
  * Main-thread end of the predict protocol: one message out and one back per batch, matched by id. The

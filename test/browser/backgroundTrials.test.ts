@@ -263,15 +263,18 @@ describe("backends: 'auto' answers first and measures in the background", () => 
     const after = await model.predict(days.slice(0, 8));
     predicted += 8;
     expect(after[0].backend).toBe('wasm');
-    // The new worker (the second) ran the model after loading it and before any caller's row reached it.
+    // The new worker (the second) ran its predict path after loading the version and before any caller's row reached it.
     const second = workers.sent[1];
     const firstPredict = second.indexOf('predict');
     expect(firstPredict).toBeGreaterThan(0);
-    expect(second.slice(0, firstPredict).filter((m) => m === 'timeModel').length).toBeGreaterThan(0);
-    expect(second.indexOf('load')).toBeLessThan(second.indexOf('timeModel'));
-    // The warm-up runs are not predictions: the counts are the callers' rows only.
+    expect(second.slice(0, firstPredict).filter((m) => m === 'warmPredict').length).toBe(1);
+    expect(second.indexOf('load')).toBeLessThan(second.indexOf('warmPredict'));
+    // The warm-up runs are not predictions: the counts, and the rows sketched, are the callers' only.
     await rt.flush();
-    expect((await model.driftSummary())?.window.predictions).toBe(predicted);
+    const window = (await model.driftSummary())?.window;
+    expect(window?.predictions).toBe(predicted);
+    expect(window?.sketched).toBeGreaterThan(0);
+    expect(window?.sketched).toBeLessThanOrEqual(predicted);
   });
 
   it('a crash of the serving worker during a handoff: the handoff is dropped (its worker terminated), the restart answers every call once', async () => {

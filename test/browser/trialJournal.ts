@@ -1,5 +1,6 @@
 /** What the background-trial tests watch: the runtime's events in order, and the workers it starts. */
 import type { EdgeRuntime } from '../../src/runtime/EdgeRuntime.ts';
+import { isPredictMessage } from '../../workers/protocol.ts';
 
 /** Every runtime event of interest, in the order the page saw them (`predicted` marks an answer). */
 export function journal(rt: EdgeRuntime) {
@@ -25,9 +26,9 @@ export function countedWorkers(next?: () => Worker) {
     const log: string[] = [];
     sent.push(log);
     const post = worker.postMessage.bind(worker) as (message: unknown, transfer?: Transferable[]) => void;
-    worker.postMessage = ((message: { type?: string; path?: string[]; tag?: unknown; records?: unknown }, transfer?: Transferable[]) => {
+    worker.postMessage = ((message: { type?: string; path?: string[] }, transfer?: Transferable[]) => {
       if (message?.type === 'APPLY' && message.path) log.push(message.path.join('.'));
-      else if (message?.records !== undefined) log.push('predict');
+      else if (isPredictMessage(message)) log.push('predict');
       post(message, transfer);
     }) as Worker['postMessage'];
     const terminate = worker.terminate.bind(worker);
