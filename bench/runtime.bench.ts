@@ -391,10 +391,12 @@ const benchModels = (): BenchModel[] => [
  * is `'auto'` over the best fixed one.
  */
 async function firstVisit() {
-  const rounds = quick ? 1 : 3;
   const fixed = ['wasm', 'cpu'] as const;
   const out: Record<string, unknown> = {};
   for (const bench of benchModels()) {
+    // A visit of the MLP takes ~0.4 s: 9 rounds there (3 made its ratio swing 0.89–1.22 between runs); the
+    // image models take 1–6 s a visit, 3 rounds.
+    const rounds = quick ? 1 : bench.name === 'weather' ? 9 : 3;
     const times: Record<string, number[]> = { auto: [], ...Object.fromEntries(fixed.map((f) => [f, []])) };
     // Of each first visit, the worker's backend choice and start (`activated.backendMs`): where 'auto' differs.
     const backendTimes: Record<string, number[]> = { auto: [], ...Object.fromEntries(fixed.map((f) => [f, []])) };
