@@ -1,23 +1,12 @@
 import { openDB } from 'idb';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { commands } from 'vitest/browser';
 import type { RegistryManifest } from '../../src/registry/Manifest.ts';
-import { createEdgeRuntime, type EdgeRuntime, type EdgeRuntimeOptions } from '../../src/runtime/EdgeRuntime.ts';
 import type { Prediction } from '../../src/runtime/ModelHandle.ts';
-import { countedWorkers, journal } from './trialJournal.ts';
-import { REGISTRY, uniqueDbName, weather, withoutLabel } from './weatherData.ts';
+import { countedWorkers, disposedAfterEach, handoffThatFails, journal } from './trialJournal.ts';
+import { uniqueDbName, weather, withoutLabel } from './weatherData.ts';
 
-const runtimes: EdgeRuntime[] = [];
-function runtime(options: Partial<EdgeRuntimeOptions> = {}): EdgeRuntime {
-  const rt = createEdgeRuntime({ registry: REGISTRY, dbName: uniqueDbName('trials'), flushIntervalMs: 60_000, ...options });
-  runtimes.push(rt);
-  return rt;
-}
-const servers: string[] = [];
-afterEach(async () => {
-  await Promise.all(runtimes.splice(0).map((rt) => rt.dispose()));
-  for (const id of servers.splice(0)) await commands.registryStop(id);
-});
+const { runtime, servers } = disposedAfterEach('trials');
 
 const days = weather.map(withoutLabel);
 
@@ -172,14 +161,7 @@ describe("backends: 'auto' answers first and measures in the background", () => 
 
   it('a handoff that fails leaves the old worker serving, says why, and remembers the backend that serves', async () => {
     const dbName = uniqueDbName('swapfail');
-    // The second worker the runtime starts (the handoff's) dies in its script.
-    const broken = URL.createObjectURL(new Blob(['throw new Error("handoff worker broken on purpose")'], { type: 'text/javascript' }));
-    const workers = countedWorkers(() => new Worker(broken, { type: 'module' }));
-    const rt = runtime({ dbName, backendTrials: ['wasm'], backendSwapSpeedup: 0, createWorker: workers.create });
-    const seen = journal(rt);
-    const model = await rt.model('weather').ready();
-    await model.predict(days[0]);
-    while ((await rt.backend())?.chosenBy !== 'measured') await model.predict(days[1]);
+    const { rt, seen, model, workers } = await handoffThatFails(runtime, dbName);
     const refused = seen.find((e) => e.type === 'backend-trial' && typeof e.detail?.rejected === 'string' && /handoff/.test(e.detail.rejected as string));
     expect(refused?.detail).toMatchObject({ backend: 'wasm', serving: 'cpu' });
     expect(refused?.detail?.rejected).toMatch(/^handoff to wasm failed: The inference worker failed to start/);
@@ -189,7 +171,6 @@ describe("backends: 'auto' answers first and measures in the background", () => 
     expect(workers.created).toBe(2);
     expect(workers.terminated).toBe(1); // the broken one, released
     await rt.dispose();
-    URL.revokeObjectURL(broken);
 
     const again = runtime({ dbName, backendTrials: ['wasm'], backendSwapSpeedup: 0 });
     await again.model('weather').ready();

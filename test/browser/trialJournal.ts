@@ -1,6 +1,28 @@
 /** What the background-trial tests watch: the runtime's events in order, and the workers it starts. */
-import type { EdgeRuntime } from '../../src/runtime/EdgeRuntime.ts';
+import { afterEach } from 'vitest';
+import { commands } from 'vitest/browser';
+import { createEdgeRuntime, type EdgeRuntime, type EdgeRuntimeOptions } from '../../src/runtime/EdgeRuntime.ts';
 import { isPredictMessage } from '../../workers/protocol.ts';
+import { REGISTRY, uniqueDbName, weather, withoutLabel } from './weatherData.ts';
+
+/**
+ * `runtime()` makes a runtime on the bundled registry (a fresh database named after `prefix`); every one
+ * made, and every registry test server whose id is pushed to `servers`, is gone after each test.
+ */
+export function disposedAfterEach(prefix: string) {
+  const runtimes: EdgeRuntime[] = [];
+  const servers: string[] = [];
+  afterEach(async () => {
+    await Promise.all(runtimes.splice(0).map((rt) => rt.dispose()));
+    for (const id of servers.splice(0)) await commands.registryStop(id);
+  });
+  const runtime = (options: Partial<EdgeRuntimeOptions> = {}): EdgeRuntime => {
+    const rt = createEdgeRuntime({ registry: REGISTRY, dbName: uniqueDbName(prefix), flushIntervalMs: 60_000, ...options });
+    runtimes.push(rt);
+    return rt;
+  };
+  return { runtime, servers };
+}
 
 /** Every runtime event of interest, in the order the page saw them (`predicted` marks an answer). */
 export function journal(rt: EdgeRuntime) {
@@ -49,4 +71,21 @@ export function countedWorkers(next?: () => Worker) {
       return gone.size;
     },
   };
+}
+
+/**
+ * A runtime on `dbName` whose handoff worker (the second it starts) dies in its script, with wasm timed and
+ * handed over whatever it measures, called until its trials are over (`chosenBy: 'measured'`).
+ */
+export async function handoffThatFails(runtime: (options: Partial<EdgeRuntimeOptions>) => EdgeRuntime, dbName: string) {
+  const days = weather.map(withoutLabel);
+  const broken = URL.createObjectURL(new Blob(['throw new Error("handoff worker broken on purpose")'], { type: 'text/javascript' }));
+  const workers = countedWorkers(() => new Worker(broken, { type: 'module' }));
+  const rt = runtime({ dbName, backendTrials: ['wasm'], backendSwapSpeedup: 0, createWorker: workers.create });
+  const seen = journal(rt);
+  const model = await rt.model('weather').ready();
+  await model.predict(days[0]);
+  while ((await rt.backend())?.chosenBy !== 'measured') await model.predict(days[1]);
+  URL.revokeObjectURL(broken);
+  return { rt, seen, model, workers };
 }

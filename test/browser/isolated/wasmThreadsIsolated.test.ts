@@ -4,23 +4,12 @@
  * measured after the backend trials even when wasm only won them (cpu → wasm), in the one handoff.
  */
 import { openDB } from 'idb';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { commands } from 'vitest/browser';
-import { createEdgeRuntime, type EdgeRuntime, type EdgeRuntimeOptions } from '../../../src/runtime/EdgeRuntime.ts';
-import { countedWorkers, journal } from '../trialJournal.ts';
-import { REGISTRY, uniqueDbName, weather, withoutLabel } from '../weatherData.ts';
+import { countedWorkers, disposedAfterEach, handoffThatFails, journal } from '../trialJournal.ts';
+import { uniqueDbName, weather, withoutLabel } from '../weatherData.ts';
 
-const runtimes: EdgeRuntime[] = [];
-function runtime(options: Partial<EdgeRuntimeOptions> = {}): EdgeRuntime {
-  const rt = createEdgeRuntime({ registry: REGISTRY, dbName: uniqueDbName('isolated'), flushIntervalMs: 60_000, ...options });
-  runtimes.push(rt);
-  return rt;
-}
-const servers: string[] = [];
-afterEach(async () => {
-  await Promise.all(runtimes.splice(0).map((rt) => rt.dispose()));
-  for (const id of servers.splice(0)) await commands.registryStop(id);
-});
+const { runtime, servers } = disposedAfterEach('isolated');
 
 const days = weather.map(withoutLabel);
 /** The counts the worker times (`threadCounts()`: 1…cores, at most 8), from this page's own navigator. */
@@ -108,15 +97,7 @@ describe('a cross-origin isolated page: threaded wasm', () => {
     'a cpu → wasm handoff that fails after the thread trials: cpu keeps serving, and is remembered without a thread count (skipped on a 1-core device)',
     async () => {
       const dbName = uniqueDbName('handoff-threads-fail');
-      // The second worker the runtime starts (the handoff's) dies in its script.
-      const broken = URL.createObjectURL(new Blob(['throw new Error("handoff worker broken on purpose")'], { type: 'text/javascript' }));
-      const workers = countedWorkers(() => new Worker(broken, { type: 'module' }));
-      const rt = runtime({ dbName, backendTrials: ['wasm'], backendSwapSpeedup: 0, createWorker: workers.create });
-      const seen = journal(rt);
-      const model = await rt.model('weather').ready();
-      await model.predict(days[0]);
-      while ((await rt.backend())?.chosenBy !== 'measured') await model.predict(days[1]);
-      URL.revokeObjectURL(broken);
+      const { rt, seen, model } = await handoffThatFails(runtime, dbName);
       const trials = seen.filter((e) => e.type === 'backend-trial').map((e) => e.detail ?? {});
       expect(trials.filter((t) => t.threads !== undefined && t.rejected === undefined).map((t) => t.threads)).toEqual(counts.slice(1));
       expect(trials.find((t) => typeof t.rejected === 'string' && /^handoff to wasm failed/.test(t.rejected))).toMatchObject({
