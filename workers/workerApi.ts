@@ -45,7 +45,8 @@ export function createWorkerApi(): WorkerApi {
     if (sessions.recovering) await sessions.recovering;
     const rows = batchRows(records);
     let active = sessions.get(name);
-    const seq = warm ? -1 : batchCounter++;
+    // A warm-up batch is numbered 0 in its scratch monitor (-1 marks an empty slot of the recent predictions).
+    const seq = warm ? 0 : batchCounter++;
     const watch = (warm ?? monitoring).begin(active, records);
     const started = performance.now();
     let scores: Float32Array;

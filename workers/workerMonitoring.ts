@@ -60,10 +60,11 @@ export class WorkerMonitoring {
 
   /**
    * A throwaway monitor with this one's settings and version descriptions, never started, with no storage:
-   * batches observed there run the same code as real ones (warming it) and are dropped with it.
+   * batches observed there run the same code as real ones (warming it) and are dropped with it. Its ring of
+   * recent predictions is small: nothing ever reads it (the real one's 10,000 slots take ~450 KB).
    */
   scratch(): ScratchMonitoring {
-    const monitor = new ModelMonitor(() => Promise.reject(new Error('a scratch monitor stores nothing')), this.settings);
+    const monitor = new ModelMonitor(() => Promise.reject(new Error('a scratch monitor stores nothing')), { ...this.settings, maxRecent: 64 });
     return {
       begin: (session, records) => monitor.beginBatch(this.versionOf(session), session.features, records),
       runPending: () => monitor.runPending(),

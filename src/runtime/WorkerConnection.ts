@@ -52,7 +52,7 @@ const HANDOFF_MAX_GAP_MS = 500;
  * path (`warmPredict`: features, model, monitoring against a scratch monitor; nothing counted), on its
  * goldens in batches of 1 and a few rows: the new worker's code and kernels are otherwise compiled during its
  * first real calls, which ran several times slower (the bench's hot swap: p99 of the first 10 calls after the
- * switch 14–15 ms cold, 2–3 ms warmed). A version without goldens runs its model alone (`timeModel`). At most
+ * switch 14–15 ms cold, 3–7 ms warmed). A version without goldens runs its model alone (`timeModel`). At most
  * `HANDOFF_WARM_BUDGET_MS` per version (a slow image model).
  */
 const HANDOFF_WARM_ROUNDS = 60;
