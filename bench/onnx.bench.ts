@@ -18,7 +18,7 @@ import { compile } from '../src/features/compile.ts';
 import type { RawRecord } from '../src/features/FeatureSpec.ts';
 import type { RegistryManifest } from '../src/registry/Manifest.ts';
 import { createEdgeRuntime } from '../src/runtime/EdgeRuntime.ts';
-import { percentile, round } from './stats.ts';
+import { blockRatios, percentile, round } from './stats.ts';
 
 const quick = new URLSearchParams(location.search).has('quick');
 /** `?only=weather,vad,choice,threads` runs just those parts (for profiling one of them). */
@@ -154,6 +154,8 @@ async function compare(name: string, records: readonly RawRecord[], calls: numbe
     runtimeP90Ms: round(percentile(ours, 90)),
     ratioP50: round(percentile(ours, 50) / percentile(raw, 50)),
     ratioWithoutMonitoringP50: round(percentile(unmonitored, 50) / percentile(raw, 50)),
+    // The target's ratio in 5 blocks of consecutive rounds: its spread within this run.
+    ratioWithoutMonitoringP50Blocks: blockRatios(unmonitored, raw),
     // Inside the worker: features + engine + readback (unmonitored runtime) vs ORT's run alone.
     runtimeWithoutMonitoringWorkerP50Ms: p50(ourWorker),
     rawOrtWorkerP50Ms: p50(peer.workerMs.slice(100)),
@@ -166,7 +168,7 @@ async function compare(name: string, records: readonly RawRecord[], calls: numbe
     target: '≤ 1.05 (without monitoring, the engine seam and runtime against raw ORT)',
   };
   log(
-    `${name}: runtime p50 ${result.runtimeP50Ms} ms (unmonitored ${result.runtimeWithoutMonitoringP50Ms}) vs raw ORT ${result.rawOrtP50Ms} ms → ×${result.ratioP50} (unmonitored ×${result.ratioWithoutMonitoringP50}); same input: raw ${result.rawOrtSameInputP50Ms} ms → ×${result.ratioSameInputP50} (unmonitored ×${result.ratioSameInputWithoutMonitoringP50}); in the worker ${result.runtimeWithoutMonitoringWorkerP50Ms} vs ${result.rawOrtWorkerP50Ms} (same input ${result.rawOrtSameInputWorkerP50Ms}) ms` +
+    `${name}: runtime p50 ${result.runtimeP50Ms} ms (unmonitored ${result.runtimeWithoutMonitoringP50Ms}) vs raw ORT ${result.rawOrtP50Ms} ms → ×${result.ratioP50} (unmonitored ×${result.ratioWithoutMonitoringP50}, blocks ×${result.ratioWithoutMonitoringP50Blocks.min}–${result.ratioWithoutMonitoringP50Blocks.max}); same input: raw ${result.rawOrtSameInputP50Ms} ms → ×${result.ratioSameInputP50} (unmonitored ×${result.ratioSameInputWithoutMonitoringP50}); in the worker ${result.runtimeWithoutMonitoringWorkerP50Ms} vs ${result.rawOrtWorkerP50Ms} (same input ${result.rawOrtSameInputWorkerP50Ms}) ms` +
       (extra ? `; ${extra.label} ${p50(other)} ms` : ''),
   );
   return result;

@@ -20,7 +20,7 @@ import { coldStart } from './scenarios/coldStart.ts';
 import { rawPeer as peerOf } from './scenarios/rawPeer.ts';
 import { scale } from './scenarios/scale.ts';
 import { throughputCurve } from './scenarios/throughputCurve.ts';
-import { percentile, round } from './stats.ts';
+import { blockRatios, percentile, round } from './stats.ts';
 
 const quick = new URLSearchParams(location.search).has('quick');
 const backend = new URLSearchParams(location.search).get('backend') ?? 'wasm';
@@ -132,12 +132,15 @@ async function latencyAt(batch: number, calls: number) {
     runtimeWorkerP50Ms: round(p50(inWorker)),
     rawWorkerP50Ms: round(p50(peer.workerMs.slice(warmup))),
     ratioP50: round(p50(ours) / p50(raw)),
+    // The same ratio in 5 blocks of consecutive rounds: its spread within this run.
+    ratioP50Blocks: blockRatios(ours, raw),
     runtimeWithoutMonitoringP50Ms: round(p50(unmonitored)),
     runtimeWithoutMonitoringWorkerP50Ms: round(p50(unmonitoredWorker)),
     ratioWithoutMonitoringP50: round(p50(unmonitored) / p50(raw)),
     rawSameInputP50Ms: round(p50(rawRecords)),
     rawSameInputWorkerP50Ms: round(p50(same.workerMs.slice(warmup))),
     ratioSameInputP50: round(p50(ours) / p50(rawRecords)),
+    ratioSameInputP50Blocks: blockRatios(ours, rawRecords),
     ratioSameInputWithoutMonitoringP50: round(p50(unmonitored) / p50(rawRecords)),
     target: '≤ 1.05',
   };
@@ -151,7 +154,7 @@ async function latency() {
     log(
       `latency (MLP, batch ${r.batch}, ${backend}): runtime p50 ${r.runtimeP50Ms} ms vs raw ${r.rawP50Ms} ms → ×${r.ratioP50}` +
         ` (without monitoring ${r.runtimeWithoutMonitoringP50Ms} ms → ×${r.ratioWithoutMonitoringP50};` +
-        ` vs raw taking the records ${r.rawSameInputP50Ms} ms → ×${r.ratioSameInputP50})`,
+        ` vs raw taking the records ${r.rawSameInputP50Ms} ms → ×${r.ratioSameInputP50}; blocks ×${r.ratioP50Blocks.min}–${r.ratioP50Blocks.max})`,
     );
   }
   return { ...one, batch32 };
@@ -459,7 +462,9 @@ const backendChoice = () => choose(benchModels(), { quick, small: (bench) => ben
  * `backendSwapSpeedup: 0`, so the swap happens whatever the timings), callers predicting all along, until the
  * old worker is retired. p99 of that window over the steady p50 and p99 after it, and per phase (by when a call
  * started; the handoff's steps from the runtime's `edgewatch:handoff:*` marks), with the main thread's long
- * tasks per phase; live tensors before and after (the new worker's).
+ * tasks per phase; live tensors before and after (the new worker's). Beside the steady calls, in turns, the
+ * same calls with no swap next to a plain worker busy half the time (`besideBusyWorker`): the floor that any
+ * background work sets on this machine.
  */
 async function hotSwap() {
   const steadyCalls = quick ? 100 : 1000;
@@ -496,12 +501,23 @@ async function hotSwap() {
     during.push({ t0, ms: performance.now() - t0 });
     if (t0 - started > 120_000) throw new Error('no handoff within 2 minutes');
   }
+  // After the swap, in blocks of 100 calls, A B A B: steady (nothing else running), and beside a plain worker
+  // (no Edgewatch, no TF.js) that keeps a core busy half the time as the trials do. The second is this
+  // machine's floor for any background work, swap or not.
   const steady: number[] = [];
-  for (let i = 0; i < steadyCalls; i++) {
-    const t0 = performance.now();
-    await model.predict(batch);
-    steady.push(performance.now() - t0);
+  const besideBusy: number[] = [];
+  const busy = halfBusyWorker();
+  for (let block = 0; block < steadyCalls / 100; block++) {
+    for (const on of [false, true]) {
+      busy.set(on);
+      for (let i = 0; i < 100; i++) {
+        const t0 = performance.now();
+        await model.predict(batch);
+        (on ? besideBusy : steady).push(performance.now() - t0);
+      }
+    }
   }
+  busy.close();
   const tensorsAfter = (await runtime.stats()).numTensors;
   const backendAfter = (await runtime.backend())?.name;
   await runtime.dispose();
@@ -539,6 +555,13 @@ async function hotSwap() {
     steadyP99Ms: round(steadyP99),
     ratio: round(percentile(ms, 99) / steadyP50, 2),
     ratioToSteadyP99: round(percentile(ms, 99) / steadyP99, 2),
+    // No swap, a plain worker busy half the time beside the same calls: what background work alone costs here.
+    besideBusyWorker: {
+      calls: besideBusy.length,
+      p50Ms: round(percentile(besideBusy, 50)),
+      p99Ms: round(percentile(besideBusy, 99)),
+      ratio: round(percentile(besideBusy, 99) / steadyP50, 2),
+    },
     target: '≤ 1.5',
     // Calls by when they started: the cpu candidate loaded and timed (in workers of their own); the outcome
     // remembered and the handoff asked; the new worker starting (script, backend); loading and warming every
@@ -582,9 +605,33 @@ async function hotSwap() {
     backendAfter,
   };
   log(
-    `hot swap (MLP, cpu → wasm under load): p99 during ${result.duringP99Ms} ms vs steady p50 ${result.steadyP50Ms} ms → ×${result.ratio} (steady p99 ${result.steadyP99Ms} ms → ×${result.ratioToSteadyP99}); tensors ${tensorsBefore} → ${tensorsAfter}`,
+    `hot swap (MLP, cpu → wasm under load): p99 during ${result.duringP99Ms} ms vs steady p50 ${result.steadyP50Ms} ms → ×${result.ratio} (steady p99 ${result.steadyP99Ms} ms → ×${result.ratioToSteadyP99}; no swap, beside a worker busy half the time: p99 ${result.besideBusyWorker.p99Ms} ms → ×${result.besideBusyWorker.ratio}); tensors ${tensorsBefore} → ${tensorsAfter}`,
   );
   return result;
+}
+
+/**
+ * A plain worker that, while on, spins 5 ms and sleeps 5 ms by turns: a core busy half the time, the duty
+ * cycle of the background trials (workers/takeTurns.ts), with nothing of Edgewatch or TF.js in it.
+ */
+function halfBusyWorker() {
+  const source = `let on = false;
+    const spin = () => {
+      if (!on) return;
+      const end = performance.now() + 5;
+      while (performance.now() < end);
+      setTimeout(spin, 5);
+    };
+    self.onmessage = (e) => { const was = on; on = e.data; if (on && !was) spin(); };`;
+  const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+  const worker = new Worker(url);
+  return {
+    set: (on: boolean) => worker.postMessage(on),
+    close: () => {
+      worker.terminate();
+      URL.revokeObjectURL(url);
+    },
+  };
 }
 
 /**
