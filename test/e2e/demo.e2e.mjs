@@ -73,6 +73,14 @@ const volatile = (page) => ({
   maskColor: '#d0d7de',
 });
 
+/** Until the status panel says the backend was measured on this device (the background trials are over), at most 30 s. */
+const backendSettled = (page) =>
+  page
+    .locator('edge-model-status dt:text-is("Backend") + dd')
+    .filter({ hasText: 'measured on this device' })
+    .waitFor({ timeout: 30_000 })
+    .catch(() => undefined);
+
 /**
  * Writes a screenshot unless the file there already shows the same picture. An element on a fractional
  * position antialiases its outer border a little differently from run to run, its rounded corners too:
@@ -200,11 +208,7 @@ try {
   // Once the backend trials have settled: a cpu → wasm handoff in the middle of the replay loses the labels of
   // predictions the old worker answered (their recent predictions are not handed over; 690 of 730 joined in one
   // CI run). That is an open bug of the handoff, not of this flow; until it is fixed this check does not race it.
-  await page
-    .locator('edge-model-status dt:text-is("Backend") + dd')
-    .filter({ hasText: 'measured on this device' })
-    .waitFor({ timeout: 30_000 })
-    .catch(() => undefined);
+  await backendSettled(page);
   await page.selectOption('#speed', '400');
   await page.click('#replay');
   const seenDays = new Set();
@@ -261,11 +265,7 @@ try {
 
   mkdirSync(SCREENSHOTS, { recursive: true });
   // The backend trials settled (the status says why in words of one length whichever backend won), so the layout is the same every run.
-  await page
-    .locator('edge-model-status dt:text-is("Backend") + dd')
-    .filter({ hasText: 'measured on this device' })
-    .waitFor({ timeout: 30_000 })
-    .catch(() => undefined);
+  await backendSettled(page);
   await page.evaluate(() => window.scrollTo(0, 0));
   await saveScreenshot(browser, 'demo.png', await page.screenshot(volatile(page)));
   await saveScreenshot(browser, 'drift-report.png', await page.locator('edge-drift-report').screenshot());
