@@ -6,7 +6,7 @@ import type { RawRecord } from '../src/features/FeatureSpec.ts';
 import type { RecordBatch } from '../src/features/RecordBatch.ts';
 import type { MonitorBudgetOptions } from '../src/monitor/MonitorBudget.ts';
 import type { DownloadProgress } from '../src/models/loadArtifacts.ts';
-import type { FeedbackResult } from '../src/monitor/ModelMonitor.ts';
+import type { FeedbackResult, RecentExport } from '../src/monitor/ModelMonitor.ts';
 import type { RetentionPolicy } from '../src/monitor/store/windowStore.ts';
 import type { TimeRange } from '../src/TimeRange.ts';
 import type { ShadowSummary } from '../src/monitor/summary/ShadowSummary.ts';
@@ -270,8 +270,15 @@ export interface WorkerApi {
   features(name: string, records: readonly RawRecord[]): Promise<Float32Array>;
   /** Writes pending monitoring counts to IndexedDB now. */
   flush(): Promise<void>;
-  /** Joins a late label (class name or index; a number for regression) with a prediction made here. */
+  /** Joins a late label (class name or index; a number for regression) with a prediction made here (or adopted, see {@link adoptRecent}). */
   feedback(name: string, predictionId: string, label: string | number): Promise<FeedbackResult>;
+  /**
+   * The predictions this worker keeps for late labels (its own and those it adopted): what a worker taking
+   * over from it in a backend handoff adopts, asked once its calls in flight are answered.
+   */
+  exportRecent(): Promise<RecentExport[]>;
+  /** Keeps the recent predictions of a worker handed over from, so labels for them join here; returns how many were kept. */
+  adoptRecent(exports: RecentExport[]): Promise<number>;
   /** One version's monitoring windows over `[from, to)`, stored and in memory, merged into one. */
   windows(name: string, version: string, range?: TimeRange): Promise<WindowSketchJSON | undefined>;
   /** The same windows merged per `bucketMs` bucket: one per non-empty bucket, oldest first (drift over time). */

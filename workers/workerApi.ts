@@ -161,6 +161,18 @@ export function createWorkerApi(): WorkerApi {
       return result;
     },
 
+    async exportRecent() {
+      const exports = monitoring.exportRecent();
+      return transfer(
+        exports,
+        exports.map((e) => e.scores.buffer),
+      );
+    },
+
+    async adoptRecent(exports) {
+      return monitoring.adoptRecent(Array.isArray(exports) ? exports : [], (name) => sessions.find(name));
+    },
+
     async loadShadow(request: LoadRequest, share?: number) {
       if (share !== undefined) checkShadowShare(share);
       const session = await sessions.loadBeside(request);

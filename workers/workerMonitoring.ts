@@ -7,7 +7,7 @@ import type { IDBPDatabase } from 'idb';
 import { categoricalInputs } from '../src/features/categoricalInputs.ts';
 import type { RecordBatch } from '../src/features/RecordBatch.ts';
 import type { BatchObservation } from '../src/monitor/BatchObservation.ts';
-import { ModelMonitor, type FeedbackResult, type ModelMonitorOptions, type MonitoredVersion } from '../src/monitor/ModelMonitor.ts';
+import { ModelMonitor, type FeedbackResult, type ModelMonitorOptions, type MonitoredVersion, type RecentExport } from '../src/monitor/ModelMonitor.ts';
 import { errorScale } from '../src/monitor/detectors/errorScale.ts';
 import { reduceWideColumns } from '../src/monitor/reduceWideColumns.ts';
 import { sketchLayout, type WindowSketchJSON } from '../src/monitor/WindowSketch.ts';
@@ -87,6 +87,20 @@ export class WorkerMonitoring {
   feedback(session: ModelSession | undefined, predictionId: string, label: string | number): FeedbackResult {
     if (!this.monitor) return { matched: false, drift: [] };
     return this.monitor.feedback(predictionId, label, session ? this.versionOf(session) : undefined);
+  }
+
+  /** The recent predictions kept here, for a worker taking over (see `ModelMonitor.exportRecent`). */
+  exportRecent(): RecentExport[] {
+    return this.monitor?.exportRecent() ?? [];
+  }
+
+  /** Adopts a handed-over worker's recent predictions, each batch under the description of its version's session here (`find`). */
+  adoptRecent(exports: readonly RecentExport[], find: (name: string) => ModelSession | undefined): number {
+    if (!this.monitor) return 0;
+    return this.monitor.adoptRecent(exports, (model, version) => {
+      const session = find(model);
+      return session && session.version === version ? this.versionOf(session) : undefined;
+    });
   }
 
   windows(name: string, version: string, range?: TimeRange): Promise<WindowSketchJSON | undefined> {

@@ -11,7 +11,7 @@ import { mergeWindows, WindowSketch, type WindowSketchJSON } from './WindowSketc
 import { PeriodicFlusher } from './PeriodicFlusher.ts';
 import { MonitorBudget, type MonitorBudgetOptions } from './MonitorBudget.ts';
 import { Float32Pool } from './Float32Pool.ts';
-import { batchIdPrefix, batchSeqOf, RecentPredictions } from './RecentPredictions.ts';
+import { batchIdPrefix, predictionIdParts, RecentPredictions } from './RecentPredictions.ts';
 import { BatchObservation, type FeatureSource, type ObservationTarget } from './BatchObservation.ts';
 import type { TimeRange } from '../TimeRange.ts';
 import { versionKey } from '../registry/versionKey.ts';
@@ -46,6 +46,29 @@ export interface ModelMonitorOptions {
   readonly sketches?: boolean;
 }
 
+/**
+ * The recent predictions of one worker as another worker's monitor adopts them (see
+ * {@link ModelMonitor.exportRecent}): by prediction-id base, each batch naming its model version.
+ */
+export interface RecentExport {
+  /** What the ids of these predictions start with (the worker that made them). */
+  readonly base: string;
+  readonly batches: readonly {
+    readonly seq: number;
+    readonly model: string;
+    readonly version: string;
+    readonly windowStart: number;
+    readonly at: number;
+    readonly rows: number;
+    readonly width: number;
+  }[];
+  /** Every batch's `rows × width` scores, in order. */
+  readonly scores: Float32Array;
+}
+
+/** Most workers whose recent predictions a monitor keeps besides its own (a handoff adds one; they are rare). */
+const MAX_ADOPTED = 4;
+
 /** Most answered batches waiting to be sketched: beyond it they are sketched at once. */
 const MAX_DEFERRED = 64;
 
@@ -79,6 +102,8 @@ export class ModelMonitor extends PeriodicFlusher implements ObservationTarget {
   private last: { v: MonitoredVersion; start: number; map: Map<string, WindowSketch>; window: WindowSketch } | undefined;
   private readonly recent: RecentPredictions<MonitoredVersion>;
   private readonly idBase: string;
+  /** Recent predictions of workers this one took over from, by id base (see {@link ModelMonitor.adoptRecent}). */
+  private readonly adopted = new Map<string, RecentPredictions<MonitoredVersion>>();
   private readonly detectors = new Map<string, ConceptDrift>();
   private readonly budgets = new WeakMap<MonitoredVersion, MonitorBudget>();
   private lastBudget: { readonly v: MonitoredVersion; readonly budget: MonitorBudget } | undefined;
@@ -233,8 +258,9 @@ export class ModelMonitor extends PeriodicFlusher implements ObservationTarget {
   feedback(predictionId: string, label: string | number, fallback?: MonitoredVersion): FeedbackResult {
     this.runPending(); // like everything that reads or adds to the windows: the queued sketches first
     if (!this.sketches) return { matched: false, drift: [] };
-    const id = batchSeqOf(this.idBase, predictionId);
-    const entry = id && this.recent.get(id.seq, id.row);
+    const id = predictionIdParts(predictionId);
+    // Its own predictions, or those of a worker it took over from (by the id's base).
+    const entry = id && (id.base === this.idBase ? this.recent : this.adopted.get(id.base))?.get(id.seq, id.row);
     if (!entry) {
       if (fallback) this.window(fallback).quality.unmatched++;
       return { matched: false, drift: [] };
@@ -269,6 +295,60 @@ export class ModelMonitor extends PeriodicFlusher implements ObservationTarget {
       this.window(v).quality.addDetection(name);
     }
     return { matched: true, version: v.version, ...result, drift };
+  }
+
+  /**
+   * This monitor's recent predictions and those it adopted, for the worker that takes over from this one
+   * (a backend handoff): labels that arrive later for predictions made here then still join them there.
+   */
+  exportRecent(): RecentExport[] {
+    this.runPending();
+    const rings: [string, RecentPredictions<MonitoredVersion>][] = [...this.adopted, [this.idBase, this.recent]];
+    return rings
+      .map(([base, ring]) => {
+        const { batches, scores } = ring.snapshot();
+        return { base, scores, batches: batches.map(({ version, ...b }) => ({ ...b, model: version.model, version: version.version })) };
+      })
+      .filter((e) => e.batches.length > 0);
+  }
+
+  /**
+   * Keeps another worker's recent predictions (its {@link ModelMonitor.exportRecent}) so labels for them
+   * join here: each batch under its version's description in this worker (`versionOf`; a batch of a
+   * version not loaded here is left out), bounded as this monitor's own ring by count and age. Batches
+   * that do not add up (shape against scores, a base of this monitor's own) are refused. Returns the
+   * predictions kept.
+   */
+  adoptRecent(exports: readonly RecentExport[], versionOf: (model: string, version: string) => MonitoredVersion | undefined): number {
+    if (!this.sketches) return 0;
+    const maxRows = this.options.maxRecent ?? 10_000;
+    const maxAgeMs = this.options.maxRecentAgeMs ?? 86_400_000;
+    const oldest = this.now() - maxAgeMs;
+    let kept = 0;
+    for (const e of exports) {
+      if (typeof e?.base !== 'string' || e.base === this.idBase || !(e.scores instanceof Float32Array) || !Array.isArray(e.batches)) continue;
+      let rows = 0;
+      for (const b of e.batches) rows += Number.isSafeInteger(b?.rows) && b.rows > 0 ? b.rows : 0;
+      const ring = new RecentPredictions<MonitoredVersion>(Math.max(1, Math.min(maxRows, rows)), maxAgeMs);
+      let offset = 0;
+      for (const b of e.batches) {
+        const n = b.rows * b.width;
+        if (!Number.isSafeInteger(n) || n <= 0 || !Number.isSafeInteger(b.seq) || b.seq < 0 || offset + n > e.scores.length) break;
+        const v = b.at >= oldest ? versionOf(b.model, b.version) : undefined;
+        if (v) ring.add(b.seq, v, b.windowStart, b.at, e.scores.subarray(offset, offset + n), b.rows, b.width);
+        offset += n;
+      }
+      if (ring.size === 0) continue;
+      this.adopted.delete(e.base);
+      this.adopted.set(e.base, ring);
+      kept += ring.size;
+    }
+    // The oldest handed-over workers go first.
+    for (const base of this.adopted.keys()) {
+      if (this.adopted.size <= MAX_ADOPTED) break;
+      this.adopted.delete(base);
+    }
+    return kept;
   }
 
   /** The change detectors of a model version's label stream (undefined before its first joined label). */

@@ -3,14 +3,39 @@ export function batchIdPrefix(base: string, seq: number): string {
   return `${base}-${seq.toString(36)}`;
 }
 
-/** The batch number and row of a prediction id made with {@link batchIdPrefix} and `base`; undefined for any other id. */
-export function batchSeqOf(base: string, predictionId: string): { seq: number; row: number } | undefined {
+/** The worker base, batch number and row of a prediction id made with {@link batchIdPrefix}; undefined for any other id. */
+export function predictionIdParts(predictionId: string): { base: string; seq: number; row: number } | undefined {
   const colon = predictionId.lastIndexOf(':');
   const dash = predictionId.lastIndexOf('-', colon);
-  if (colon < 0 || dash < 0 || predictionId.slice(0, dash) !== base) return undefined;
-  const seq = Number.parseInt(predictionId.slice(dash + 1, colon), 36);
-  const row = Number(predictionId.slice(colon + 1));
-  return Number.isInteger(seq) && seq >= 0 && Number.isInteger(row) && row >= 0 ? { seq, row } : undefined;
+  if (colon < 0 || dash <= 0) return undefined;
+  const digits = predictionId.slice(dash + 1, colon);
+  const rowText = predictionId.slice(colon + 1);
+  if (!/^[0-9a-z]+$/.test(digits) || !/^[0-9]+$/.test(rowText)) return undefined;
+  const seq = Number.parseInt(digits, 36);
+  const row = Number(rowText);
+  return Number.isSafeInteger(seq) && Number.isSafeInteger(row) ? { base: predictionId.slice(0, dash), seq, row } : undefined;
+}
+
+/** The batch number and row of a prediction id made with {@link batchIdPrefix} and `base`; undefined for any other id. */
+export function batchSeqOf(base: string, predictionId: string): { seq: number; row: number } | undefined {
+  const parts = predictionIdParts(predictionId);
+  return parts && parts.base === base ? { seq: parts.seq, row: parts.row } : undefined;
+}
+
+/** One kept batch as {@link RecentPredictions.snapshot} lists it; its scores are `rows × width` floats of the snapshot's `scores`, in order. */
+export interface RecentBatch<V> {
+  readonly seq: number;
+  readonly version: V;
+  readonly windowStart: number;
+  readonly at: number;
+  readonly rows: number;
+  readonly width: number;
+}
+
+/** Every batch a {@link RecentPredictions} keeps, oldest first, with their scores in one array. */
+export interface RecentSnapshot<V> {
+  readonly batches: readonly RecentBatch<V>[];
+  readonly scores: Float32Array;
 }
 
 /** What {@link RecentPredictions.get} finds for a prediction. */
@@ -128,6 +153,30 @@ export class RecentPredictions<V> {
     const width = this.widths[slot];
     const at = this.offsets[slot] + row * width;
     return { version: this.versions[slot] as V, windowStart: this.windowStarts[slot], scores: this.data.subarray(at, at + width) };
+  }
+
+  /**
+   * Every kept batch, oldest first, with a copy of their scores: what a worker taking over from this one
+   * adopts (see `ModelMonitor.adoptRecent`), so labels for its predictions still join them.
+   */
+  snapshot(): RecentSnapshot<V> {
+    const batches: RecentBatch<V>[] = [];
+    let floats = 0;
+    for (let i = 0; i < this.live; i++) {
+      const s = this.order[(this.head + i) & this.mask];
+      floats += this.rows[s] * this.widths[s];
+    }
+    const scores = new Float32Array(floats);
+    let write = 0;
+    for (let i = 0; i < this.live; i++) {
+      const s = this.order[(this.head + i) & this.mask];
+      const n = this.rows[s] * this.widths[s];
+      scores.set(this.data.subarray(this.offsets[s], this.offsets[s] + n), write);
+      write += n;
+      const version = this.versions[s] as V;
+      batches.push({ seq: this.seqs[s], version, windowStart: this.windowStarts[s], at: this.ats[s], rows: this.rows[s], width: this.widths[s] });
+    }
+    return { batches, scores };
   }
 
   /** Predictions kept. */

@@ -132,6 +132,8 @@ export class WorkerConnection {
   private handoffLink: Link | undefined;
   /** Workers handed over from, still answering their calls in flight: generation → link. */
   private readonly retiring = new Map<number, Link>();
+  /** Settles once the last handoff's recent predictions reached the serving worker (see {@link labelsHandedOver}). */
+  private recentMoved: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly options: ResolvedRuntimeOptions,
@@ -192,6 +194,15 @@ export class WorkerConnection {
     this.pending.add(pending);
     this.attempt(pending);
     return answer;
+  }
+
+  /**
+   * Settles once the predictions a worker handed over from keeps for late labels are in the serving
+   * worker (or that move failed or timed out): `feedback` waits for it, so a label for a prediction the old
+   * worker made joins it instead of being counted unmatched by the new one.
+   */
+  labelsHandedOver(): Promise<void> {
+    return this.recentMoved;
   }
 
   /** Stops the worker and fails what is still waiting with `DISPOSED`. Further calls fail the same way. */
@@ -425,7 +436,7 @@ export class WorkerConnection {
       this.config = config;
       markHandoff('switched');
       if (info) this.onBackendReport({ type: 'changed', from: request.from, to: info.name, speedup: request.speedup, info });
-      void this.retire(generation, old);
+      void this.retire(generation, old, link);
       return undefined;
     } catch (error) {
       if (!switched) next?.release();
@@ -436,20 +447,24 @@ export class WorkerConnection {
     }
   }
 
-  /** A worker handed over from: its calls in flight answered there, its monitoring flushed, then terminated. */
-  private async retire(generation: number, old: Link): Promise<void> {
+  /**
+   * A worker handed over from: its calls in flight answered there, the predictions it keeps for late labels
+   * adopted by the serving worker `next`, its monitoring flushed, then terminated.
+   */
+  private async retire(generation: number, old: Link, next: Link): Promise<void> {
     const inFlight = [...this.pending].filter((c) => c.generation === generation).map((c) => c.answer?.then(noop, noop));
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const limit = new Promise((resolve) => {
+    const limit = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, RETIRE_TIMEOUT_MS);
     });
+    // Set before the first await: a label sent right after the switch waits for this move.
+    const moved = Promise.all(inFlight)
+      .then(() => old.api.exportRecent())
+      .then((recent) => (recent.length > 0 && this.link === next ? next.api.adoptRecent(recent) : 0))
+      .then(noop, noop);
+    this.recentMoved = Promise.race([moved, limit]);
     try {
-      await Promise.race([
-        Promise.all(inFlight)
-          .then(() => old.api.flush())
-          .then(() => markHandoff('flushed')),
-        limit,
-      ]);
+      await Promise.race([moved.then(() => old.api.flush()).then(() => markHandoff('flushed')), limit]);
     } catch {
       // A flush that failed: its windows stay in that worker (storage refused them anyway).
     } finally {

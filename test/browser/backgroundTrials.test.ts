@@ -200,6 +200,43 @@ describe("backends: 'auto' answers first and measures in the background", () => 
     expect(seen.some((e) => e.type === 'backend-changed')).toBe(false);
   });
 
+  it('labels for predictions the old worker made join them after the handoff, sent before or right after the switch', async () => {
+    const workers = countedWorkers();
+    const rt = runtime({ rememberBackend: false, backendTrials: ['wasm'], backendSwapSpeedup: 0, createWorker: workers.create });
+    const seen = journal(rt);
+    const model = await rt.model('weather').ready();
+    const rows = weather.slice(0, 64);
+    const early = await model.predict(rows.map(withoutLabel));
+    expect(early.every((p) => p.backend === 'cpu')).toBe(true);
+    // One row a call until the switch, paced so the old worker's 10,000 kept predictions still hold the first
+    // batch: the last ones are answered by the old worker just before it.
+    const late: { p: Prediction; label: string }[] = [];
+    for (let i = 0; !seen.some((e) => e.type === 'backend-changed'); i++) {
+      if (i > 5_000) throw new Error('the handoff never happened');
+      const day = weather[(64 + i) % weather.length];
+      late.push({ p: await model.predict(withoutLabel(day)), label: day.weather });
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const lastOld = late.filter((l) => l.p.backend === 'cpu').slice(-40);
+    expect(lastOld.length).toBeGreaterThan(0);
+    // At once, while the old worker is still retiring: its predictions, labelled.
+    const results = await Promise.all([
+      ...early.map((p, k) => model.feedback(p.predictionId, rows[k].weather)),
+      ...lastOld.map(({ p, label }) => model.feedback(p.predictionId, label)),
+    ]);
+    expect(results.filter((r) => !r.matched)).toEqual([]);
+    expect(results.every((r) => r.version === '1' && typeof r.correct === 'boolean')).toBe(true);
+    expect(results.slice(0, 64).map((r) => r.correct)).toEqual(early.map((p, k) => p.label === rows[k].weather));
+    // A prediction of the new worker joins as before, and the old one has gone.
+    const fresh = await model.predict(withoutLabel(weather[0]));
+    expect(fresh.backend).toBe('wasm');
+    expect((await model.feedback(fresh.predictionId, weather[0].weather)).matched).toBe(true);
+    await expect.poll(() => workers.terminated, { timeout: 10_000 }).toBe(1);
+    await rt.flush();
+    const quality = (await model.driftSummary())?.report?.quality;
+    expect(quality).toMatchObject({ labelled: 64 + lastOld.length + 1, unmatched: 0 });
+  });
+
   it('a shadow version is loaded into the new worker too, and runs there after the handoff', async () => {
     const started = await commands.registryStart();
     servers.push(started.id);

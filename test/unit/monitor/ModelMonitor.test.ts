@@ -42,6 +42,67 @@ describe('ModelMonitor (no storage involved)', () => {
     expect(monitor.feedback(`${monitor.batchId(1)}:0`, 'a').matched).toBe(true);
   });
 
+  it('a worker taking over adopts the recent predictions of the one it replaced: their labels join it, in the window they were made in', () => {
+    let now = 10_000;
+    const oldWorker = new ModelMonitor(noStorage as never, { idBase: 'aaaa', windowMs: 1000, now: () => now });
+    const other: MonitoredVersion = { ...v, version: '0' };
+    oldWorker.remember(v, 0, Float32Array.of(0.9, 0.1, 0.2, 0.8), 2);
+    oldWorker.remember(other, 1, Float32Array.of(0.3, 0.7), 2);
+    oldWorker.remember(v, 2, Float32Array.of(0.6, 0.4), 2);
+    const exported = oldWorker.exportRecent();
+    expect(exported).toHaveLength(1);
+    expect(exported[0]).toMatchObject({
+      base: 'aaaa',
+      batches: [
+        { seq: 0, rows: 2 },
+        { seq: 1, version: '0' },
+        { seq: 2, rows: 1 },
+      ],
+    });
+    now = 12_500; // two windows later
+    const serving: MonitoredVersion = { ...v };
+    const next = new ModelMonitor(noStorage as never, { idBase: 'bbbb', windowMs: 1000, now: () => now });
+    // version 0 is not loaded in the new worker: its batch is left out
+    expect(next.adoptRecent(exported, (model, version) => (model === 'm' && version === '1' ? serving : undefined))).toBe(3);
+    const id = (seq: number, row: number) => `${oldWorker.batchId(seq)}:${row}`;
+    expect(next.feedback(id(0, 0), 'a', serving)).toMatchObject({ matched: true, correct: true, version: '1' });
+    expect(next.feedback(id(0, 1), 'a', serving)).toMatchObject({ matched: true, correct: false });
+    expect(next.feedback(id(2, 0), 'b', serving)).toMatchObject({ matched: true, correct: false });
+    expect(next.feedback(id(1, 0), 'b', serving).matched).toBe(false);
+    // the labels land in the window the predictions were made in (10,000), not the current one
+    expect(next.window(serving, 10_000).quality.toJSON()).toMatchObject({ labelled: 3 });
+    expect(next.window(serving, 12_000).quality.toJSON()).toMatchObject({ unmatched: 1 });
+    // a second handoff passes the adopted predictions on, beside its own
+    next.remember(serving, 0, Float32Array.of(0.1, 0.9), 2);
+    const third = new ModelMonitor(noStorage as never, { idBase: 'cccc', windowMs: 1000, now: () => now });
+    expect(third.adoptRecent(next.exportRecent(), () => serving)).toBe(4);
+    expect(third.feedback(id(0, 0), 'a', serving).matched).toBe(true);
+    expect(third.feedback(`${next.batchId(0)}:0`, 'b', serving)).toMatchObject({ matched: true, correct: true });
+  });
+
+  it('refuses adopted predictions that do not add up, that claim its own ids, or that are older than its bound', () => {
+    let now = 0;
+    const oldWorker = new ModelMonitor(noStorage as never, { idBase: 'aaaa', now: () => now });
+    oldWorker.remember(v, 0, Float32Array.of(0.9, 0.1), 2);
+    oldWorker.remember(v, 1, Float32Array.of(0.9, 0.1), 2);
+    const [good] = oldWorker.exportRecent();
+    const next = new ModelMonitor(noStorage as never, { idBase: 'bbbb', maxRecentAgeMs: 1000, now: () => now });
+    const all = () => v;
+    // scores shorter than the batches say: the batches past the end are left out
+    expect(next.adoptRecent([{ ...good, scores: good.scores.subarray(0, 3) }], all)).toBe(1);
+    expect(next.feedback(`${oldWorker.batchId(1)}:0`, 'a', v).matched).toBe(false);
+    // a base of its own: ids of this worker are never answered from another's predictions
+    expect(next.adoptRecent([{ ...good, base: 'bbbb' }], all)).toBe(0);
+    expect(next.feedback(`${next.batchId(0)}:0`, 'a', v).matched).toBe(false);
+    for (const bad of [{ ...good, scores: [0.9, 0.1] }, { ...good, batches: 'x' }, { ...good, batches: [{ ...good.batches[0], rows: -2 }] }, null]) {
+      expect(new ModelMonitor(noStorage as never, { idBase: 'cccc' }).adoptRecent([bad as never], all)).toBe(0);
+    }
+    now = 5000;
+    expect(new ModelMonitor(noStorage as never, { idBase: 'dddd', maxRecentAgeMs: 1000, now: () => now }).adoptRecent([good], all)).toBe(0);
+    // without sketches nothing is joined, so nothing is adopted
+    expect(new ModelMonitor(noStorage as never, { idBase: 'eeee', sketches: false }).adoptRecent([good], all)).toBe(0);
+  });
+
   it('keeps the windows of a failed flush for the next one, merged with what came after', async () => {
     const monitor = new ModelMonitor(noStorage as never);
     monitor.window(v).observe(Float32Array.of(1, 2), Float32Array.of(0.9, 0.1, 0.3, 0.7), 2);

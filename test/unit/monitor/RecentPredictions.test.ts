@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { batchIdPrefix, batchSeqOf, RecentPredictions } from '../../../src/monitor/RecentPredictions.ts';
+import { batchIdPrefix, batchSeqOf, predictionIdParts, RecentPredictions } from '../../../src/monitor/RecentPredictions.ts';
 
 /** Scores whose every value says which batch and float it is, so a wrong or stale read cannot pass. */
 function scoresOf(seq: number, n: number): Float32Array {
@@ -79,6 +79,19 @@ describe('RecentPredictions', () => {
     const prefix = batchIdPrefix('w1a2', 12345);
     expect(batchSeqOf('w1a2', `${prefix}:7`)).toEqual({ seq: 12345, row: 7 });
     expect(batchSeqOf('other', `${prefix}:7`)).toBeUndefined();
-    for (const bad of ['', 'w1a2', 'w1a2-:1', 'w1a2-zz', 'w1a2-1:-1', 'w1a2-1:x', 'nope:0']) expect(batchSeqOf('w1a2', bad)).toBeUndefined();
+    for (const bad of ['', 'w1a2', 'w1a2-:1', 'w1a2-zz', 'w1a2-1:-1', 'w1a2-1:x', 'nope:0', 'w1a2-1_:0', 'w1a2-1A:0', 'w1a2-1:0.5', 'w1a2-1:1e3', '-1:0'])
+      expect(batchSeqOf('w1a2', bad)).toBeUndefined();
+    expect(predictionIdParts(`${prefix}:7`)).toEqual({ base: 'w1a2', seq: 12345, row: 7 });
+  });
+
+  it('lists every kept batch oldest first, with exactly its scores, for a worker taking over', () => {
+    const recent = new RecentPredictions<string>(10, 1e12);
+    for (let seq = 0; seq < 6; seq++) recent.add(seq, `v${seq % 2}`, seq * 10, seq, scoresOf(seq, 3 * 2), 3, 2);
+    const { batches, scores } = recent.snapshot();
+    // 10 rows kept at most: the three newest batches of 3
+    expect(batches.map((b) => b.seq)).toEqual([3, 4, 5]);
+    expect(batches[0]).toEqual({ seq: 3, version: 'v1', windowStart: 30, at: 3, rows: 3, width: 2 });
+    expect(Array.from(scores)).toEqual([3, 4, 5].flatMap((seq) => Array.from(scoresOf(seq, 6))));
+    expect(new RecentPredictions<string>().snapshot()).toEqual({ batches: [], scores: new Float32Array(0) });
   });
 });
