@@ -89,7 +89,7 @@ try {
     // A big model's 1,000 concurrent calls take minutes (InceptionV3: ~0.45 s a call on wasm here, an hour for
     // the full curve): it stops at 20 predictions per measurement (1 and 10 callers), over 3 rounds.
     throughputCurve: await part('throughputCurve', () =>
-      throughputCurve(bench, { quick, backend, log, ...(small ? {} : { calls: quick ? 10 : 20, rounds: quick ? 2 : 3 }) }),
+      throughputCurve(bench, { quick, backend, log, ...(small ? {} : { calls: quick ? 10 : 20, rounds: quick ? 2 : 3, warmupRounds: 1 }) }),
     ),
     // A big model in quick mode: wasm alone beside 'auto' and a few calls (a software WebGL takes seconds a call).
     backendChoice: await part('backendChoice', () =>

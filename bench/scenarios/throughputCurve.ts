@@ -13,12 +13,12 @@ export const LEVELS = [1, 10, 100, 1000] as const;
 
 export async function throughputCurve(
   bench: BenchModel,
-  options: { quick: boolean; backend: string; log: (line: string) => void; records?: (i: number) => RawRecord; calls?: number; rounds?: number },
+  options: { quick: boolean; backend: string; log: (line: string) => void; records?: (i: number) => RawRecord; calls?: number; rounds?: number; warmupRounds?: number },
 ) {
   // Quick mode: 200 predictions per measurement (one wave of 1,000 at the top level).
   const perMeasurement = options.calls ?? (options.quick ? 200 : 1000);
   const rounds = options.rounds ?? (options.quick ? 2 : 9);
-  const warmup = options.quick || options.rounds !== undefined ? 1 : 3;
+  const warmup = options.warmupRounds ?? (options.quick ? 1 : 3);
   const record = options.records ?? (() => bench.record);
   const common = { registry: bench.registry, backends: [options.backend as 'wasm'], rememberBackend: false } as const;
   const batched = createEdgeRuntime({ ...common, dbName: `bench-tc-b-${crypto.randomUUID()}` });
