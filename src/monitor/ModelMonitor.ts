@@ -327,9 +327,15 @@ export class ModelMonitor extends PeriodicFlusher implements ObservationTarget {
     let kept = 0;
     for (const e of exports) {
       if (typeof e?.base !== 'string' || e.base === this.idBase || !(e.scores instanceof Float32Array) || !Array.isArray(e.batches)) continue;
+      // As many slots as rows, or as the batch numbers span (a ring finds a batch by its number's slot), within the bound.
       let rows = 0;
-      for (const b of e.batches) rows += Number.isSafeInteger(b?.rows) && b.rows > 0 ? b.rows : 0;
-      const ring = new RecentPredictions<MonitoredVersion>(Math.max(1, Math.min(maxRows, rows)), maxAgeMs);
+      let first = Number.POSITIVE_INFINITY;
+      let last = Number.NEGATIVE_INFINITY;
+      for (const b of e.batches) {
+        rows += Number.isSafeInteger(b?.rows) && b.rows > 0 ? b.rows : 0;
+        if (Number.isSafeInteger(b?.seq)) [first, last] = [Math.min(first, b.seq), Math.max(last, b.seq)];
+      }
+      const ring = new RecentPredictions<MonitoredVersion>(Math.max(1, Math.min(maxRows, Math.max(rows, last - first + 1))), maxAgeMs);
       let offset = 0;
       for (const b of e.batches) {
         const n = b.rows * b.width;

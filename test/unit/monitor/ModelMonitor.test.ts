@@ -80,6 +80,14 @@ describe('ModelMonitor (no storage involved)', () => {
     expect(third.feedback(`${next.batchId(0)}:0`, 'b', serving)).toMatchObject({ matched: true, correct: true });
   });
 
+  it('adopts batches whose numbers are far apart (they would share a slot in a ring sized by rows alone)', () => {
+    const oldWorker = new ModelMonitor(noStorage as never, { idBase: 'aaaa' });
+    for (const seq of [0, 16, 32, 48]) oldWorker.remember(v, seq, Float32Array.of(0.9, 0.1), 2);
+    const next = new ModelMonitor(noStorage as never, { idBase: 'bbbb' });
+    expect(next.adoptRecent(oldWorker.exportRecent(), () => v)).toBe(4);
+    for (const seq of [0, 16, 32, 48]) expect(next.feedback(`${oldWorker.batchId(seq)}:0`, 'a', v)).toMatchObject({ matched: true, correct: true });
+  });
+
   it('refuses adopted predictions that do not add up, that claim its own ids, or that are older than its bound', () => {
     let now = 0;
     const oldWorker = new ModelMonitor(noStorage as never, { idBase: 'aaaa', now: () => now });
