@@ -7,6 +7,7 @@ import type { RecordBatch } from '../src/features/RecordBatch.ts';
 import type { MonitorBudgetOptions } from '../src/monitor/MonitorBudget.ts';
 import type { DownloadProgress } from '../src/models/loadArtifacts.ts';
 import type { FeedbackResult, RecentExport } from '../src/monitor/ModelMonitor.ts';
+import type { ShadowState } from './shadow.ts';
 import type { RetentionPolicy } from '../src/monitor/store/windowStore.ts';
 import type { TimeRange } from '../src/TimeRange.ts';
 import type { ShadowSummary } from '../src/monitor/summary/ShadowSummary.ts';
@@ -246,6 +247,12 @@ export interface PredictResponse {
   readonly workerMs: number;
 }
 
+/** What a worker handed over from passes to the serving one (see {@link WorkerApi.handOver}). */
+export interface Handover {
+  readonly recent: readonly RecentExport[];
+  readonly shadows: readonly ShadowState[];
+}
+
 /** The worker's API. */
 export interface WorkerApi {
   configure(config: WorkerConfig): Promise<void>;
@@ -273,12 +280,13 @@ export interface WorkerApi {
   /** Joins a late label (class name or index; a number for regression) with a prediction made here (or adopted, see {@link adoptRecent}). */
   feedback(name: string, predictionId: string, label: string | number): Promise<FeedbackResult>;
   /**
-   * The predictions this worker keeps for late labels (its own and those it adopted): what a worker taking
-   * over from it in a backend handoff adopts, asked once its calls in flight are answered.
+   * What a worker taking over from this one in a backend handoff carries on with, asked once this worker's
+   * calls in flight are answered: the predictions it keeps for late labels (its own and those it adopted)
+   * and its shadows' counts and kept answers.
    */
-  exportRecent(): Promise<RecentExport[]>;
-  /** Keeps the recent predictions of a worker handed over from, so labels for them join here; returns how many were kept. */
-  adoptRecent(exports: RecentExport[]): Promise<number>;
+  handOver(): Promise<Handover>;
+  /** Adopts a handed-over worker's {@link Handover}, so labels for its predictions join here and its shadows' counts carry on. */
+  takeOver(handover: Handover): Promise<{ readonly predictions: number; readonly shadows: number }>;
   /** One version's monitoring windows over `[from, to)`, stored and in memory, merged into one. */
   windows(name: string, version: string, range?: TimeRange): Promise<WindowSketchJSON | undefined>;
   /** The same windows merged per `bucketMs` bucket: one per non-empty bucket, oldest first (drift over time). */

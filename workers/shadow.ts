@@ -32,7 +32,8 @@ const MAX_KEPT = 10_000;
 interface Shadow {
   readonly session: ModelSession;
   readonly share: number;
-  readonly since: number;
+  /** When it started (after a handoff: when the first of its workers did). */
+  since: number;
   /** Rows seen, for the deterministic sample (a row is taken when ⌊(n+1)·share⌋ > ⌊n·share⌋). */
   seen: number;
   champion: string;
@@ -50,6 +51,34 @@ interface Shadow {
   /** predictionId → [shadow class, champion class]. */
   readonly kept: Map<string, readonly [number, number]>;
 }
+
+/**
+ * A shadow's counts and its answers kept for late labels, as the worker taking over in a backend handoff
+ * adopts them ({@link WorkerShadows.adopt}): a shadow's comparisons and labels carry on there.
+ */
+export interface ShadowState {
+  readonly name: string;
+  readonly version: string;
+  readonly champion: string;
+  readonly since: number;
+  readonly seen: number;
+  readonly compared: number;
+  readonly agreed: number;
+  readonly failed: number;
+  readonly skipped: number;
+  readonly classCounts: readonly number[];
+  readonly confidenceSum: number;
+  readonly labelled: number;
+  readonly correct: number;
+  readonly championCorrect: number;
+  /** Oldest first: prediction id, the shadow's class, the champion's class. */
+  readonly kept: readonly (readonly [string, number, number])[];
+}
+
+const COUNTS = ['seen', 'compared', 'agreed', 'failed', 'skipped', 'labelled', 'correct', 'championCorrect'] as const;
+
+/** True for a count: a safe integer ≥ 0. */
+const isCount = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
 
 /** The records of `rows` out of a batch, as plain objects. */
 function pick(batch: RecordBatch, rows: readonly number[]): RawRecord[] {
@@ -182,6 +211,68 @@ export class WorkerShadows {
     shadow.labelled++;
     if (answer[0] === index) shadow.correct++;
     if (answer[1] === index) shadow.championCorrect++;
+  }
+
+  /** Every shadow's counts and kept answers, for the worker taking over from this one. */
+  export(): ShadowState[] {
+    return [...this.shadows].map(([name, s]) => ({
+      name,
+      version: s.session.version,
+      champion: s.champion,
+      since: s.since,
+      seen: s.seen,
+      compared: s.compared,
+      agreed: s.agreed,
+      failed: s.failed,
+      skipped: s.skipped,
+      classCounts: [...s.classCounts],
+      confidenceSum: s.confidenceSum,
+      labelled: s.labelled,
+      correct: s.correct,
+      championCorrect: s.championCorrect,
+      kept: [...s.kept].map(([id, [mine, theirs]]) => [id, mine, theirs] as const),
+    }));
+  }
+
+  /**
+   * Adds a handed-over worker's shadow counts to the same shadow here (same model, version and classes; any
+   * other is left out) and keeps its answers for late labels (older than this worker's own, within the
+   * bound). Counts that are not counts, or classes out of range, refuse that shadow's state whole. Returns the
+   * shadows carried on.
+   */
+  adopt(states: readonly ShadowState[]): number {
+    let adopted = 0;
+    for (const state of states) {
+      const shadow = typeof state?.name === 'string' ? this.shadows.get(state.name) : undefined;
+      if (!shadow || state.version !== shadow.session.version || typeof state.champion !== 'string') continue;
+      const width = shadow.classCounts.length;
+      const classOk = (c: unknown) => Number.isInteger(c) && (c as number) >= 0 && (c as number) < width;
+      if (
+        !COUNTS.every((k) => isCount(state[k])) ||
+        !(Number.isFinite(state.since) && Number.isFinite(state.confidenceSum) && state.confidenceSum >= 0) ||
+        !Array.isArray(state.classCounts) ||
+        state.classCounts.length !== width ||
+        !state.classCounts.every(isCount) ||
+        !Array.isArray(state.kept) ||
+        !state.kept.every((k) => Array.isArray(k) && typeof k[0] === 'string' && classOk(k[1]) && classOk(k[2]))
+      )
+        continue;
+      for (const k of COUNTS) shadow[k] += state[k];
+      state.classCounts.forEach((n, c) => {
+        shadow.classCounts[c] += n;
+      });
+      shadow.confidenceSum += state.confidenceSum;
+      shadow.since = Math.min(shadow.since, state.since);
+      if (shadow.compared === state.compared) shadow.champion = state.champion;
+      // The handed-over answers are older than this worker's: first in, first dropped past the bound.
+      const own = [...shadow.kept];
+      shadow.kept.clear();
+      for (const [id, mine, theirs] of state.kept.slice(-MAX_KEPT)) shadow.kept.set(id, [mine, theirs]);
+      for (const [id, answer] of own) shadow.kept.set(id, answer);
+      while (shadow.kept.size > MAX_KEPT) shadow.kept.delete(shadow.kept.keys().next().value as string);
+      adopted++;
+    }
+    return adopted;
   }
 
   /** What the shadow of `name` did so far. */

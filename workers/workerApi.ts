@@ -161,16 +161,20 @@ export function createWorkerApi(): WorkerApi {
       return result;
     },
 
-    async exportRecent() {
-      const exports = monitoring.exportRecent();
+    async handOver() {
+      const recent = monitoring.exportRecent();
       return transfer(
-        exports,
-        exports.map((e) => e.scores.buffer),
+        { recent, shadows: shadows.export() },
+        recent.map((e) => e.scores.buffer),
       );
     },
 
-    async adoptRecent(exports) {
-      return monitoring.adoptRecent(Array.isArray(exports) ? exports : [], (name) => sessions.find(name));
+    async takeOver(handover) {
+      const list = <T>(x: unknown): T[] => (Array.isArray(x) ? x : []);
+      return {
+        predictions: monitoring.adoptRecent(list(handover?.recent), (name) => sessions.find(name)),
+        shadows: shadows.adopt(list(handover?.shadows)),
+      };
     },
 
     async loadShadow(request: LoadRequest, share?: number) {

@@ -13,7 +13,15 @@ export const LEVELS = [1, 10, 100, 1000] as const;
 
 export async function throughputCurve(
   bench: BenchModel,
-  options: { quick: boolean; backend: string; log: (line: string) => void; records?: (i: number) => RawRecord; calls?: number; rounds?: number; warmupRounds?: number },
+  options: {
+    quick: boolean;
+    backend: string;
+    log: (line: string) => void;
+    records?: (i: number) => RawRecord;
+    calls?: number;
+    rounds?: number;
+    warmupRounds?: number;
+  },
 ) {
   // Quick mode: 200 predictions per measurement (one wave of 1,000 at the top level).
   const perMeasurement = options.calls ?? (options.quick ? 200 : 1000);

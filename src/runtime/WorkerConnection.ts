@@ -449,7 +449,8 @@ export class WorkerConnection {
 
   /**
    * A worker handed over from: its calls in flight answered there, the predictions it keeps for late labels
-   * adopted by the serving worker `next`, its monitoring flushed, then terminated.
+   * and its shadows' counts adopted by the serving worker `next` (`handOver` / `takeOver`), its monitoring
+   * flushed, then terminated.
    */
   private async retire(generation: number, old: Link, next: Link): Promise<void> {
     const inFlight = [...this.pending].filter((c) => c.generation === generation).map((c) => c.answer?.then(noop, noop));
@@ -459,8 +460,8 @@ export class WorkerConnection {
     });
     // Set before the first await: a label sent right after the switch waits for this move.
     const moved = Promise.all(inFlight)
-      .then(() => old.api.exportRecent())
-      .then((recent) => (recent.length > 0 && this.link === next ? next.api.adoptRecent(recent) : 0))
+      .then(() => old.api.handOver())
+      .then((handover) => (this.link === next ? next.api.takeOver(handover) : undefined))
       .then(noop, noop);
     this.recentMoved = Promise.race([moved, limit]);
     try {

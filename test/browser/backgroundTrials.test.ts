@@ -237,26 +237,52 @@ describe("backends: 'auto' answers first and measures in the background", () => 
     expect(quality).toMatchObject({ labelled: 64 + lastOld.length + 1, unmatched: 0 });
   });
 
-  it('a shadow version is loaded into the new worker too, and runs there after the handoff', async () => {
+  it('a shadow version is loaded into the new worker too, runs there after the handoff, and its counts and kept answers carry on', async () => {
     const started = await commands.registryStart();
     servers.push(started.id);
     const manifest = (await (await fetch(started.url)).json()) as RegistryManifest;
     const weatherModel = manifest.models.weather;
     const next = { ...manifest, models: { weather: { ...weatherModel, channels: { ...weatherModel.channels, shadow: '2' } } } };
     await commands.registryWrite(started.id, 'manifest.json', JSON.stringify(next));
-    const rt = runtime({ registry: started.url, rememberBackend: false, backendTrials: ['wasm'], backendSwapSpeedup: 0, updateIntervalMs: 0 });
+    const workers = countedWorkers();
+    const rt = runtime({
+      registry: started.url,
+      rememberBackend: false,
+      backendTrials: ['wasm'],
+      backendSwapSpeedup: 0,
+      updateIntervalMs: 0,
+      createWorker: workers.create,
+    });
     const seen = journal(rt);
     const model = await rt.model('weather').ready();
-    while (!seen.some((e) => e.type === 'backend-changed')) await model.predict(days.slice(0, 40));
-    // The old worker's comparisons stayed there: the new one's start from zero, so any is the shadow running on wasm.
+    const rows = weather.slice(0, 40);
+    // Before the switch: what the old worker's shadow compared (read now and then), and every answer, to label later.
+    const answeredBefore: Prediction[] = [];
+    let comparedBefore = 0;
+    for (let i = 0; !seen.some((e) => e.type === 'backend-changed'); i++) {
+      answeredBefore.push(...(await model.predict(rows.map(withoutLabel))));
+      if (i % 10 === 9 && !seen.some((e) => e.type === 'backend-changed')) comparedBefore = (await model.driftSummary())?.shadow?.compared ?? 0;
+    }
+    expect(comparedBefore).toBeGreaterThan(0);
+    await expect.poll(() => workers.terminated, { timeout: 10_000 }).toBe(1);
+    // The old worker is gone; its shadow's comparisons were handed over, not started again from zero.
+    expect((await model.driftSummary())?.shadow?.compared).toBeGreaterThanOrEqual(comparedBefore);
+    // Labels for predictions the old worker's shadow also answered join its kept answers in the new worker.
+    const recent = answeredBefore.slice(-400);
+    await Promise.all(recent.map((p, k) => model.feedback(p.predictionId, rows[(answeredBefore.length - recent.length + k) % rows.length].weather)));
+    const afterLabels = (await model.driftSummary())?.shadow;
+    expect(afterLabels?.labelled).toBeGreaterThan(0);
+    expect(afterLabels?.championCorrect).toBeGreaterThan(0);
+    // And it runs on the new worker's answers (wasm) from there on.
     let shadow: { compared: number; version: string } | undefined;
-    for (let i = 0; i < 200 && !(shadow && shadow.compared > 0); i++) {
+    const carried = afterLabels?.compared ?? 0;
+    for (let i = 0; i < 200 && !(shadow && shadow.compared > carried); i++) {
       expect((await model.predict(days.slice(0, 40))).every((p) => p.version === '1' && p.backend === 'wasm')).toBe(true);
       await new Promise((resolve) => setTimeout(resolve, 20));
       shadow = (await model.driftSummary())?.shadow;
     }
     expect(shadow).toMatchObject({ version: '2', champion: '1' });
-    expect(shadow?.compared).toBeGreaterThan(0);
+    expect(shadow?.compared).toBeGreaterThan(carried);
     expect((await rt.stats()).backend).toBe('wasm');
   });
 
