@@ -253,6 +253,12 @@ export interface Handover {
   readonly shadows: readonly ShadowState[];
 }
 
+/** The buffers of a {@link Handover}: it is transferred on both legs (old worker → page → new worker), never copied. */
+export function handoverBuffers(handover: Handover): ArrayBuffer[] {
+  const recent = handover.recent.flatMap((e) => [e.seqs, e.windowStarts, e.ats, e.rows, e.widths, e.versionIndex, e.scores]);
+  return [...recent, ...handover.shadows.map((s) => s.keptClasses)].map((a) => a.buffer as ArrayBuffer);
+}
+
 /** The worker's API. */
 export interface WorkerApi {
   configure(config: WorkerConfig): Promise<void>;
@@ -277,7 +283,7 @@ export interface WorkerApi {
   features(name: string, records: readonly RawRecord[]): Promise<Float32Array>;
   /** Writes pending monitoring counts to IndexedDB now. */
   flush(): Promise<void>;
-  /** Joins a late label (class name or index; a number for regression) with a prediction made here (or adopted, see {@link adoptRecent}). */
+  /** Joins a late label (class name or index; a number for regression) with a prediction made here (or taken over, see {@link takeOver}). */
   feedback(name: string, predictionId: string, label: string | number): Promise<FeedbackResult>;
   /**
    * What a worker taking over from this one in a backend handoff carries on with, asked once this worker's

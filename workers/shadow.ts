@@ -71,8 +71,10 @@ export interface ShadowState {
   readonly labelled: number;
   readonly correct: number;
   readonly championCorrect: number;
-  /** Oldest first: prediction id, the shadow's class, the champion's class. */
-  readonly kept: readonly (readonly [string, number, number])[];
+  /** The kept answers' prediction ids, oldest first, joined by newlines (ids hold none): one string to move, not thousands. */
+  readonly keptIds: string;
+  /** Per kept answer: the shadow's class, then the champion's. */
+  readonly keptClasses: Int32Array;
 }
 
 const COUNTS = ['seen', 'compared', 'agreed', 'failed', 'skipped', 'labelled', 'correct', 'championCorrect'] as const;
@@ -230,7 +232,8 @@ export class WorkerShadows {
       labelled: s.labelled,
       correct: s.correct,
       championCorrect: s.championCorrect,
-      kept: [...s.kept].map(([id, [mine, theirs]]) => [id, mine, theirs] as const),
+      keptIds: [...s.kept.keys()].join('\n'),
+      keptClasses: Int32Array.from([...s.kept.values()].flat()),
     }));
   }
 
@@ -253,10 +256,13 @@ export class WorkerShadows {
         !Array.isArray(state.classCounts) ||
         state.classCounts.length !== width ||
         !state.classCounts.every(isCount) ||
-        !Array.isArray(state.kept) ||
-        !state.kept.every((k) => Array.isArray(k) && typeof k[0] === 'string' && classOk(k[1]) && classOk(k[2]))
+        typeof state.keptIds !== 'string' ||
+        !(state.keptClasses instanceof Int32Array) ||
+        !state.keptClasses.every(classOk)
       )
         continue;
+      const ids = state.keptIds === '' ? [] : state.keptIds.split('\n');
+      if (state.keptClasses.length !== 2 * ids.length) continue;
       for (const k of COUNTS) shadow[k] += state[k];
       state.classCounts.forEach((n, c) => {
         shadow.classCounts[c] += n;
@@ -267,7 +273,7 @@ export class WorkerShadows {
       // The handed-over answers are older than this worker's: first in, first dropped past the bound.
       const own = [...shadow.kept];
       shadow.kept.clear();
-      for (const [id, mine, theirs] of state.kept.slice(-MAX_KEPT)) shadow.kept.set(id, [mine, theirs]);
+      for (let i = Math.max(0, ids.length - MAX_KEPT); i < ids.length; i++) shadow.kept.set(ids[i], [state.keptClasses[2 * i], state.keptClasses[2 * i + 1]]);
       for (const [id, answer] of own) shadow.kept.set(id, answer);
       while (shadow.kept.size > MAX_KEPT) shadow.kept.delete(shadow.kept.keys().next().value as string);
       adopted++;

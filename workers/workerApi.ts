@@ -14,7 +14,15 @@ import { batchIdPrefix } from '../src/monitor/RecentPredictions.ts';
 import { topClasses } from '../src/monitor/topClasses.ts';
 import { openEdgewatchDB } from '../src/storage/db.ts';
 import type { TimeRange } from '../src/TimeRange.ts';
-import type { LoadRequest, PredictEndpoint, PredictResponse, SessionInfo, WorkerApi, WorkerConfig } from './protocol.ts';
+import {
+  handoverBuffers,
+  type LoadRequest,
+  type PredictEndpoint,
+  type PredictResponse,
+  type SessionInfo,
+  type WorkerApi,
+  type WorkerConfig,
+} from './protocol.ts';
 import { configureWasmPaths } from './backend.ts';
 import { configureOrtThreads, configureOrtWasmPaths, liveOrtSessions } from './engines/ortEngine.ts';
 import { timeSession, trialRun } from './threadTrials.ts';
@@ -162,11 +170,8 @@ export function createWorkerApi(): WorkerApi {
     },
 
     async handOver() {
-      const recent = monitoring.exportRecent();
-      return transfer(
-        { recent, shadows: shadows.export() },
-        recent.map((e) => e.scores.buffer),
-      );
+      const handover = { recent: monitoring.exportRecent(), shadows: shadows.export() };
+      return transfer(handover, handoverBuffers(handover));
     },
 
     async takeOver(handover) {

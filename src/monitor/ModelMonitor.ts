@@ -11,7 +11,7 @@ import { mergeWindows, WindowSketch, type WindowSketchJSON } from './WindowSketc
 import { PeriodicFlusher } from './PeriodicFlusher.ts';
 import { MonitorBudget, type MonitorBudgetOptions } from './MonitorBudget.ts';
 import { Float32Pool } from './Float32Pool.ts';
-import { batchIdPrefix, predictionIdParts, RecentPredictions } from './RecentPredictions.ts';
+import { batchIdPrefix, predictionIdParts, RecentPredictions, type RecentSnapshot } from './RecentPredictions.ts';
 import { BatchObservation, type FeatureSource, type ObservationTarget } from './BatchObservation.ts';
 import type { TimeRange } from '../TimeRange.ts';
 import { versionKey } from '../registry/versionKey.ts';
@@ -48,22 +48,25 @@ export interface ModelMonitorOptions {
 
 /**
  * The recent predictions of one worker as another worker's monitor adopts them (see
- * {@link ModelMonitor.exportRecent}): by prediction-id base, each batch naming its model version.
+ * {@link ModelMonitor.exportRecent}): by prediction-id base, the batches by column as in
+ * {@link RecentSnapshot}, each naming its model version by index into `versions`.
  */
-export interface RecentExport {
+export interface RecentExport extends Omit<RecentSnapshot<never>, 'versions'> {
   /** What the ids of these predictions start with (the worker that made them). */
   readonly base: string;
-  readonly batches: readonly {
-    readonly seq: number;
-    readonly model: string;
-    readonly version: string;
-    readonly windowStart: number;
-    readonly at: number;
-    readonly rows: number;
-    readonly width: number;
-  }[];
-  /** Every batch's `rows × width` scores, in order. */
-  readonly scores: Float32Array;
+  readonly versions: readonly { readonly model: string; readonly version: string }[];
+  /** Per batch: its version's index in `versions`. */
+  readonly versionIndex: Int32Array;
+}
+
+/** True when `e` has the shape of a {@link RecentExport}: a base, a version table and columns of one length. */
+function isRecentExport(e: RecentExport | null | undefined): e is RecentExport {
+  if (typeof e?.base !== 'string' || !Array.isArray(e.versions) || !(e.scores instanceof Float32Array)) return false;
+  const n = e.seqs instanceof Float64Array ? e.seqs.length : -1;
+  return (
+    [e.windowStarts, e.ats].every((c) => c instanceof Float64Array && c.length === n) &&
+    [e.rows, e.widths, e.versionIndex].every((c) => c instanceof Int32Array && c.length === n)
+  );
 }
 
 /** Most workers whose recent predictions a monitor keeps besides its own (a handoff adds one; they are rare). */
@@ -304,20 +307,32 @@ export class ModelMonitor extends PeriodicFlusher implements ObservationTarget {
   exportRecent(): RecentExport[] {
     this.runPending();
     const rings: [string, RecentPredictions<MonitoredVersion>][] = [...this.adopted, [this.idBase, this.recent]];
-    return rings
-      .map(([base, ring]) => {
-        const { batches, scores } = ring.snapshot();
-        return { base, scores, batches: batches.map(({ version, ...b }) => ({ ...b, model: version.model, version: version.version })) };
-      })
-      .filter((e) => e.batches.length > 0);
+    const exports: RecentExport[] = [];
+    for (const [base, ring] of rings) {
+      const { versions, ...columns } = ring.snapshot();
+      if (versions.length === 0) continue;
+      const table: { model: string; version: string }[] = [];
+      const index = new Map<MonitoredVersion, number>();
+      const versionIndex = new Int32Array(versions.length);
+      versions.forEach((v, i) => {
+        let k = index.get(v);
+        if (k === undefined) {
+          k = table.push({ model: v.model, version: v.version }) - 1;
+          index.set(v, k);
+        }
+        versionIndex[i] = k;
+      });
+      exports.push({ base, ...columns, versions: table, versionIndex });
+    }
+    return exports;
   }
 
   /**
    * Keeps another worker's recent predictions (its {@link ModelMonitor.exportRecent}) so labels for them
    * join here: each batch under its version's description in this worker (`versionOf`; a batch of a
-   * version not loaded here is left out), bounded as this monitor's own ring by count and age. Batches
-   * that do not add up (shape against scores, a base of this monitor's own) are refused. Returns the
-   * predictions kept.
+   * version not loaded here is left out), bounded as this monitor's own ring by count and age. An export
+   * whose columns are not what they claim (types, lengths, shapes against scores) or whose base is this
+   * monitor's own is refused whole. Returns the predictions kept.
    */
   adoptRecent(exports: readonly RecentExport[], versionOf: (model: string, version: string) => MonitoredVersion | undefined): number {
     if (!this.sketches) return 0;
@@ -326,23 +341,31 @@ export class ModelMonitor extends PeriodicFlusher implements ObservationTarget {
     const oldest = this.now() - maxAgeMs;
     let kept = 0;
     for (const e of exports) {
-      if (typeof e?.base !== 'string' || e.base === this.idBase || !(e.scores instanceof Float32Array) || !Array.isArray(e.batches)) continue;
-      // As many slots as rows, or as the batch numbers span (a ring finds a batch by its number's slot), within the bound.
+      if (!isRecentExport(e) || e.base === this.idBase) continue;
+      const n = e.seqs.length;
       let rows = 0;
+      let floats = 0;
       let first = Number.POSITIVE_INFINITY;
       let last = Number.NEGATIVE_INFINITY;
-      for (const b of e.batches) {
-        rows += Number.isSafeInteger(b?.rows) && b.rows > 0 ? b.rows : 0;
-        if (Number.isSafeInteger(b?.seq)) [first, last] = [Math.min(first, b.seq), Math.max(last, b.seq)];
+      let valid = true;
+      for (let i = 0; i < n && valid; i++) {
+        const seq = e.seqs[i];
+        valid = Number.isSafeInteger(seq) && seq >= 0 && e.rows[i] > 0 && e.widths[i] > 0 && e.versionIndex[i] >= 0 && e.versionIndex[i] < e.versions.length;
+        rows += e.rows[i];
+        floats += e.rows[i] * e.widths[i];
+        first = Math.min(first, seq);
+        last = Math.max(last, seq);
       }
+      if (!valid || floats !== e.scores.length) continue;
+      const described = e.versions.map((v) => (typeof v?.model === 'string' && typeof v.version === 'string' ? versionOf(v.model, v.version) : undefined));
+      // As many slots as rows, or as the batch numbers span (a ring finds a batch by its number's slot), within the bound.
       const ring = new RecentPredictions<MonitoredVersion>(Math.max(1, Math.min(maxRows, Math.max(rows, last - first + 1))), maxAgeMs);
       let offset = 0;
-      for (const b of e.batches) {
-        const n = b.rows * b.width;
-        if (!Number.isSafeInteger(n) || n <= 0 || !Number.isSafeInteger(b.seq) || b.seq < 0 || offset + n > e.scores.length) break;
-        const v = b.at >= oldest ? versionOf(b.model, b.version) : undefined;
-        if (v) ring.add(b.seq, v, b.windowStart, b.at, e.scores.subarray(offset, offset + n), b.rows, b.width);
-        offset += n;
+      for (let i = 0; i < n; i++) {
+        const m = e.rows[i] * e.widths[i];
+        const v = e.ats[i] >= oldest ? described[e.versionIndex[i]] : undefined;
+        if (v) ring.add(e.seqs[i], v, e.windowStarts[i], e.ats[i], e.scores.subarray(offset, offset + m), e.rows[i], e.widths[i]);
+        offset += m;
       }
       if (ring.size === 0) continue;
       this.adopted.delete(e.base);

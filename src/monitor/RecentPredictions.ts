@@ -22,19 +22,18 @@ export function batchSeqOf(base: string, predictionId: string): { seq: number; r
   return parts && parts.base === base ? { seq: parts.seq, row: parts.row } : undefined;
 }
 
-/** One kept batch as {@link RecentPredictions.snapshot} lists it; its scores are `rows × width` floats of the snapshot's `scores`, in order. */
-export interface RecentBatch<V> {
-  readonly seq: number;
-  readonly version: V;
-  readonly windowStart: number;
-  readonly at: number;
-  readonly rows: number;
-  readonly width: number;
-}
-
-/** Every batch a {@link RecentPredictions} keeps, oldest first, with their scores in one array. */
+/**
+ * Every batch a {@link RecentPredictions} keeps, oldest first, by column (batch `i` is entry `i` of each;
+ * its scores are the next `rows[i] × widths[i]` floats of `scores`): typed arrays, so a handoff moves them
+ * between workers by transfer, with no per-batch object to clone on the page on the way.
+ */
 export interface RecentSnapshot<V> {
-  readonly batches: readonly RecentBatch<V>[];
+  readonly seqs: Float64Array;
+  readonly windowStarts: Float64Array;
+  readonly ats: Float64Array;
+  readonly rows: Int32Array;
+  readonly widths: Int32Array;
+  readonly versions: readonly V[];
   readonly scores: Float32Array;
 }
 
@@ -160,23 +159,33 @@ export class RecentPredictions<V> {
    * adopts (see `ModelMonitor.adoptRecent`), so labels for its predictions still join them.
    */
   snapshot(): RecentSnapshot<V> {
-    const batches: RecentBatch<V>[] = [];
+    const n = this.live;
+    const seqs = new Float64Array(n);
+    const windowStarts = new Float64Array(n);
+    const ats = new Float64Array(n);
+    const rows = new Int32Array(n);
+    const widths = new Int32Array(n);
+    const versions: V[] = new Array(n);
     let floats = 0;
-    for (let i = 0; i < this.live; i++) {
+    for (let i = 0; i < n; i++) {
       const s = this.order[(this.head + i) & this.mask];
+      seqs[i] = this.seqs[s];
+      windowStarts[i] = this.windowStarts[s];
+      ats[i] = this.ats[s];
+      rows[i] = this.rows[s];
+      widths[i] = this.widths[s];
+      versions[i] = this.versions[s] as V;
       floats += this.rows[s] * this.widths[s];
     }
     const scores = new Float32Array(floats);
     let write = 0;
-    for (let i = 0; i < this.live; i++) {
+    for (let i = 0; i < n; i++) {
       const s = this.order[(this.head + i) & this.mask];
-      const n = this.rows[s] * this.widths[s];
-      scores.set(this.data.subarray(this.offsets[s], this.offsets[s] + n), write);
-      write += n;
-      const version = this.versions[s] as V;
-      batches.push({ seq: this.seqs[s], version, windowStart: this.windowStarts[s], at: this.ats[s], rows: this.rows[s], width: this.widths[s] });
+      const m = this.rows[s] * this.widths[s];
+      scores.set(this.data.subarray(this.offsets[s], this.offsets[s] + m), write);
+      write += m;
     }
-    return { batches, scores };
+    return { seqs, windowStarts, ats, rows, widths, versions, scores };
   }
 
   /** Predictions kept. */

@@ -1,7 +1,14 @@
-import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
+import { proxy, releaseProxy, transfer, wrap, type Remote } from 'comlink';
 import { installErrorTransferHandler } from '../errorTransfer.ts';
 import { EdgewatchError, ErrorCode, isEdgewatchError } from '../errors.ts';
-import type { BackendHandoffRequest, BackendReport, LoadRequest, WorkerApi, WorkerConfig } from '../../workers/protocol.ts';
+import {
+  type BackendHandoffRequest,
+  type BackendReport,
+  handoverBuffers,
+  type LoadRequest,
+  type WorkerApi,
+  type WorkerConfig,
+} from '../../workers/protocol.ts';
 import { EdgeErrorEvent } from './events.ts';
 import { PredictPortClient } from './PredictPortClient.ts';
 import type { ResolvedRuntimeOptions } from './resolveOptions.ts';
@@ -461,7 +468,7 @@ export class WorkerConnection {
     // Set before the first await: a label sent right after the switch waits for this move.
     const moved = Promise.all(inFlight)
       .then(() => old.api.handOver())
-      .then((handover) => (this.link === next ? next.api.takeOver(handover) : undefined))
+      .then((handover) => (this.link === next ? next.api.takeOver(transfer(handover, handoverBuffers(handover))) : undefined))
       .then(noop, noop);
     this.recentMoved = Promise.race([moved, limit]);
     try {

@@ -255,6 +255,8 @@ describe("backends: 'auto' answers first and measures in the background", () => 
       backendSwapSpeedup: 0,
       updateIntervalMs: 0,
       createWorker: workers.create,
+      // The shadow may take all the time it needs: it compares from the first batches, before any handoff.
+      monitoringBudget: { share: Number.POSITIVE_INFINITY },
     });
     const seen = journal(rt);
     const model = await rt.model('weather').ready();
@@ -264,15 +266,18 @@ describe("backends: 'auto' answers first and measures in the background", () => 
     let comparedBefore = 0;
     for (let i = 0; !seen.some((e) => e.type === 'backend-changed'); i++) {
       answeredBefore.push(...(await model.predict(rows.map(withoutLabel))));
-      if (i % 10 === 9 && !seen.some((e) => e.type === 'backend-changed')) comparedBefore = (await model.driftSummary())?.shadow?.compared ?? 0;
+      // The shadow runs after each answer is posted: a pause gives it its turn before the count is read.
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      if (!seen.some((e) => e.type === 'backend-changed')) comparedBefore = (await model.driftSummary())?.shadow?.compared ?? 0;
     }
     expect(comparedBefore).toBeGreaterThan(0);
     await expect.poll(() => workers.terminated, { timeout: 10_000 }).toBe(1);
     // The old worker is gone; its shadow's comparisons were handed over, not started again from zero.
     expect((await model.driftSummary())?.shadow?.compared).toBeGreaterThanOrEqual(comparedBefore);
     // Labels for predictions the old worker's shadow also answered join its kept answers in the new worker.
-    const recent = answeredBefore.slice(-400);
-    await Promise.all(recent.map((p, k) => model.feedback(p.predictionId, rows[(answeredBefore.length - recent.length + k) % rows.length].weather)));
+    // The last 8,000 of them: within the 10,000 predictions each side keeps for labels.
+    const labelledFrom = Math.max(0, answeredBefore.length - 8_000);
+    await Promise.all(answeredBefore.slice(labelledFrom).map((p, k) => model.feedback(p.predictionId, rows[(labelledFrom + k) % rows.length].weather)));
     const afterLabels = (await model.driftSummary())?.shadow;
     expect(afterLabels?.labelled).toBeGreaterThan(0);
     expect(afterLabels?.championCorrect).toBeGreaterThan(0);

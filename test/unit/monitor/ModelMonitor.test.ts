@@ -53,12 +53,16 @@ describe('ModelMonitor (no storage involved)', () => {
     expect(exported).toHaveLength(1);
     expect(exported[0]).toMatchObject({
       base: 'aaaa',
-      batches: [
-        { seq: 0, rows: 2 },
-        { seq: 1, version: '0' },
-        { seq: 2, rows: 1 },
+      versions: [
+        { model: 'm', version: '1' },
+        { model: 'm', version: '0' },
       ],
     });
+    expect([Array.from(exported[0].seqs), Array.from(exported[0].rows), Array.from(exported[0].versionIndex)]).toEqual([
+      [0, 1, 2],
+      [2, 1, 1],
+      [0, 1, 0],
+    ]);
     now = 12_500; // two windows later
     const serving: MonitoredVersion = { ...v };
     const next = new ModelMonitor(noStorage as never, { idBase: 'bbbb', windowMs: 1000, now: () => now });
@@ -96,15 +100,26 @@ describe('ModelMonitor (no storage involved)', () => {
     const [good] = oldWorker.exportRecent();
     const next = new ModelMonitor(noStorage as never, { idBase: 'bbbb', maxRecentAgeMs: 1000, now: () => now });
     const all = () => v;
-    // scores shorter than the batches say: the batches past the end are left out
-    expect(next.adoptRecent([{ ...good, scores: good.scores.subarray(0, 3) }], all)).toBe(1);
-    expect(next.feedback(`${oldWorker.batchId(1)}:0`, 'a', v).matched).toBe(false);
+    // scores shorter than the batches say: the export is refused whole
+    expect(next.adoptRecent([{ ...good, scores: good.scores.subarray(0, 3) }], all)).toBe(0);
+    expect(next.feedback(`${oldWorker.batchId(0)}:0`, 'a', v).matched).toBe(false);
     // a base of its own: ids of this worker are never answered from another's predictions
     expect(next.adoptRecent([{ ...good, base: 'bbbb' }], all)).toBe(0);
     expect(next.feedback(`${next.batchId(0)}:0`, 'a', v).matched).toBe(false);
-    for (const bad of [{ ...good, scores: [0.9, 0.1] }, { ...good, batches: 'x' }, { ...good, batches: [{ ...good.batches[0], rows: -2 }] }, null]) {
-      expect(new ModelMonitor(noStorage as never, { idBase: 'cccc' }).adoptRecent([bad as never], all)).toBe(0);
-    }
+    const bad: unknown[] = [
+      { ...good, scores: [0.9, 0.1, 0.9, 0.1] },
+      { ...good, seqs: [0, 1] },
+      { ...good, rows: Int32Array.of(1) },
+      { ...good, rows: Int32Array.of(-1, 3) },
+      { ...good, widths: Int32Array.of(0, 2) },
+      { ...good, seqs: Float64Array.of(0.5, 1) },
+      { ...good, versionIndex: Int32Array.of(0, 1) },
+      { ...good, versions: 'x' },
+      null,
+    ];
+    for (const e of bad) expect(new ModelMonitor(noStorage as never, { idBase: 'cccc' }).adoptRecent([e as never], all)).toBe(0);
+    // the unchanged export is taken
+    expect(next.adoptRecent([good], all)).toBe(2);
     now = 5000;
     expect(new ModelMonitor(noStorage as never, { idBase: 'dddd', maxRecentAgeMs: 1000, now: () => now }).adoptRecent([good], all)).toBe(0);
     // without sketches nothing is joined, so nothing is adopted

@@ -87,11 +87,13 @@ describe('RecentPredictions', () => {
   it('lists every kept batch oldest first, with exactly its scores, for a worker taking over', () => {
     const recent = new RecentPredictions<string>(10, 1e12);
     for (let seq = 0; seq < 6; seq++) recent.add(seq, `v${seq % 2}`, seq * 10, seq, scoresOf(seq, 3 * 2), 3, 2);
-    const { batches, scores } = recent.snapshot();
+    const { seqs, windowStarts, ats, rows, widths, versions, scores } = recent.snapshot();
     // 10 rows kept at most: the three newest batches of 3
-    expect(batches.map((b) => b.seq)).toEqual([3, 4, 5]);
-    expect(batches[0]).toEqual({ seq: 3, version: 'v1', windowStart: 30, at: 3, rows: 3, width: 2 });
+    expect(Array.from(seqs)).toEqual([3, 4, 5]);
+    expect(versions).toEqual(['v1', 'v0', 'v1']);
+    expect([windowStarts[0], ats[0], rows[0], widths[0]]).toEqual([30, 3, 3, 2]);
     expect(Array.from(scores)).toEqual([3, 4, 5].flatMap((seq) => Array.from(scoresOf(seq, 6))));
-    expect(new RecentPredictions<string>().snapshot()).toEqual({ batches: [], scores: new Float32Array(0) });
+    const empty = new RecentPredictions<string>().snapshot();
+    expect([empty.seqs.length, empty.versions.length, empty.scores.length]).toEqual([0, 0, 0]);
   });
 });

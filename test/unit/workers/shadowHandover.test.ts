@@ -28,10 +28,8 @@ const handed: ShadowState = {
   labelled: 2,
   correct: 1,
   championCorrect: 2,
-  kept: [
-    ['w-1:0', 0, 0],
-    ['w-1:1', 2, 1],
-  ],
+  keptIds: 'w-1:0\nw-1:1',
+  keptClasses: Int32Array.of(0, 0, 2, 1),
 };
 
 describe('WorkerShadows handover', () => {
@@ -56,7 +54,7 @@ describe('WorkerShadows handover', () => {
     next.feedback('m', 'w-1:1', 'c');
     expect(next.summary('m')?.labelled).toBe(3);
     // What it exports again holds what it adopted and has not joined yet.
-    expect(next.export()[0]).toMatchObject({ compared: 10, kept: [['w-1:0', 0, 0]] });
+    expect(next.export()[0]).toMatchObject({ compared: 10, keptIds: 'w-1:0', keptClasses: Int32Array.of(0, 0) });
   });
 
   it('leaves out a state for another version or with counts or classes that are not what they claim', () => {
@@ -68,9 +66,10 @@ describe('WorkerShadows handover', () => {
       { ...handed, classCounts: [1, 2] },
       { ...handed, classCounts: [1, 2, Number.NaN] },
       { ...handed, confidenceSum: Number.POSITIVE_INFINITY },
-      { ...handed, kept: [['w-1:0', 3, 0]] },
-      { ...handed, kept: [[7, 0, 0]] },
-      { ...handed, kept: 'x' },
+      { ...handed, keptClasses: Int32Array.of(0, 0, 3, 1) },
+      { ...handed, keptClasses: Int32Array.of(0, 0) },
+      { ...handed, keptClasses: [0, 0, 2, 1] },
+      { ...handed, keptIds: 7 },
       null,
     ];
     for (const state of bad) {
