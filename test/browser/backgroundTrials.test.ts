@@ -264,7 +264,7 @@ describe("backends: 'auto' answers first and measures in the background", () => 
     // Before the switch: what the old worker's shadow compared (read now and then), and every answer, to label later.
     const answeredBefore: Prediction[] = [];
     let comparedBefore = 0;
-    for (let i = 0; !seen.some((e) => e.type === 'backend-changed'); i++) {
+    while (!seen.some((e) => e.type === 'backend-changed')) {
       answeredBefore.push(...(await model.predict(rows.map(withoutLabel))));
       // The shadow runs after each answer is posted: a pause gives it its turn before the count is read.
       await new Promise((resolve) => setTimeout(resolve, 10));
