@@ -48,7 +48,7 @@ export interface Prediction {
 /** The parts of its runtime a handle works with. */
 export interface ModelHandleParts {
   /** The worker: calls re-run on a restarted worker if this one dies first; serving versions are reloaded there. */
-  readonly connection: Pick<WorkerConnection, 'call' | 'serve' | 'shadow' | 'labelsHandedOver'>;
+  readonly connection: Pick<WorkerConnection, 'call' | 'serve' | 'shadow' | 'callAfterHandover'>;
   /** Which version to load; where a failed version is marked bad. */
   readonly versions: Pick<VersionResolver, 'resolve' | 'markBad' | 'hasChannel'>;
   /** Where the handle's events go (`activated`, `download-progress`, `rolled-back`, `error`, `drift`). */
@@ -388,8 +388,7 @@ export class ModelHandle {
   async feedback(predictionId: string, label: string | number): Promise<FeedbackResult> {
     await this.ready();
     // After a backend handoff, the old worker's predictions reach the new one first (their labels join there).
-    await this.parts.connection.labelsHandedOver();
-    const result = await this.parts.connection.call((api) => api.feedback(this.name, predictionId, label));
+    const result = await this.parts.connection.callAfterHandover((api) => api.feedback(this.name, predictionId, label));
     if (result.drift.length > 0 && result.version !== undefined) {
       this.parts.dispatch(new DriftEvent({ name: this.name, version: result.version, detectors: result.drift, predictionId }));
     }

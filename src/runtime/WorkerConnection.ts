@@ -139,7 +139,7 @@ export class WorkerConnection {
   private handoffLink: Link | undefined;
   /** Workers handed over from, still answering their calls in flight: generation → link. */
   private readonly retiring = new Map<number, Link>();
-  /** Settles once the last handoff's recent predictions reached the serving worker (see {@link labelsHandedOver}). */
+  /** Settles once the last handoff's recent predictions reached the serving worker (see {@link callAfterHandover}). */
   private recentMoved: Promise<void> = Promise.resolve();
 
   constructor(
@@ -204,12 +204,16 @@ export class WorkerConnection {
   }
 
   /**
-   * Settles once the predictions a worker handed over from keeps for late labels are in the serving
-   * worker (or that move failed or timed out): `feedback` waits for it, so a label for a prediction the old
-   * worker made joins it instead of being counted unmatched by the new one.
+   * {@link call}, once the predictions a worker handed over from keeps for late labels are in the serving
+   * worker (or that move failed or timed out): `feedback` goes this way, so a label for a prediction the old
+   * worker made joins it instead of being counted unmatched by the new one. The call is made in the same
+   * step as the last check, so no handoff can start between them.
    */
-  labelsHandedOver(): Promise<void> {
-    return this.recentMoved;
+  async callAfterHandover<T>(fn: (api: WorkerApi) => Promise<T>): Promise<T> {
+    for (let moved = this.recentMoved; ; moved = this.recentMoved) {
+      await moved;
+      if (moved === this.recentMoved) return this.call(fn);
+    }
   }
 
   /** Stops the worker and fails what is still waiting with `DISPOSED`. Further calls fail the same way. */
