@@ -184,7 +184,8 @@ export class EdgeRuntime extends EventTarget {
   async flush(): Promise<void> {
     if (!this.connection.started) return;
     try {
-      await this.connection.call((api) => api.flush());
+      // After a handoff, the old worker's counts too: written by its retirement, waited for here.
+      await this.connection.readAfterHandover((api) => api.flush());
     } catch (error) {
       if (isEdgewatchError(error)) throw error;
       throw storageError(error, 'monitoring windows');

@@ -48,7 +48,7 @@ export interface Prediction {
 /** The parts of its runtime a handle works with. */
 export interface ModelHandleParts {
   /** The worker: calls re-run on a restarted worker if this one dies first; serving versions are reloaded there. */
-  readonly connection: Pick<WorkerConnection, 'call' | 'serve' | 'shadow' | 'callAfterHandover'>;
+  readonly connection: Pick<WorkerConnection, 'call' | 'serve' | 'loadShadow' | 'unloadShadow' | 'callAfterHandover' | 'readAfterHandover'>;
   /** Which version to load; where a failed version is marked bad. */
   readonly versions: Pick<VersionResolver, 'resolve' | 'markBad' | 'hasChannel'>;
   /** Where the handle's events go (`activated`, `download-progress`, `rolled-back`, `error`, `drift`). */
@@ -218,21 +218,15 @@ export class ModelHandle {
       // no shadow channel (any more), or nothing it names runs here
       if (this.shadowVersion !== undefined) {
         this.shadowVersion = undefined;
-        this.parts.connection.shadow(this.name, undefined);
-        await this.parts.connection.call((api) => api.unloadShadow(this.name)).catch(() => undefined);
+        await this.parts.connection.unloadShadow(this.name).catch(() => undefined);
       }
       return;
     }
     if (request.version === this.version || request.version === this.shadowVersion) return;
     this.shadowVersion = request.version;
-    await this.parts.connection
-      .call((api) => api.loadShadow(request))
-      .then(
-        () => this.parts.connection.shadow(this.name, request),
-        () => {
-          this.shadowVersion = undefined;
-        },
-      );
+    await this.parts.connection.loadShadow(request).catch(() => {
+      if (this.shadowVersion === request.version) this.shadowVersion = undefined;
+    });
   }
 
   /** Loads the version `target` names (resolved against the manifest) and swaps to it. */
@@ -403,10 +397,11 @@ export class ModelHandle {
   async driftSummary(options: { readonly window?: TimeRange; readonly version?: string } & CompareOptions = {}): Promise<DriftSummary | undefined> {
     await this.ready();
     const version = options.version ?? (this.version as string);
-    const window = await this.parts.connection.call((api) => api.windows(this.name, version, options.window));
+    // Just after a handoff, the old worker's counts are still on their way to storage: read once they are there.
+    const window = await this.parts.connection.readAfterHandover((api) => api.windows(this.name, version, options.window));
     if (!window) return undefined;
     const summary = DriftSummary.summarize(window, this.entries.get(version)?.baseline, options);
-    const shadow = this.shadowVersion === undefined ? undefined : await this.parts.connection.call((api) => api.shadow(this.name));
+    const shadow = this.shadowVersion === undefined ? undefined : await this.parts.connection.readAfterHandover((api) => api.shadow(this.name));
     return shadow && shadow.champion === version ? { ...summary, shadow } : summary;
   }
 
@@ -423,7 +418,7 @@ export class ModelHandle {
     const bucketMs = checkBucketMs(options.bucketMs ?? 3_600_000);
     await this.ready();
     const version = options.version ?? (this.version as string);
-    const buckets = await this.parts.connection.call((api) => api.windowBuckets(this.name, version, options.window ?? {}, bucketMs));
+    const buckets = await this.parts.connection.readAfterHandover((api) => api.windowBuckets(this.name, version, options.window ?? {}, bucketMs));
     return driftSeries(buckets, bucketMs, this.entries.get(version)?.baseline, options);
   }
 

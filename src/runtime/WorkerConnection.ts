@@ -3,9 +3,11 @@ import { installErrorTransferHandler } from '../errorTransfer.ts';
 import { EdgewatchError, ErrorCode, isEdgewatchError } from '../errors.ts';
 import {
   type BackendHandoffRequest,
+  type BackendInfo,
   type BackendReport,
   handoverBuffers,
   type LoadRequest,
+  type SessionInfo,
   type WorkerApi,
   type WorkerConfig,
 } from '../../workers/protocol.ts';
@@ -42,6 +44,8 @@ interface Link {
   release(): void;
   /** The request each model's serving version was loaded from in this worker. */
   readonly loaded: Map<string, LoadRequest>;
+  /** Each model's shadow in this worker: the request and its load (see {@link routed}). */
+  readonly shadows: Map<string, { request: LoadRequest; loading: Promise<SessionInfo> }>;
 }
 
 const noop = (): undefined => undefined;
@@ -87,17 +91,35 @@ async function warmModel(api: WorkerApi, name: string): Promise<void> {
  * crosses as a comlink proxy, and every other method is comlink's own, so a new `WorkerApi` method
  * needs no change here.
  */
-function routed(remote: Remote<WorkerApi>, port: PredictPortClient, loaded: Map<string, LoadRequest>): WorkerApi {
+function routed(remote: Remote<WorkerApi>, port: PredictPortClient, loaded: Link['loaded'], shadows: Link['shadows']): WorkerApi {
   const predict: WorkerApi['predict'] = (name, records) => port.predict(name, records);
   const load: WorkerApi['load'] = (request, onProgress) =>
     remote.load(request, onProgress ? proxy(onProgress) : undefined).then((info) => {
       loaded.set(request.name, request);
       return info;
     });
+  // The same shadow asked for twice (by a handoff's reload and by the call that registered it) loads once:
+  // a second load would start its counts again from zero.
+  const loadShadow: WorkerApi['loadShadow'] = (request, share) => {
+    const known = shadows.get(request.name);
+    if (known?.request === request) return known.loading;
+    const loading = remote.loadShadow(request, share);
+    shadows.set(request.name, { request, loading });
+    loading.catch(() => {
+      if (shadows.get(request.name)?.loading === loading) shadows.delete(request.name);
+    });
+    return loading;
+  };
+  const unloadShadow: WorkerApi['unloadShadow'] = (name) => {
+    shadows.delete(name);
+    return remote.unloadShadow(name);
+  };
   return new Proxy(remote, {
     get(target, key, receiver) {
       if (key === 'predict') return predict;
       if (key === 'load') return load;
+      if (key === 'loadShadow') return loadShadow;
+      if (key === 'unloadShadow') return unloadShadow;
       // Comlink answers `then` on its root with a thenable that never settles: this object must not look awaitable.
       if (key === 'then') return undefined;
       return Reflect.get(target, key, receiver);
@@ -139,8 +161,12 @@ export class WorkerConnection {
   private handoffLink: Link | undefined;
   /** Workers handed over from, still answering their calls in flight: generation → link. */
   private readonly retiring = new Map<number, Link>();
+  /** Per worker retiring: ends its wait at once (it died, or the runtime was disposed) instead of at the timeout. */
+  private readonly retireGiveUp = new Map<number, () => void>();
   /** Settles once the last handoff's recent predictions reached the serving worker (see {@link callAfterHandover}). */
   private recentMoved: Promise<void> = Promise.resolve();
+  /** Settles once the last handoff's old worker also wrote its windows to storage (see {@link readAfterHandover}). */
+  private recentFlushed: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly options: ResolvedRuntimeOptions,
@@ -172,15 +198,40 @@ export class WorkerConnection {
     this.shadows.delete(name);
   }
 
-  /** A shadow version runs beside `request.name`'s serving one (undefined: none any more): a new worker loads it too. */
-  shadow(name: string, request: LoadRequest | undefined): void {
-    if (request) this.shadows.set(name, request);
-    else this.shadows.delete(name);
+  /**
+   * Runs `request` as the shadow of its model's serving version. Registered before the call goes out, so a
+   * worker started meanwhile (a restart, a handoff) loads it too; a load that fails unregisters it.
+   */
+  async loadShadow(request: LoadRequest): Promise<void> {
+    this.shadows.set(request.name, request);
+    try {
+      await this.call((api) => api.loadShadow(request));
+    } catch (error) {
+      if (this.shadows.get(request.name) === request) this.shadows.delete(request.name);
+      throw error;
+    }
   }
 
-  /** Loads the shadows into a new worker, after the serving versions; a shadow that fails to load there is left out, as on its first load. */
-  private async reloadShadows(link: Link, stage: <T>(name: string, step: Promise<T>) => Promise<T>): Promise<void> {
-    for (const request of this.shadows.values()) {
+  /** Model `name` has no shadow any more: unloaded from the serving worker, and not loaded into a new one. */
+  async unloadShadow(name: string): Promise<void> {
+    this.shadows.delete(name);
+    await this.call((api) => api.unloadShadow(name));
+  }
+
+  /** How many shadows `link` does not run as registered (one tried there and failed, in `tried`, is left out). */
+  private shadowsToSync(link: Link, tried: ReadonlySet<LoadRequest>): number {
+    let differ = 0;
+    for (const [name, request] of this.shadows) if (link.shadows.get(name)?.request !== request && !tried.has(request)) differ++;
+    for (const name of link.shadows.keys()) if (!this.shadows.has(name)) differ++;
+    return differ;
+  }
+
+  /** Brings a new worker's shadows in line with the registered ones; a shadow that fails to load there is left out, as on its first load. */
+  private async reloadShadows(link: Link, stage: <T>(name: string, step: Promise<T>) => Promise<T>, tried: Set<LoadRequest> = new Set()): Promise<void> {
+    for (const name of [...link.shadows.keys()]) if (!this.shadows.has(name)) await stage('shadow', link.api.unloadShadow(name));
+    for (const request of [...this.shadows.values()]) {
+      if (link.shadows.get(request.name)?.request === request || tried.has(request)) continue;
+      tried.add(request);
       try {
         await stage('shadow', link.api.loadShadow(request));
       } catch (error) {
@@ -209,10 +260,23 @@ export class WorkerConnection {
    * worker made joins it instead of being counted unmatched by the new one. The call is made in the same
    * step as the last check, so no handoff can start between them.
    */
-  async callAfterHandover<T>(fn: (api: WorkerApi) => Promise<T>): Promise<T> {
-    for (let moved = this.recentMoved; ; moved = this.recentMoved) {
-      await moved;
-      if (moved === this.recentMoved) return this.call(fn);
+  callAfterHandover<T>(fn: (api: WorkerApi) => Promise<T>): Promise<T> {
+    return this.afterHandoff(() => this.recentMoved, fn);
+  }
+
+  /**
+   * {@link call}, once the worker handed over from has also written its monitoring windows to storage (or
+   * that failed or timed out): summaries and `flush()` go this way, so a read just after a handoff sees the
+   * old worker's counts, not only those of a new worker that has observed nothing yet.
+   */
+  readAfterHandover<T>(fn: (api: WorkerApi) => Promise<T>): Promise<T> {
+    return this.afterHandoff(() => this.recentFlushed, fn);
+  }
+
+  private async afterHandoff<T>(settled: () => Promise<void>, fn: (api: WorkerApi) => Promise<T>): Promise<T> {
+    for (let done = settled(); ; done = settled()) {
+      await done;
+      if (done === settled()) return this.call(fn);
     }
   }
 
@@ -221,6 +285,7 @@ export class WorkerConnection {
     this.disposed = true;
     for (const old of this.retiring.values()) old.release();
     this.retiring.clear();
+    for (const giveUp of this.retireGiveUp.values()) giveUp();
     this.handoffLink?.release();
     this.link?.release();
     this.link = undefined;
@@ -290,7 +355,7 @@ export class WorkerConnection {
       // Same API object, in this thread: loaded only when needed so pages with workers never pay for it.
       const { createWorkerApi } = await import('../../workers/workerApi.ts');
       const api = createWorkerApi();
-      link = this.link = { api, release: () => undefined, loaded: new Map() };
+      link = this.link = { api, release: () => undefined, loaded: new Map(), shadows: new Map() };
       await api.configure(config);
       await api.watchBackend((report) => this.report(link, report));
       // A restarted worker gets back every version that was serving before the first call goes through.
@@ -336,9 +401,10 @@ export class WorkerConnection {
       remote[releaseProxy]();
       worker.terminate();
     };
-    const loaded = new Map<string, LoadRequest>();
+    const loaded: Link['loaded'] = new Map();
+    const shadows: Link['shadows'] = new Map();
     // Until the port is open, `api` is not used: only `release` matters for a start that fails.
-    created({ api: remote as unknown as WorkerApi, release, loaded });
+    created({ api: remote as unknown as WorkerApi, release, loaded, shadows });
     const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
     const lifeLock = locks ? `edgewatch-worker-${crypto.randomUUID()}` : undefined;
     let died: (error: EdgewatchError) => void = () => undefined;
@@ -374,7 +440,7 @@ export class WorkerConnection {
       } finally {
         clearTimeout(timer);
       }
-      started = { api: routed(remote, port, loaded), release, loaded };
+      started = { api: routed(remote, port, loaded, shadows), release, loaded, shadows };
       created(started);
       return started;
     })();
@@ -425,16 +491,19 @@ export class WorkerConnection {
       };
       const link = await paced('start', () => opened.link);
       markHandoff('started');
-      // Every serving version, loaded and warmed up from the verified cache; again for what changed meanwhile.
+      // Every serving version, loaded and warmed up from the verified cache, then the shadows; again for
+      // what changed meanwhile (a shadow registered while this ran, say), until the last await found nothing new.
+      const tried = new Set<LoadRequest>();
+      let info: BackendInfo | undefined;
       for (let pass = 0; ; pass++) {
         const todo = [...this.serving.values()].filter((r) => link.loaded.get(r.name) !== r);
-        if (todo.length === 0) break;
+        if (pass > 0 && todo.length === 0 && this.shadowsToSync(link, tried) === 0) break;
         if (pass > 8) throw new Error('the serving versions kept changing');
         for (const r of todo) await paced('reload', () => opened.stage('reload', link.api.load(r)));
+        for (const r of todo) await paced('warm', () => opened.stage('warm', warmModel(link.api, r.name)));
+        await this.reloadShadows(link, opened.stage, tried);
+        info = await opened.stage('backend', link.api.backend());
       }
-      for (const name of link.loaded.keys()) await paced('warm', () => opened.stage('warm', warmModel(link.api, name)));
-      await this.reloadShadows(link, opened.stage);
-      const info = await opened.stage('backend', link.api.backend());
       markHandoff('loaded');
       // The switch: one synchronous step, nothing awaited between the last check and it.
       switched = true;
@@ -446,8 +515,9 @@ export class WorkerConnection {
       this.readyApi = link.api;
       this.config = config;
       markHandoff('switched');
-      if (info) this.onBackendReport({ type: 'changed', from: request.from, to: info.name, speedup: request.speedup, info });
+      // Retiring first: a summary or label asked for by a `backend-changed` listener already waits for the move.
       void this.retire(generation, old, link);
+      if (info) this.onBackendReport({ type: 'changed', from: request.from, to: info.name, speedup: request.speedup, info });
       return undefined;
     } catch (error) {
       if (!switched) next?.release();
@@ -468,6 +538,7 @@ export class WorkerConnection {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const limit = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, RETIRE_TIMEOUT_MS);
+      this.retireGiveUp.set(generation, resolve);
     });
     // Set before the first await: a label sent right after the switch waits for this move.
     const moved = Promise.all(inFlight)
@@ -475,14 +546,17 @@ export class WorkerConnection {
       .then((handover) => (this.link === next ? next.api.takeOver(transfer(handover, handoverBuffers(handover))) : undefined))
       .then(noop, noop);
     this.recentMoved = Promise.race([moved, limit]);
+    const flushed = moved.then(() => old.api.flush()).then(() => markHandoff('flushed'));
+    this.recentFlushed = Promise.race([flushed.then(noop, noop), limit]);
     try {
-      await Promise.race([moved.then(() => old.api.flush()).then(() => markHandoff('flushed')), limit]);
+      await Promise.race([flushed, limit]);
     } catch {
       // A flush that failed: its windows stay in that worker (storage refused them anyway).
     } finally {
       clearTimeout(timer);
       // Out of `retiring` before it is terminated: its death (the lock granted) is then no crash to act on.
       if (this.retiring.get(generation) === old) this.retiring.delete(generation);
+      this.retireGiveUp.delete(generation);
       old.release();
       markHandoff('retired');
     }
@@ -493,6 +567,8 @@ export class WorkerConnection {
     if (this.retiring.has(generation)) {
       // A worker handed over from died with calls in flight: they go to the serving one.
       this.retiring.delete(generation);
+      // What it kept is gone with it: nothing more to wait for.
+      this.retireGiveUp.get(generation)?.();
       for (const call of [...this.pending]) if (call.generation === generation) this.attempt(call);
       return;
     }

@@ -1,9 +1,10 @@
 import { openDB } from 'idb';
 import { describe, expect, it } from 'vitest';
 import { commands } from 'vitest/browser';
+import type { DriftSummary } from '../../src/monitor/summary/DriftSummary.ts';
 import type { RegistryManifest } from '../../src/registry/Manifest.ts';
 import type { Prediction } from '../../src/runtime/ModelHandle.ts';
-import { countedWorkers, disposedAfterEach, handoffThatFails, journal } from './trialJournal.ts';
+import { countedWorkers, disposedAfterEach, handoffThatFails, heldMessages, inferenceWorker, journal } from './trialJournal.ts';
 import { uniqueDbName, weather, withoutLabel } from './weatherData.ts';
 
 const { runtime, servers } = disposedAfterEach('trials');
@@ -240,37 +241,61 @@ describe("backends: 'auto' answers first and measures in the background", () => 
     expect(quality).toMatchObject({ labelled: 64 + lastOld.length + 1, unmatched: 0 });
   });
 
-  it('a shadow version is loaded into the new worker too, runs there after the handoff, and its counts and kept answers carry on', async () => {
+  /** A registry whose manifest runs weather version 2 as the shadow of version 1. */
+  async function shadowRegistry(): Promise<string> {
     const started = await commands.registryStart();
     servers.push(started.id);
     const manifest = (await (await fetch(started.url)).json()) as RegistryManifest;
     const weatherModel = manifest.models.weather;
     const next = { ...manifest, models: { weather: { ...weatherModel, channels: { ...weatherModel.channels, shadow: '2' } } } };
     await commands.registryWrite(started.id, 'manifest.json', JSON.stringify(next));
-    const workers = countedWorkers();
-    const rt = runtime({
-      registry: started.url,
-      rememberBackend: false,
-      backendTrials: ['wasm'],
-      backendSwapSpeedup: 0,
-      updateIntervalMs: 0,
-      createWorker: workers.create,
-      // The shadow may take all the time it needs: it compares from the first batches, before any handoff.
-      monitoringBudget: { share: Number.POSITIVE_INFINITY },
-    });
+    return started.url;
+  }
+
+  const shadowOptions = {
+    rememberBackend: false,
+    backendTrials: ['wasm'],
+    backendSwapSpeedup: 0,
+    updateIntervalMs: 0,
+    // The shadow may take all the time it needs: it compares from the first batches.
+    monitoringBudget: { share: Number.POSITIVE_INFINITY },
+  } as const;
+
+  it('a shadow version is loaded into the new worker too, runs there after the handoff, and its counts and kept answers carry on', async () => {
+    // The handoff worker hears nothing until the old worker's shadow has compared: there are counts to carry
+    // on however fast the trials are (CI once switched before the shadow had loaded).
+    const handoffWorker = heldMessages();
+    const workers = countedWorkers(() => handoffWorker.hold(inferenceWorker()));
+    const rt = runtime({ registry: await shadowRegistry(), ...shadowOptions, createWorker: workers.create, workerStartTimeoutMs: 120_000 });
     const seen = journal(rt);
     const model = await rt.model('weather').ready();
+    // A summary asked for the moment the new worker serves: it has observed nothing yet, the old one everything.
+    let atSwitch: Promise<DriftSummary | undefined> | undefined;
+    rt.addEventListener('backend-changed', () => {
+      atSwitch = model.driftSummary();
+    });
     const rows = weather.slice(0, 40);
     // Before the switch: what the old worker's shadow compared (read now and then), and every answer, to label later.
     const answeredBefore: Prediction[] = [];
     let comparedBefore = 0;
+    let compared = 0;
     while (!seen.some((e) => e.type === 'backend-changed')) {
+      if (answeredBefore.length > 400_000) throw new Error('the handoff never happened');
       answeredBefore.push(...(await model.predict(rows.map(withoutLabel))));
       // The shadow runs after each answer is posted: a pause gives it its turn before the count is read.
       await new Promise((resolve) => setTimeout(resolve, 10));
-      if (!seen.some((e) => e.type === 'backend-changed')) comparedBefore = (await model.driftSummary())?.shadow?.compared ?? 0;
+      const read = (await model.driftSummary())?.shadow?.compared ?? 0;
+      // Never backwards, not even in a summary read across the switch (CI once read none: the new worker had observed nothing yet).
+      expect(read).toBeGreaterThanOrEqual(compared);
+      compared = read;
+      if (!seen.some((e) => e.type === 'backend-changed')) comparedBefore = read;
+      if (comparedBefore > 0) handoffWorker.open();
     }
     expect(comparedBefore).toBeGreaterThan(0);
+    // Read at the switch, the summary already holds what the old worker observed and its shadow compared.
+    const summaryAtSwitch = await atSwitch;
+    expect(summaryAtSwitch?.predictions).toBeGreaterThanOrEqual(answeredBefore.filter((p) => p.backend === 'cpu').length);
+    expect(summaryAtSwitch?.shadow?.compared).toBeGreaterThanOrEqual(comparedBefore);
     await expect.poll(() => workers.terminated, { timeout: 10_000 }).toBe(1);
     // The old worker is gone; its shadow's comparisons were handed over, not started again from zero.
     expect((await model.driftSummary())?.shadow?.compared).toBeGreaterThanOrEqual(comparedBefore);
@@ -292,6 +317,35 @@ describe("backends: 'auto' answers first and measures in the background", () => 
     expect(shadow).toMatchObject({ version: '2', champion: '1' });
     expect(shadow?.compared).toBeGreaterThan(carried);
     expect((await rt.stats()).backend).toBe('wasm');
+  });
+
+  it('a shadow still loading in the old worker when the handoff starts is loaded into the new worker too, once, and runs there', async () => {
+    // The old worker is asked to load the shadow only after the switch: its load is in flight throughout the handoff.
+    const shadowLoad = heldMessages((method) => method === 'loadShadow');
+    const workers = countedWorkers();
+    const create = () => (workers.created === 0 ? shadowLoad.hold(workers.create()) : workers.create());
+    const rt = runtime({ registry: await shadowRegistry(), ...shadowOptions, createWorker: create });
+    const seen = journal(rt);
+    rt.addEventListener('backend-changed', () => shadowLoad.open());
+    const model = await rt.model('weather').ready();
+    for (let i = 0; !seen.some((e) => e.type === 'backend-changed'); i++) {
+      if (i > 5_000) throw new Error('the handoff never happened');
+      await model.predict(days.slice(0, 8));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await expect.poll(() => workers.terminated, { timeout: 10_000 }).toBe(1);
+    // The old worker did get the load it was asked for, once the switch had been made.
+    expect(workers.sent[0]).toContain('loadShadow');
+    let shadow: { compared: number; version: string; champion: string } | undefined;
+    for (let i = 0; i < 200 && !(shadow && shadow.compared > 0); i++) {
+      expect((await model.predict(days.slice(0, 40))).every((p) => p.backend === 'wasm')).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      shadow = (await model.driftSummary())?.shadow;
+    }
+    expect(shadow).toMatchObject({ version: '2', champion: '1' });
+    expect(shadow?.compared).toBeGreaterThan(0);
+    // Loaded once there: a second load would have started its counts again.
+    expect(workers.sent[1].filter((method) => method === 'loadShadow')).toHaveLength(1);
   });
 
   it('a handoff warms the new worker outside monitoring before the switch, marks its steps in order, and retires the old worker after it', async () => {

@@ -33,6 +33,32 @@ export function journal(rt: EdgeRuntime) {
   return seen;
 }
 
+/** The inference worker, as the runtime starts it by default. */
+export function inferenceWorker(): Worker {
+  return new Worker(new URL('../../workers/inference.worker.ts', import.meta.url), { type: 'module', name: 'edgewatch-inference' });
+}
+
+/**
+ * Holds what the page sends a worker (those `held` picks: comlink's method path, or `predict`) until
+ * `open()`; then it goes on in the order sent. Nothing is lost, only late.
+ */
+export function heldMessages(held: (method: string) => boolean = () => true) {
+  let open: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  const hold = (worker: Worker): Worker => {
+    const post = worker.postMessage.bind(worker) as (message: unknown, transfer?: Transferable[]) => void;
+    worker.postMessage = ((message: { type?: string; path?: string[] }, transfer?: Transferable[]) => {
+      const method = message?.type === 'APPLY' && message.path ? message.path.join('.') : isPredictMessage(message) ? 'predict' : '';
+      if (held(method)) void gate.then(() => post(message, transfer));
+      else post(message, transfer);
+    }) as Worker['postMessage'];
+    return worker;
+  };
+  return { hold, open: () => open() };
+}
+
 /** The runtime's workers, counted as they are created and terminated; `next` makes the second and later ones. */
 export function countedWorkers(next?: () => Worker) {
   const workers: Worker[] = [];
@@ -40,10 +66,7 @@ export function countedWorkers(next?: () => Worker) {
   // What the page sent each worker, in order: comlink's method name, or `predict` for the predict channel.
   const sent: string[][] = [];
   const create = () => {
-    const worker =
-      workers.length > 0 && next
-        ? next()
-        : new Worker(new URL('../../workers/inference.worker.ts', import.meta.url), { type: 'module', name: 'edgewatch-inference' });
+    const worker = workers.length > 0 && next ? next() : inferenceWorker();
     workers.push(worker);
     const log: string[] = [];
     sent.push(log);
