@@ -251,6 +251,8 @@ export interface PredictResponse {
 export interface Handover {
   readonly recent: readonly RecentExport[];
   readonly shadows: readonly ShadowState[];
+  /** The labelled predictions' ids, joined by newlines: a label sent again after the handoff is still a duplicate. */
+  readonly labelled: string;
 }
 
 /** The buffers of a {@link Handover}: it is transferred on both legs (old worker → page → new worker), never copied. */
@@ -292,7 +294,7 @@ export interface WorkerApi {
    */
   handOver(): Promise<Handover>;
   /** Adopts a handed-over worker's {@link Handover}, so labels for its predictions join here and its shadows' counts carry on. */
-  takeOver(handover: Handover): Promise<{ readonly predictions: number; readonly shadows: number }>;
+  takeOver(handover: Handover): Promise<{ readonly predictions: number; readonly labelled: number; readonly shadows: number }>;
   /** One version's monitoring windows over `[from, to)`, stored and in memory, merged into one. */
   windows(name: string, version: string, range?: TimeRange): Promise<WindowSketchJSON | undefined>;
   /** The same windows merged per `bucketMs` bucket: one per non-empty bucket, oldest first (drift over time). */

@@ -165,12 +165,12 @@ export function createWorkerApi(): WorkerApi {
 
     async feedback(name: string, predictionId: string, label: string | number) {
       const result = monitoring.feedback(sessions.find(name), predictionId, label);
-      shadows.feedback(name, predictionId, label);
+      if (!result.duplicate) shadows.feedback(name, predictionId, label);
       return result;
     },
 
     async handOver() {
-      const handover = { recent: monitoring.exportRecent(), shadows: shadows.export() };
+      const handover = { recent: monitoring.exportRecent(), shadows: shadows.export(), labelled: monitoring.exportLabelled() };
       return transfer(handover, handoverBuffers(handover));
     },
 
@@ -178,6 +178,7 @@ export function createWorkerApi(): WorkerApi {
       const list = <T>(x: unknown): T[] => (Array.isArray(x) ? x : []);
       return {
         predictions: monitoring.adoptRecent(list(handover?.recent), (name) => sessions.find(name)),
+        labelled: monitoring.adoptLabelled(handover?.labelled),
         shadows: shadows.adopt(list(handover?.shadows)),
       };
     },

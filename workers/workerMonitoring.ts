@@ -89,6 +89,16 @@ export class WorkerMonitoring {
     return this.monitor.feedback(predictionId, label, session ? this.versionOf(session) : undefined);
   }
 
+  /** The labelled predictions' ids, for a worker taking over (see `ModelMonitor.exportLabelled`). */
+  exportLabelled(): string {
+    return this.monitor?.exportLabelled() ?? '';
+  }
+
+  /** Adopts a handed-over worker's labelled ids (see `ModelMonitor.adoptLabelled`). */
+  adoptLabelled(ids: unknown): number {
+    return this.monitor?.adoptLabelled(ids) ?? 0;
+  }
+
   /** The recent predictions kept here, for a worker taking over (see `ModelMonitor.exportRecent`). */
   exportRecent(): RecentExport[] {
     return this.monitor?.exportRecent() ?? [];

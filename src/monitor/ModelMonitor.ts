@@ -86,6 +86,11 @@ export interface FeedbackResult {
   readonly error?: number;
   /** Detectors that signalled a change with this label. */
   readonly drift: readonly string[];
+  /**
+   * The prediction had a label already: this one was not counted (the first label a prediction gets is the
+   * one its quality and the change detectors see, so a retried or repeated `feedback` cannot count twice).
+   */
+  readonly duplicate?: boolean;
 }
 
 /**
@@ -108,6 +113,8 @@ export class ModelMonitor extends PeriodicFlusher implements ObservationTarget {
   /** Recent predictions of workers this one took over from, by id base (see {@link ModelMonitor.adoptRecent}). */
   private readonly adopted = new Map<string, RecentPredictions<MonitoredVersion>>();
   private readonly detectors = new Map<string, ConceptDrift>();
+  /** Ids of kept predictions that were labelled, oldest first (as many as predictions are kept): see {@link FeedbackResult.duplicate}. */
+  private readonly labelled = new Set<string>();
   private readonly budgets = new WeakMap<MonitoredVersion, MonitorBudget>();
   private lastBudget: { readonly v: MonitoredVersion; readonly budget: MonitorBudget } | undefined;
   /** Buffers for the per-batch copies of the rows to sketch. */
@@ -269,6 +276,7 @@ export class ModelMonitor extends PeriodicFlusher implements ObservationTarget {
       return { matched: false, drift: [] };
     }
     const v = entry.version;
+    if (this.labelled.has(predictionId)) return { matched: true, version: v.version, drift: [], duplicate: true };
     const w = this.window(v, entry.windowStart);
     const scores = entry.scores;
     const outputs = v.layout.outputs;
@@ -292,12 +300,43 @@ export class ModelMonitor extends PeriodicFlusher implements ObservationTarget {
       signal = w.quality.addRegression(scores[0], label);
       result = { error: signal };
     }
+    this.markLabelled(predictionId);
     const drift: string[] = [];
     for (const name of this.detectorsOf(v, outputs.kind === 'classification').update(signal).fired) {
       drift.push(name);
       this.window(v).quality.addDetection(name);
     }
     return { matched: true, version: v.version, ...result, drift };
+  }
+
+  /** Remembers a labelled prediction's id; the oldest go once there are more than predictions kept. */
+  private markLabelled(predictionId: string): void {
+    this.labelled.add(predictionId);
+    const most = this.options.maxRecent ?? 10_000;
+    for (const id of this.labelled) {
+      if (this.labelled.size <= most) break;
+      this.labelled.delete(id);
+    }
+  }
+
+  /** The ids of the labelled predictions, oldest first, joined by newlines (ids hold none): for the worker taking over. */
+  exportLabelled(): string {
+    return [...this.labelled].join('\n');
+  }
+
+  /**
+   * Adopts a handed-over worker's labelled ids ({@link ModelMonitor.exportLabelled}), so a label sent again
+   * after a handoff is still a duplicate. Anything that is not a prediction id is ignored; returns how many were taken.
+   */
+  adoptLabelled(ids: unknown): number {
+    if (typeof ids !== 'string' || ids === '' || !this.sketches) return 0;
+    let taken = 0;
+    for (const id of ids.split('\n')) {
+      if (!predictionIdParts(id) || this.labelled.has(id)) continue;
+      this.markLabelled(id);
+      taken++;
+    }
+    return taken;
   }
 
   /**

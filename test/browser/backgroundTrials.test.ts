@@ -204,7 +204,7 @@ describe("backends: 'auto' answers first and measures in the background", () => 
     expect(seen.some((e) => e.type === 'backend-changed')).toBe(false);
   });
 
-  it('labels for predictions the old worker made join them after the handoff, sent before or right after the switch', async () => {
+  it('labels for predictions the old worker made join them after the handoff, sent before or right after the switch; one sent again is a duplicate there too', async () => {
     const workers = countedWorkers();
     const rt = runtime({ rememberBackend: false, backendTrials: ['wasm'], backendSwapSpeedup: 0, createWorker: workers.create });
     const seen = journal(rt);
@@ -212,6 +212,9 @@ describe("backends: 'auto' answers first and measures in the background", () => 
     const rows = weather.slice(0, 64);
     const early = await model.predict(rows.map(withoutLabel));
     expect(early.every((p) => p.backend === 'cpu')).toBe(true);
+    // The first 8 labelled in the old worker already: sent again after the switch, they are duplicates, not counted twice.
+    const labelledBefore = await Promise.all(early.slice(0, 8).map((p, k) => model.feedback(p.predictionId, rows[k].weather)));
+    expect(labelledBefore.every((r) => r.matched && !r.duplicate)).toBe(true);
     // One row a call until the switch, paced so the old worker's 10,000 kept predictions still hold the first
     // batch: the last ones are answered by the old worker just before it.
     const late: { p: Prediction; label: string }[] = [];
@@ -229,8 +232,9 @@ describe("backends: 'auto' answers first and measures in the background", () => 
       ...lastOld.map(({ p, label }) => model.feedback(p.predictionId, label)),
     ]);
     expect(results.filter((r) => !r.matched)).toEqual([]);
-    expect(results.every((r) => r.version === '1' && typeof r.correct === 'boolean')).toBe(true);
-    expect(results.slice(0, 64).map((r) => r.correct)).toEqual(early.map((p, k) => p.label === rows[k].weather));
+    expect(results.map((r) => r.duplicate === true)).toEqual(results.map((_, k) => k < 8));
+    expect(results.slice(8).every((r) => r.version === '1' && typeof r.correct === 'boolean')).toBe(true);
+    expect([...labelledBefore, ...results.slice(8, 64)].map((r) => r.correct)).toEqual(early.map((p, k) => p.label === rows[k].weather));
     // A prediction of the new worker joins as before, and the old one has gone.
     const fresh = await model.predict(withoutLabel(weather[0]));
     expect(fresh.backend).toBe('wasm');

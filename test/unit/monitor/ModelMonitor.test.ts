@@ -126,6 +126,39 @@ describe('ModelMonitor (no storage involved)', () => {
     expect(new ModelMonitor(noStorage as never, { idBase: 'eeee', sketches: false }).adoptRecent([good], all)).toBe(0);
   });
 
+  it('a second label for a prediction is a duplicate: not counted, nor by the detectors, here or after a handoff; the ids kept are bounded', () => {
+    const oldWorker = new ModelMonitor(noStorage as never, { idBase: 'aaaa', maxRecent: 3 });
+    const id = (seq: number, row = 0) => `${oldWorker.batchId(seq)}:${row}`;
+    oldWorker.remember(v, 0, Float32Array.of(0.9, 0.1), 2);
+    oldWorker.remember(v, 1, Float32Array.of(0.9, 0.1), 2);
+    expect(oldWorker.feedback(id(0), 'a', v)).toMatchObject({ matched: true, correct: true });
+    // sent again (a retry), or with another label: the first one stands
+    expect(oldWorker.feedback(id(0), 'a', v)).toEqual({ matched: true, version: '1', drift: [], duplicate: true });
+    expect(oldWorker.feedback(id(0), 'b', v)).toMatchObject({ duplicate: true });
+    expect(oldWorker.window(v).quality.toJSON()).toMatchObject({ labelled: 1, correct: 1 });
+    expect(oldWorker.feedback(id(1), 'b', v)).toMatchObject({ matched: true, correct: false });
+    expect(oldWorker.feedback(id(1), 'b', v).duplicate).toBe(true);
+    expect(oldWorker.window(v).quality.toJSON()).toMatchObject({ labelled: 2, correct: 1 });
+    // The change detectors saw each prediction once: two errors' worth of values, not four.
+    expect((oldWorker.conceptDrift(v) as unknown as { t: number }).t).toBe(2);
+    // After a handoff, a label sent again is still a duplicate in the new worker.
+    const next = new ModelMonitor(noStorage as never, { idBase: 'bbbb', maxRecent: 3 });
+    expect(next.adoptRecent(oldWorker.exportRecent(), () => v)).toBe(2);
+    expect(oldWorker.exportLabelled().split('\n')).toEqual([id(0), id(1)]);
+    expect(next.adoptLabelled(oldWorker.exportLabelled())).toBe(2);
+    expect(next.feedback(id(0), 'a', v).duplicate).toBe(true);
+    expect(next.window(v).quality.toJSON().labelled ?? 0).toBe(0);
+    // Anything else handed over is ignored: not a string, or lines that are no prediction ids.
+    for (const bad of [undefined, 42, ['x'], 'nonsense\n\nb-:1', ''])
+      expect(new ModelMonitor(noStorage as never, { idBase: 'cccc' }).adoptLabelled(bad)).toBe(0);
+    // At most as many ids as predictions are kept (maxRecent): the oldest go first.
+    for (let seq = 2; seq < 6; seq++) {
+      oldWorker.remember(v, seq, Float32Array.of(0.9, 0.1), 2);
+      oldWorker.feedback(id(seq), 'a', v);
+    }
+    expect(oldWorker.exportLabelled().split('\n')).toEqual([id(3), id(4), id(5)]);
+  });
+
   it('keeps the windows of a failed flush for the next one, merged with what came after', async () => {
     const monitor = new ModelMonitor(noStorage as never);
     monitor.window(v).observe(Float32Array.of(1, 2), Float32Array.of(0.9, 0.1, 0.3, 0.7), 2);
