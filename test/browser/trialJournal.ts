@@ -39,6 +39,18 @@ export function inferenceWorker(): Worker {
 }
 
 /**
+ * Routes what the page posts to `worker` through `through`, with its method: comlink's method path for a
+ * call, `predict` for the predict channel, '' for anything else; `send` posts it.
+ */
+function interceptPosts(worker: Worker, through: (method: string, send: () => void) => void): void {
+  const post = worker.postMessage.bind(worker) as (message: unknown, transfer?: Transferable[]) => void;
+  worker.postMessage = ((message: { type?: string; path?: string[] }, transfer?: Transferable[]) => {
+    const method = message?.type === 'APPLY' && message.path ? message.path.join('.') : isPredictMessage(message) ? 'predict' : '';
+    through(method, () => post(message, transfer));
+  }) as Worker['postMessage'];
+}
+
+/**
  * Holds what the page sends a worker (those `held` picks: comlink's method path, or `predict`) until
  * `open()`; then it goes on in the order sent. Nothing is lost, only late.
  */
@@ -48,12 +60,10 @@ export function heldMessages(held: (method: string) => boolean = () => true) {
     open = resolve;
   });
   const hold = (worker: Worker): Worker => {
-    const post = worker.postMessage.bind(worker) as (message: unknown, transfer?: Transferable[]) => void;
-    worker.postMessage = ((message: { type?: string; path?: string[] }, transfer?: Transferable[]) => {
-      const method = message?.type === 'APPLY' && message.path ? message.path.join('.') : isPredictMessage(message) ? 'predict' : '';
-      if (held(method)) void gate.then(() => post(message, transfer));
-      else post(message, transfer);
-    }) as Worker['postMessage'];
+    interceptPosts(worker, (method, send) => {
+      if (held(method)) void gate.then(send);
+      else send();
+    });
     return worker;
   };
   return { hold, open: () => open() };
@@ -70,12 +80,10 @@ export function countedWorkers(next?: () => Worker) {
     workers.push(worker);
     const log: string[] = [];
     sent.push(log);
-    const post = worker.postMessage.bind(worker) as (message: unknown, transfer?: Transferable[]) => void;
-    worker.postMessage = ((message: { type?: string; path?: string[] }, transfer?: Transferable[]) => {
-      if (message?.type === 'APPLY' && message.path) log.push(message.path.join('.'));
-      else if (isPredictMessage(message)) log.push('predict');
-      post(message, transfer);
-    }) as Worker['postMessage'];
+    interceptPosts(worker, (method, send) => {
+      if (method) log.push(method);
+      send();
+    });
     const terminate = worker.terminate.bind(worker);
     worker.terminate = () => {
       gone.add(worker);
