@@ -69,6 +69,30 @@ function isRecentExport(e: RecentExport | null | undefined): e is RecentExport {
   );
 }
 
+/**
+ * A label as its version's outputs read it: a class index (from the class name or the index), or a
+ * regressor's number.
+ *
+ * @throws EdgewatchError `INPUT_INVALID` for a class the model does not know, or a non-number for a regressor.
+ */
+function checkedLabel(v: MonitoredVersion, label: string | number): number {
+  const outputs = v.layout.outputs;
+  if (outputs.kind === 'classification') {
+    const index = typeof label === 'number' ? label : outputs.labels.indexOf(label);
+    if (!Number.isInteger(index) || index < 0 || index >= outputs.labels.length) {
+      throw new EdgewatchError(ErrorCode.INPUT_INVALID, `Unknown label "${String(label)}" for ${versionKey(v.model, v.version)}`, {
+        field: 'label',
+        reason: 'unknown-label',
+      });
+    }
+    return index;
+  }
+  if (typeof label !== 'number' || !Number.isFinite(label)) {
+    throw new EdgewatchError(ErrorCode.INPUT_INVALID, 'A regression label must be a finite number', { field: 'label', reason: 'not-a-number' });
+  }
+  return label;
+}
+
 /** Most workers whose recent predictions a monitor keeps besides its own (a handoff adds one; they are rare). */
 const MAX_ADOPTED = 4;
 
@@ -276,6 +300,8 @@ export class ModelMonitor extends PeriodicFlusher implements ObservationTarget {
       return { matched: false, drift: [] };
     }
     const v = entry.version;
+    // Checked first: a bad label is refused, typed, for a prediction labelled already too.
+    const known = checkedLabel(v, label);
     if (this.labelled.has(predictionId)) return { matched: true, version: v.version, drift: [], duplicate: true };
     const w = this.window(v, entry.windowStart);
     const scores = entry.scores;
@@ -283,21 +309,11 @@ export class ModelMonitor extends PeriodicFlusher implements ObservationTarget {
     let signal: number;
     let result: { correct?: boolean; error?: number };
     if (outputs.kind === 'classification') {
-      const index = typeof label === 'number' ? label : outputs.labels.indexOf(label);
-      if (!Number.isInteger(index) || index < 0 || index >= outputs.labels.length) {
-        throw new EdgewatchError(ErrorCode.INPUT_INVALID, `Unknown label "${String(label)}" for ${versionKey(v.model, v.version)}`, {
-          field: 'label',
-          reason: 'unknown-label',
-        });
-      }
-      const correct = w.quality.addClassification(scores, index);
+      const correct = w.quality.addClassification(scores, known);
       signal = correct ? 0 : 1;
       result = { correct };
     } else {
-      if (typeof label !== 'number' || !Number.isFinite(label)) {
-        throw new EdgewatchError(ErrorCode.INPUT_INVALID, 'A regression label must be a finite number', { field: 'label', reason: 'not-a-number' });
-      }
-      signal = w.quality.addRegression(scores[0], label);
+      signal = w.quality.addRegression(scores[0], known);
       result = { error: signal };
     }
     this.markLabelled(predictionId);
@@ -312,11 +328,8 @@ export class ModelMonitor extends PeriodicFlusher implements ObservationTarget {
   /** Remembers a labelled prediction's id; the oldest go once there are more than predictions kept. */
   private markLabelled(predictionId: string): void {
     this.labelled.add(predictionId);
-    const most = this.options.maxRecent ?? 10_000;
-    for (const id of this.labelled) {
-      if (this.labelled.size <= most) break;
-      this.labelled.delete(id);
-    }
+    // One added at a time, so one out at most: the oldest (a Set iterates in insertion order).
+    if (this.labelled.size > (this.options.maxRecent ?? 10_000)) this.labelled.delete(this.labelled.values().next().value as string);
   }
 
   /** The ids of the labelled predictions, oldest first, joined by newlines (ids hold none): for the worker taking over. */

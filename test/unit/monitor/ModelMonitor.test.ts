@@ -135,6 +135,8 @@ describe('ModelMonitor (no storage involved)', () => {
     // sent again (a retry), or with another label: the first one stands
     expect(oldWorker.feedback(id(0), 'a', v)).toEqual({ matched: true, version: '1', drift: [], duplicate: true });
     expect(oldWorker.feedback(id(0), 'b', v)).toMatchObject({ duplicate: true });
+    // a label the model does not know is refused (typed) all the same
+    expect(() => oldWorker.feedback(id(0), 'c', v)).toThrow(EdgewatchError);
     expect(oldWorker.window(v).quality.toJSON()).toMatchObject({ labelled: 1, correct: 1 });
     expect(oldWorker.feedback(id(1), 'b', v)).toMatchObject({ matched: true, correct: false });
     expect(oldWorker.feedback(id(1), 'b', v).duplicate).toBe(true);
