@@ -6,7 +6,7 @@ import type { RawRecord } from '../src/features/FeatureSpec.ts';
 import type { RecordBatch } from '../src/features/RecordBatch.ts';
 import type { MonitorBudgetOptions } from '../src/monitor/MonitorBudget.ts';
 import type { DownloadProgress } from '../src/models/loadArtifacts.ts';
-import type { FeedbackResult, RecentExport } from '../src/monitor/ModelMonitor.ts';
+import type { DetectorExport, FeedbackResult, RecentExport } from '../src/monitor/ModelMonitor.ts';
 import type { ShadowState } from './shadow.ts';
 import type { RetentionPolicy } from '../src/monitor/store/windowStore.ts';
 import type { TimeRange } from '../src/TimeRange.ts';
@@ -253,6 +253,8 @@ export interface Handover {
   readonly shadows: readonly ShadowState[];
   /** The labelled predictions' ids, joined by newlines: a label sent again after the handoff is still a duplicate. */
   readonly labelled: string;
+  /** Each version's change detectors: the evidence from the labels so far carries on (a concept change is not missed by a handoff). */
+  readonly detectors: readonly DetectorExport[];
 }
 
 /** The buffers of a {@link Handover}: it is transferred on both legs (old worker → page → new worker), never copied. */
@@ -294,7 +296,7 @@ export interface WorkerApi {
    */
   handOver(): Promise<Handover>;
   /** Adopts a handed-over worker's {@link Handover}, so labels for its predictions join here and its shadows' counts carry on. */
-  takeOver(handover: Handover): Promise<{ readonly predictions: number; readonly labelled: number; readonly shadows: number }>;
+  takeOver(handover: Handover): Promise<{ readonly predictions: number; readonly labelled: number; readonly detectors: number; readonly shadows: number }>;
   /** One version's monitoring windows over `[from, to)`, stored and in memory, merged into one. */
   windows(name: string, version: string, range?: TimeRange): Promise<WindowSketchJSON | undefined>;
   /** The same windows merged per `bucketMs` bucket: one per non-empty bucket, oldest first (drift over time). */

@@ -170,7 +170,12 @@ export function createWorkerApi(): WorkerApi {
     },
 
     async handOver() {
-      const handover = { recent: monitoring.exportRecent(), shadows: shadows.export(), labelled: monitoring.exportLabelled() };
+      const handover = {
+        recent: monitoring.exportRecent(),
+        shadows: shadows.export(),
+        labelled: monitoring.exportLabelled(),
+        detectors: monitoring.exportDetectors(),
+      };
       return transfer(handover, handoverBuffers(handover));
     },
 
@@ -179,6 +184,7 @@ export function createWorkerApi(): WorkerApi {
       return {
         predictions: monitoring.adoptRecent(list(handover?.recent), (name) => sessions.find(name)),
         labelled: monitoring.adoptLabelled(handover?.labelled),
+        detectors: monitoring.adoptDetectors(handover?.detectors, (name) => sessions.find(name)),
         shadows: shadows.adopt(list(handover?.shadows)),
       };
     },

@@ -7,7 +7,14 @@ import type { IDBPDatabase } from 'idb';
 import { categoricalInputs } from '../src/features/categoricalInputs.ts';
 import type { RecordBatch } from '../src/features/RecordBatch.ts';
 import type { BatchObservation } from '../src/monitor/BatchObservation.ts';
-import { ModelMonitor, type FeedbackResult, type ModelMonitorOptions, type MonitoredVersion, type RecentExport } from '../src/monitor/ModelMonitor.ts';
+import {
+  ModelMonitor,
+  type DetectorExport,
+  type FeedbackResult,
+  type ModelMonitorOptions,
+  type MonitoredVersion,
+  type RecentExport,
+} from '../src/monitor/ModelMonitor.ts';
 import { errorScale } from '../src/monitor/detectors/errorScale.ts';
 import { reduceWideColumns } from '../src/monitor/reduceWideColumns.ts';
 import { sketchLayout, type WindowSketchJSON } from '../src/monitor/WindowSketch.ts';
@@ -107,10 +114,23 @@ export class WorkerMonitoring {
   /** Adopts a handed-over worker's recent predictions, each batch under the description of its version's session here (`find`). */
   adoptRecent(exports: readonly RecentExport[], find: (name: string) => ModelSession | undefined): number {
     if (!this.monitor) return 0;
-    return this.monitor.adoptRecent(exports, (model, version) => {
-      const session = find(model);
-      return session && session.version === version ? this.versionOf(session) : undefined;
-    });
+    return this.monitor.adoptRecent(exports, (model, version) => this.servingVersion(find, model, version));
+  }
+
+  /** The monitor's description of `model`'s serving session when that is `version`. */
+  private servingVersion(find: (name: string) => ModelSession | undefined, model: string, version: string): MonitoredVersion | undefined {
+    const session = find(model);
+    return session && session.version === version ? this.versionOf(session) : undefined;
+  }
+
+  /** Each version's change detectors, for a worker taking over (see `ModelMonitor.exportDetectors`). */
+  exportDetectors(): DetectorExport[] {
+    return this.monitor?.exportDetectors() ?? [];
+  }
+
+  /** Carries on from a handed-over worker's change detectors, for the versions serving here (`find`). */
+  adoptDetectors(exports: unknown, find: (name: string) => ModelSession | undefined): number {
+    return this.monitor?.adoptDetectors(exports, (model, version) => this.servingVersion(find, model, version)) ?? 0;
   }
 
   windows(name: string, version: string, range?: TimeRange): Promise<WindowSketchJSON | undefined> {

@@ -5,7 +5,7 @@ import type { FeatureStats } from '../features/FeatureStats.ts';
 import type { RecordBatch } from '../features/RecordBatch.ts';
 import type { MonitoredVersion } from './MonitoredVersion.ts';
 import type { EdgewatchDB } from '../storage/db.ts';
-import { ConceptDrift } from './detectors/ConceptDrift.ts';
+import { ConceptDrift, type ConceptDriftState } from './detectors/ConceptDrift.ts';
 import { addWindows, compactWindows, readWindows, type RetentionPolicy } from './store/windowStore.ts';
 import { mergeWindows, WindowSketch, type WindowSketchJSON } from './WindowSketch.ts';
 import { PeriodicFlusher } from './PeriodicFlusher.ts';
@@ -57,6 +57,13 @@ export interface RecentExport extends Omit<RecentSnapshot<never>, 'versions'> {
   readonly versions: readonly { readonly model: string; readonly version: string }[];
   /** Per batch: its version's index in `versions`. */
   readonly versionIndex: Int32Array;
+}
+
+/** One model version's change detectors as another worker's monitor adopts them (see {@link ModelMonitor.exportDetectors}). */
+export interface DetectorExport {
+  readonly model: string;
+  readonly version: string;
+  readonly state: ConceptDriftState;
 }
 
 /** True when `e` has the shape of a {@link RecentExport}: a base, a version table and columns of one length. */
@@ -136,7 +143,8 @@ export class ModelMonitor extends PeriodicFlusher implements ObservationTarget {
   private readonly idBase: string;
   /** Recent predictions of workers this one took over from, by id base (see {@link ModelMonitor.adoptRecent}). */
   private readonly adopted = new Map<string, RecentPredictions<MonitoredVersion>>();
-  private readonly detectors = new Map<string, ConceptDrift>();
+  /** Each version's change detectors, by version key, with the version they watch (to name it in an export). */
+  private readonly detectors = new Map<string, { readonly version: MonitoredVersion; readonly drift: ConceptDrift }>();
   /** Ids of kept predictions that were labelled, oldest first (as many as predictions are kept): see {@link FeedbackResult.duplicate}. */
   private readonly labelled = new Set<string>();
   private readonly budgets = new WeakMap<MonitoredVersion, MonitorBudget>();
@@ -318,7 +326,7 @@ export class ModelMonitor extends PeriodicFlusher implements ObservationTarget {
     }
     this.markLabelled(predictionId);
     const drift: string[] = [];
-    for (const name of this.detectorsOf(v, outputs.kind === 'classification').update(signal).fired) {
+    for (const name of this.detectorsOf(v).update(signal).fired) {
       drift.push(name);
       this.window(v).quality.addDetection(name);
     }
@@ -432,20 +440,61 @@ export class ModelMonitor extends PeriodicFlusher implements ObservationTarget {
     return kept;
   }
 
-  /** The change detectors of a model version's label stream (undefined before its first joined label). */
-  conceptDrift(v: MonitoredVersion): ConceptDrift | undefined {
-    return this.detectors.get(versionKey(v.model, v.version));
+  /**
+   * Every version's change detectors, for the worker that takes over from this one (a backend handoff):
+   * the evidence gathered from the labels so far carries on there instead of starting again.
+   */
+  exportDetectors(): DetectorExport[] {
+    const exports: DetectorExport[] = [];
+    for (const { version: v, drift } of this.detectors.values()) {
+      const state = drift.exportState();
+      if (state) exports.push({ model: v.model, version: v.version, state });
+    }
+    return exports;
   }
 
-  private detectorsOf(v: MonitoredVersion, binary: boolean): ConceptDrift {
-    const key = versionKey(v.model, v.version);
-    let detectors = this.detectors.get(key);
+  /**
+   * Carries on from another worker's {@link ModelMonitor.exportDetectors}: each version loaded here
+   * (`versionOf`) whose detectors have seen no label here yet takes the handed-over state, checked whole
+   * by {@link ConceptDrift.restoreState} (a state that does not check out is left out, and that version's
+   * detectors start afresh). Returns how many versions took one.
+   */
+  adoptDetectors(exports: unknown, versionOf: (model: string, version: string) => MonitoredVersion | undefined): number {
+    if (!this.sketches || !Array.isArray(exports)) return 0;
+    let taken = 0;
+    for (const e of exports as Partial<DetectorExport>[]) {
+      if (typeof e?.model !== 'string' || typeof e.version !== 'string') continue;
+      const v = versionOf(e.model, e.version);
+      if (!v || this.detectors.has(versionKey(v.model, v.version))) continue;
+      const detectors = this.newDetectors(v);
+      if (!detectors.restoreState(e.state)) continue;
+      this.keepDetectors(v, detectors);
+      taken++;
+    }
+    return taken;
+  }
+
+  /** The change detectors of a model version's label stream (undefined before its first joined label). */
+  conceptDrift(v: MonitoredVersion): ConceptDrift | undefined {
+    return this.detectors.get(versionKey(v.model, v.version))?.drift;
+  }
+
+  private detectorsOf(v: MonitoredVersion): ConceptDrift {
+    let detectors = this.detectors.get(versionKey(v.model, v.version))?.drift;
     if (!detectors) {
-      // DDM, ADWIN and Page-Hinkley (ADWIN and Page-Hinkley for a regressor), voting 2 of 3 as 'concept'
-      detectors = new ConceptDrift({ kind: binary ? 'classification' : 'regression', errorScale: v.errorScale });
-      this.detectors.set(key, detectors);
+      detectors = this.newDetectors(v);
+      this.keepDetectors(v, detectors);
     }
     return detectors;
+  }
+
+  private newDetectors(v: MonitoredVersion): ConceptDrift {
+    // DDM, ADWIN and Page-Hinkley (ADWIN and Page-Hinkley for a regressor), voting 2 of 3 as 'concept'
+    return new ConceptDrift({ kind: v.layout.outputs.kind === 'classification' ? 'classification' : 'regression', errorScale: v.errorScale });
+  }
+
+  private keepDetectors(v: MonitoredVersion, detectors: ConceptDrift): void {
+    this.detectors.set(versionKey(v.model, v.version), { version: v, drift: detectors });
   }
 
   protected override async flushNow(): Promise<void> {

@@ -29,10 +29,10 @@ export { FeatureSketch, type FeatureSketchJSON, type FeatureSketchOptions } from
 
 // Change detectors on label feedback.
 export type { DriftDetector } from './detectors/DriftDetector.ts';
-export { PageHinkley, type PageHinkleyOptions } from './detectors/PageHinkley.ts';
-export { DDM, type DDMOptions } from './detectors/DDM.ts';
-export { ADWIN, type ADWINOptions } from './detectors/ADWIN.ts';
-export { ConceptDrift, type ConceptDriftOptions } from './detectors/ConceptDrift.ts';
+export { PageHinkley, type PageHinkleyOptions, type PageHinkleyState } from './detectors/PageHinkley.ts';
+export { DDM, type DDMOptions, type DDMState } from './detectors/DDM.ts';
+export { ADWIN, type ADWINOptions, type ADWINState } from './detectors/ADWIN.ts';
+export { ConceptDrift, type ConceptDriftOptions, type ConceptDriftState } from './detectors/ConceptDrift.ts';
 export { errorScale } from './detectors/errorScale.ts';
 
 // Quality from late labels.

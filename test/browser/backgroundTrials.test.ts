@@ -1,6 +1,7 @@
 import { openDB } from 'idb';
 import { describe, expect, it } from 'vitest';
 import { commands } from 'vitest/browser';
+import { ConceptDrift } from '../../src/monitor/detectors/ConceptDrift.ts';
 import type { DriftSummary } from '../../src/monitor/summary/DriftSummary.ts';
 import type { RegistryManifest } from '../../src/registry/Manifest.ts';
 import type { Prediction } from '../../src/runtime/ModelHandle.ts';
@@ -243,6 +244,41 @@ describe("backends: 'auto' answers first and measures in the background", () => 
     await rt.flush();
     const quality = (await model.driftSummary())?.report?.quality;
     expect(quality).toMatchObject({ labelled: 64 + lastOld.length + 1, unmatched: 0 });
+  });
+
+  it('the change detectors carry on in the new worker: a concept change that began before the handoff is found after it, on the label one worker would find it', async () => {
+    const handoffWorker = heldMessages();
+    const workers = countedWorkers(() => handoffWorker.hold(inferenceWorker()));
+    const rt = runtime({ rememberBackend: false, backendTrials: ['wasm'], backendSwapSpeedup: 0, createWorker: workers.create });
+    const seen = journal(rt);
+    const model = await rt.model('weather').ready();
+    const answers = await model.predict(Array.from({ length: 2000 }, (_, i) => days[i % days.length]));
+    expect(answers.every((p) => p.backend === 'cpu')).toBe(true);
+    // The label agrees with the answer but 1 in 10 times, then, from the 1000th, 1 in 2: the concept changed.
+    const classes = [...new Set(weather.map((d) => d.weather))];
+    const wrong = (i: number) => (i < 1000 ? i % 10 === 0 : i % 2 === 0);
+    const label = (i: number) => (wrong(i) ? (classes.find((c) => c !== answers[i].label) as string) : (answers[i].label as string));
+    const verdicts = (results: { drift: readonly string[] }[], from: number) => results.flatMap((r, k) => (r.drift.includes('concept') ? [from + k] : []));
+    // The first 1030 labels reach the old worker: some evidence of the change, no verdict yet.
+    const before = await Promise.all(answers.slice(0, 1030).map((p, i) => model.feedback(p.predictionId, label(i))));
+    expect(verdicts(before, 0)).toEqual([]);
+    expect(seen.some((e) => e.type === 'backend-changed')).toBe(false);
+    handoffWorker.open();
+    await expect.poll(() => seen.some((e) => e.type === 'backend-changed'), { timeout: 60_000 }).toBe(true);
+    // The rest, for predictions the old worker made, join in the new worker.
+    const after = await Promise.all(answers.slice(1030).map((p, k) => model.feedback(p.predictionId, label(1030 + k))));
+    expect(after.every((r) => r.matched && !r.duplicate)).toBe(true);
+    const found = verdicts(after, 1030);
+    // One worker fed the same stream: DDM, ADWIN and Page-Hinkley voting 2 of 3, as the runtime's.
+    const alone = new ConceptDrift({ kind: 'classification' });
+    const expected = answers.flatMap((_, i) => (alone.update(wrong(i) ? 1 : 0).driftDetected ? [i] : []));
+    expect(expected.length).toBeGreaterThan(0);
+    expect(found).toEqual(expected);
+    // Detectors starting afresh at the handoff meet a steady 50 % error rate: they would never have fired.
+    const fresh = new ConceptDrift({ kind: 'classification' });
+    expect(answers.slice(1030).some((_, k) => fresh.update(wrong(1030 + k) ? 1 : 0).driftDetected)).toBe(false);
+    await rt.flush();
+    expect((await model.driftSummary())?.report?.quality).toMatchObject({ labelled: 2000 });
   });
 
   /** A registry whose manifest runs weather version 2 as the shadow of version 1. */

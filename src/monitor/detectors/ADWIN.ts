@@ -1,4 +1,5 @@
 import type { DriftDetector } from './DriftDetector.ts';
+import { isCount, isFiniteNumber, isRecord } from './detectorState.ts';
 
 /** Parameters of {@link ADWIN}; defaults are river's `drift.ADWIN`. */
 export interface ADWINOptions {
@@ -20,6 +21,18 @@ interface Bucket {
   sum: number;
   m2: number;
 }
+
+/** {@link ADWIN}'s window, as {@link ADWIN.exportState} gives it. */
+export interface ADWINState {
+  /** Rows of the exponential histogram, each bucket `[n, sum, m2]` (row k's buckets hold 2^k values), oldest first. */
+  readonly rows: readonly (readonly (readonly [number, number, number])[])[];
+  readonly seen: number;
+  readonly driftDetected: boolean;
+  readonly skipped: number;
+}
+
+/** Rows a restored window may have: 2^52 values, beyond any stream a page sees. */
+const MAX_ROWS = 52;
 
 function combine(a: Bucket, b: Bucket): Bucket {
   const n = a.n + b.n;
@@ -148,6 +161,38 @@ export class ADWIN implements DriftDetector {
       left -= take;
     }
     while (this.rows.length > 0 && this.rows[this.rows.length - 1].length === 0) this.rows.pop();
+  }
+
+  exportState(): ADWINState {
+    return {
+      rows: this.rows.map((row) => row.map((b) => [b.n, b.sum, b.m2] as const)),
+      seen: this.seen,
+      driftDetected: this.driftDetected,
+      skipped: this.skipped,
+    };
+  }
+
+  restoreState(state: unknown): boolean {
+    if (!isRecord(state) || !isCount(state.seen) || !isCount(state.skipped) || typeof state.driftDetected !== 'boolean') return false;
+    const rows = state.rows;
+    if (!Array.isArray(rows) || rows.length > MAX_ROWS) return false;
+    const restored: Bucket[][] = [];
+    for (let k = 0; k < rows.length; k++) {
+      const row: unknown = rows[k];
+      if (!Array.isArray(row) || row.length > this.maxBuckets) return false;
+      const buckets: Bucket[] = [];
+      for (const b of row as unknown[]) {
+        // the histogram's invariant: row k's buckets hold exactly 2^k values
+        if (!Array.isArray(b) || b.length !== 3 || b[0] !== 2 ** k || !isFiniteNumber(b[1]) || !isFiniteNumber(b[2]) || b[2] < 0) return false;
+        buckets.push({ n: b[0], sum: b[1], m2: b[2] });
+      }
+      restored.push(buckets);
+    }
+    this.rows = restored;
+    this.seen = state.seen;
+    this.driftDetected = state.driftDetected;
+    this.skipped = state.skipped;
+    return true;
   }
 
   reset(): void {

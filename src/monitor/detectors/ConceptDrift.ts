@@ -2,6 +2,7 @@ import { ADWIN } from './ADWIN.ts';
 import { DDM } from './DDM.ts';
 import type { DriftDetector } from './DriftDetector.ts';
 import { PageHinkley } from './PageHinkley.ts';
+import { isCount, isFiniteNumber, isRecord } from './detectorState.ts';
 
 /** Parameters of {@link ConceptDrift}. */
 export interface ConceptDriftOptions {
@@ -15,6 +16,21 @@ export interface ConceptDriftOptions {
   readonly horizon?: number;
   /** Replaces the default detectors (kept for tests and experiments). */
   readonly detectors?: readonly DriftDetector[];
+}
+
+/** {@link ConceptDrift}'s state, as {@link ConceptDrift.exportState} gives it: the vote and every detector's statistics. */
+export interface ConceptDriftState {
+  readonly kind: 'classification' | 'regression';
+  /** Values that reached the detectors. */
+  readonly t: number;
+  /** When each detector last voted (in values), for those that did since the last verdict. */
+  readonly votes: readonly (readonly [string, number])[];
+  /** A regressor's estimated error scale (absent while it is being estimated, or when it was given). */
+  readonly scale?: number;
+  /** A regressor's errors held back until the scale is known. */
+  readonly held: readonly number[];
+  readonly skipped: number;
+  readonly detectors: readonly { readonly name: string; readonly state: unknown }[];
 }
 
 /** Absolute errors used to estimate a regressor's error scale when the baseline does not give it. */
@@ -39,6 +55,7 @@ const MAX_WARM_UP = 10_000;
  */
 export class ConceptDrift implements DriftDetector {
   readonly name = 'concept';
+  readonly kind: 'classification' | 'regression';
   readonly detectors: readonly DriftDetector[];
   readonly quorum: number;
   readonly horizon: number;
@@ -62,6 +79,7 @@ export class ConceptDrift implements DriftDetector {
           [new ADWIN(), new PageHinkley({ scale: validScale(options.errorScale) === undefined ? undefined : 1 })]);
     this.quorum = Math.min(options.quorum ?? 2, this.detectors.length);
     this.horizon = options.horizon ?? 1000;
+    this.kind = options.kind;
     this.standardise = options.kind === 'regression';
     this.givenScale = validScale(options.errorScale);
     this.scale = this.givenScale;
@@ -115,6 +133,59 @@ export class ConceptDrift implements DriftDetector {
       // one change, one verdict: the votes that made it are spent
       this.votes.clear();
     }
+  }
+
+  /** Undefined when a detector supplied in the options cannot export its state. */
+  exportState(): ConceptDriftState | undefined {
+    const detectors: { name: string; state: unknown }[] = [];
+    for (const d of this.detectors) {
+      if (!d.exportState || !d.restoreState) return undefined;
+      detectors.push({ name: d.name, state: d.exportState() });
+    }
+    return {
+      kind: this.kind,
+      t: this.t,
+      votes: [...this.votes],
+      ...(this.scale !== undefined && this.givenScale === undefined ? { scale: this.scale } : {}),
+      held: [...this.held],
+      skipped: this.skipped,
+      detectors,
+    };
+  }
+
+  /**
+   * Carries on from another `ConceptDrift`'s {@link ConceptDrift.exportState} (the worker handed over from):
+   * the same kind, the same detectors in the same order, every part in range, or nothing changes and it
+   * returns false. A scale given to this one is kept; an estimated one is taken over.
+   */
+  restoreState(state: unknown): boolean {
+    if (!isRecord(state) || state.kind !== this.kind || !isCount(state.t) || !isCount(state.skipped)) return false;
+    const { votes, held, detectors } = state;
+    const names = this.detectors.map((d) => d.name);
+    if (!Array.isArray(detectors) || detectors.length !== names.length || !detectors.every((d, i) => isRecord(d) && d.name === names[i])) return false;
+    const t = state.t;
+    const isVote = (v: unknown) => Array.isArray(v) && v.length === 2 && names.includes(v[0]) && isCount(v[1]) && v[1] <= t;
+    if (!Array.isArray(votes) || votes.length > names.length || !votes.every(isVote)) return false;
+    const estimated = this.givenScale === undefined ? state.scale : undefined;
+    if (estimated !== undefined && !(isFiniteNumber(estimated) && estimated > 0)) return false;
+    // errors are held only while a regressor's scale is unknown, and never more than the warm-up's cap
+    const holding = this.standardise && this.givenScale === undefined && estimated === undefined;
+    if (!Array.isArray(held) || held.length >= (holding ? MAX_WARM_UP : 1) || !held.every(isFiniteNumber)) return false;
+    const before = this.detectors.map((d) => d.exportState?.());
+    if (!this.detectors.every((d, i) => d.restoreState?.((detectors[i] as { state: unknown }).state) === true)) {
+      // one detector refused its part: those restored already go back to what they were
+      for (const [i, d] of this.detectors.entries()) d.restoreState?.(before[i]);
+      return false;
+    }
+    this.t = t;
+    this.votes.clear();
+    for (const [name, at] of votes as [string, number][]) this.votes.set(name, at);
+    this.scale = this.givenScale ?? (estimated as number | undefined);
+    this.held = [...(held as number[])];
+    this.skipped = state.skipped;
+    this.driftDetected = false;
+    this.fired = [];
+    return true;
   }
 
   reset(): void {

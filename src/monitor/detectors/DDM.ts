@@ -1,4 +1,5 @@
 import type { DriftDetector } from './DriftDetector.ts';
+import { isCount, isFiniteNumber, isRecord } from './detectorState.ts';
 
 /** Parameters of {@link DDM}; defaults are river's `drift.binary.DDM`. */
 export interface DDMOptions {
@@ -11,6 +12,17 @@ export interface DDMOptions {
   readonly warningThreshold?: number;
   /** Drift at `p_min + driftThreshold·s_min`. Default 3. */
   readonly driftThreshold?: number;
+}
+
+/** {@link DDM}'s statistics, as {@link DDM.exportState} gives them. */
+export interface DDMState {
+  readonly n: number;
+  readonly p: number;
+  /** `+Infinity` until the test starts (after `warmStart` outcomes), as `sMin`. */
+  readonly pMin: number;
+  readonly sMin: number;
+  readonly driftDetected: boolean;
+  readonly skipped: number;
 }
 
 /**
@@ -66,6 +78,27 @@ export class DDM implements DriftDetector {
     if (this.p + s > this.pMin + this.driftThreshold * this.sMin) this.driftDetected = true;
     else if (this.p + s > this.pMin + this.warningThreshold * this.sMin) this.warningDetected = true;
     return this;
+  }
+
+  exportState(): DDMState {
+    return { n: this.n, p: this.p, pMin: this.pMin, sMin: this.sMin, driftDetected: this.driftDetected, skipped: this.skipped };
+  }
+
+  restoreState(state: unknown): boolean {
+    if (!isRecord(state) || !isCount(state.n) || !isCount(state.skipped) || typeof state.driftDetected !== 'boolean') return false;
+    const { p, pMin, sMin } = state;
+    const started = isFiniteNumber(pMin) && isFiniteNumber(sMin);
+    const rate = (x: unknown) => isFiniteNumber(x) && x >= 0 && x <= 1;
+    // the minimum is either not set yet (both +∞) or a rate and its spread
+    if (!rate(p) || !(started ? rate(pMin) && sMin >= 0 : pMin === Number.POSITIVE_INFINITY && sMin === Number.POSITIVE_INFINITY)) return false;
+    this.n = state.n;
+    this.p = p as number;
+    this.pMin = pMin as number;
+    this.sMin = sMin as number;
+    this.driftDetected = state.driftDetected;
+    this.warningDetected = false;
+    this.skipped = state.skipped;
+    return true;
   }
 
   reset(): void {

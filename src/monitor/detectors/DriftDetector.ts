@@ -16,4 +16,14 @@ export interface DriftDetector {
   update(x: number): this;
   /** Forgets everything but `skipped`. */
   reset(): void;
+  /**
+   * The statistics as plain, structured-clone-safe data, so a detector in another worker (the one taking
+   * over in a backend handoff) carries on where this one is. Optional for detectors an app supplies.
+   */
+  exportState?(): unknown;
+  /**
+   * Carries on from {@link DriftDetector.exportState}'s data of a detector with the same options. Data that
+   * does not check out changes nothing and returns false.
+   */
+  restoreState?(state: unknown): boolean;
 }

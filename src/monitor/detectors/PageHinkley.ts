@@ -1,4 +1,5 @@
 import type { DriftDetector } from './DriftDetector.ts';
+import { isCount, isFiniteNumber, isRecord } from './detectorState.ts';
 
 /** Parameters of {@link PageHinkley}. `delta` and `threshold` are in units of the stream's scale. */
 export interface PageHinkleyOptions {
@@ -18,6 +19,21 @@ export interface PageHinkleyOptions {
    */
   readonly scale?: number;
 }
+
+/** {@link PageHinkley}'s statistics, as {@link PageHinkley.exportState} gives them. */
+export interface PageHinkleyState {
+  readonly n: number;
+  readonly mean: number;
+  readonly m2: number;
+  readonly sumUp: number;
+  readonly minUp: number;
+  readonly sumDown: number;
+  readonly maxDown: number;
+  readonly driftDetected: boolean;
+  readonly skipped: number;
+}
+
+const SUMS = ['mean', 'm2', 'sumUp', 'minUp', 'sumDown', 'maxDown'] as const;
 
 /**
  * Page–Hinkley test (Page 1954) on standardised values: tracks the cumulative deviation of values from
@@ -87,6 +103,23 @@ export class PageHinkley implements DriftDetector {
       this.driftDetected = up || down;
     }
     return this;
+  }
+
+  exportState(): PageHinkleyState {
+    const { n, mean, m2, sumUp, minUp, sumDown, maxDown, driftDetected, skipped } = this;
+    return { n, mean, m2, sumUp, minUp, sumDown, maxDown, driftDetected, skipped };
+  }
+
+  restoreState(state: unknown): boolean {
+    if (!isRecord(state) || !isCount(state.n) || !isCount(state.skipped) || typeof state.driftDetected !== 'boolean') return false;
+    if (!SUMS.every((k) => isFiniteNumber(state[k]))) return false;
+    const s = state as unknown as PageHinkleyState;
+    // the running extremes bound the sums they track, and a sum of squares is not negative
+    if (s.m2 < 0 || s.minUp > s.sumUp || s.minUp > 0 || s.maxDown < s.sumDown || s.maxDown < 0) return false;
+    ({ n: this.n, mean: this.mean, m2: this.m2, sumUp: this.sumUp, minUp: this.minUp, sumDown: this.sumDown, maxDown: this.maxDown } = s);
+    this.driftDetected = s.driftDetected;
+    this.skipped = s.skipped;
+    return true;
   }
 
   reset(): void {

@@ -161,6 +161,42 @@ describe('ModelMonitor (no storage involved)', () => {
     expect(oldWorker.exportLabelled().split('\n')).toEqual([id(3), id(4), id(5)]);
   });
 
+  it("hands each version's change detectors over: the new worker fires on the label where one worker would have", () => {
+    // A classifier right 90 % of the time, then wrong half the time from label 1000 on.
+    const outcomes = Array.from({ length: 2000 }, (_, i) => (i < 1000 ? i % 10 === 0 : i % 2 === 0));
+    const label = (wrong: boolean) => (wrong ? 'b' : 'a'); // every prediction says 'a'
+    const feed = (monitor: ModelMonitor, from: number, to: number, fired: number[]) => {
+      for (let i = from; i < to; i++) {
+        monitor.remember(v, i, Float32Array.of(0.9, 0.1), 2);
+        if (monitor.feedback(`${monitor.batchId(i)}:0`, label(outcomes[i]), v).drift.includes('concept')) fired.push(i);
+      }
+    };
+    const alone: number[] = [];
+    feed(new ModelMonitor(noStorage as never, { idBase: 'aaaa' }), 0, 2000, alone);
+    // the verdict comes after the handoff at label 1030 (Page-Hinkley voted before it, DDM after)
+    expect(alone[0]).toBeGreaterThan(1030);
+    const handedOver: number[] = [];
+    const oldWorker = new ModelMonitor(noStorage as never, { idBase: 'aaaa' });
+    feed(oldWorker, 0, 1030, handedOver);
+    const exported = oldWorker.exportDetectors();
+    expect(exported.map((e) => [e.model, e.version])).toEqual([['m', '1']]);
+    const next = new ModelMonitor(noStorage as never, { idBase: 'bbbb' });
+    expect(next.adoptDetectors(structuredClone(exported), (model, version) => (model === 'm' && version === '1' ? v : undefined))).toBe(1);
+    feed(next, 1030, 2000, handedOver);
+    expect(handedOver).toEqual(alone);
+    // Starting afresh at label 1030 (after this change began), the detectors met a steady 50 % error rate: no change, ever.
+    const fresh: number[] = [];
+    feed(new ModelMonitor(noStorage as never, { idBase: 'cccc' }), 1030, 2000, fresh);
+    expect(fresh).toEqual([]);
+    // Versions not serving here, garbage, a broken state and a version with detectors of its own are left out.
+    const all = () => v;
+    for (const bad of [undefined, 'x', [null], [{ model: 'm' }], [{ ...exported[0], state: { ...exported[0].state, t: -1 } }]])
+      expect(new ModelMonitor(noStorage as never, { idBase: 'dddd' }).adoptDetectors(bad, all)).toBe(0);
+    expect(new ModelMonitor(noStorage as never, { idBase: 'eeee' }).adoptDetectors(exported, () => undefined)).toBe(0);
+    expect(next.adoptDetectors(exported, all)).toBe(0);
+    expect(new ModelMonitor(noStorage as never, { idBase: 'ffff', sketches: false }).adoptDetectors(exported, all)).toBe(0);
+  });
+
   it('keeps the windows of a failed flush for the next one, merged with what came after', async () => {
     const monitor = new ModelMonitor(noStorage as never);
     monitor.window(v).observe(Float32Array.of(1, 2), Float32Array.of(0.9, 0.1, 0.3, 0.7), 2);
