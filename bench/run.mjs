@@ -133,7 +133,7 @@ function toMarkdown(title, result, any) {
   const walk = (prefix, value) => {
     if (value && typeof value === 'object' && !Array.isArray(value)) for (const [k, v] of Object.entries(value)) walk(prefix ? `${prefix}.${k}` : k, v);
     // a list of records (trials, candidates): one row per field, by index, not "[object Object]"
-    else if (Array.isArray(value) && value.some((v) => v && typeof v === 'object')) value.forEach((v, i) => walk(`${prefix}.${i}`, v));
+    else if (Array.isArray(value) && value.some((v) => v && typeof v === 'object')) for (const [i, v] of value.entries()) walk(`${prefix}.${i}`, v);
     else rows.push(`| ${prefix} | ${Array.isArray(value) ? value.join(', ') : value} |`);
   };
   walk('', result);
