@@ -130,8 +130,11 @@ export function createWorkerApi(): WorkerApi {
       }
     },
 
-    load(request: LoadRequest, onProgress?: (progress: DownloadProgress) => void): Promise<SessionInfo> {
-      return sessions.load(request, onProgress);
+    async load(request: LoadRequest, onProgress?: (progress: DownloadProgress) => void): Promise<SessionInfo> {
+      const info = await sessions.load(request, onProgress);
+      // before its first label can arrive (the load has not answered yet): concept drift judged across visits
+      await monitoring.restoreDetectors(sessions.find(request.name));
+      return info;
     },
 
     async backend() {

@@ -123,6 +123,11 @@ export class WorkerMonitoring {
     return session && session.version === version ? this.versionOf(session) : undefined;
   }
 
+  /** Carries on from the stored change detectors of `session`'s version (see `ModelMonitor.restoreDetectors`). */
+  async restoreDetectors(session: ModelSession | undefined): Promise<void> {
+    if (session) await this.monitor?.restoreDetectors(this.versionOf(session));
+  }
+
   /** Each version's change detectors, for a worker taking over (see `ModelMonitor.exportDetectors`). */
   exportDetectors(): DetectorExport[] {
     return this.monitor?.exportDetectors() ?? [];

@@ -7,6 +7,7 @@ import type { MonitoredVersion } from './MonitoredVersion.ts';
 import type { EdgewatchDB } from '../storage/db.ts';
 import { ConceptDrift, type ConceptDriftState } from './detectors/ConceptDrift.ts';
 import { addWindows, compactWindows, readWindows, type RetentionPolicy } from './store/windowStore.ts';
+import { readDetectorState, writeDetectorStates } from './store/detectorStore.ts';
 import { mergeWindows, WindowSketch, type WindowSketchJSON } from './WindowSketch.ts';
 import { PeriodicFlusher } from './PeriodicFlusher.ts';
 import { MonitorBudget, type MonitorBudgetOptions } from './MonitorBudget.ts';
@@ -64,6 +65,13 @@ export interface DetectorExport {
   readonly model: string;
   readonly version: string;
   readonly state: ConceptDriftState;
+}
+
+/** A version's change detectors in a monitor (see `ModelMonitor.detectors`). */
+interface DetectorsEntry {
+  readonly version: MonitoredVersion;
+  readonly drift: ConceptDrift;
+  labelledHere: boolean;
 }
 
 /** True when `e` has the shape of a {@link RecentExport}: a base, a version table and columns of one length. */
@@ -143,8 +151,15 @@ export class ModelMonitor extends PeriodicFlusher implements ObservationTarget {
   private readonly idBase: string;
   /** Recent predictions of workers this one took over from, by id base (see {@link ModelMonitor.adoptRecent}). */
   private readonly adopted = new Map<string, RecentPredictions<MonitoredVersion>>();
-  /** Each version's change detectors, by version key, with the version they watch (to name it in an export). */
-  private readonly detectors = new Map<string, { readonly version: MonitoredVersion; readonly drift: ConceptDrift }>();
+  /**
+   * Each version's change detectors, by version key, with the version they watch (to name it in an export)
+   * and whether a label reached them here (then neither storage nor a handoff replaces them).
+   */
+  private readonly detectors = new Map<string, DetectorsEntry>();
+  /** Keys of `detectors` changed since the last flush. */
+  private changedDetectors = new Set<string>();
+  /** Keys whose stored detector row did not check out: the next write replaces it. */
+  private readonly refusedRows = new Set<string>();
   /** Ids of kept predictions that were labelled, oldest first (as many as predictions are kept): see {@link FeedbackResult.duplicate}. */
   private readonly labelled = new Set<string>();
   private readonly budgets = new WeakMap<MonitoredVersion, MonitorBudget>();
@@ -326,7 +341,10 @@ export class ModelMonitor extends PeriodicFlusher implements ObservationTarget {
     }
     this.markLabelled(predictionId);
     const drift: string[] = [];
-    for (const name of this.detectorsOf(v).update(signal).fired) {
+    const watching = this.detectorsOf(v);
+    watching.labelledHere = true;
+    this.changedDetectors.add(versionKey(v.model, v.version));
+    for (const name of watching.drift.update(signal).fired) {
       drift.push(name);
       this.window(v).quality.addDetection(name);
     }
@@ -465,13 +483,42 @@ export class ModelMonitor extends PeriodicFlusher implements ObservationTarget {
     for (const e of exports as Partial<DetectorExport>[]) {
       if (typeof e?.model !== 'string' || typeof e.version !== 'string') continue;
       const v = versionOf(e.model, e.version);
-      if (!v || this.detectors.has(versionKey(v.model, v.version))) continue;
+      if (!v || this.detectors.get(versionKey(v.model, v.version))?.labelledHere) continue;
       const detectors = this.newDetectors(v);
       if (!detectors.restoreState(e.state)) continue;
       this.keepDetectors(v, detectors);
+      // stored at this worker's next flush (unless the stored state has read more values: see writeDetectorStates)
+      this.changedDetectors.add(versionKey(v.model, v.version));
       taken++;
     }
     return taken;
+  }
+
+  /**
+   * Carries on from the change detectors of `v` as last flushed to IndexedDB (by this page or an earlier
+   * one), so concept drift is judged on the labels of every visit, not one page's. Read when a version
+   * starts serving, before its first label; a stored state that does not check out, or storage that does
+   * not answer, leaves them to start afresh. True when a stored state was taken.
+   */
+  async restoreDetectors(v: MonitoredVersion): Promise<boolean> {
+    const key = versionKey(v.model, v.version);
+    if (!this.sketches || this.detectors.has(key)) return false;
+    let state: unknown;
+    try {
+      state = await readDetectorState(await this.db(), v.model, v.version);
+    } catch {
+      return false;
+    }
+    // a label or a handoff may have come meanwhile: what it made stands
+    if (state === undefined || this.detectors.has(key)) return false;
+    const detectors = this.newDetectors(v);
+    if (!detectors.restoreState(state)) {
+      // tampered with, or written by another release: these detectors' first write replaces it
+      this.refusedRows.add(key);
+      return false;
+    }
+    this.keepDetectors(v, detectors);
+    return true;
   }
 
   /** The change detectors of a model version's label stream (undefined before its first joined label). */
@@ -479,13 +526,8 @@ export class ModelMonitor extends PeriodicFlusher implements ObservationTarget {
     return this.detectors.get(versionKey(v.model, v.version))?.drift;
   }
 
-  private detectorsOf(v: MonitoredVersion): ConceptDrift {
-    let detectors = this.detectors.get(versionKey(v.model, v.version))?.drift;
-    if (!detectors) {
-      detectors = this.newDetectors(v);
-      this.keepDetectors(v, detectors);
-    }
-    return detectors;
+  private detectorsOf(v: MonitoredVersion): DetectorsEntry {
+    return this.detectors.get(versionKey(v.model, v.version)) ?? this.keepDetectors(v, this.newDetectors(v));
   }
 
   private newDetectors(v: MonitoredVersion): ConceptDrift {
@@ -493,8 +535,10 @@ export class ModelMonitor extends PeriodicFlusher implements ObservationTarget {
     return new ConceptDrift({ kind: v.layout.outputs.kind === 'classification' ? 'classification' : 'regression', errorScale: v.errorScale });
   }
 
-  private keepDetectors(v: MonitoredVersion, detectors: ConceptDrift): void {
-    this.detectors.set(versionKey(v.model, v.version), { version: v, drift: detectors });
+  private keepDetectors(v: MonitoredVersion, drift: ConceptDrift): DetectorsEntry {
+    const entry = { version: v, drift, labelledHere: false };
+    this.detectors.set(versionKey(v.model, v.version), entry);
+    return entry;
   }
 
   protected override async flushNow(): Promise<void> {
@@ -518,6 +562,7 @@ export class ModelMonitor extends PeriodicFlusher implements ObservationTarget {
         throw storageError(error, 'monitoring windows');
       }
     }
+    await this.flushDetectors();
     const now = this.now();
     if (now - this.lastCompaction >= (this.options.compactEveryMs ?? 600_000)) {
       this.lastCompaction = now;
@@ -526,6 +571,23 @@ export class ModelMonitor extends PeriodicFlusher implements ObservationTarget {
       } catch (error) {
         throw storageError(error, 'monitoring compaction');
       }
+    }
+  }
+
+  /** Writes the change detectors that changed since the last flush; on failure they are written at the next. */
+  private async flushDetectors(): Promise<void> {
+    if (this.changedDetectors.size === 0) return;
+    const changed = this.changedDetectors;
+    this.changedDetectors = new Set();
+    const states = this.exportDetectors()
+      .filter((e) => changed.has(versionKey(e.model, e.version)))
+      .map((e) => ({ ...e, replace: this.refusedRows.has(versionKey(e.model, e.version)) }));
+    try {
+      await writeDetectorStates(await this.db(), states);
+      for (const e of states) this.refusedRows.delete(versionKey(e.model, e.version));
+    } catch (error) {
+      for (const key of changed) this.changedDetectors.add(key);
+      throw storageError(error, 'change detectors');
     }
   }
 

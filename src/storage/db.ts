@@ -5,7 +5,7 @@ import { hasIndexedDB } from '../env.ts';
 /** Default database name; tests and multi-tenant apps pass their own. */
 export const DEFAULT_DB_NAME = 'edgewatch';
 /** Current schema version. Bump it and add a step to `migrations` when the schema changes. */
-export const DB_VERSION = 6;
+export const DB_VERSION = 7;
 
 /** A measured backend decision, remembered so the next start does not measure again. */
 export interface BackendChoiceRow {
@@ -106,6 +106,21 @@ export interface StoredWindowRow {
   readonly updatedAt: number;
 }
 
+/**
+ * One model version's change detectors as last flushed (opaque here, as a window: the monitor's
+ * `ConceptDrift.exportState`, checked whole when read back), so their evidence outlives the page.
+ */
+export interface DetectorStateRow {
+  /** `${model}@${version}` */
+  readonly key: string;
+  readonly model: string;
+  readonly version: string;
+  readonly state: unknown;
+  /** Values the detectors had read (`state.t`): a write with fewer does not replace it (another tab's, an older worker's). */
+  readonly values: number;
+  readonly updatedAt: number;
+}
+
 /** An export waiting for the network (see `src/monitor/export/IndexedDBExportQueue.ts`). */
 export interface ExportQueueRow {
   readonly id?: number;
@@ -144,6 +159,7 @@ export interface EdgewatchDB extends DBSchema {
     key: number;
     value: ExportQueueRow;
   };
+  detectors: { key: string; value: DetectorStateRow };
 }
 
 /**
@@ -179,6 +195,9 @@ const migrations: ((db: IDBPDatabase) => void)[] = [
     // dropped, not converted: a window row built from one would claim predictions without their health,
     // timings or NaN counts, and (with per-feature monitoring on) the windows already hold those classes.
     db.deleteObjectStore('histograms');
+  },
+  (db) => {
+    db.createObjectStore('detectors', { keyPath: 'key' });
   },
 ];
 

@@ -259,8 +259,11 @@ describe("backends: 'auto' answers first and measures in the background", () => 
     const wrong = (i: number) => (i < 1000 ? i % 10 === 0 : i % 2 === 0);
     const label = (i: number) => (wrong(i) ? (classes.find((c) => c !== answers[i].label) as string) : (answers[i].label as string));
     const verdicts = (results: { drift: readonly string[] }[], from: number) => results.flatMap((r, k) => (r.drift.includes('concept') ? [from + k] : []));
-    // The first 1030 labels reach the old worker: some evidence of the change, no verdict yet.
-    const before = await Promise.all(answers.slice(0, 1030).map((p, i) => model.feedback(p.predictionId, label(i))));
+    // The first 1030 labels reach the old worker: some evidence of the change, no verdict yet. Its detectors
+    // are stored after 600: the new worker reads that older state when it loads, and the handed-over one replaces it.
+    const before = await Promise.all(answers.slice(0, 600).map((p, i) => model.feedback(p.predictionId, label(i))));
+    await rt.flush();
+    before.push(...(await Promise.all(answers.slice(600, 1030).map((p, k) => model.feedback(p.predictionId, label(600 + k))))));
     expect(verdicts(before, 0)).toEqual([]);
     expect(seen.some((e) => e.type === 'backend-changed')).toBe(false);
     handoffWorker.open();

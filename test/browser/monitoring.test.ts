@@ -8,7 +8,9 @@ import { compare } from '../../src/monitor/summary/compare.ts';
 import { sketchLayout, WindowSketch } from '../../src/monitor/WindowSketch.ts';
 import { compile } from '../../src/features/compile.ts';
 import { createEdgeRuntime, type EdgeRuntime, type EdgeRuntimeOptions } from '../../src/runtime/EdgeRuntime.ts';
-import { openEdgewatchDB } from '../../src/storage/db.ts';
+import { openEdgewatchDB, type DetectorStateRow } from '../../src/storage/db.ts';
+import { ConceptDrift, type ConceptDriftState } from '../../src/monitor/detectors/ConceptDrift.ts';
+import { writeDetectorStates } from '../../src/monitor/store/detectorStore.ts';
 import { REGISTRY, uniqueDbName, weather, withoutLabel } from './weatherData.ts';
 
 const runtimes: EdgeRuntime[] = [];
@@ -363,6 +365,69 @@ describe('label feedback: concept drift on the real 2014–15 label shift', () =
     expect(await model.feedback('nope:0', 'rain')).toMatchObject({ matched: false });
     const any = (await model.predict(withoutLabel(weather[0]))).predictionId;
     await expect(model.feedback(any, 'hail')).rejects.toMatchObject({ code: 'INPUT_INVALID' });
+  });
+});
+
+describe('change detectors across visits (IndexedDB)', () => {
+  // Labels agree with the answer but 1 in 10 times, then, from the 1000th, 1 in 2: the concept changed.
+  const wrong = (i: number) => (i < 1000 ? i % 10 === 0 : i % 2 === 0);
+  const classes = WEATHER_LABELS as readonly string[];
+  /** Predicts rows `from`…`to` of the stream and labels them; the indices whose label gave a `concept` verdict. */
+  async function labelled(rt: EdgeRuntime, from: number, to: number): Promise<number[]> {
+    const model = rt.model('weather');
+    const answers = await model.predict(Array.from({ length: to - from }, (_, k) => withoutLabel(weather[(from + k) % weather.length])));
+    const results = await Promise.all(
+      answers.map((p, k) => model.feedback(p.predictionId, wrong(from + k) ? (classes.find((c) => c !== p.label) as string) : (p.label as string))),
+    );
+    expect(results.every((r) => r.matched && !r.duplicate)).toBe(true);
+    return results.flatMap((r, k) => (r.drift.includes('concept') ? [from + k] : []));
+  }
+  /** One page fed the whole stream: DDM, ADWIN and Page-Hinkley voting 2 of 3, as the runtime's. */
+  function alone(to: number): number[] {
+    const detectors = new ConceptDrift({ kind: 'classification' });
+    return Array.from({ length: to }, (_, i) => i).filter((i) => detectors.update(wrong(i) ? 1 : 0).driftDetected);
+  }
+
+  it('a change that began in one visit is found in the next, on the label one page would find it', async () => {
+    const dbName = uniqueDbName('detectors');
+    expect(alone(2000)[0]).toBeGreaterThan(1030);
+    const first = runtime(dbName);
+    expect(await labelled(first, 0, 1030)).toEqual([]);
+    await first.dispose(); // flushes, like pagehide
+    const second = runtime(dbName);
+    expect(await labelled(second, 1030, 2000)).toEqual(alone(2000));
+    // Detectors starting afresh in the second visit meet a steady 50 % error rate: no verdict, ever.
+    const fresh = new ConceptDrift({ kind: 'classification' });
+    expect(Array.from({ length: 970 }, (_, k) => fresh.update(wrong(1030 + k) ? 1 : 0).driftDetected).includes(true)).toBe(false);
+  });
+
+  it('a stored state with fewer values does not replace one with more; a row that does not check out is ignored, and nothing fails', async () => {
+    const dbName = uniqueDbName('detectors-rows');
+    const first = runtime(dbName);
+    await labelled(first, 0, 600);
+    await first.flush();
+    const db = await openEdgewatchDB(dbName);
+    try {
+      const row = await db.get('detectors', 'weather@1');
+      expect(row).toMatchObject({ model: 'weather', version: '1', values: 600 });
+      // an older state (a retiring worker's, another tab's) comes later: the one with more evidence stays
+      await writeDetectorStates(db, [{ model: 'weather', version: '1', state: { ...(row?.state as ConceptDriftState), t: 10 } }]);
+      expect((await db.get('detectors', 'weather@1'))?.values).toBe(600);
+      await first.dispose();
+      // Tampered with (or written by a future release): ignored; the next visit starts afresh and writes its own.
+      await db.put('detectors', { ...(row as DetectorStateRow), state: { ...(row?.state as object), t: -5 } });
+    } finally {
+      db.close();
+    }
+    const second = runtime(dbName);
+    expect(await labelled(second, 1030, 1100)).toEqual([]);
+    await second.dispose();
+    const after = await openEdgewatchDB(dbName);
+    try {
+      expect((await after.get('detectors', 'weather@1'))?.values).toBe(70);
+    } finally {
+      after.close();
+    }
   });
 });
 

@@ -1,0 +1,39 @@
+import type { IDBPDatabase } from 'idb';
+import type { EdgewatchDB } from '../../storage/db.ts';
+import { versionKey } from '../../registry/versionKey.ts';
+import type { ConceptDriftState } from '../detectors/ConceptDrift.ts';
+
+/**
+ * Writes versions' change-detector states in one relaxed readwrite transaction. A state that has read
+ * fewer values than the stored one does not replace it: two tabs (or a retiring worker and the one that
+ * took over from it) each carry on from what was stored, and the one with more evidence stays. Another
+ * tab's newer labels can be lost that way, never counted twice.
+ */
+export async function writeDetectorStates(
+  db: IDBPDatabase<EdgewatchDB>,
+  states: readonly {
+    readonly model: string;
+    readonly version: string;
+    readonly state: ConceptDriftState;
+    /** Replace the stored row whatever it holds (it did not check out when read). */
+    readonly replace?: boolean;
+  }[],
+): Promise<void> {
+  if (states.length === 0) return;
+  const tx = db.transaction('detectors', 'readwrite', { durability: 'relaxed' });
+  const now = Date.now();
+  await Promise.all([
+    ...states.map(async ({ model, version, state, replace }) => {
+      const key = versionKey(model, version);
+      const stored = replace ? undefined : await tx.store.get(key);
+      if (stored && stored.values > state.t) return;
+      await tx.store.put({ key, model, version, state, values: state.t, updatedAt: now });
+    }),
+    tx.done,
+  ]);
+}
+
+/** The stored change-detector state of one version (unchecked: the caller restores it only if it checks out). */
+export async function readDetectorState(db: IDBPDatabase<EdgewatchDB>, model: string, version: string): Promise<unknown> {
+  return (await db.get('detectors', versionKey(model, version)))?.state;
+}
