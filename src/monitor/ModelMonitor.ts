@@ -6,8 +6,8 @@ import type { RecordBatch } from '../features/RecordBatch.ts';
 import type { MonitoredVersion } from './MonitoredVersion.ts';
 import type { EdgewatchDB } from '../storage/db.ts';
 import { ConceptDrift, type ConceptDriftState } from './detectors/ConceptDrift.ts';
-import { addWindows, compactWindows, readWindows, type RetentionPolicy } from './store/windowStore.ts';
-import { readDetectorState, writeDetectorStates } from './store/detectorStore.ts';
+import { addWindows, compactWindows, DEFAULT_DAILY_MS, readWindows, type RetentionPolicy } from './store/windowStore.ts';
+import { expireDetectorStates, readDetectorState, writeDetectorStates } from './store/detectorStore.ts';
 import { mergeWindows, WindowSketch, type WindowSketchJSON } from './WindowSketch.ts';
 import { PeriodicFlusher } from './PeriodicFlusher.ts';
 import { MonitorBudget, type MonitorBudgetOptions } from './MonitorBudget.ts';
@@ -568,6 +568,8 @@ export class ModelMonitor extends PeriodicFlusher implements ObservationTarget {
       this.lastCompaction = now;
       try {
         await compactWindows(await this.db(), now, this.options.retention);
+        // detector states live as long as daily windows: a version unlabelled that long is not coming back
+        await expireDetectorStates(await this.db(), now - (this.options.retention?.dailyMs ?? DEFAULT_DAILY_MS));
       } catch (error) {
         throw storageError(error, 'monitoring compaction');
       }

@@ -431,6 +431,32 @@ describe('change detectors across visits (IndexedDB)', () => {
   });
 });
 
+describe('change-detector rows stay bounded', () => {
+  it('a row not written for the daily retention goes at compaction; one written lately stays', async () => {
+    const dbName = uniqueDbName('detectors-expiry');
+    const db = await openEdgewatchDB(dbName);
+    const day = 86_400_000;
+    try {
+      const row = (version: string, updatedAt: number): DetectorStateRow => ({
+        key: `weather@${version}`,
+        model: 'weather',
+        version,
+        state: {},
+        values: 1,
+        updatedAt,
+      });
+      await db.put('detectors', row('old', Date.now() - 11 * day));
+      await db.put('detectors', row('recent', Date.now() - 9 * day));
+      await db.put('detectors', { ...row('garbled', Date.now()), updatedAt: 'yesterday' as unknown as number });
+      const monitor = new ModelMonitor(() => openEdgewatchDB(dbName), { compactEveryMs: 0, retention: { dailyMs: 10 * day } });
+      await monitor.flush();
+      expect((await db.getAllKeys('detectors')).sort()).toEqual(['weather@recent']);
+    } finally {
+      db.close();
+    }
+  });
+});
+
 describe('export with an offline queue in IndexedDB', () => {
   it('queues exports made offline and sends them after a reload, through an injected fetch', async () => {
     const { IndexedDBExportQueue } = await import('../../src/monitor/export/IndexedDBExportQueue.ts');

@@ -37,3 +37,21 @@ export async function writeDetectorStates(
 export async function readDetectorState(db: IDBPDatabase<EdgewatchDB>, model: string, version: string): Promise<unknown> {
   return (await db.get('detectors', versionKey(model, version)))?.state;
 }
+
+/**
+ * Deletes the rows last written before `olderThan` (ms since epoch): versions whose labels stopped
+ * long ago (retired, rolled back), so the store stays O(versions served lately). Returns how many went.
+ */
+export async function expireDetectorStates(db: IDBPDatabase<EdgewatchDB>, olderThan: number): Promise<number> {
+  const tx = db.transaction('detectors', 'readwrite', { durability: 'relaxed' });
+  let expired = 0;
+  for (let cursor = await tx.store.openCursor(); cursor; cursor = await cursor.continue()) {
+    // a row without a readable time is no row this code wrote: it goes too
+    if (!(cursor.value.updatedAt >= olderThan)) {
+      await cursor.delete();
+      expired++;
+    }
+  }
+  await tx.done;
+  return expired;
+}

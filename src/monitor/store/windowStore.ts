@@ -13,11 +13,14 @@ export interface WindowRow extends Omit<StoredWindowRow, 'window'> {
 /** Length of a daily bucket. */
 export const DAY_MS = 86_400_000;
 
+/** How long daily rows are kept by default ({@link RetentionPolicy.dailyMs}). */
+export const DEFAULT_DAILY_MS = 90 * DAY_MS;
+
 /** How long rows are kept; together they bound storage to O(versions × (hours + days) × bins). */
 export interface RetentionPolicy {
   /** Hourly rows older than this are rolled up into their day. Default 48 h. */
   readonly hourlyMs?: number;
-  /** Daily rows older than this are deleted. Default 90 days. */
+  /** Daily rows older than this are deleted, and change-detector states not written for as long. Default 90 days. */
   readonly dailyMs?: number;
 }
 
@@ -70,7 +73,7 @@ export async function readWindows(db: IDBPDatabase<EdgewatchDB>, model: string, 
  */
 export async function compactWindows(db: IDBPDatabase<EdgewatchDB>, now: number, policy: RetentionPolicy = {}): Promise<{ rolledUp: number; expired: number }> {
   const hourlyMs = policy.hourlyMs ?? 48 * 3_600_000;
-  const dailyMs = policy.dailyMs ?? 90 * DAY_MS;
+  const dailyMs = policy.dailyMs ?? DEFAULT_DAILY_MS;
   const tx = db.transaction('windows', 'readwrite', { durability: 'relaxed' });
   const rows = (await tx.store.getAll()).map(unpackRow);
   const days = new Map<string, WindowSketchJSON[]>();
