@@ -194,7 +194,8 @@ const migrations: ((db: IDBPDatabase) => void)[] = [
     // One monitoring pipeline: class counts live in the windows. The old hourly class histograms are
     // dropped, not converted: a window row built from one would claim predictions without their health,
     // timings or NaN counts, and (with per-feature monitoring on) the windows already hold those classes.
-    db.deleteObjectStore('histograms');
+    // (a database made by other means may lack it: an upgrade that threw would leave this page without storage)
+    if (db.objectStoreNames.contains('histograms')) db.deleteObjectStore('histograms');
   },
   (db) => {
     db.createObjectStore('detectors', { keyPath: 'key' });
@@ -203,17 +204,62 @@ const migrations: ((db: IDBPDatabase) => void)[] = [
 
 /**
  * Opens (and upgrades) the Edgewatch database. Fails with `STORAGE_UNAVAILABLE` where IndexedDB is
- * missing or refuses to open (private modes, blocked storage).
+ * missing or refuses to open (private modes, blocked storage), and at once where a tab of an older
+ * release holds the database open at an older version (the upgrade would wait until that tab closes:
+ * this page goes on without storage instead of hanging). A connection this opens closes itself when a
+ * newer release asks to upgrade, so this release never holds a later one up.
  */
 export async function openEdgewatchDB(name: string = DEFAULT_DB_NAME): Promise<IDBPDatabase<EdgewatchDB>> {
   if (!hasIndexedDB()) throw new EdgewatchError(ErrorCode.STORAGE_UNAVAILABLE, 'IndexedDB is not available here');
-  try {
-    return await openDB<EdgewatchDB>(name, DB_VERSION, {
+  const unavailable = (why: string, cause?: unknown) =>
+    new EdgewatchError(ErrorCode.STORAGE_UNAVAILABLE, `IndexedDB "${name}" could not be opened: ${why}`, { name }, { cause });
+  // An open queued behind a blocked upgrade (this page's other thread opened first) gets no `blocked` event of its own.
+  const upgrading = await needsUpgrade(name);
+  return new Promise((resolve, reject) => {
+    let blocked = false;
+    const refuse = (why: string) => {
+      blocked = true;
+      reject(unavailable(why));
+    };
+    const waitLimit = upgrading
+      ? setTimeout(() => refuse(`its upgrade waited ${UPGRADE_WAIT_MS} ms for another tab (an older release) to close it`), UPGRADE_WAIT_MS)
+      : undefined;
+    openDB<EdgewatchDB>(name, DB_VERSION, {
       upgrade(db, oldVersion) {
+        clearTimeout(waitLimit);
         for (let v = oldVersion; v < DB_VERSION; v++) migrations[v](db as unknown as IDBPDatabase);
       },
-    });
-  } catch (cause) {
-    throw new EdgewatchError(ErrorCode.STORAGE_UNAVAILABLE, `IndexedDB "${name}" could not be opened: ${String(cause)}`, { name }, { cause });
+      blocked(current) {
+        clearTimeout(waitLimit);
+        refuse(`another tab holds version ${current} open (an older release); reload once it is closed`);
+      },
+      blocking(_current, _next, event) {
+        (event.target as IDBDatabase).close();
+      },
+    }).then(
+      // opened after all, once the older tab closed: this call has answered already, so let it go
+      (db) => {
+        clearTimeout(waitLimit);
+        if (blocked) db.close();
+        else resolve(db);
+      },
+      (cause) => {
+        clearTimeout(waitLimit);
+        reject(unavailable(String(cause), cause));
+      },
+    );
+  });
+}
+
+/** How long an open that has to upgrade may wait for other connections before this page goes on without storage. */
+const UPGRADE_WAIT_MS = 5_000;
+
+/** True when the database exists at an older version (where `indexedDB.databases` says; false where it cannot). */
+async function needsUpgrade(name: string): Promise<boolean> {
+  try {
+    const found = (await indexedDB.databases?.())?.find((d) => d.name === name);
+    return found?.version !== undefined && found.version > 0 && found.version < DB_VERSION;
+  } catch {
+    return false;
   }
 }

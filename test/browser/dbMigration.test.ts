@@ -84,4 +84,38 @@ describe('openEdgewatchDB migrations (real IndexedDB)', () => {
       db.close();
     }
   });
+
+  it('a tab of an older release holding the database open: this page is refused at once (typed), not held up, and upgrades once it is gone', async () => {
+    const name = uniqueDbName('blocked');
+    await version5(name);
+    // the older release's tab: a connection at version 5 that does not close when asked to
+    const older = await request(indexedDB.open(name, 5));
+    // answered on the blocked event, while the tab is still open (before, this waited for the tab to close)
+    const refused = await openEdgewatchDB(name).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: 'STORAGE_UNAVAILABLE', message: expect.stringContaining('another tab holds version 5 open') });
+    older.close();
+    const db = await openEdgewatchDB(name);
+    try {
+      expect(db.version).toBe(7);
+      expect(await db.get('windows', 'm@1/hour/0')).toMatchObject({ window: { predictions: 7 } });
+    } finally {
+      db.close();
+    }
+  });
+
+  it('a newer release asking to upgrade: this release closes its connection, so the upgrade is not blocked', async () => {
+    const name = uniqueDbName('blocking');
+    const ours = await openEdgewatchDB(name);
+    let blocked = false;
+    const open = indexedDB.open(name, DB_VERSION + 1);
+    open.onblocked = () => {
+      blocked = true;
+    };
+    const newer = await request(open);
+    expect(newer.version).toBe(DB_VERSION + 1);
+    expect(blocked).toBe(false);
+    newer.close();
+    // ours is closed: using it fails (the app's storage errors are typed where it is used)
+    expect(() => ours.transaction('windows')).toThrow();
+  });
 });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { commands } from 'vitest/browser';
 import { EdgewatchError } from '../../src/errors.ts';
-import { weather, withoutLabel } from '../browser/weatherData.ts';
+import { uniqueDbName, weather, withoutLabel } from '../browser/weatherData.ts';
 import { rejection } from '../support/rejection.ts';
 import { collect, day, runtime, serve } from './harness.ts';
 
@@ -35,6 +35,31 @@ describe('storage loss: the verified model serves from memory, monitoring counts
     await expect(model.predict(day)).resolves.toMatchObject({ version: '1' });
     expect((await model.driftSummary())?.predictions).toBe(7);
     await expect(rt.dispose()).resolves.toBeUndefined();
+  });
+
+  it('a tab of an older release holds the database open at an older version: this page serves without storage (its worker waits out the upgrade limit, 5 s), and says why', async () => {
+    const registry = await serve();
+    const dbName = uniqueDbName('older-tab');
+    // the older release's tab: its connection (version 5) does not close when a newer version asks
+    const older = await new Promise<IDBDatabase>((resolve, reject) => {
+      const open = indexedDB.open(dbName, 5);
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    try {
+      // before, the page's and the worker's opens waited for that tab to close: nothing was answered
+      const rt = runtime(registry.url, { dbName });
+      const errors = collect(rt, 'error');
+      const model = rt.model('weather');
+      const answers = await Promise.all(weather.slice(0, 6).map((w) => model.predict(withoutLabel(w))));
+      expect(answers.every((p) => p.version === '1')).toBe(true);
+      expect(errors.map((e) => e.error.code)).toEqual(['STORAGE_UNAVAILABLE']);
+      expect(errors[0].error.message).toContain('another tab holds version 5 open');
+      expect((await model.driftSummary())?.predictions).toBe(6);
+      await rt.dispose();
+    } finally {
+      older.close();
+    }
   });
 
   it('Cache Storage refuses to open in the worker: the verified download serves from memory; STORAGE_UNAVAILABLE once', async () => {
