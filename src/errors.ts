@@ -44,7 +44,7 @@ export const ErrorMeaning: Readonly<Record<ErrorCode, string>> = {
   MODEL_LOAD_FAILED: 'A version downloaded but could not be loaded or warmed (bad model, golden vectors differ).',
   WORKER_CRASHED: 'The inference worker died (or would not start) more often than the restart policy allows.',
   UNKNOWN_MODEL: 'The registry has no model of that name.',
-  STORAGE_UNAVAILABLE: 'IndexedDB is missing or refused to open.',
+  STORAGE_UNAVAILABLE: 'IndexedDB is missing or refused to open (or its upgrade is held up by a tab of an older release).',
   VERSION_UNAVAILABLE: 'The model exists but no version can serve as asked: missing pin or channel, unmet requirement, none left for this device.',
   NO_PREVIOUS_VERSION: 'A rollback was asked for but this handle has served no earlier version.',
   MODEL_NOT_LOADED: 'The worker was asked to use a model that is not loaded there (never loaded, or unloaded).',
