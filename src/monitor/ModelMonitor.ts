@@ -581,12 +581,16 @@ export class ModelMonitor extends PeriodicFlusher implements ObservationTarget {
     if (this.changedDetectors.size === 0) return;
     const changed = this.changedDetectors;
     this.changedDetectors = new Set();
-    const states = this.exportDetectors()
-      .filter((e) => changed.has(versionKey(e.model, e.version)))
-      .map((e) => ({ ...e, replace: this.refusedRows.has(versionKey(e.model, e.version)) }));
+    // only the versions that changed are exported (an ADWIN window is a few hundred numbers)
+    const states: { model: string; version: string; state: ConceptDriftState; replace: boolean }[] = [];
+    for (const key of changed) {
+      const entry = this.detectors.get(key);
+      const state = entry?.drift.exportState();
+      if (entry && state) states.push({ model: entry.version.model, version: entry.version.version, state, replace: this.refusedRows.has(key) });
+    }
     try {
       await writeDetectorStates(await this.db(), states);
-      for (const e of states) this.refusedRows.delete(versionKey(e.model, e.version));
+      for (const key of changed) this.refusedRows.delete(key);
     } catch (error) {
       for (const key of changed) this.changedDetectors.add(key);
       throw storageError(error, 'change detectors');

@@ -431,6 +431,27 @@ describe('change detectors across visits (IndexedDB)', () => {
   });
 });
 
+describe('change-detector rows from storage are not trusted', () => {
+  it("a row whose values do not match its own state's count does not hold later writes back", async () => {
+    const dbName = uniqueDbName('detectors-forged');
+    const db = await openEdgewatchDB(dbName);
+    try {
+      const detectors = new ConceptDrift({ kind: 'classification' });
+      for (let i = 0; i < 50; i++) detectors.update(i % 10 === 0 ? 1 : 0);
+      const state = detectors.exportState() as ConceptDriftState;
+      // forged: claims 10^15 values for a state that read 50
+      await db.put('detectors', { key: 'weather@1', model: 'weather', version: '1', state, values: 1e15, updatedAt: Date.now() });
+      await writeDetectorStates(db, [{ model: 'weather', version: '1', state: { ...state, t: 60 } }]);
+      expect((await db.get('detectors', 'weather@1'))?.values).toBe(60);
+      // an honest row with more values still stays
+      await writeDetectorStates(db, [{ model: 'weather', version: '1', state: { ...state, t: 55 } }]);
+      expect((await db.get('detectors', 'weather@1'))?.values).toBe(60);
+    } finally {
+      db.close();
+    }
+  });
+});
+
 describe('change-detector rows stay bounded', () => {
   it('a row not written for the daily retention goes at compaction; one written lately stays', async () => {
     const dbName = uniqueDbName('detectors-expiry');

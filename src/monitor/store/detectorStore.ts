@@ -1,5 +1,5 @@
 import type { IDBPDatabase } from 'idb';
-import type { EdgewatchDB } from '../../storage/db.ts';
+import type { DetectorStateRow, EdgewatchDB } from '../../storage/db.ts';
 import { versionKey } from '../../registry/versionKey.ts';
 import type { ConceptDriftState } from '../detectors/ConceptDrift.ts';
 
@@ -26,11 +26,20 @@ export async function writeDetectorStates(
     ...states.map(async ({ model, version, state, replace }) => {
       const key = versionKey(model, version);
       const stored = replace ? undefined : await tx.store.get(key);
-      if (stored && stored.values > state.t) return;
+      if (stored && storedValues(stored) > state.t) return;
       await tx.store.put({ key, model, version, state, values: state.t, updatedAt: now });
     }),
     tx.done,
   ]);
+}
+
+/**
+ * The values a stored row's detectors had read, trusted only where the row agrees with its own state (a
+ * count equal to `state.t`): a forged or garbled `values` must not hold every later write back.
+ */
+function storedValues(row: DetectorStateRow): number {
+  const t = (row.state as { t?: unknown } | null)?.t;
+  return Number.isSafeInteger(row.values) && row.values === t ? row.values : -1;
 }
 
 /** The stored change-detector state of one version (unchecked: the caller restores it only if it checks out). */
