@@ -189,6 +189,15 @@ async function engineChoice(calls: number) {
     const detail = event.detail as { threads?: number; rejected?: string };
     if (detail.threads !== undefined || detail.rejected) threadTrials.push(detail);
   });
+  // Every trial and change in the order they came, ms after the first call: what settled the choice.
+  const events: Record<string, unknown>[] = [];
+  const began = performance.now();
+  for (const type of ['backend-trial', 'backend-changed'] as const) {
+    auto.addEventListener(type, (event) => {
+      const { info: _info, ...detail } = event.detail as Record<string, unknown>;
+      events.push({ event: type, atMs: Math.round(performance.now() - began), ...detail });
+    });
+  }
   const chosen = auto.model('weather-both');
   await chosen.predict(days[0]);
   // Keep calling while the trials run: a thread-count handoff moves the model to a new worker, whose engine
@@ -235,6 +244,7 @@ async function engineChoice(calls: number) {
     changed,
     threadTrials,
     threadTrialsWaitMs,
+    events,
     choiceP50Ms: round(p50(times.choice)),
     tfjsWasmP50Ms: round(p50(times.tfjsWasm)),
     ortWasmP50Ms: round(p50(times.ortWasm)),

@@ -3,8 +3,9 @@
  * e.g. its ONNX export beside the TF.js files): the version's own encoding serves first; after the first
  * answer (and the TF.js backend trials, so the comparison is with the best TF.js backend) each alternate
  * is loaded from its verified artifacts on its engine, timed against the serving session on the golden
- * rows A B A B, and the serving session is hot-swapped for it when it is at least `backendSwapSpeedup`
- * faster and answers within {@link TRIAL_TOLERANCE} of it. The outcome is remembered per device + version
+ * rows A B A B (a 32-row batch and one row: the engines' per-call costs differ most on one row), and the
+ * serving session is hot-swapped for it when it is at least `backendSwapSpeedup` faster on one of the two
+ * and not slower on the other (`beatsWithoutLoss`), and answers within {@link TRIAL_TOLERANCE} of it. The outcome is remembered per device + version
  * (a `backendChoices` row of its own key), so the next start loads the winner and times nothing.
  *
  * An alternate that fails (a tampered file, a load or golden failure, other answers) is reported as
@@ -19,11 +20,13 @@ import type { EngineName } from './engines/Engine.ts';
 import { engineFor } from './engines/engines.ts';
 import type { BackendInfo, BackendName, BackendReport, LoadRequest, WorkerConfig } from './protocol.ts';
 import type { ModelSession } from './session.ts';
-import { DEFAULT_SWAP_SPEEDUP, maxAbsDiff, median } from './trialRules.ts';
+import { beatsWithoutLoss, DEFAULT_SWAP_SPEEDUP, maxAbsDiff, median } from './trialRules.ts';
 
 const ROUNDS = 7;
 /** Rows of the trial batch (golden records repeated). */
 const ROWS = 32;
+/** One-row calls per round, timed together: one takes tens of µs, a few timer ticks. */
+const SINGLE_CALLS = 8;
 
 /** What the engine trials need of the worker's sessions. */
 export interface EngineTrialHost {
@@ -108,8 +111,19 @@ export class EngineTrials {
     const alternates = this.request.entry.alternates ?? [];
     const speedup = this.host.config.backendSwapSpeedup ?? DEFAULT_SWAP_SPEEDUP;
     // By encoding: `primary` (the version's own, as first timed), `alternate<i>` (with the serving median it was timed against).
-    const trials: Record<string, { engine: EngineName; backend?: BackendName; medianMs?: number; servingMs?: number; maxAbsDiff?: number; rejected?: string }> =
-      {};
+    const trials: Record<
+      string,
+      {
+        engine: EngineName;
+        backend?: BackendName;
+        medianMs?: number;
+        servingMs?: number;
+        singleMs?: number;
+        servingSingleMs?: number;
+        maxAbsDiff?: number;
+        rejected?: string;
+      }
+    > = {};
     let chosen = -1;
     for (let index = 0; index < alternates.length; index++) {
       const reference = this.host.serving(this.request.name);
@@ -127,19 +141,20 @@ export class EngineTrials {
         continue;
       }
       const backend = candidate.info.backend;
-      const { medianMs, servingMs, diff } = await this.time(reference, candidate);
-      const report = { ...base, backend, medianMs, servingMs, maxAbsDiff: diff };
-      trials.primary ??= { engine: engineOf(reference), backend: servingInfo.name, medianMs: servingMs, maxAbsDiff: 0 };
+      const { medianMs, servingMs, singleMs, servingSingleMs, diff } = await this.time(reference, candidate);
+      const timed = { medianMs, servingMs, singleMs, servingSingleMs, maxAbsDiff: diff };
+      const report = { ...base, backend, ...timed };
+      trials.primary ??= { engine: engineOf(reference), backend: servingInfo.name, medianMs: servingMs, singleMs: servingSingleMs, maxAbsDiff: 0 };
       if (diff > TRIAL_TOLERANCE) {
         const rejected = `outputs differ from ${engineOf(reference)} ${servingInfo.name} by ${diff}`;
-        trials[`alternate${index}`] = { engine, backend, medianMs, servingMs, maxAbsDiff: diff, rejected };
+        trials[`alternate${index}`] = { engine, backend, ...timed, rejected };
         this.host.report({ ...report, rejected });
         candidate.dispose();
         continue;
       }
-      trials[`alternate${index}`] = { engine, backend, medianMs, servingMs, maxAbsDiff: diff };
+      trials[`alternate${index}`] = { engine, backend, ...timed };
       this.host.report(report);
-      if (servingMs / medianMs < speedup) {
+      if (!beatsWithoutLoss(servingMs / medianMs, servingSingleMs / singleMs, speedup)) {
         candidate.dispose();
         continue;
       }
@@ -158,21 +173,36 @@ export class EngineTrials {
         fromEngine: engineOf(reference),
         toEngine: engine,
         speedup: servingMs / medianMs,
+        singleSpeedup: servingSingleMs / singleMs,
         info,
       });
     }
     await this.remember(chosen, trials);
   }
 
-  /** The serving session and the candidate on the same golden rows, A B A B; medians and the largest difference. */
-  private async time(reference: ModelSession, candidate: ModelSession): Promise<{ medianMs: number; servingMs: number; diff: number }> {
+  /**
+   * The serving session and the candidate on the same golden rows, A B A B: medians on the batch and per
+   * one-row call, and the largest difference.
+   */
+  private async time(
+    reference: ModelSession,
+    candidate: ModelSession,
+  ): Promise<{ medianMs: number; servingMs: number; singleMs: number; servingSingleMs: number; diff: number }> {
     const width = reference.features.width;
     const batch = new Float32Array(ROWS * width);
     const goldens = this.request.entry.goldens ?? [];
     // Real records where the publisher gave some: zeros hide numerical differences between engines.
     if (goldens.length > 0) batch.set(reference.features.transform(Array.from({ length: ROWS }, (_, i) => goldens[i % goldens.length].record)));
+    const row = batch.slice(0, width);
     const servingTimes: number[] = [];
     const times: number[] = [];
+    const servingSingles: number[] = [];
+    const singles: number[] = [];
+    const perRow = async (session: ModelSession): Promise<number> => {
+      const t0 = performance.now();
+      for (let i = 0; i < SINGLE_CALLS; i++) await session.predictBatch(row, 1);
+      return (performance.now() - t0) / SINGLE_CALLS;
+    };
     let diff = 0;
     for (let round = 0; round < ROUNDS; round++) {
       // With the TF.js backend to itself: a backend trial step never runs in between.
@@ -186,8 +216,13 @@ export class EngineTrials {
         diff = Math.max(diff, maxAbsDiff(outputs, expected));
       });
       await nextTask(); // what queued meanwhile is answered before the next round
+      await this.host.exclusive(async () => {
+        servingSingles.push(await perRow(reference));
+        singles.push(await perRow(candidate));
+      });
+      await nextTask();
     }
-    return { medianMs: median(times), servingMs: median(servingTimes), diff };
+    return { medianMs: median(times), servingMs: median(servingTimes), singleMs: median(singles), servingSingleMs: median(servingSingles), diff };
   }
 
   /** The outcome, remembered per device + version: the next start loads the winner and times nothing. */

@@ -149,6 +149,9 @@ export interface BackendTrialReport {
   /** Median ms of the candidate and of the serving backend on the trial batch, readback included. */
   readonly medianMs?: number;
   readonly servingMs?: number;
+  /** Engine and ORT trials: median ms per one-row call of the candidate, and of what serves (engine trials). */
+  readonly singleMs?: number;
+  readonly servingSingleMs?: number;
   /** Largest absolute difference from the serving backend's outputs. */
   readonly maxAbsDiff?: number;
   /** A wasm thread-count trial: the threads timed (`servingMs` is then 1 thread), in separate workers. */
@@ -168,6 +171,8 @@ export interface BackendChangeReport {
   readonly to: BackendName;
   /** Serving median / new median on the trial batch. */
   readonly speedup: number;
+  /** An engine change: serving median / new median per one-row call (where it may have won instead). */
+  readonly singleSpeedup?: number;
   /** An engine change (the version's alternate encoding now serves): the engines before and after. */
   readonly fromEngine?: 'tfjs' | 'onnxruntime-web';
   readonly toEngine?: 'tfjs' | 'onnxruntime-web';

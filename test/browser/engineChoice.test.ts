@@ -64,6 +64,9 @@ describe("backends: 'auto' across engines, where a version ships in two encoding
     expect(trial).toMatchObject({ name: 'weather-both', version: '1', servingEngine: 'tfjs', engine: 'onnxruntime-web' });
     expect(trial?.rejected).toBeUndefined();
     expect(trial?.maxAbsDiff as number).toBeLessThanOrEqual(1e-3);
+    // Timed on the batch and on one row (where the engines' per-call costs differ most), both sides.
+    for (const key of ['medianMs', 'servingMs', 'singleMs', 'servingSingleMs']) expect(trial?.[key] as number, key).toBeGreaterThan(0);
+    expect(changed?.singleSpeedup).toBeCloseTo((trial?.servingSingleMs as number) / (trial?.singleMs as number), 9);
     expect(await rt.backend()).toMatchObject({ engine: 'onnxruntime-web', name: 'wasm', chosenBy: 'measured' });
     // ORT's thread pool: 1 on a page that is not cross-origin isolated (this one), as ORT sizes it.
     expect((await rt.backend())?.threads).toBe(crossOriginIsolated ? expect.any(Number) : 1);
