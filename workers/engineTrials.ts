@@ -5,8 +5,9 @@
  * is loaded from its verified artifacts on its engine, timed against the serving session on the golden
  * rows A B A B (a 32-row batch and one row: the engines' per-call costs differ most on one row), and the
  * serving session is hot-swapped for it when it is at least `backendSwapSpeedup` faster on one of the two
- * and not slower on the other (`beatsWithoutLoss`), and answers within {@link TRIAL_TOLERANCE} of it. The outcome is remembered per device + version
- * (a `backendChoices` row of its own key), so the next start loads the winner and times nothing.
+ * and not slower on the other (`beatsWithoutLoss`), and answers within {@link TRIAL_TOLERANCE} of it. The
+ * outcome is remembered per device + version (a `backendChoices` row of its own key), so the next start
+ * loads the winner and times nothing.
  *
  * An alternate that fails (a tampered file, a load or golden failure, other answers) is reported as
  * rejected and the serving session keeps serving.

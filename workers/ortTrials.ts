@@ -7,8 +7,8 @@
  * ORT's WebGPU EP (not on a software adapter unless `backendTrials` names webgpu: there it is 20–130×
  * slower) — loads the version from the verified artifact cache, says what ORT really started, answers the
  * golden records (compared with the serving session) and is timed in-worker A B A B on the trial batch and
- * on one row. The fastest correct candidate at least `backendSwapSpeedup` faster than what serves on one of
- * the two and not slower on the other (`pickFasterWithoutLoss`) is remembered per device + version (a `backendChoices` row keyed `…|ort`) and takes
+ * on one row. The fastest correct candidate at least `backendSwapSpeedup` faster than what serves on both
+ * (`pickFasterOnBoth`) is remembered per device + version (a `backendChoices` row keyed `…|ort`) and takes
  * over at once through a handoff: a new worker whose ORT starts on it (`WorkerConfig.measured.ortBackend`,
  * `.ortThreads`), as a TF.js backend or thread count does. `runtime.backend()` reports the medians as
  * `threadTrials` and `trials`.
@@ -30,7 +30,7 @@ import { BackendName, type BackendInfo, type BackendReport, type LoadRequest, ty
 import type { ModelSession } from './session.ts';
 import { storedThreadCount } from './threadCount.ts';
 import { threadCounts } from './threadTrials.ts';
-import { DEFAULT_SWAP_SPEEDUP, maxAbsDiff, median, pickFasterWithoutLoss } from './trialRules.ts';
+import { DEFAULT_SWAP_SPEEDUP, maxAbsDiff, median, pickFasterOnBoth } from './trialRules.ts';
 
 const ROUNDS = 5;
 /** Golden records answered by each candidate, compared with the serving session. */
@@ -286,7 +286,7 @@ export class OrtTrials {
       }
       if (label !== servingLabel) this.host.report({ ...this.base(session, outcome.backend), servingMs, ...outcome });
     }
-    const bestLabel = pickFasterWithoutLoss(batch, single, speedup, servingLabel);
+    const bestLabel = pickFasterOnBoth(batch, single, speedup, servingLabel);
     const best = candidates.find((c) => candidateLabel(c) === bestLabel) as OrtCandidate;
     this.host.adopt(threadTrials, trials);
     if (servingMs === undefined) return;

@@ -6,7 +6,7 @@ import {
   median,
   pickFaster,
   beatsWithoutLoss,
-  pickFasterWithoutLoss,
+  pickFasterOnBoth,
   pickThreads,
   threadCountsToTime,
   trialCandidates,
@@ -123,41 +123,36 @@ describe('pickThreads', () => {
   });
 });
 
-describe('pickFasterWithoutLoss', () => {
-  it('ORT candidates by label: WebGPU does not replace wasm when it is slower on one row', () => {
-    expect(pickFasterWithoutLoss({ 'wasm×1': 20, webgpu: 5 }, { 'wasm×1': 1, webgpu: 3 }, 1.1, 'wasm×1')).toBe('wasm×1');
-    expect(pickFasterWithoutLoss({ 'wasm×1': 20, 'wasm×2': 12, webgpu: 5 }, { 'wasm×1': 3, 'wasm×2': 2, webgpu: 1 }, 1.1, 'wasm×1')).toBe('webgpu');
-    expect(pickFasterWithoutLoss({ 'wasm×1': 20, 'wasm×2': 12, webgpu: 25 }, { 'wasm×1': 3, 'wasm×2': 2, webgpu: 1 }, 1.1, 'wasm×1')).toBe('wasm×2');
+describe('pickFasterOnBoth', () => {
+  it('ORT candidates by label: WebGPU replaces wasm only when faster on the batch and on one row', () => {
+    expect(pickFasterOnBoth({ 'wasm×1': 20, webgpu: 5 }, { 'wasm×1': 1, webgpu: 3 }, 1.1, 'wasm×1')).toBe('wasm×1');
+    expect(pickFasterOnBoth({ 'wasm×1': 20, 'wasm×2': 12, webgpu: 5 }, { 'wasm×1': 3, 'wasm×2': 2, webgpu: 1 }, 1.1, 'wasm×1')).toBe('webgpu');
+    expect(pickFasterOnBoth({ 'wasm×1': 20, 'wasm×2': 12, webgpu: 25 }, { 'wasm×1': 3, 'wasm×2': 2, webgpu: 1 }, 1.1, 'wasm×1')).toBe('wasm×2');
   });
 
-  it('a tie on the batch and a win on one row is a win (engines: ORT answers one row 2.5× faster and ties TF.js on 32)', () => {
-    // The weather MLP here: tfjs-wasm 0.205 ms and ORT 0.205 ms on 32 rows, 90 µs against 35 µs on one.
-    expect(pickFasterWithoutLoss({ serving: 0.205, candidate: 0.205 }, { serving: 0.09, candidate: 0.035 }, 1.1, 'serving')).toBe('candidate');
+  it('a win on one row alone does not move a thread count (the MLP: 2 threads 1.09× on 32 rows, by chance faster on one)', () => {
+    expect(pickFasterOnBoth({ 'wasm×1': 0.495, 'wasm×2': 0.455 }, { 'wasm×1': 0.2, 'wasm×2': 0.15 }, 1.1, 'wasm×1')).toBe('wasm×1');
+  });
+});
+
+describe('beatsWithoutLoss (engine trials)', () => {
+  it('a tie on the batch and a win on one row is a win (the weather MLP: ORT ties tfjs-wasm on 32 rows, 2.2× faster on one)', () => {
+    expect(beatsWithoutLoss(0.205 / 0.205, 0.09 / 0.04, 1.1)).toBe(true);
     // The other way round: a win on the batch and a tie on one row.
-    expect(pickFasterWithoutLoss({ serving: 10, candidate: 5 }, { serving: 1, candidate: 1.05 }, 1.1, 'serving')).toBe('candidate');
+    expect(beatsWithoutLoss(2, 1 / 1.05, 1.1)).toBe(true);
   });
 
   it('a win on one size does not buy a loss beyond noise (more than 1.1× slower) on the other', () => {
-    expect(pickFasterWithoutLoss({ serving: 0.2, candidate: 0.23 }, { serving: 0.09, candidate: 0.035 }, 1.1, 'serving')).toBe('serving');
-    expect(pickFasterWithoutLoss({ serving: 0.2, candidate: 0.22 }, { serving: 0.09, candidate: 0.035 }, 1.1, 'serving')).toBe('candidate');
-    // Neither 1.1× faster anywhere: noise.
-    expect(pickFasterWithoutLoss({ serving: 1, candidate: 0.95 }, { serving: 1, candidate: 0.95 }, 1.1, 'serving')).toBe('serving');
-  });
-
-  it('beatsWithoutLoss: the gains one candidate needs (backendSwapSpeedup 0 forces a swap, Infinity none)', () => {
-    expect(beatsWithoutLoss(1, 2.6, 1.1)).toBe(true);
     expect(beatsWithoutLoss(0.92, 2.6, 1.1)).toBe(true);
     expect(beatsWithoutLoss(0.9, 2.6, 1.1)).toBe(false);
+    expect(beatsWithoutLoss(2.6, 0.9, 1.1)).toBe(false);
+    // Neither 1.1× faster anywhere: noise.
     expect(beatsWithoutLoss(1.09, 1.09, 1.1)).toBe(false);
-    expect(beatsWithoutLoss(0.5, 0.5, 0)).toBe(true);
-    expect(beatsWithoutLoss(100, 100, Number.POSITIVE_INFINITY)).toBe(false);
   });
 
-  it('backendSwapSpeedup 0 takes the fastest on the batch; Infinity never swaps', () => {
-    expect(pickFasterWithoutLoss({ serving: 1, a: 0.8, b: 0.9 }, { serving: 1, a: 5, b: 0.1 }, 0, 'serving')).toBe('a');
-    expect(pickFasterWithoutLoss({ serving: 1, a: 1.2 }, { serving: 1, a: 0.1 }, 0, 'serving')).toBe('serving');
-    expect(pickFasterWithoutLoss({ serving: 1, a: 1 }, { serving: 1, a: 0.1 }, 0, 'serving')).toBe('serving');
-    expect(pickFasterWithoutLoss({ serving: 1, a: 0.1 }, { serving: 1, a: 0.1 }, Number.POSITIVE_INFINITY, 'serving')).toBe('serving');
+  it('backendSwapSpeedup 0 forces the swap, Infinity never swaps', () => {
+    expect(beatsWithoutLoss(0.5, 0.5, 0)).toBe(true);
+    expect(beatsWithoutLoss(100, 100, Number.POSITIVE_INFINITY)).toBe(false);
   });
 });
 
