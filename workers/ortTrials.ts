@@ -25,6 +25,7 @@ import { webgpuAdapterInfo } from './backend.ts';
 import { TRIAL_TOLERANCE } from './backgroundTrials.ts';
 import { backendChoiceKey } from './chooseBackend.ts';
 import { EngineName } from './engines/Engine.ts';
+import { MIN_TIMING_MS } from './meanCallMs.ts';
 import { ortThreads } from './engines/ortEngine.ts';
 import { BackendName, type BackendInfo, type BackendReport, type LoadRequest, type WorkerApi, type WorkerConfig } from './protocol.ts';
 import type { ModelSession } from './session.ts';
@@ -158,8 +159,8 @@ export async function measureOrt(
     // A B A B, the batch then one row; round 0 warms each worker up (shaders, caches) and is not counted.
     for (let round = 0; round <= ROUNDS; round++) {
       for (const child of loaded) {
-        const batch = await child.api.timeModel(request.name, 1);
-        const one = await child.api.timeModel(request.name, 1, 1);
+        const batch = await child.api.timeModel(request.name, 1, undefined, MIN_TIMING_MS);
+        const one = await child.api.timeModel(request.name, 1, 1, MIN_TIMING_MS);
         if (round === 0) continue;
         times.get(child.label)?.push(batch);
         singles.get(child.label)?.push(one);

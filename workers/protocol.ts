@@ -318,9 +318,10 @@ export interface WorkerApi {
   shadow(name: string): Promise<ShadowSummary | undefined>;
   /**
    * Median ms of the serving model of `name` on a trial batch (the goldens, else zeros) of up to 32 rows,
-   * timed in this worker: how thread counts are compared, each in its own worker.
+   * timed in this worker: how thread counts are compared, each in its own worker. Each of the `rounds`
+   * timings is one call, or with `minRoundMs` the mean of calls repeated until that span is covered.
    */
-  timeModel(name: string, rounds: number, maxRows?: number): Promise<number>;
+  timeModel(name: string, rounds: number, maxRows?: number, minRoundMs?: number): Promise<number>;
   /**
    * One timed run of the serving model of `name` on the trial batch (as {@link timeModel}), with its
    * outputs: how a backend trial worker is timed and checked against the serving backend's.

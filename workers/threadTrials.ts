@@ -6,6 +6,7 @@
  * (A B A B) so machine load hits them alike, with idle gaps between steps (`takeTurns.ts`). The outcome is remembered and used from the next start.
  */
 import { type Remote, releaseProxy, wrap } from 'comlink';
+import { MIN_TIMING_MS, meanCallMs } from './meanCallMs.ts';
 import type { LoadRequest, WorkerApi, WorkerConfig } from './protocol.ts';
 import type { ModelSession } from './session.ts';
 import { paced, takeTurns } from './takeTurns.ts';
@@ -26,15 +27,16 @@ export function trialBatch(session: ModelSession, maxRows = 32): { batch: Float3
   return { batch, rows };
 }
 
-/** Median ms of `session` on its trial batch ({@link trialBatch}; at most `maxRows` rows), in this worker. */
-export async function timeSession(session: ModelSession, rounds: number, maxRows?: number): Promise<number> {
+/**
+ * Median ms of `session` on its trial batch ({@link trialBatch}; at most `maxRows` rows), in this worker,
+ * over `rounds` timings: one call each, or with `minRoundMs` the mean of calls repeated until that span
+ * is covered ({@link meanCallMs}: what trials compare).
+ */
+export async function timeSession(session: ModelSession, rounds: number, maxRows?: number, minRoundMs?: number): Promise<number> {
   const { batch, rows } = trialBatch(session, maxRows);
+  const run = () => session.predictBatch(batch, rows);
   const times: number[] = [];
-  for (let i = 0; i < Math.max(1, rounds); i++) {
-    const t0 = performance.now();
-    await session.predictBatch(batch, rows);
-    times.push(performance.now() - t0);
-  }
+  for (let i = 0; i < Math.max(1, rounds); i++) times.push(await meanCallMs(run, minRoundMs ?? 0, minRoundMs === undefined ? 1 : undefined));
   return times.sort((a, b) => a - b)[times.length >> 1];
 }
 
@@ -82,7 +84,10 @@ export async function measureThreads(request: LoadRequest, config: WorkerConfig,
     }
     // Round -1 warms each child up (its first runs after a load are slower) and is not counted.
     const kept = await takeTurns(
-      children.map((child) => async () => ({ batch: await child.api.timeModel(request.name, 1), single: await child.api.timeModel(request.name, 3, 1) })),
+      children.map((child) => async () => ({
+        batch: await child.api.timeModel(request.name, 1, undefined, MIN_TIMING_MS),
+        single: await child.api.timeModel(request.name, 3, 1, MIN_TIMING_MS),
+      })),
       { rounds: ROUNDS, warmup: 1 },
     );
     const median = (values: number[]) => values.sort((a, b) => a - b)[values.length >> 1];

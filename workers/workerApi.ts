@@ -219,8 +219,8 @@ export function createWorkerApi(): WorkerApi {
       sessions.unload(name);
     },
 
-    async timeModel(name: string, rounds: number, maxRows?: number) {
-      return timeSession(sessions.get(name), rounds, maxRows);
+    async timeModel(name: string, rounds: number, maxRows?: number, minRoundMs?: number) {
+      return timeSession(sessions.get(name), rounds, maxRows, minRoundMs);
     },
 
     async warmPredict(name: string, rounds: number, rows: number, budgetMs: number) {
