@@ -21,13 +21,12 @@ import type { EngineName } from './engines/Engine.ts';
 import { engineFor } from './engines/engines.ts';
 import type { BackendInfo, BackendName, BackendReport, LoadRequest, WorkerConfig } from './protocol.ts';
 import type { ModelSession } from './session.ts';
+import { timeCalls } from './timeCalls.ts';
 import { beatsWithoutLoss, DEFAULT_SWAP_SPEEDUP, maxAbsDiff, median } from './trialRules.ts';
 
 const ROUNDS = 7;
 /** Rows of the trial batch (golden records repeated). */
 const ROWS = 32;
-/** One-row calls per round, timed together: one takes tens of µs, a few timer ticks. */
-const SINGLE_CALLS = 8;
 
 /** What the engine trials need of the worker's sessions. */
 export interface EngineTrialHost {
@@ -183,7 +182,7 @@ export class EngineTrials {
 
   /**
    * The serving session and the candidate on the same golden rows, A B A B: medians on the batch and per
-   * one-row call, and the largest difference.
+   * one-row call (each timing the mean over 2 ms of calls, `timeCalls`), and the largest difference.
    */
   private async time(
     reference: ModelSession,
@@ -199,27 +198,20 @@ export class EngineTrials {
     const times: number[] = [];
     const servingSingles: number[] = [];
     const singles: number[] = [];
-    const perRow = async (session: ModelSession): Promise<number> => {
-      const t0 = performance.now();
-      for (let i = 0; i < SINGLE_CALLS; i++) await session.predictBatch(row, 1);
-      return (performance.now() - t0) / SINGLE_CALLS;
-    };
     let diff = 0;
     for (let round = 0; round < ROUNDS; round++) {
       // With the TF.js backend to itself: a backend trial step never runs in between.
       await this.host.exclusive(async () => {
-        let t0 = performance.now();
-        const expected = await reference.predictBatch(batch, ROWS);
-        servingTimes.push(performance.now() - t0);
-        t0 = performance.now();
-        const outputs = await candidate.predictBatch(batch, ROWS);
-        times.push(performance.now() - t0);
-        diff = Math.max(diff, maxAbsDiff(outputs, expected));
+        const expected = await timeCalls(() => reference.predictBatch(batch, ROWS));
+        servingTimes.push(expected.ms);
+        const outputs = await timeCalls(() => candidate.predictBatch(batch, ROWS));
+        times.push(outputs.ms);
+        diff = Math.max(diff, maxAbsDiff(outputs.last, expected.last));
       });
       await nextTask(); // what queued meanwhile is answered before the next round
       await this.host.exclusive(async () => {
-        servingSingles.push(await perRow(reference));
-        singles.push(await perRow(candidate));
+        servingSingles.push((await timeCalls(() => reference.predictBatch(row, 1))).ms);
+        singles.push((await timeCalls(() => candidate.predictBatch(row, 1))).ms);
       });
       await nextTask();
     }

@@ -25,7 +25,7 @@ import { webgpuAdapterInfo } from './backend.ts';
 import { TRIAL_TOLERANCE } from './backgroundTrials.ts';
 import { backendChoiceKey } from './chooseBackend.ts';
 import { EngineName } from './engines/Engine.ts';
-import { MIN_TIMING_MS } from './meanCallMs.ts';
+import { MIN_TIMING_MS } from './timeCalls.ts';
 import { ortThreads } from './engines/ortEngine.ts';
 import { BackendName, type BackendInfo, type BackendReport, type LoadRequest, type WorkerApi, type WorkerConfig } from './protocol.ts';
 import type { ModelSession } from './session.ts';

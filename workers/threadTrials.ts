@@ -6,7 +6,7 @@
  * (A B A B) so machine load hits them alike, with idle gaps between steps (`takeTurns.ts`). The outcome is remembered and used from the next start.
  */
 import { type Remote, releaseProxy, wrap } from 'comlink';
-import { MIN_TIMING_MS, meanCallMs } from './meanCallMs.ts';
+import { MIN_TIMING_MS, timeCalls } from './timeCalls.ts';
 import type { LoadRequest, WorkerApi, WorkerConfig } from './protocol.ts';
 import type { ModelSession } from './session.ts';
 import { paced, takeTurns } from './takeTurns.ts';
@@ -30,13 +30,13 @@ export function trialBatch(session: ModelSession, maxRows = 32): { batch: Float3
 /**
  * Median ms of `session` on its trial batch ({@link trialBatch}; at most `maxRows` rows), in this worker,
  * over `rounds` timings: one call each, or with `minRoundMs` the mean of calls repeated until that span
- * is covered ({@link meanCallMs}: what trials compare).
+ * is covered ({@link timeCalls}: what trials compare).
  */
 export async function timeSession(session: ModelSession, rounds: number, maxRows?: number, minRoundMs?: number): Promise<number> {
   const { batch, rows } = trialBatch(session, maxRows);
   const run = () => session.predictBatch(batch, rows);
   const times: number[] = [];
-  for (let i = 0; i < Math.max(1, rounds); i++) times.push(await meanCallMs(run, minRoundMs ?? 0, minRoundMs === undefined ? 1 : undefined));
+  for (let i = 0; i < Math.max(1, rounds); i++) times.push((await timeCalls(run, minRoundMs ?? 0, minRoundMs === undefined ? 1 : undefined)).ms);
   return times.sort((a, b) => a - b)[times.length >> 1];
 }
 

@@ -10,18 +10,20 @@ export const MAX_CALLS_PER_TIMING = 32;
 
 /**
  * Mean ms per call of `run`, called one after another until `minMs` have passed (at least once, at most
- * `maxCalls` times). Thread counts and ORT's backends are compared on such timings, medians over rounds:
- * with one call per timing, a 2-thread MLP came out 1.1–1.3× faster than one thread by chance and was
- * picked, then ran slower.
+ * `maxCalls` times), and what its last call gave (an engine trial compares the answers of the same calls
+ * it times: a model whose one call covers the span runs once). Thread counts, ORT's backends and engines
+ * are compared on such timings, medians over rounds: with one call per timing, a 2-thread MLP came out
+ * 1.1–1.3× faster than one thread by chance and was picked, then ran slower.
  */
-export async function meanCallMs(run: () => Promise<unknown>, minMs = MIN_TIMING_MS, maxCalls = MAX_CALLS_PER_TIMING): Promise<number> {
+export async function timeCalls<T>(run: () => Promise<T>, minMs = MIN_TIMING_MS, maxCalls = MAX_CALLS_PER_TIMING): Promise<{ ms: number; last: T }> {
   const t0 = performance.now();
   let calls = 0;
   let elapsed = 0;
+  let last: T;
   do {
-    await run();
+    last = await run();
     calls++;
     elapsed = performance.now() - t0;
   } while (elapsed < minMs && calls < maxCalls);
-  return elapsed / calls;
+  return { ms: elapsed / calls, last };
 }
