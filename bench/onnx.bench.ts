@@ -7,7 +7,8 @@
  *  2. vad (Silero VAD v5 from @ricky0123/vad-web, a real 2.3 MB model, three inputs): the same comparison;
  *  3. the engine choice: weather-both (TF.js files + their ONNX export as the alternate) under
  *     `backends: 'auto'`, once its choice settled, against each engine measured directly (the TF.js
- *     weather on tfjs-wasm, weather-onnx on ORT wasm): its p50 ≤ 1.05× the fastest's.
+ *     weather on tfjs-wasm, weather-onnx on ORT wasm): its p50 ≤ 1.05× the fastest's; `events` lists every
+ *     trial and change on the way, in order (what settled the choice).
  * The raw peer (rawOrt.worker.ts) gets floats transformed ahead, outside its clock; its records twin takes
  * the records and runs the same compiled transform in its worker, so `ratioSameInputP50` is the overhead
  * of the runtime itself. `--only=weather,vad` runs some parts (also `choice`, `threads`).
