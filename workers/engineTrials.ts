@@ -198,22 +198,23 @@ export class EngineTrials {
     const times: number[] = [];
     const servingSingles: number[] = [];
     const singles: number[] = [];
+    // One timing per exclusive step (a step holds predictions back for about MIN_TIMING_MS), what queued
+    // meanwhile answered between steps; A B A B, the batch then one row.
+    const step = async <T>(fn: () => Promise<T>): Promise<T> => {
+      const value = await this.host.exclusive(fn);
+      await nextTask();
+      return value;
+    };
     let diff = 0;
     for (let round = 0; round < ROUNDS; round++) {
       // With the TF.js backend to itself: a backend trial step never runs in between.
-      await this.host.exclusive(async () => {
-        const expected = await timeCalls(() => reference.predictBatch(batch, ROWS));
-        servingTimes.push(expected.ms);
-        const outputs = await timeCalls(() => candidate.predictBatch(batch, ROWS));
-        times.push(outputs.ms);
-        diff = Math.max(diff, maxAbsDiff(outputs.last, expected.last));
-      });
-      await nextTask(); // what queued meanwhile is answered before the next round
-      await this.host.exclusive(async () => {
-        servingSingles.push((await timeCalls(() => reference.predictBatch(row, 1))).ms);
-        singles.push((await timeCalls(() => candidate.predictBatch(row, 1))).ms);
-      });
-      await nextTask();
+      const expected = await step(() => timeCalls(() => reference.predictBatch(batch, ROWS)));
+      const outputs = await step(() => timeCalls(() => candidate.predictBatch(batch, ROWS)));
+      servingTimes.push(expected.ms);
+      times.push(outputs.ms);
+      diff = Math.max(diff, maxAbsDiff(outputs.last, expected.last));
+      servingSingles.push((await step(() => timeCalls(() => reference.predictBatch(row, 1)))).ms);
+      singles.push((await step(() => timeCalls(() => candidate.predictBatch(row, 1)))).ms);
     }
     return { medianMs: median(times), servingMs: median(servingTimes), singleMs: median(singles), servingSingleMs: median(servingSingles), diff };
   }
