@@ -11,7 +11,8 @@
  *     trial and change on the way, in order (what settled the choice).
  * The raw peer (rawOrt.worker.ts) gets floats transformed ahead, outside its clock; its records twin takes
  * the records and runs the same compiled transform in its worker, so `ratioSameInputP50` is the overhead
- * of the runtime itself. `--only=weather,vad` runs some parts (also `choice`, `threads`).
+ * of the runtime itself. `threads` also measures what ORT's thread trials choose between: each model
+ * served with 1 and with 2 threads, side by side (`ortThreadsDirect`). `--only=weather,vad` runs some parts (also `choice`, `threads`).
  */
 import { byYears, parseSeattleWeather } from '../src/demo/seattleWeather.ts';
 import csv from 'edgewatch-data/seattle-weather.csv?raw';
@@ -292,6 +293,46 @@ async function ortThreadTrials(name: string) {
   }
 }
 
+/**
+ * What the thread trials are choosing between, measured directly: the runtime with `wasmThreads: 1` and with
+ * `wasmThreads: 2` (where the page is isolated), one `predict()` each in turn, p50 of each. A trial that picks
+ * 2 threads should see `ratio2To1` < 1 here.
+ */
+async function ortThreadsDirect(name: string, inputs: readonly RawRecord[], calls: number) {
+  if (!crossOriginIsolated || navigator.hardwareConcurrency < 2) return { model: name, skipped: 'threads need a cross-origin isolated page and 2 cores' };
+  const stamp = Date.now();
+  const options = { registry: REGISTRY, backends: ['wasm' as const], rememberBackend: false, monitoring: false };
+  const one = createEdgeRuntime({ ...options, wasmThreads: 1, dbName: `bench-ort1-${stamp}` });
+  const two = createEdgeRuntime({ ...options, wasmThreads: 2, dbName: `bench-ort2-${stamp}` });
+  try {
+    const models = [await one.model(name).ready(), await two.model(name).ready()];
+    const times: number[][] = [[], []];
+    for (let i = -20; i < calls; i++) {
+      const input = inputs[(i + 20) % inputs.length];
+      // The order alternates round by round, so neither side always follows the other.
+      for (let k = 0; k < 2; k++) {
+        const side = (i + k) & 1;
+        const t0 = performance.now();
+        await models[side].predict(input);
+        if (i >= 0) times[side].push(performance.now() - t0);
+      }
+    }
+    const [p1, p2] = times.map((t) => percentile(t, 50));
+    const result = {
+      model: name,
+      calls,
+      threads1P50Ms: round(p1),
+      threads2P50Ms: round(p2),
+      reported: [(await one.backend())?.threads, (await two.backend())?.threads],
+      ratio2To1: round(p2 / p1),
+    };
+    log(`ORT threads direct on ${name}: 1 thread p50 ${result.threads1P50Ms} ms, 2 threads ${result.threads2P50Ms} ms → ×${result.ratio2To1}`);
+    return result;
+  } finally {
+    await Promise.all([one.dispose(), two.dispose()]);
+  }
+}
+
 /** Deterministic 512-sample audio frames: tones and noise. */
 const frames: RawRecord[] = Array.from({ length: 64 }, (_, k) => ({
   audio: Float32Array.from(
@@ -312,7 +353,12 @@ try {
   const vad = runs('vad') ? await compare('vad', frames, quick ? 100 : 500) : 'skipped';
   const choice = runs('choice') ? await engineChoice(calls) : 'skipped';
   const ortThreads = runs('threads') ? [await ortThreadTrials('weather-onnx'), await ortThreadTrials('vad')] : 'skipped';
-  Object.assign(window, { __benchResult: { quick, weatherMlp: weather, sileroVad: vad, engineChoice: choice, ortThreads } });
+  const ortThreadsMeasured = runs('threads')
+    ? [await ortThreadsDirect('weather-onnx', days, quick ? 200 : 1000), await ortThreadsDirect('vad', frames, quick ? 50 : 200)]
+    : 'skipped';
+  Object.assign(window, {
+    __benchResult: { quick, weatherMlp: weather, sileroVad: vad, engineChoice: choice, ortThreads, ortThreadsDirect: ortThreadsMeasured },
+  });
 } catch (error) {
   Object.assign(window, { __benchResult: { error: String(error instanceof Error ? error.stack : error) } });
 }
