@@ -19,7 +19,7 @@ import { TRIAL_TOLERANCE } from './backgroundTrials.ts';
 import { backendChoiceKey } from './chooseBackend.ts';
 import type { EngineName } from './engines/Engine.ts';
 import { engineFor } from './engines/engines.ts';
-import type { BackendInfo, BackendName, BackendReport, LoadRequest, WorkerConfig } from './protocol.ts';
+import type { BackendInfo, BackendName, BackendReport, LoadRequest, MeasuredEngine, WorkerConfig } from './protocol.ts';
 import type { ModelSession } from './session.ts';
 import { timeCalls } from './timeCalls.ts';
 import { beatsWithoutLoss, DEFAULT_SWAP_SPEEDUP, maxAbsDiff, median } from './trialRules.ts';
@@ -43,6 +43,8 @@ export interface EngineTrialHost {
   infoOf(session: ModelSession): BackendInfo;
   /** Settles once the TF.js backend trials are over (at once when there are none). */
   backendTrialsDone(): Promise<void>;
+  /** The trials' outcome for a version, kept for a handoff worker (which then times nothing). */
+  decided(name: string, choice: MeasuredEngine): void;
   report(report: BackendReport): void;
   database(): Promise<IDBPDatabase<EdgewatchDB>>;
 }
@@ -72,6 +74,21 @@ export async function rememberedEngine(
   return database()
     .then((d) => d.get('backendChoices', key))
     .catch(() => undefined);
+}
+
+/**
+ * The engine choice a handoff worker was given for this version (`WorkerConfig.measured.engines`),
+ * checked as anything from outside is: of this version, an index its `alternates` have (-1: its own).
+ */
+export function measuredEngine(request: LoadRequest, config: WorkerConfig): MeasuredEngine | undefined {
+  const engines: unknown = config.measured?.engines;
+  if (typeof engines !== 'object' || engines === null || !Object.hasOwn(engines, request.name)) return undefined;
+  const choice: unknown = (engines as Record<string, unknown>)[request.name];
+  if (typeof choice !== 'object' || choice === null) return undefined;
+  const { version, alternate, trials } = choice as Partial<MeasuredEngine>;
+  const count = request.entry.alternates?.length ?? 0;
+  if (version !== request.version || !Number.isInteger(alternate) || (alternate as number) < -1 || (alternate as number) >= count) return undefined;
+  return { version, alternate: alternate as number, ...(typeof trials === 'object' && trials !== null ? { trials } : {}) };
 }
 
 const engineOf = (session: ModelSession): EngineName => session.engine.name;
@@ -177,6 +194,7 @@ export class EngineTrials {
         info,
       });
     }
+    this.host.decided(this.request.name, { version: this.request.version, alternate: chosen, trials });
     await this.remember(chosen, trials);
   }
 

@@ -108,6 +108,20 @@ export interface MeasuredOutcome extends Partial<MeasuredBackend> {
   readonly ortTrials?: BackendInfo['trials'];
   /** Measured median ms of the ORT session per thread count (`backend()`'s `threadTrials` for ORT). */
   readonly ortThreadTrials?: BackendInfo['threadTrials'];
+  /**
+   * The engine trials' outcome per model name (`engineTrials.ts`): which encoding of which version the
+   * old worker served, loaded here at once and timed no more (a remembered choice would be too, but
+   * under `rememberBackend: false` there is none).
+   */
+  readonly engines?: Readonly<Record<string, MeasuredEngine>>;
+}
+
+/** Which encoding of a version the engine trials chose: `alternate` indexes its `alternates`, -1 its own. */
+export interface MeasuredEngine {
+  readonly version: string;
+  readonly alternate: number;
+  /** The trials' timings by encoding (`backend()`'s `trials`). */
+  readonly trials?: Readonly<Record<string, unknown>>;
 }
 
 /** What the worker reports about the backend it chose. */

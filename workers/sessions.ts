@@ -19,10 +19,10 @@ import { EngineName } from './engines/Engine.ts';
 import { engineFor } from './engines/engines.ts';
 import { configureOrtThreads, ortDeviceLost, ortThreads, startOrt } from './engines/ortEngine.ts';
 import { type OrtCandidate, ortChoiceFor, OrtTrials, type OrtTrialHost } from './ortTrials.ts';
-import { type BackendInfo, BackendName, type BackendReport, type LoadRequest, type SessionInfo, type WorkerConfig } from './protocol.ts';
+import { type BackendInfo, BackendName, type BackendReport, type LoadRequest, type MeasuredEngine, type SessionInfo, type WorkerConfig } from './protocol.ts';
 import { threadCount } from './threadCount.ts';
 import { ModelSession } from './session.ts';
-import { encodingRequest, type EngineTrialHost, EngineTrials, rememberedEngine } from './engineTrials.ts';
+import { encodingRequest, type EngineTrialHost, EngineTrials, measuredEngine, rememberedEngine } from './engineTrials.ts';
 
 /** Sessions of one worker (see the file comment). */
 export class WorkerSessions {
@@ -46,6 +46,8 @@ export class WorkerSessions {
   engineTrials: EngineTrials | undefined;
   /** The backend info once an engine choice (measured or remembered) decided what serves. */
   private engineInfo: (BackendInfo & { readonly model: string }) | undefined;
+  /** The engine choice in effect per model (measured here, given by a handoff or remembered): what a handoff worker is given. */
+  private readonly engineChoices = new Map<string, MeasuredEngine>();
   private reportListener: ((report: BackendReport) => unknown) | undefined;
   /** Under `'auto'`: ORT's EPs and wasm thread counts timed in child workers (`ortTrials.ts`). */
   ortTrials: OrtTrials | undefined;
@@ -120,8 +122,11 @@ export class WorkerSessions {
     const started = performance.now();
     // Several encodings under 'auto': the remembered one of this device, else the version's own, timed later.
     const alternates = config.backends === 'auto' && (asked.entry.alternates?.length ?? 0) > 0;
-    const remembered = alternates ? await rememberedEngine(asked, config, this.database) : undefined;
-    const request = remembered?.alternate !== undefined ? encodingRequest(asked, remembered.alternate) : asked;
+    // A handoff worker is given what the old one measured (with `rememberBackend: false` nothing is stored).
+    const given = alternates ? measuredEngine(asked, config) : undefined;
+    const stored = alternates && !given ? await rememberedEngine(asked, config, this.database) : undefined;
+    const remembered = given ?? (stored?.alternate !== undefined ? { version: asked.version, alternate: stored.alternate, trials: stored.trials } : undefined);
+    const request = remembered ? encodingRequest(asked, remembered.alternate) : asked;
     let downloadedBytes = 0;
     let reported = -Infinity;
     const degraded: WireError[] = [];
@@ -161,9 +166,12 @@ export class WorkerSessions {
     previous?.retire();
     // Another version of the model the engine choice was of: that choice no longer describes what serves.
     if (this.engineInfo?.model === request.name) this.engineInfo = undefined;
-    if (remembered)
-      this.engineInfo = { ...this.infoOf(loaded), chosenBy: 'remembered', trials: remembered.trials as BackendInfo['trials'], model: request.name };
-    else if (alternates && this.engineTrials?.done === undefined) this.engineTrials = new EngineTrials(this.engineTrialHost(), asked);
+    this.engineChoices.delete(request.name);
+    if (remembered) {
+      const chosenBy = given ? 'measured' : 'remembered';
+      this.engineInfo = { ...this.infoOf(loaded), chosenBy, trials: remembered.trials as BackendInfo['trials'], model: request.name };
+      this.engineChoices.set(request.name, remembered);
+    } else if (alternates && this.engineTrials?.done === undefined) this.engineTrials = new EngineTrials(this.engineTrialHost(), asked);
     // True timings: from the request (artifacts, backend start, model build) to warmed up.
     const loadMs = performance.now() - started - loaded.info.warmupMs;
     const timings = { loadMs, fetchMs: fetched - started, backendMs: chosen - fetched };
@@ -281,6 +289,7 @@ export class WorkerSessions {
         this.engineInfo = { ...info, model: session.name };
       },
       infoOf: (session) => this.infoOf(session),
+      decided: (name, choice) => void this.engineChoices.set(name, choice),
       backendTrialsDone: async () => {
         await new Promise((resolve) => setTimeout(resolve, 0));
         await this.trials?.done;
@@ -318,7 +327,9 @@ export class WorkerSessions {
         const measuredTfjs = chosen
           ? { backend: chosen.name, threads: chosen.threads, trials: chosen.trials, threadTrials: chosen.threadTrials }
           : { ...tfjs.config.measured, ortBackend: undefined, ortThreads: undefined };
-        const measured = { ...measuredTfjs, ortBackend: to.backend, ortThreads: to.threads, ortThreadTrials: threadTrials, ortTrials: trials };
+        // And the engine choices: the new worker loads the chosen encodings at once and times no engine again.
+        const engines = Object.fromEntries(this.engineChoices);
+        const measured = { ...measuredTfjs, ortBackend: to.backend, ortThreads: to.threads, ortThreadTrials: threadTrials, ortTrials: trials, engines };
         return tfjs.handoff({ type: 'handoff', from: BackendName.wasm, to: to.backend, speedup, measured });
       },
       report: tfjs.report,

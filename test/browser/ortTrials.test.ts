@@ -41,6 +41,53 @@ describe('a handoff worker for a measured ORT choice', () => {
     expect((await api.backend())?.chosenBy).toBe('measuring');
   });
 
+  it('loads the encoding the old worker’s engine trials chose, and times no engine again (rememberBackend: false)', async () => {
+    const api = createWorkerApi();
+    const reports: Record<string, unknown>[] = [];
+    await api.watchBackend((report) => void reports.push(report as never));
+    const trials = { primary: { engine: 'tfjs', medianMs: 0.2 }, alternate0: { engine: 'onnxruntime-web', medianMs: 0.1 } };
+    await api.configure({
+      backends: 'auto',
+      dbName: uniqueDbName('ort-handoff-engine'),
+      flushIntervalMs: 60_000,
+      windowMs: 3_600_000,
+      rememberBackend: false,
+      measured: { ortThreads: 1, engines: { 'weather-both': { version: '1', alternate: 0, trials } } },
+    });
+    const both = await request(REGISTRY, 'weather-both');
+    const info = await api.load(both);
+    // The ONNX alternate serves from the first call (the old worker's choice), not the TF.js primary.
+    expect(info.backend).toBe('wasm');
+    expect(await api.backend()).toMatchObject({ engine: 'onnxruntime-web', chosenBy: 'measured', trials });
+    const golden = both.entry.goldens?.[0];
+    const answer = await api.predict('weather-both', [golden?.record] as never);
+    for (const [i, score] of answer.scores.entries()) expect(score).toBeCloseTo(golden?.scores[i] as number, 4);
+    // Engine trials would start a task after the first answer: give them far longer than that.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(reports).toEqual([]);
+  });
+
+  it('an engine choice of another version, or an index the version has no alternate for, is not used: the primary serves, measured anew', async () => {
+    for (const choice of [
+      { version: '2', alternate: 0 },
+      { version: '1', alternate: 3 },
+      { version: '1', alternate: 0.5 },
+    ]) {
+      const api = createWorkerApi();
+      await api.configure({
+        backends: 'auto',
+        backendTrials: [],
+        dbName: uniqueDbName('ort-handoff-engine-bad'),
+        flushIntervalMs: 60_000,
+        windowMs: 3_600_000,
+        rememberBackend: false,
+        measured: { engines: { 'weather-both': choice } },
+      });
+      await api.load(await request(REGISTRY, 'weather-both'));
+      expect((await api.backend())?.engine ?? 'tfjs', JSON.stringify(choice)).toBe('tfjs');
+    }
+  });
+
   it('a stored count that is not a thread count is not used: ORT starts on its own default, unmeasured', async () => {
     const api = createWorkerApi();
     await api.configure({
