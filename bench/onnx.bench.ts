@@ -8,7 +8,8 @@
  *  3. the engine choice: weather-both (TF.js files + their ONNX export as the alternate) under
  *     `backends: 'auto'`, once its choice settled, against each engine measured directly (the TF.js
  *     weather on tfjs-wasm, weather-onnx on ORT wasm): its p50 ≤ 1.05× the fastest's; `events` lists every
- *     trial and change on the way, in order (what settled the choice).
+ *     trial and change on the way, in order (what settled the choice); a second direct ORT runtime beside
+ *     the first (`ortTwinRatioP50`) shows how far two identical setups differ in the same run.
  * The raw peer (rawOrt.worker.ts) gets floats transformed ahead, outside its clock; its records twin takes
  * the records and runs the same compiled transform in its worker, so `ratioSameInputP50` is the overhead
  * of the runtime itself. `threads` also measures what ORT's thread trials choose between: each model
@@ -225,21 +226,36 @@ async function engineChoice(calls: number) {
       dbName: `bench-choice-tfjs-${stamp}`,
     }),
     ortWasm: createEdgeRuntime({ registry: REGISTRY, backends: ['wasm'], rememberBackend: false, monitoring: false, dbName: `bench-choice-ort-${stamp}` }),
+    // The same as ortWasm, a second time: how far two identical setups differ in this run (the noise floor).
+    ortWasmTwin: createEdgeRuntime({ registry: REGISTRY, backends: ['wasm'], rememberBackend: false, monitoring: false, dbName: `bench-choice-ort2-${stamp}` }),
   };
-  const models = { choice: chosen, tfjsWasm: await direct.tfjsWasm.model('weather').ready(), ortWasm: await direct.ortWasm.model('weather-onnx').ready() };
-  const times: Record<keyof typeof models, number[]> = { choice: [], tfjsWasm: [], ortWasm: [] };
+  const models = {
+    choice: chosen,
+    tfjsWasm: await direct.tfjsWasm.model('weather').ready(),
+    ortWasm: await direct.ortWasm.model('weather-onnx').ready(),
+    ortWasmTwin: await direct.ortWasmTwin.model('weather-onnx').ready(),
+  };
+  const times: Record<keyof typeof models, number[]> = { choice: [], tfjsWasm: [], ortWasm: [], ortWasmTwin: [] };
+  const workerTimes: Record<keyof typeof models, number[]> = { choice: [], tfjsWasm: [], ortWasm: [], ortWasmTwin: [] };
+  const keys = Object.keys(models) as (keyof typeof models)[];
   for (let i = -100; i < calls; i++) {
     const record = days[(i + 100) % days.length];
-    for (const key of Object.keys(models) as (keyof typeof models)[]) {
+    // The order rotates round by round: no side always follows the same one.
+    for (let s = 0; s < keys.length; s++) {
+      const key = keys[(i + 100 + s) % keys.length];
       const t0 = performance.now();
-      await models[key].predict(record);
-      if (i >= 0) times[key].push(performance.now() - t0);
+      const answer = await models[key].predict(record);
+      if (i >= 0) {
+        times[key].push(performance.now() - t0);
+        workerTimes[key].push(answer.workerMs);
+      }
     }
   }
   const info = await auto.backend();
-  await Promise.all([auto.dispose(), direct.tfjsWasm.dispose(), direct.ortWasm.dispose()]);
+  await Promise.all([auto.dispose(), direct.tfjsWasm.dispose(), direct.ortWasm.dispose(), direct.ortWasmTwin.dispose()]);
   const p50 = (values: number[]) => percentile(values, 50);
   const fastest = Math.min(p50(times.tfjsWasm), p50(times.ortWasm));
+  const fastestTimes = fastest === p50(times.ortWasm) ? times.ortWasm : times.tfjsWasm;
   const result = {
     calls,
     chosen: { engine: info?.engine ?? 'tfjs', backend: info?.name, chosenBy: info?.chosenBy, threads: info?.threads, threadTrials: info?.threadTrials },
@@ -250,11 +266,19 @@ async function engineChoice(calls: number) {
     choiceP50Ms: round(p50(times.choice)),
     tfjsWasmP50Ms: round(p50(times.tfjsWasm)),
     ortWasmP50Ms: round(p50(times.ortWasm)),
+    ortWasmTwinP50Ms: round(p50(times.ortWasmTwin)),
     ratioToFastestP50: round(p50(times.choice) / fastest),
+    // The same ratio in 5 blocks of consecutive rounds: its spread within this run.
+    ratioToFastestP50Blocks: blockRatios(times.choice, fastestTimes),
+    // Two identical direct ORT runtimes against each other: a ratio this far from 1 is noise.
+    ortTwinRatioP50: round(p50(times.ortWasmTwin) / p50(times.ortWasm)),
+    ortTwinRatioP50Blocks: blockRatios(times.ortWasmTwin, times.ortWasm),
+    // In the workers (from the request's arrival to its answer): where a page-side ratio's difference is not.
+    workerP50Ms: Object.fromEntries(keys.map((key) => [key, round(p50(workerTimes[key]))])),
     target: '≤ 1.05 (the choice against the fastest engine measured directly)',
   };
   log(
-    `engine choice: ${result.chosen.engine} ${result.chosen.backend} p50 ${result.choiceP50Ms} ms vs tfjs-wasm ${result.tfjsWasmP50Ms} ms, ORT wasm ${result.ortWasmP50Ms} ms → ×${result.ratioToFastestP50} of the fastest`,
+    `engine choice: ${result.chosen.engine} ${result.chosen.backend} p50 ${result.choiceP50Ms} ms vs tfjs-wasm ${result.tfjsWasmP50Ms} ms, ORT wasm ${result.ortWasmP50Ms} ms → ×${result.ratioToFastestP50} of the fastest (blocks ×${result.ratioToFastestP50Blocks.min}–${result.ratioToFastestP50Blocks.max}; ORT against its twin ×${result.ortTwinRatioP50}, blocks ×${result.ortTwinRatioP50Blocks.min}–${result.ortTwinRatioP50Blocks.max})`,
   );
   return result;
 }
