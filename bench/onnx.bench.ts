@@ -94,7 +94,10 @@ async function compare(name: string, records: readonly RawRecord[], calls: numbe
   const bareModel = await bare.model(name).ready();
   const peer = await rawOrt(name);
   const same = await rawOrt(name, true);
+  // A second raw peer, the same as the first: how far two identical setups differ in this run.
+  const twin = await rawOrt(name);
   const raw: number[] = [];
+  const rawTwin: number[] = [];
   const rawRecords: number[] = [];
   const ours: number[] = [];
   const unmonitored: number[] = [];
@@ -102,12 +105,18 @@ async function compare(name: string, records: readonly RawRecord[], calls: numbe
   const ourWorker: number[] = [];
   let record = records[0];
   let input = new Float32Array(0);
+  let twinInput = new Float32Array(0);
   let recording = false;
   const sides: (() => Promise<void>)[] = [
     async () => {
       const t0 = performance.now();
       await peer.predict(input, [1, features.width]);
       if (recording) raw.push(performance.now() - t0);
+    },
+    async () => {
+      const t0 = performance.now();
+      await twin.predict(twinInput, [1, features.width]);
+      if (recording) rawTwin.push(performance.now() - t0);
     },
     async () => {
       const t0 = performance.now();
@@ -138,6 +147,7 @@ async function compare(name: string, records: readonly RawRecord[], calls: numbe
   for (let i = -100; i < calls; i++) {
     record = records[(i + 100) % records.length];
     input = Float32Array.from(features.transform([record]));
+    twinInput = input.slice(); // the peers take their input by transfer
     recording = i >= 0;
     // The order rotates round by round: no side always follows the same one (whose leftover work, such
     // as the runtime's deferred sketches, would land on it).
@@ -145,6 +155,7 @@ async function compare(name: string, records: readonly RawRecord[], calls: numbe
   }
   peer.close();
   same.close();
+  twin.close();
   await runtime.dispose();
   await bare.dispose();
   const p50 = (values: number[]) => round(percentile(values, 50));
@@ -167,11 +178,14 @@ async function compare(name: string, records: readonly RawRecord[], calls: numbe
     rawOrtSameInputWorkerP50Ms: p50(same.workerMs.slice(100)),
     ratioSameInputP50: round(percentile(ours, 50) / percentile(rawRecords, 50)),
     ratioSameInputWithoutMonitoringP50: round(percentile(unmonitored, 50) / percentile(rawRecords, 50)),
+    // Raw ORT against its identical twin: a ratio this far from 1 is noise.
+    rawTwinRatioP50: round(percentile(rawTwin, 50) / percentile(raw, 50)),
+    rawTwinRatioP50Blocks: blockRatios(rawTwin, raw),
     ...(extra ? { [`${extra.label}P50Ms`]: p50(other) } : {}),
     target: '≤ 1.05 (without monitoring, the engine seam and runtime against raw ORT)',
   };
   log(
-    `${name}: runtime p50 ${result.runtimeP50Ms} ms (unmonitored ${result.runtimeWithoutMonitoringP50Ms}) vs raw ORT ${result.rawOrtP50Ms} ms → ×${result.ratioP50} (unmonitored ×${result.ratioWithoutMonitoringP50}, blocks ×${result.ratioWithoutMonitoringP50Blocks.min}–${result.ratioWithoutMonitoringP50Blocks.max}); same input: raw ${result.rawOrtSameInputP50Ms} ms → ×${result.ratioSameInputP50} (unmonitored ×${result.ratioSameInputWithoutMonitoringP50}); in the worker ${result.runtimeWithoutMonitoringWorkerP50Ms} vs ${result.rawOrtWorkerP50Ms} (same input ${result.rawOrtSameInputWorkerP50Ms}) ms` +
+    `${name}: runtime p50 ${result.runtimeP50Ms} ms (unmonitored ${result.runtimeWithoutMonitoringP50Ms}) vs raw ORT ${result.rawOrtP50Ms} ms → ×${result.ratioP50} (unmonitored ×${result.ratioWithoutMonitoringP50}, blocks ×${result.ratioWithoutMonitoringP50Blocks.min}–${result.ratioWithoutMonitoringP50Blocks.max}); same input: raw ${result.rawOrtSameInputP50Ms} ms → ×${result.ratioSameInputP50} (unmonitored ×${result.ratioSameInputWithoutMonitoringP50}); raw against its twin ×${result.rawTwinRatioP50} (blocks ×${result.rawTwinRatioP50Blocks.min}–${result.rawTwinRatioP50Blocks.max}); in the worker ${result.runtimeWithoutMonitoringWorkerP50Ms} vs ${result.rawOrtWorkerP50Ms} (same input ${result.rawOrtSameInputWorkerP50Ms}) ms` +
       (extra ? `; ${extra.label} ${p50(other)} ms` : ''),
   );
   return result;

@@ -51,8 +51,8 @@ const modelUrl = `/registry/${entry.modelPath}`;
 const rawPeer = (url: string, format: 'layers' | 'graph' = 'layers', spec?: typeof entry.features) => peerOf(url, format, backend, spec);
 
 /**
- * Runtime `predict()` against plain TF.js in a worker, per call, on batches of `batch` records: four sides
- * (raw, raw with records, runtime, runtime without monitoring) taking turns call by call, in an order that
+ * Runtime `predict()` against plain TF.js in a worker, per call, on batches of `batch` records: five sides
+ * (raw, its identical twin, raw with records, runtime, runtime without monitoring) taking turns call by call, in an order that
  * rotates each round, so drift in machine load hits all alike; the first 100 rounds warm them up and are not recorded. The raw peer gets
  * floats transformed ahead (outside its clock); its records twin takes the records and runs the same
  * compiled transform in its worker, the runtime's input work, so `ratioSameInputP50` is the overhead of
@@ -72,7 +72,10 @@ async function latencyAt(batch: number, calls: number) {
   const bareModel = await bare.model('weather').ready();
   const peer = await rawPeer(modelUrl);
   const same = await rawPeer(modelUrl, 'layers', entry.features);
+  // A second raw peer, the same as the first: how far two identical setups differ in this run.
+  const twin = await rawPeer(modelUrl);
   const raw: number[] = [];
+  const rawTwin: number[] = [];
   const rawRecords: number[] = [];
   const ours: number[] = [];
   const unmonitored: number[] = [];
@@ -82,6 +85,7 @@ async function latencyAt(batch: number, calls: number) {
   const sides: (() => Promise<void>)[] = [];
   let records: RawRecord[] = [];
   let input = new Float32Array(0);
+  let twinInput = new Float32Array(0);
   let record = false;
   const timed = async (into: number[], run: () => Promise<unknown>) => {
     const t0 = performance.now();
@@ -90,6 +94,7 @@ async function latencyAt(batch: number, calls: number) {
   };
   sides.push(
     () => timed(raw, () => peer.predict(input, [batch, features.width])),
+    () => timed(rawTwin, () => twin.predict(twinInput, [batch, features.width])),
     () => timed(rawRecords, () => same.predictRecords(records)),
     async () => {
       const t0 = performance.now();
@@ -112,6 +117,7 @@ async function latencyAt(batch: number, calls: number) {
     const at = ((i + warmup) * batch) % (days.length - batch);
     records = days.slice(at, at + batch);
     input = Float32Array.from(features.transform(records));
+    twinInput = input.slice(); // the peers take their input by transfer
     record = i >= 0;
     // The order rotates round by round: no side always follows the same one (whose leftover work, such
     // as the runtime's deferred sketches, would land on it).
@@ -119,6 +125,7 @@ async function latencyAt(batch: number, calls: number) {
   }
   peer.close();
   same.close();
+  twin.close();
   await runtime.dispose();
   await bare.dispose();
   const p50 = (values: number[]) => percentile(values, 50);
@@ -142,6 +149,9 @@ async function latencyAt(batch: number, calls: number) {
     ratioSameInputP50: round(p50(ours) / p50(rawRecords)),
     ratioSameInputP50Blocks: blockRatios(ours, rawRecords),
     ratioSameInputWithoutMonitoringP50: round(p50(unmonitored) / p50(rawRecords)),
+    // Raw TF.js against its identical twin: a ratio this far from 1 is noise.
+    rawTwinRatioP50: round(p50(rawTwin) / p50(raw)),
+    rawTwinRatioP50Blocks: blockRatios(rawTwin, raw),
     target: '≤ 1.05',
   };
 }
@@ -154,7 +164,7 @@ async function latency() {
     log(
       `latency (MLP, batch ${r.batch}, ${backend}): runtime p50 ${r.runtimeP50Ms} ms vs raw ${r.rawP50Ms} ms → ×${r.ratioP50}` +
         ` (without monitoring ${r.runtimeWithoutMonitoringP50Ms} ms → ×${r.ratioWithoutMonitoringP50};` +
-        ` vs raw taking the records ${r.rawSameInputP50Ms} ms → ×${r.ratioSameInputP50}; blocks ×${r.ratioP50Blocks.min}–${r.ratioP50Blocks.max})`,
+        ` vs raw taking the records ${r.rawSameInputP50Ms} ms → ×${r.ratioSameInputP50}; blocks ×${r.ratioP50Blocks.min}–${r.ratioP50Blocks.max}; raw against its twin ×${r.rawTwinRatioP50}, blocks ×${r.rawTwinRatioP50Blocks.min}–${r.rawTwinRatioP50Blocks.max})`,
     );
   }
   return { ...one, batch32 };

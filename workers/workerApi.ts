@@ -55,8 +55,8 @@ export function createWorkerApi(): WorkerApi {
     let active = sessions.get(name);
     // A warm-up batch is numbered 0 in its scratch monitor (-1 marks an empty slot of the recent predictions).
     const seq = warm ? 0 : batchCounter++;
-    const watch = (warm ?? monitoring).begin(active, records);
     const started = performance.now();
+    const watch = (warm ?? monitoring).begin(active, records);
     let scores: Float32Array;
     try {
       try {
