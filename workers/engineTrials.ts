@@ -3,7 +3,7 @@
  * e.g. its ONNX export beside the TF.js files): the version's own encoding serves first; after the first
  * answer (and the TF.js backend trials, so the comparison is with the best TF.js backend) each alternate
  * is loaded from its verified artifacts on its engine, timed against the serving session on the golden
- * rows A B A B (a 32-row batch and one row: the engines' per-call costs differ most on one row), and the
+ * rows A B A B (the trial batch of the backend trials, `trialBatch`: up to 32 rows, and one row: the engines' per-call costs differ most on one row), and the
  * serving session is hot-swapped for it when it is at least `backendSwapSpeedup` faster on one of the two
  * and not slower on the other (`beatsWithoutLoss`), and answers within {@link TRIAL_TOLERANCE} of it. The
  * outcome is remembered per device + version (a `backendChoices` row of its own key), so the next start
@@ -21,12 +21,11 @@ import type { EngineName } from './engines/Engine.ts';
 import { engineFor } from './engines/engines.ts';
 import type { BackendInfo, BackendName, BackendReport, LoadRequest, MeasuredEngine, WorkerConfig } from './protocol.ts';
 import type { ModelSession } from './session.ts';
+import { trialBatch } from './threadTrials.ts';
 import { timeCalls } from './timeCalls.ts';
 import { beatsWithoutLoss, DEFAULT_SWAP_SPEEDUP, maxAbsDiff, median } from './trialRules.ts';
 
 const ROUNDS = 7;
-/** Rows of the trial batch (golden records repeated). */
-const ROWS = 32;
 
 /** What the engine trials need of the worker's sessions. */
 export interface EngineTrialHost {
@@ -206,12 +205,10 @@ export class EngineTrials {
     reference: ModelSession,
     candidate: ModelSession,
   ): Promise<{ medianMs: number; servingMs: number; singleMs: number; servingSingleMs: number; diff: number }> {
-    const width = reference.features.width;
-    const batch = new Float32Array(ROWS * width);
-    const goldens = this.request.entry.goldens ?? [];
-    // Real records where the publisher gave some: zeros hide numerical differences between engines.
-    if (goldens.length > 0) batch.set(reference.features.transform(Array.from({ length: ROWS }, (_, i) => goldens[i % goldens.length].record)));
-    const row = batch.slice(0, width);
+    // The trial batch the backend and thread trials time (golden rows, at most 64 Ki floats: one image of an
+    // image model, as a step holds predictions back for its length).
+    const { batch, rows } = trialBatch(reference);
+    const row = batch.slice(0, reference.features.width);
     const servingTimes: number[] = [];
     const times: number[] = [];
     const servingSingles: number[] = [];
@@ -226,8 +223,8 @@ export class EngineTrials {
     let diff = 0;
     for (let round = 0; round < ROUNDS; round++) {
       // With the TF.js backend to itself: a backend trial step never runs in between.
-      const expected = await step(() => timeCalls(() => reference.predictBatch(batch, ROWS)));
-      const outputs = await step(() => timeCalls(() => candidate.predictBatch(batch, ROWS)));
+      const expected = await step(() => timeCalls(() => reference.predictBatch(batch, rows)));
+      const outputs = await step(() => timeCalls(() => candidate.predictBatch(batch, rows)));
       servingTimes.push(expected.ms);
       times.push(outputs.ms);
       diff = Math.max(diff, maxAbsDiff(outputs.last, expected.last));
