@@ -76,18 +76,22 @@ export async function rememberedEngine(
 }
 
 /**
- * The engine choice a handoff worker was given for this version (`WorkerConfig.measured.engines`),
- * checked as anything from outside is: of this version, an index its `alternates` have (-1: its own).
+ * `choice` if it is an engine choice of this version, checked as anything from outside is (a handoff's
+ * config, a stored row): of this version, an integer index its `alternates` have (-1: its own).
  */
-export function measuredEngine(request: LoadRequest, config: WorkerConfig): MeasuredEngine | undefined {
-  const engines: unknown = config.measured?.engines;
-  if (typeof engines !== 'object' || engines === null || !Object.hasOwn(engines, request.name)) return undefined;
-  const choice: unknown = (engines as Record<string, unknown>)[request.name];
+export function checkedEngineChoice(request: LoadRequest, choice: unknown): MeasuredEngine | undefined {
   if (typeof choice !== 'object' || choice === null) return undefined;
   const { version, alternate, trials } = choice as Partial<MeasuredEngine>;
   const count = request.entry.alternates?.length ?? 0;
   if (version !== request.version || !Number.isInteger(alternate) || (alternate as number) < -1 || (alternate as number) >= count) return undefined;
   return { version, alternate: alternate as number, ...(typeof trials === 'object' && trials !== null ? { trials } : {}) };
+}
+
+/** The engine choice a handoff worker was given for this version (`WorkerConfig.measured.engines`), checked. */
+export function measuredEngine(request: LoadRequest, config: WorkerConfig): MeasuredEngine | undefined {
+  const engines: unknown = config.measured?.engines;
+  if (typeof engines !== 'object' || engines === null || !Object.hasOwn(engines, request.name)) return undefined;
+  return checkedEngineChoice(request, (engines as Record<string, unknown>)[request.name]);
 }
 
 const engineOf = (session: ModelSession): EngineName => session.engine.name;

@@ -22,7 +22,7 @@ import { type OrtCandidate, ortChoiceFor, OrtTrials, type OrtTrialHost } from '.
 import { type BackendInfo, BackendName, type BackendReport, type LoadRequest, type MeasuredEngine, type SessionInfo, type WorkerConfig } from './protocol.ts';
 import { threadCount } from './threadCount.ts';
 import { ModelSession } from './session.ts';
-import { encodingRequest, type EngineTrialHost, EngineTrials, measuredEngine, rememberedEngine } from './engineTrials.ts';
+import { checkedEngineChoice, encodingRequest, type EngineTrialHost, EngineTrials, measuredEngine, rememberedEngine } from './engineTrials.ts';
 
 /** Sessions of one worker (see the file comment). */
 export class WorkerSessions {
@@ -125,7 +125,7 @@ export class WorkerSessions {
     // A handoff worker is given what the old one measured (with `rememberBackend: false` nothing is stored).
     const given = alternates ? measuredEngine(asked, config) : undefined;
     const stored = alternates && !given ? await rememberedEngine(asked, config, this.database) : undefined;
-    const remembered = given ?? (stored?.alternate !== undefined ? { version: asked.version, alternate: stored.alternate, trials: stored.trials } : undefined);
+    const remembered = given ?? (stored && checkedEngineChoice(asked, { version: asked.version, alternate: stored.alternate, trials: stored.trials }));
     const request = remembered ? encodingRequest(asked, remembered.alternate) : asked;
     let downloadedBytes = 0;
     let reported = -Infinity;

@@ -100,6 +100,37 @@ describe("backends: 'auto' across engines, where a version ships in two encoding
     expect(seenAgain).toEqual([]);
   });
 
+  it('a stored engine choice with an index the version has no alternate for is not used: the engines are timed again', async () => {
+    const dbName = uniqueDbName('engines-tampered');
+    const first = runtime({ dbName });
+    const seenFirst = journal(first);
+    await first.model('weather-both').predict(days[0]);
+    await expect.poll(() => seenFirst.some((e) => e.type === 'backend-changed'), { timeout: 30_000 }).toBe(true);
+    const { openDB } = await import('idb');
+    const engineRow = async () => {
+      const db = await openDB(dbName);
+      try {
+        return (await db.getAll('backendChoices')).find((row) => row.alternate !== undefined);
+      } finally {
+        db.close();
+      }
+    };
+    await expect.poll(engineRow).toBeDefined();
+    await first.dispose();
+    // Storage is hostile: the row now names alternate 7 of a version that has one alternate.
+    const db = await openDB(dbName);
+    await db.put('backendChoices', { ...(await db.getAll('backendChoices')).find((row) => row.alternate !== undefined), alternate: 7 });
+    db.close();
+
+    const again = runtime({ dbName });
+    const seen = journal(again);
+    await again.model('weather-both').predict(days[0]);
+    // The primary answers first (the TF.js backend itself is remembered from the first start).
+    expect((await again.backend())?.engine ?? 'tfjs').toBe('tfjs');
+    // Not taken as a decision: the engine trial runs again and (forced) swaps to the ONNX alternate.
+    await expect.poll(() => seen.some((e) => e.type === 'backend-changed' && e.detail?.toEngine === 'onnxruntime-web'), { timeout: 30_000 }).toBe(true);
+  });
+
   it('backends as a list serves the version’s own encoding and times no engine', async () => {
     // A list: the version's own encoding, nothing timed.
     const listed = runtime({ backends: ['wasm'] });
