@@ -16,12 +16,6 @@ export function predictionIdParts(predictionId: string): { base: string; seq: nu
   return Number.isSafeInteger(seq) && Number.isSafeInteger(row) ? { base: predictionId.slice(0, dash), seq, row } : undefined;
 }
 
-/** The batch number and row of a prediction id made with {@link batchIdPrefix} and `base`; undefined for any other id. */
-export function batchSeqOf(base: string, predictionId: string): { seq: number; row: number } | undefined {
-  const parts = predictionIdParts(predictionId);
-  return parts && parts.base === base ? { seq: parts.seq, row: parts.row } : undefined;
-}
-
 /**
  * Every batch a {@link RecentPredictions} keeps, oldest first, by column (batch `i` is entry `i` of each;
  * its scores are the next `rows[i] × widths[i]` floats of `scores`): typed arrays, so a handoff moves them
